@@ -1,0 +1,265 @@
+"""Analysis: walk the graph, ask each node's layer for its figures, collect what is wrong.
+
+Layer-agnostic: every figure comes from ``Layer.infer``; this module adds only what is the same
+for every layer (batch, bytes, liveness, totals) and turns checks into findings or conditions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from convcalc.conditions import Condition, Constraint, solve
+from convcalc.errors import ConvcalcError, LayerError, Location
+from convcalc.graph import INPUT, Graph, build_graph
+from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
+from convcalc.loading import Document
+from convcalc.spec import DTYPE_BYTES, Spec
+from convcalc.symbolic import Dim, is_concrete, substitute, symbol
+
+OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}  # per trainable parameter
+
+
+@dataclass
+class Options:
+    values: dict[str, int] = field(default_factory=dict)  # --set H=224
+    strict: bool | None = None  # None: as the spec says
+    optimizer: str = "adam"
+
+
+@dataclass
+class Finding:
+    """An error (the network is inconsistent) or a warning, tied to a layer where there is one."""
+
+    severity: str  # "error" | "warning"
+    key: str
+    params: dict
+    layer: str | None = None
+    location: Location | None = None
+
+    def render(self, lang: str = "en") -> str:
+        from convcalc.i18n import translate
+
+        message = translate(self.key, lang, **self.params)
+        if self.layer:
+            message = translate("at_layer", lang, layer=self.layer, message=message)
+        return f"{self.location}: {message}" if self.location else message
+
+
+@dataclass
+class LayerReport:
+    name: str
+    kind: str
+    inputs: tuple[str, ...]
+    location: Location
+    block: str | None
+    result: LayerResult | None  # None when the layer could not be analysed
+    shape: tuple[Dim, ...] | None  # in the spec's layout
+    activation_elements: Dim = 0  # batch included
+    activation_bytes: Dim = 0
+
+    @property
+    def params(self) -> Dim:
+        return self.result.trainable + self.result.non_trainable if self.result else 0
+
+
+@dataclass
+class Totals:
+    trainable: Dim = 0
+    non_trainable: Dim = 0
+    macs: Dim = 0
+    flops: Dim = 0
+    param_bytes: Dim = 0
+    activation_bytes: Dim = 0
+    peak_activation_bytes: Dim | None = None
+    peak_inference_bytes: Dim | None = None
+    training_bytes: Dim = 0
+
+    @property
+    def params(self) -> Dim:
+        return self.trainable + self.non_trainable
+
+
+@dataclass
+class Analysis:
+    spec: Spec
+    file: str
+    input_shape: tuple[Dim, ...]  # in the spec's layout
+    batch: Dim
+    dtype_bytes: int
+    optimizer: str
+    strict: bool
+    layers: list[LayerReport]
+    totals: Totals
+    findings: list[Finding]
+    conditions: list[Condition]
+    symbols: tuple[str, ...]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(report.kind for report in self.layers))
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+def display(dims: tuple[Dim, ...], layout: str) -> tuple[Dim, ...]:
+    """Channels-first dims in the spec's layout (hwc puts channels last)."""
+    return (*dims[1:], dims[0]) if layout == "hwc" and len(dims) > 1 else dims
+
+
+def analyze_document(document: Document, spec: Spec, options: Options) -> Analysis:
+    return analyze(spec, build_graph(spec, document), document, options)
+
+
+def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> Analysis:
+    strict = spec.strict if options.strict is None else options.strict
+    env = _checked_values(spec, options.values, document)
+    written = [symbol(v) if isinstance(v, str) else v for v in spec.input]
+    dims = tuple(substitute(v, env) for v in (written if spec.layout == "chw" or len(written) == 1
+                                              else [written[-1], *written[:-1]]))
+    batch = substitute(symbol(spec.batch) if isinstance(spec.batch, str) else spec.batch, env)
+    dtype_bytes = DTYPE_BYTES[spec.dtype]
+    symbols = tuple(sorted(set().union(*(d.symbols() for d in (*dims, batch) if not is_concrete(d)))))
+
+    findings: list[Finding] = []
+    constraints: list[Constraint] = []
+    tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
+    reports: list[LayerReport] = []
+    for node in graph.nodes:
+        inputs = [tensors[name] for name in node.inputs]
+        report = LayerReport(node.name, node.layer.kind, node.inputs, node.location, node.block, None, None)
+        reports.append(report)
+        tensors[node.name] = None
+        if any(tensor is None for tensor in inputs):
+            continue  # an input is already reported as wrong
+        checks = _Checks(node.name, node.location, strict, findings, constraints)
+        try:
+            result = node.layer.infer(inputs, checks)
+        except LayerError as error:
+            findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location))
+            continue
+        report.result = result
+        report.shape = display(result.output.dims, spec.layout)
+        report.activation_elements = batch * product(result.output.dims)
+        report.activation_bytes = report.activation_elements * dtype_bytes
+        tensors[node.name] = result.output
+
+    conditions = solve(constraints, symbols, findings) if constraints else []
+    totals = _totals(reports, graph, tensors[INPUT], batch, dtype_bytes, options.optimizer)
+    return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
+                    strict, reports, totals, findings, conditions, symbols)
+
+
+def _checked_values(spec: Spec, values: dict[str, int], document: Document) -> dict[str, int]:
+    known = {v for v in spec.input if isinstance(v, str)} | ({spec.batch} if isinstance(spec.batch, str) else set())
+    for name, value in values.items():
+        if name not in known:
+            raise ConvcalcError("unknown_symbol", Location(document.file), name=name,
+                                known=", ".join(sorted(known)) or "-")
+        if value < 1:
+            raise ConvcalcError("bad_symbol_value", Location(document.file), name=name, value=value)
+    return values
+
+
+def _printable(params: dict) -> dict:
+    from convcalc.symbolic import format_dim
+
+    return {key: format_dim(value) if isinstance(value, int) or hasattr(value, "terms") else (
+        "(" + ", ".join(format_dim(v) for v in value) + ")" if isinstance(value, tuple) else value)
+        for key, value in params.items()}
+
+
+class _Checks:
+    """The analysis side of ``layers.base.Checks``: decide now, or record a condition."""
+
+    def __init__(self, layer, location, strict, findings, constraints):
+        self.layer, self.location, self.strict = layer, location, strict
+        self.findings, self.constraints = findings, constraints
+
+    def _constraint(self, relation, value, divisor, key, params, severity="error"):
+        self.constraints.append(Constraint(relation, value, divisor, self.layer, self.location, key,
+                                           _printable(params), severity))
+
+    def at_least(self, value, bound, key, **params):
+        gap = value - bound
+        if is_concrete(gap):
+            if gap < 0:
+                raise LayerError(key, **params)
+        else:
+            self._constraint(">=0", gap, None, key, params)
+
+    def equal(self, value, expected, key, **params):
+        gap = value - expected
+        if is_concrete(gap):
+            if gap:
+                raise LayerError(key, **params)
+        else:
+            self._constraint("==0", gap, None, key, params)
+
+    def multiple_of(self, value, divisor, key, **params):
+        if is_concrete(value):
+            if value % divisor:
+                raise LayerError(key, **params)
+        else:
+            self._constraint("divisible", value, divisor, key, params)
+
+    def exact_division(self, value, divisor, key, **params):
+        if is_concrete(value):
+            if value % divisor:
+                self.findings.append(Finding("error" if self.strict else "warning",
+                                             key + ("_strict" if self.strict else ""), _printable(params),
+                                             self.layer, self.location))
+        elif self.strict:
+            self._constraint("divisible", value, divisor, key + "_strict", params)
+
+
+def _totals(reports, graph: Graph, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Totals:
+    totals = Totals()
+    for report in reports:
+        if report.result:
+            totals.trainable += report.result.trainable
+            totals.non_trainable += report.result.non_trainable
+            totals.macs += report.result.macs
+            totals.flops += report.result.flops
+            totals.activation_bytes += report.activation_bytes
+    input_bytes = batch * product(input_tensor.dims) * dtype_bytes
+    totals.param_bytes = totals.params * dtype_bytes
+    optimizer_bytes = OPTIMIZER_STATES[optimizer] * totals.trainable * dtype_bytes
+    totals.training_bytes = (totals.param_bytes + totals.trainable * dtype_bytes + optimizer_bytes
+                             + input_bytes + totals.activation_bytes)
+    totals.peak_activation_bytes = _peak(reports, graph, input_bytes)
+    if totals.peak_activation_bytes is not None:
+        totals.peak_inference_bytes = totals.param_bytes + totals.peak_activation_bytes
+    return totals
+
+
+def _peak(reports, graph: Graph, input_bytes) -> Dim | None:
+    """Most activation bytes held at once in one inference pass, in spec order: a layer's output
+    is allocated while its inputs are alive; a tensor is freed after its last reader (network
+    outputs are kept). No in-place operations are assumed. None when sizes are symbolic, since
+    which layer dominates then depends on the input size."""
+    sizes = {INPUT: input_bytes, **{r.name: r.activation_bytes for r in reports}}
+    if not all(is_concrete(size) for size in sizes.values()) or any(r.result is None for r in reports):
+        return None
+    last_reader = {}
+    for step, report in enumerate(reports):
+        for source in report.inputs:
+            last_reader[source] = step
+    live = input_bytes
+    peak = live
+    for step, report in enumerate(reports):
+        live += sizes[report.name]
+        peak = max(peak, live)
+        for source in set(report.inputs):
+            if last_reader[source] == step:
+                live -= sizes[source]
+    return peak

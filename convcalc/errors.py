@@ -1,0 +1,49 @@
+"""Typed errors with stable catalogue keys; the text lives in ``convcalc.i18n``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a spec file; line and column are 1-based."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self):
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class ConvcalcError(Exception):
+    """Input convcalc cannot analyse (exit code 2): a catalogue key, its parameters and a place."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, location: Location | None = None, **params):
+        super().__init__(key)
+        self.key = key
+        self.location = location
+        self.params = params
+
+    def render(self, lang: str = "en") -> str:
+        from convcalc.i18n import translate
+
+        message = translate(self.key, lang, **self.params)
+        return f"{self.location}: {message}" if self.location else message
+
+
+class LayerError(Exception):
+    """A layer cannot accept what reaches it (an inconsistency: exit code 1)."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key = key
+        self.params = params

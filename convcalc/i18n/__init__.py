@@ -1,0 +1,30 @@
+"""Message catalogues, one module per language, keyed by stable message codes."""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("en", "es")
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    if lang == "es":
+        from convcalc.i18n.es import MESSAGES
+    else:
+        from convcalc.i18n.en import MESSAGES
+    return MESSAGES
+
+
+def translate(key: str, lang: str = "en", **params) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in (English when a key is missing)."""
+    template = catalogue(lang).get(key) or catalogue("en")[key]
+    return template.format(**{name: str(value) for name, value in params.items()})
+
+
+def language_from_environment() -> str:
+    """``es`` when LC_ALL, LC_MESSAGES or LANG (first one set) names Spanish, else ``en``."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "es" if value.lower().startswith("es") else "en"
+    return "en"

@@ -1,0 +1,276 @@
+"""What every layer type shares: tensors, receptive fields, the result of a shape rule, and the
+window arithmetic of convolution and pooling.
+
+A layer type is a pydantic model of its hyperparameters plus class-level text (summary,
+formulas, FLOP convention) and one method, ``infer``, that maps the input tensors to a
+``LayerResult``. Checks that may depend on symbolic sizes go through the ``Checks`` object the
+analysis hands in, so a layer never needs to know whether its sizes are numbers or symbols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar, Literal, Protocol, Union
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from convcalc.symbolic import Dim, ceildiv, is_concrete
+
+AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+@dataclass(frozen=True)
+class RFDim:
+    """Receptive field of output unit 0 along one axis, in input pixels: [left, right], and the
+    jump (effective stride) between neighbouring units (Araujo, Norris & Sim, Distill 2019)."""
+
+    left: Fraction
+    right: Fraction
+    jump: Fraction
+
+    @property
+    def size(self) -> Fraction:
+        return self.right - self.left + 1
+
+    @property
+    def start(self) -> Fraction:
+        """Centre of unit 0's receptive field (Distill's 'start')."""
+        return (self.left + self.right) / 2
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Per spatial axis, or ``dims=None`` once every input pixel is seen (flatten, dense, global pool)."""
+
+    dims: tuple[RFDim, ...] | None
+
+    @classmethod
+    def identity(cls, rank: int) -> ReceptiveField:
+        zero, one = Fraction(0), Fraction(1)
+        return cls(tuple(RFDim(zero, zero, one) for _ in range(rank)) if rank else None)
+
+    @classmethod
+    def whole_input(cls) -> ReceptiveField:
+        return cls(None)
+
+    def union(self, other: ReceptiveField) -> ReceptiveField:
+        """Where branches merge, a unit sees everything either branch saw."""
+        if self.dims is None or other.dims is None or len(self.dims) != len(other.dims):
+            return ReceptiveField.whole_input()
+        return ReceptiveField(tuple(
+            RFDim(min(a.left, b.left), max(a.right, b.right), max(a.jump, b.jump))
+            for a, b in zip(self.dims, other.dims)
+        ))
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A per-sample tensor shape, channels first: (C, *spatial), or (N,) for a flat vector, with
+    the receptive field of its units in the network input."""
+
+    dims: tuple[Dim, ...]
+    field: ReceptiveField
+
+    @property
+    def channels(self) -> Dim:
+        return self.dims[0]
+
+    @property
+    def spatial(self) -> tuple[Dim, ...]:
+        return self.dims[1:]
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims) - 1
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """What a shape rule gives for one layer (per sample; the analysis applies the batch)."""
+
+    output: Tensor
+    trainable: Dim
+    non_trainable: Dim
+    macs: Dim
+    flops: Dim
+
+
+class Checks(Protocol):
+    """Conditions a layer imposes on its sizes. Concrete sizes are decided at once; symbolic ones
+    become conditions on the input symbols (see ``convcalc.conditions``)."""
+
+    def at_least(self, value: Dim, bound: Dim, key: str, **params) -> None: ...
+
+    def equal(self, value: Dim, expected: Dim, key: str, **params) -> None: ...
+
+    def exact_division(self, value: Dim, divisor: int, key: str, **params) -> None:
+        """Inexact division: a warning saying how PyTorch rounds (an error in strict mode)."""
+
+    def multiple_of(self, value: Dim, divisor: int, key: str, **params) -> None:
+        """A divisibility the frameworks require (channels by groups): an error when it fails."""
+
+
+class Layer(BaseModel):
+    """Base of every layer type: hyperparameters as fields; text and rules at class level."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
+
+    kind: ClassVar[str]  # the spec's `type`, e.g. "conv2d"
+    rank: ClassVar[int | None] = None  # spatial rank for ranked families
+    min_inputs: ClassVar[int] = 1
+    max_inputs: ClassVar[int | None] = 1
+    summary: ClassVar[dict[str, str]]  # one line per language
+    formulas: ClassVar[dict[str, str]]  # figure -> formula, language-neutral
+    flop_rule: ClassVar[dict[str, str]]  # what counts as a FLOP for this type, per language
+
+    # Each registered type defines: infer(self, inputs: list[Tensor], check: Checks) -> LayerResult
+
+    @classmethod
+    def name_stem(cls) -> str:
+        """The stem of generated names: conv2d -> conv (conv1, conv2, ...)."""
+        kind = cls.kind
+        return kind[:-2] if cls.rank and kind.endswith(f"{cls.rank}d") else kind
+
+
+def ranked(family: type[Layer], rank: int, kind: str) -> type[Layer]:
+    """A concrete class of a rank-generic family, e.g. ``ranked(Conv, 2, "conv2d")``."""
+    return type(f"{family.__name__}{rank}D", (family,), {
+        "__module__": family.__module__, "__doc__": family.__doc__, "rank": rank, "kind": kind,
+    })
+
+
+# ----- hyperparameter types shared by windowed layers ------------------------------------------
+PositiveInts = Union[int, list[int]]
+PadPair = Union[int, list[int]]
+Padding = Union[int, list[PadPair], Literal["valid", "same", "full"]]
+
+
+def per_axis(value: Any, rank: int, field: str, minimum: int) -> tuple[int, ...]:
+    """An int or a list of ``rank`` ints as a tuple of ``rank`` ints, each >= minimum."""
+    values = [value] * rank if isinstance(value, int) else list(value)
+    if len(values) != rank:
+        raise ValueError(f"give one integer or a list of {rank} integers for {field}")
+    for number in values:
+        if number < minimum:
+            raise ValueError(f"{field} must be >= {minimum}, got {number}")
+    return tuple(values)
+
+
+def padding_pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...] | str:
+    """Padding as (before, after) per axis, or the mode name 'valid' | 'same' | 'full'."""
+    if isinstance(value, str):
+        return value
+    items = [value] * rank if isinstance(value, int) else list(value)
+    if len(items) != rank:
+        raise ValueError(f"give one integer, a list of {rank} integers or of {rank} [before, after] pairs")
+    pairs = []
+    for item in items:
+        pair = (item, item) if isinstance(item, int) else tuple(item)
+        if len(pair) != 2:
+            raise ValueError("an asymmetric padding is a pair [before, after]")
+        if min(pair) < 0:
+            raise ValueError(f"padding must be >= 0, got {min(pair)}")
+        pairs.append(pair)
+    return tuple(pairs)
+
+
+class Windowed(Layer):
+    """Shared hyperparameters and size rule of layers that slide a window (conv and pooling)."""
+
+    kernel: PositiveInts = Field(description="window size F: one int or one per spatial axis",
+                                 validation_alias=AliasChoices("kernel", "kernel_size"))
+    stride: PositiveInts | None = Field(default=None, description="step S between windows")
+    padding: Padding = Field(default=0, description="P: int, per axis, [before, after] pairs, "
+                             "'valid' (0), 'same' (TensorFlow's rule, extra pixel after), 'full'")
+    dilation: PositiveInts = Field(default=1, description="D: spacing between window taps")
+
+    default_stride_is_kernel: ClassVar[bool] = False
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
+
+    @field_validator("kernel", "dilation")
+    @classmethod
+    def _positive_per_axis(cls, value, info):
+        return per_axis(value, cls.rank, info.field_name, 1)
+
+    @field_validator("stride")
+    @classmethod
+    def _stride(cls, value, info):
+        return None if value is None else per_axis(value, cls.rank, "stride", 1)
+
+    @field_validator("padding")
+    @classmethod
+    def _padding(cls, value):
+        return padding_pairs(value, cls.rank)
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        if self.stride is not None:
+            return self.stride
+        return self.kernel if self.default_stride_is_kernel else (1,) * self.rank
+
+    @property
+    def spans(self) -> tuple[int, ...]:
+        """Dilated window extent D*(F-1) + 1 per axis."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))
+
+    def window_sizes(self, spatial, check: Checks, ceil_mode: bool = False):
+        """Output size and leading padding per axis.
+
+        O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1 (PyTorch Conv2d/MaxPool2d docs), which
+        is the lecture notes' O = (W - F + 2P)/S + 1 for D = 1; ceil mode as PyTorch (the last
+        window may not start in the right padding); 'same' as TensorFlow: O = ceil(W/S).
+
+        >>> from convcalc.layers.conv import Conv2D
+        >>> Conv2D(filters=1, kernel=3, stride=2).window_sizes((7, 7), None)
+        ((3, 3), (0, 0))
+        """
+        sizes, leading = [], []
+        for axis, (size, span, stride) in enumerate(zip(spatial, self.spans, self.strides)):
+            axis_name = AXIS_NAMES[self.rank][axis]
+            if self.padding == "same":
+                out = ceildiv(size, stride)
+                total = (out - 1) * stride + span - size if is_concrete(size) else span - stride
+                sizes.append(out)
+                leading.append(max(total, 0) // 2)
+                continue
+            lo, hi = (0, 0) if self.padding == "valid" else (
+                (span - 1, span - 1) if self.padding == "full" else self.padding[axis])
+            padded = size + lo + hi
+            check.at_least(padded, span, "window_too_large", axis=axis_name, padded=padded,
+                           span=span, size=size, pad=lo + hi)
+            numerator = padded - span
+            if ceil_mode:
+                out = ceildiv(numerator, stride) + 1
+                threshold = span - hi  # the last window starts in the padding iff (O-1)*S >= W + P_lo
+                if threshold <= 0:
+                    out = out - 1
+                elif threshold < stride:
+                    slack = stride * ceildiv(numerator, stride) - numerator
+                    out = out - (slack + stride - threshold) // stride
+            else:
+                out = numerator // stride + 1
+            if stride > 1:
+                check.exact_division(numerator, stride, "inexact_division", axis=axis_name,
+                                     numerator=numerator, stride=stride, result=out,
+                                     rounding="ceil" if ceil_mode else "floor")
+            sizes.append(out)
+            leading.append(lo)
+        return tuple(sizes), tuple(leading)
+
+    def window_field(self, field: ReceptiveField, leading) -> ReceptiveField:
+        """r_out = r_in + (D*(F-1))*j_in, j_out = j_in*S; the left edge moves by P_lo*j_in."""
+        if field.dims is None:
+            return field
+        return ReceptiveField(tuple(
+            RFDim(rf.left - pad * rf.jump, rf.right + (span - 1 - pad) * rf.jump, rf.jump * stride)
+            for rf, span, stride, pad in zip(field.dims, self.spans, self.strides, leading)
+        ))
+
+
+def product(values) -> Dim:
+    total: Dim = 1
+    for value in values:
+        total = total * value
+    return total

@@ -1,0 +1,221 @@
+"""Convolutions: standard (with groups), depthwise, separable and transposed, in 1D/2D/3D.
+
+Sources: PyTorch ``nn.Conv{1,2,3}d`` / ``nn.ConvTranspose{1,2,3}d`` docs (shapes, parameters);
+Keras ``DepthwiseConv2D`` / ``SeparableConv2D`` (depth multiplier, one bias after the pointwise
+step); fvcore ``conv_flop_count`` (MACs; a transposed conv multiplies over its *input* positions).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, Union
+
+from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
+
+from convcalc.layers.base import (
+    AXIS_NAMES, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
+    per_axis, product,
+)
+from convcalc.symbolic import Dim
+
+CONV_FLOPS = {
+    "en": "2 per multiply-accumulate, plus 1 per output element for the bias",
+    "es": "2 por multiplicación-acumulación, más 1 por elemento de salida para el sesgo",
+}
+
+
+class ConvBase(Windowed):
+    bias: bool = Field(default=True, description="add one learnt bias per output channel")
+    in_channels: PositiveInt | None = Field(
+        default=None, description="optional: the input depth you expect; checked against what arrives")
+
+    def _check_in_channels(self, tensor: Tensor, check) -> None:
+        if tensor.rank != self.rank:
+            from convcalc.errors import LayerError
+
+            raise LayerError("wrong_rank", expected=self.rank, received=tensor.rank)
+        if self.in_channels is not None:
+            check.equal(tensor.channels, self.in_channels, "in_channels_mismatch",
+                        declared=self.in_channels, received=tensor.channels)
+
+
+class Conv(ConvBase):
+    """Cross-correlation of K filters of size F x F x C/G with the input (PyTorch ConvNd)."""
+
+    summary = {"en": "convolution: K filters slide over the input",
+               "es": "convolución: K filtros se deslizan sobre la entrada"}
+    formulas = {
+        "shape": "O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 when D = 1]",
+        "params": "(F^r * C_in/G + 1) * K   [the lecture notes' (F*F*D + 1)*P]",
+        "macs": "K * O^r * F^r * C_in/G",
+        "receptive_field": "r_out = r_in + D*(F-1)*j_in;  j_out = j_in*S",
+    }
+    flop_rule = CONV_FLOPS
+
+    filters: PositiveInt = Field(validation_alias=AliasChoices("filters", "out_channels"),
+                                 description="K: number of filters = output channels")
+    groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)")
+
+    @model_validator(mode="after")
+    def _groups_divide_filters(self):
+        if self.filters % self.groups:
+            raise ValueError(f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
+        return self
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        self._check_in_channels(x, check)
+        check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels,
+                          groups=self.groups)
+        spatial, leading = self.window_sizes(x.spatial, check)
+        weights_per_filter = (x.channels // self.groups) * product(self.kernel)
+        outputs = self.filters * product(spatial)
+        macs = outputs * weights_per_filter
+        return LayerResult(
+            output=Tensor((self.filters, *spatial), self.window_field(x.field, leading)),
+            trainable=self.filters * weights_per_filter + (self.filters if self.bias else 0),
+            non_trainable=0,
+            macs=macs,
+            flops=2 * macs + (outputs if self.bias else 0),
+                    )
+
+
+class DepthwiseConv(ConvBase):
+    """One F x F filter per input channel (times a depth multiplier M): Keras DepthwiseConv2D,
+    PyTorch ConvNd(C, C*M, groups=C)."""
+
+    summary = {"en": "depthwise convolution: each channel filtered on its own",
+               "es": "convolución en profundidad (depthwise): cada canal se filtra por separado"}
+    formulas = {
+        "shape": "O as conv; channels C*M",
+        "params": "C*M*F^r + C*M (bias)",
+        "macs": "C*M * O^r * F^r",
+        "receptive_field": "as conv",
+    }
+    flop_rule = CONV_FLOPS
+
+    multiplier: PositiveInt = Field(default=1, validation_alias=AliasChoices("multiplier", "depth_multiplier"),
+                                    description="M: filters per input channel")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        self._check_in_channels(x, check)
+        spatial, leading = self.window_sizes(x.spatial, check)
+        channels = x.channels * self.multiplier
+        outputs = channels * product(spatial)
+        macs = outputs * product(self.kernel)
+        return LayerResult(
+            output=Tensor((channels, *spatial), self.window_field(x.field, leading)),
+            trainable=channels * product(self.kernel) + (channels if self.bias else 0),
+            non_trainable=0,
+            macs=macs,
+            flops=2 * macs + (outputs if self.bias else 0),
+                    )
+
+
+class SeparableConv(ConvBase):
+    """Depthwise F x F (multiplier M, no bias) then pointwise 1x1 to K filters with bias
+    (Keras SeparableConv2D)."""
+
+    summary = {"en": "separable convolution: depthwise, then a 1x1 pointwise convolution",
+               "es": "convolución separable: en profundidad y luego una convolución 1x1"}
+    formulas = {
+        "shape": "O as conv; channels K",
+        "params": "C*M*F^r + C*M*K + K (bias)",
+        "macs": "C*M*O^r*F^r + K*O^r*C*M",
+        "receptive_field": "as conv",
+    }
+    flop_rule = CONV_FLOPS
+
+    filters: PositiveInt = Field(description="K: output channels of the pointwise step")
+    multiplier: PositiveInt = Field(default=1, validation_alias=AliasChoices("multiplier", "depth_multiplier"),
+                                    description="M: depthwise filters per input channel")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        self._check_in_channels(x, check)
+        spatial, leading = self.window_sizes(x.spatial, check)
+        middle = x.channels * self.multiplier
+        positions = product(spatial)
+        macs = middle * positions * product(self.kernel) + self.filters * positions * middle
+        outputs = self.filters * positions
+        return LayerResult(
+            output=Tensor((self.filters, *spatial), self.window_field(x.field, leading)),
+            trainable=middle * product(self.kernel) + middle * self.filters + (self.filters if self.bias else 0),
+            non_trainable=0,
+            macs=macs,
+            flops=2 * macs + (outputs if self.bias else 0),
+                    )
+
+
+class ConvTranspose(ConvBase):
+    """Transposed convolution (PyTorch ConvTransposeNd): each input pixel scatters a filter."""
+
+    summary = {"en": "transposed convolution: upsamples by scattering each input pixel through the filters",
+               "es": "convolución transpuesta: aumenta la resolución esparciendo cada píxel por los filtros"}
+    formulas = {
+        "shape": "O = (W - 1)*S - P_lo - P_hi + D*(F-1) + output_padding + 1   ['same': O = W*S]",
+        "params": "C_in * K/G * F^r + K (bias)",
+        "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
+        "receptive_field": "j_out = j_in/S",
+    }
+    flop_rule = CONV_FLOPS
+
+    filters: PositiveInt = Field(validation_alias=AliasChoices("filters", "out_channels"),
+                                 description="K: output channels")
+    groups: PositiveInt = Field(default=1, description="G: channel groups")
+    output_padding: PositiveInts | Literal[0] = Field(default=0, description="extra size on the far side, < max(S, D)")
+    padding: Union[int, list, Literal["valid", "same"]] = Field(
+        default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)")
+
+    @field_validator("output_padding")
+    @classmethod
+    def _output_padding(cls, value):
+        return per_axis(value, cls.rank, "output_padding", 0)
+
+    @field_validator("padding")
+    @classmethod
+    def _padding(cls, value):
+        return padding_pairs(value, cls.rank)
+
+    @model_validator(mode="after")
+    def _output_padding_limit(self):
+        for extra, stride, dilation in zip(self.output_padding, self.strides, self.dilation):
+            if extra >= max(stride, dilation):
+                raise ValueError(f"output_padding must be smaller than max(stride, dilation) = "
+                                 f"{max(stride, dilation)} (PyTorch), got {extra}")
+        if self.filters % self.groups:
+            raise ValueError(f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
+        return self
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        self._check_in_channels(x, check)
+        check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels,
+                          groups=self.groups)
+        spatial, leading = [], []
+        for axis, (size, span, stride, extra) in enumerate(
+                zip(x.spatial, self.spans, self.strides, self.output_padding)):
+            if self.padding == "same":
+                out, lo = size * stride, max(span - stride, 0) // 2
+            else:
+                lo, hi = (0, 0) if self.padding == "valid" else self.padding[axis]
+                out = (size - 1) * stride - lo - hi + span + extra
+                check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
+            spatial.append(out)
+            leading.append(lo)
+        weights = x.channels * (self.filters // self.groups) * product(self.kernel)
+        macs = weights * product(x.spatial)
+        outputs = self.filters * product(spatial)
+        field = x.field
+        if field.dims is not None:
+            field = ReceptiveField(tuple(
+                RFDim(rf.left + -((span - 1 - lo) // stride) * rf.jump, rf.right + (lo // stride) * rf.jump,
+                      rf.jump / stride)
+                for rf, span, stride, lo in zip(field.dims, self.spans, self.strides, leading)))
+        return LayerResult(
+            output=Tensor((self.filters, *spatial), field),
+            trainable=weights + (self.filters if self.bias else 0),
+            non_trainable=0,
+            macs=macs,
+            flops=2 * macs + (outputs if self.bias else 0),
+                    )

@@ -1,0 +1,71 @@
+"""Flatten, dense (fully connected) and dropout: the classifier end of a CNN."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, PositiveInt
+
+from convcalc.errors import LayerError
+from convcalc.layers.base import Layer, LayerResult, ReceptiveField, Tensor, product
+
+
+class Flatten(Layer):
+    """All values of a sample in one vector of C*H*W (PyTorch Flatten(start_dim=1), Keras Flatten)."""
+
+    kind = "flatten"
+    summary = {"en": "flatten: every value of a sample in one vector",
+               "es": "aplanar (flatten): todos los valores de una muestra en un vector"}
+    formulas = {"shape": "(C*H*W,)", "params": "0", "macs": "0", "receptive_field": "the whole input"}
+    flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        return LayerResult(output=Tensor((product(x.dims),), ReceptiveField.whole_input()),
+                           trainable=0, non_trainable=0, macs=0, flops=0)
+
+
+class Dense(Layer):
+    """y = W x + b with W of shape (units, inputs) (PyTorch Linear, Keras Dense)."""
+
+    kind = "dense"
+    summary = {"en": "dense (fully connected): every output sees every input",
+               "es": "capa densa (totalmente conectada): cada salida ve todas las entradas"}
+    formulas = {"shape": "(units,)", "params": "(inputs + 1) * units", "macs": "inputs * units",
+                "receptive_field": "the whole input"}
+    flop_rule = {"en": "2 per multiply-accumulate, plus 1 per output for the bias",
+                 "es": "2 por multiplicación-acumulación, más 1 por salida para el sesgo"}
+
+    units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_features", "features"),
+                               description="number of outputs (neurons)")
+    bias: bool = Field(default=True, description="add a learnt bias per output")
+    in_features: PositiveInt | None = Field(
+        default=None, description="optional: the input size you expect; checked against what arrives")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        if x.rank != 0:
+            raise LayerError("dense_needs_flat", shape=x.dims)
+        (features,) = x.dims
+        if self.in_features is not None:
+            check.equal(features, self.in_features, "in_features_mismatch", declared=self.in_features,
+                        received=features)
+        macs = features * self.units
+        return LayerResult(output=Tensor((self.units,), ReceptiveField.whole_input()),
+                           trainable=macs + (self.units if self.bias else 0), non_trainable=0, macs=macs,
+                           flops=2 * macs + (self.units if self.bias else 0))
+
+
+class Dropout(Layer):
+    """Zeroes a fraction of the values while training; the identity at inference."""
+
+    kind = "dropout"
+    summary = {"en": "dropout: randomly zeroes values while training; identity at inference",
+               "es": "dropout: anula valores al azar durante el entrenamiento; identidad en inferencia"}
+    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
+
+    rate: float = Field(default=0.5, ge=0, lt=1, validation_alias=AliasChoices("rate", "p"),
+                        description="fraction of values zeroed while training")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        return LayerResult(output=x, trainable=0, non_trainable=0, macs=0, flops=0)

@@ -1,0 +1,109 @@
+"""Layers that join branches: add (residual), multiply (squeeze-excite gating), concat (inception).
+
+Broadcasting, decided explicitly: ``add`` and ``concat`` require equal shapes (a residual add of
+unequal sizes is a bug, even where PyTorch would broadcast a size-1 axis); ``multiply`` broadcasts
+axes of size 1, as a squeeze-excite gate of shape (C, 1, 1) multiplies a (C, H, W) map.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from convcalc.errors import LayerError
+from convcalc.layers.base import Layer, LayerResult, Tensor, product
+from convcalc.symbolic import format_dim
+
+
+def _merged_field(inputs):
+    field = inputs[0].field
+    for tensor in inputs[1:]:
+        field = field.union(tensor.field)
+    return field
+
+
+def _same_rank(inputs):
+    ranks = {tensor.rank for tensor in inputs}
+    if len(ranks) > 1:
+        raise LayerError("merge_rank_mismatch", shapes=" vs ".join(_shape_text(t) for t in inputs))
+
+
+def _shape_text(tensor: Tensor) -> str:
+    return "(" + ", ".join(format_dim(d) for d in tensor.dims) + ")"
+
+
+class Add(Layer):
+    """Element-wise sum of equal shapes (ResNet's residual connection)."""
+
+    kind = "add"
+    min_inputs, max_inputs = 2, None
+    summary = {"en": "add: element-wise sum of branches of equal shape",
+               "es": "suma: suma elemento a elemento de ramas de igual forma"}
+    formulas = {"shape": "the common shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"}
+    flop_rule = {"en": "(inputs - 1) additions per output element",
+                 "es": "(entradas - 1) sumas por elemento de salida"}
+
+    def infer(self, inputs, check):
+        _same_rank(inputs)
+        first = inputs[0]
+        for other in inputs[1:]:
+            for axis, (a, b) in enumerate(zip(first.dims, other.dims)):
+                check.equal(b, a, "merge_shape_mismatch", axis=axis, first=_shape_text(first),
+                            other=_shape_text(other))
+        return LayerResult(output=Tensor(first.dims, _merged_field(inputs)), trainable=0, non_trainable=0,
+                           macs=0, flops=(len(inputs) - 1) * product(first.dims))
+
+
+class Multiply(Layer):
+    """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
+
+    kind = "multiply"
+    min_inputs, max_inputs = 2, None
+    summary = {"en": "multiply: element-wise product, size-1 axes broadcast",
+               "es": "multiplicación elemento a elemento; los ejes de tamaño 1 se difunden"}
+    formulas = {"shape": "the broadcast shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"}
+    flop_rule = {"en": "(inputs - 1) multiplications per output element",
+                 "es": "(entradas - 1) multiplicaciones por elemento de salida"}
+
+    def infer(self, inputs, check):
+        _same_rank(inputs)
+        dims = list(inputs[0].dims)
+        for other in inputs[1:]:
+            for axis, size in enumerate(other.dims):
+                if size == 1:
+                    continue
+                if dims[axis] == 1:
+                    dims[axis] = size
+                else:
+                    check.equal(size, dims[axis], "merge_shape_mismatch", axis=axis,
+                                first=_shape_text(inputs[0]), other=_shape_text(other))
+        return LayerResult(output=Tensor(tuple(dims), _merged_field(inputs)), trainable=0, non_trainable=0,
+                           macs=0, flops=(len(inputs) - 1) * product(dims))
+
+
+class Concat(Layer):
+    """Branches stacked along the channel axis (GoogLeNet's inception modules)."""
+
+    kind = "concat"
+    min_inputs, max_inputs = 2, None
+    summary = {"en": "concatenate branches along the channels",
+               "es": "concatenar ramas a lo largo de los canales"}
+    formulas = {"shape": "(C_1 + C_2 + ..., H, W): other axes equal", "params": "0", "macs": "0",
+                "receptive_field": "union of the branches"}
+    flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
+
+    axis: int = Field(default=0, ge=0, description="0 = channels (in the spec's channels-first order)")
+
+    def infer(self, inputs, check):
+        _same_rank(inputs)
+        first = inputs[0]
+        if self.axis >= len(first.dims):
+            raise LayerError("concat_axis", axis=self.axis, rank=len(first.dims))
+        for other in inputs[1:]:
+            for axis, (a, b) in enumerate(zip(first.dims, other.dims)):
+                if axis != self.axis:
+                    check.equal(b, a, "merge_shape_mismatch", axis=axis, first=_shape_text(first),
+                                other=_shape_text(other))
+        dims = list(first.dims)
+        dims[self.axis] = sum((tensor.dims[self.axis] for tensor in inputs), 0)
+        return LayerResult(output=Tensor(tuple(dims), _merged_field(inputs)), trainable=0, non_trainable=0,
+                           macs=0, flops=0)

@@ -1,0 +1,115 @@
+"""Normalisation: batch norm (1D-3D), layer norm, group norm, local response norm.
+
+Parameter counts follow PyTorch: BatchNorm has weight and bias (gamma, beta: trainable) and the
+buffers running_mean and running_var (non-trainable, as Keras counts them); its scalar
+num_batches_tracked buffer is a step counter, not a parameter, and is not counted.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, PositiveInt
+
+from convcalc.errors import LayerError
+from convcalc.layers.base import Layer, LayerResult, Tensor, product
+
+
+def _same_shape(x: Tensor, trainable, non_trainable, flops) -> LayerResult:
+    return LayerResult(output=x, trainable=trainable, non_trainable=non_trainable, macs=0, flops=flops)
+
+
+STATS_FLOPS = {
+    "en": "5 per element for the statistics (mean 1, variance 3, normalise 1), plus 2 for scale and shift",
+    "es": "5 por elemento para las estadísticas (media 1, varianza 3, normalizar 1), más 2 para escala y desplazamiento",
+}
+
+
+class BatchNorm(Layer):
+    """y = gamma * (x - mean)/sqrt(var + eps) + beta per channel, with running statistics."""
+
+    summary = {"en": "batch normalisation: per-channel scale and shift with running mean and variance",
+               "es": "normalización por lotes (batch norm): escala y desplazamiento por canal con media y varianza acumuladas"}
+    formulas = {"shape": "unchanged", "params": "trainable 2*C (gamma, beta); non-trainable 2*C (running mean, variance)",
+                "macs": "0", "receptive_field": "unchanged"}
+    flop_rule = {"en": "2 per element at inference (statistics folded into one multiply and one add)",
+                 "es": "2 por elemento en inferencia (estadísticas plegadas en una multiplicación y una suma)"}
+
+    affine: bool = Field(default=True, description="learn gamma and beta")
+    track_running_stats: bool = Field(default=True, description="keep running mean and variance")
+    eps: float = Field(default=1e-5, gt=0)
+    momentum: float = Field(default=0.1, ge=0, le=1)
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        allowed = (0, 1) if self.rank == 1 else (self.rank,)
+        if x.rank not in allowed:
+            raise LayerError("wrong_rank", expected=self.rank, received=x.rank)
+        channels = x.channels
+        return _same_shape(x, 2 * channels if self.affine else 0,
+                           2 * channels if self.track_running_stats else 0, 2 * product(x.dims))
+
+
+class LayerNorm(Layer):
+    """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
+
+    kind = "layernorm"
+    summary = {"en": "layer normalisation: normalises each sample over all its values (or its channels)",
+               "es": "normalización por capa: normaliza cada muestra sobre todos sus valores (o sus canales)"}
+    formulas = {"shape": "unchanged", "params": "2 * (normalised elements): C*H*W, or C with over: channels",
+                "macs": "0", "receptive_field": "unchanged (over: all mixes every position)"}
+    flop_rule = STATS_FLOPS
+    min_inputs = max_inputs = 1
+
+    over: Literal["all", "channels"] = Field(default="all", description="normalise over all values of a "
+                                             "sample (PyTorch LayerNorm(x.shape[1:])) or per position over channels")
+    affine: bool = Field(default=True, validation_alias=AliasChoices("affine", "elementwise_affine"))
+    eps: float = Field(default=1e-5, gt=0)
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        normalised = product(x.dims) if self.over == "all" else x.channels
+        elements = product(x.dims)
+        return _same_shape(x, 2 * normalised if self.affine else 0, 0,
+                           elements * (5 + (2 if self.affine else 0)))
+
+
+class GroupNorm(Layer):
+    """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
+
+    kind = "groupnorm"
+    summary = {"en": "group normalisation: normalises groups of channels within each sample",
+               "es": "normalización por grupos: normaliza grupos de canales dentro de cada muestra"}
+    formulas = {"shape": "unchanged", "params": "2*C (per-channel scale and shift)", "macs": "0",
+                "receptive_field": "unchanged"}
+    flop_rule = STATS_FLOPS
+
+    groups: PositiveInt = Field(validation_alias=AliasChoices("groups", "num_groups"))
+    affine: bool = True
+    eps: float = Field(default=1e-5, gt=0)
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels, groups=self.groups)
+        elements = product(x.dims)
+        return _same_shape(x, 2 * x.channels if self.affine else 0, 0, elements * (5 + (2 if self.affine else 0)))
+
+
+class LocalResponseNorm(Layer):
+    """b = a / (k + alpha/n * sum of a^2 over n neighbouring channels)^beta (AlexNet, PyTorch LRN)."""
+
+    kind = "lrn"
+    summary = {"en": "local response normalisation across neighbouring channels (AlexNet)",
+               "es": "normalización de respuesta local entre canales vecinos (AlexNet)"}
+    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    flop_rule = {"en": "2*n + 3 per element (n squares, n - 1 additions, scale and offset 2, power 1, division 1)",
+                 "es": "2*n + 3 por elemento (n cuadrados, n - 1 sumas, escala y desplazamiento 2, potencia 1, división 1)"}
+
+    size: PositiveInt = Field(description="n: channels in the neighbourhood")
+    alpha: float = 1e-4
+    beta: float = 0.75
+    k: float = 1.0
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        return _same_shape(x, 0, 0, product(x.dims) * (2 * self.size + 3))

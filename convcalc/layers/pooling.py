@@ -1,0 +1,196 @@
+"""Pooling: windowed max / average / sum / Lp (1D-3D), global and adaptive pooling.
+
+Sources: PyTorch ``nn.MaxPool2d`` (ceil_mode, dilation, padding <= kernel/2), ``nn.AvgPool2d``
+(count_include_pad), ``nn.LPPool2d``, ``nn.AdaptiveAvgPool2d`` (bin i covers
+[floor(i*W/O), ceil((i+1)*W/O)) ); Keras ``GlobalAveragePooling2D`` (a flat C-vector out).
+Pooling has no weights, so its MACs are 0 by definition; its FLOPs are the window arithmetic.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import ClassVar
+
+from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
+
+from convcalc.errors import LayerError
+from convcalc.layers.base import Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product
+from convcalc.symbolic import ceildiv, floordiv, is_concrete
+
+POOL_SHAPE = "O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
+             "minus 1 if the last window would start in the right padding"
+
+
+def require_rank(tensor: Tensor, rank: int) -> None:
+    if tensor.rank != rank:
+        raise LayerError("wrong_rank", expected=rank, received=tensor.rank)
+
+
+class Pool(Windowed):
+    """Shared rule of windowed pooling; subclasses say what one window costs."""
+
+    default_stride_is_kernel = True
+    ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
+    window_flops: ClassVar = None  # FLOPs of one window of n elements
+
+    @model_validator(mode="after")
+    def _padding_at_most_half_kernel(self):
+        if isinstance(self.padding, tuple):
+            for (lo, hi), kernel in zip(self.padding, self.kernel):
+                if max(lo, hi) > kernel // 2:
+                    raise ValueError(f"padding ({max(lo, hi)}) must be at most half the kernel "
+                                     f"({kernel}//2 = {kernel // 2}), as PyTorch requires")
+        return self
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        require_rank(x, self.rank)
+        spatial, leading = self.window_sizes(x.spatial, check, ceil_mode=self.ceil_mode)
+        outputs = x.channels * product(spatial)
+        return LayerResult(
+            output=Tensor((x.channels, *spatial), self.window_field(x.field, leading)),
+            trainable=0, non_trainable=0, macs=0,
+            flops=outputs * type(self).window_flops(product(self.kernel)),
+        )
+
+
+class MaxPool(Pool):
+    """Maximum of each window."""
+
+    summary = {"en": "max pooling: the largest value of each window",
+               "es": "max pooling: el mayor valor de cada ventana"}
+    formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
+                "receptive_field": "r_out = r_in + D*(F-1)*j_in;  j_out = j_in*S"}
+    flop_rule = {"en": "F^r - 1 comparisons per output element",
+                 "es": "F^r - 1 comparaciones por elemento de salida"}
+    window_flops = staticmethod(lambda n: n - 1)
+
+
+class AvgPool(Pool):
+    """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean."""
+
+    summary = {"en": "average pooling: the mean of each window",
+               "es": "average pooling: la media de cada ventana"}
+    formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
+                "receptive_field": "r_out = r_in + (F-1)*j_in;  j_out = j_in*S"}
+    flop_rule = {"en": "F^r per output element (F^r - 1 additions, 1 division)",
+                 "es": "F^r por elemento de salida (F^r - 1 sumas, 1 división)"}
+    window_flops = staticmethod(lambda n: n)
+    count_include_pad: bool = Field(default=True, description="padded zeros count in the mean (PyTorch default)")
+
+    @field_validator("dilation")
+    @classmethod
+    def _no_dilation(cls, value):
+        if value != (1,) * cls.rank:
+            raise ValueError("average pooling has no dilation in PyTorch")
+        return value
+
+
+class SumPool(Pool):
+    """Sum of each window (the lecture notes' SUM pooling; avg pooling times F^r)."""
+
+    summary = {"en": "sum pooling: the sum of each window", "es": "sum pooling: la suma de cada ventana"}
+    formulas = AvgPool.formulas
+    flop_rule = {"en": "F^r - 1 additions per output element",
+                 "es": "F^r - 1 sumas por elemento de salida"}
+    window_flops = staticmethod(lambda n: n - 1)
+
+
+class LPPool(Pool):
+    """(sum of x^p over the window)^(1/p); p = 2 is the lecture notes' L2 pooling (PyTorch LPPool)."""
+
+    summary = {"en": "Lp pooling: the p-norm of each window (p = 2: L2 pooling)",
+               "es": "Lp pooling: la norma p de cada ventana (p = 2: L2 pooling)"}
+    formulas = AvgPool.formulas
+    flop_rule = {"en": "2*F^r per output element (F^r powers, F^r - 1 additions, 1 root)",
+                 "es": "2*F^r por elemento de salida (F^r potencias, F^r - 1 sumas, 1 raíz)"}
+    window_flops = staticmethod(lambda n: 2 * n)
+    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
+
+
+class GlobalPool(Layer):
+    """One value per channel over all spatial positions; a flat C-vector unless keepdims."""
+
+    min_inputs = max_inputs = 1
+    keepdims: bool = Field(default=False, description="keep the spatial axes as size 1 (PyTorch's "
+                           "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)")
+    formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
+                "receptive_field": "the whole input"}
+    extra_flops_per_window: ClassVar[int] = 0
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        require_rank(x, self.rank)
+        positions = product(x.spatial)
+        dims = (x.channels, *([1] * self.rank)) if self.keepdims else (x.channels,)
+        field = ReceptiveField.whole_input()
+        return LayerResult(
+            output=Tensor(dims, field), trainable=0, non_trainable=0, macs=0,
+            flops=x.channels * (positions - 1 + self.extra_flops_per_window),
+        )
+
+
+class GlobalAvgPool(GlobalPool):
+    summary = {"en": "global average pooling: the mean of each feature map",
+               "es": "global average pooling: la media de cada mapa de características"}
+    flop_rule = {"en": "H*W per channel (H*W - 1 additions, 1 division)",
+                 "es": "H*W por canal (H*W - 1 sumas, 1 división)"}
+    extra_flops_per_window = 1
+
+
+class GlobalMaxPool(GlobalPool):
+    summary = {"en": "global max pooling: the largest value of each feature map",
+               "es": "global max pooling: el mayor valor de cada mapa de características"}
+    flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
+
+
+class AdaptivePool(Layer):
+    """PyTorch's adaptive pooling: O bins per axis, bin i spans [floor(i*W/O), ceil((i+1)*W/O))."""
+
+    output_size: PositiveInt | list[PositiveInt] = Field(description="O: output size per spatial axis")
+    formulas = {"shape": "(C, O, ...): constant, whatever the input size",
+                "params": "0", "macs": "0 (no weights)",
+                "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
+
+    @field_validator("output_size")
+    @classmethod
+    def _per_axis(cls, value):
+        return per_axis(value, cls.rank, "output_size", 1)
+
+    def bin_lengths(self, size, bins):
+        """Sum over the bins of their lengths: the elements each output reads, summed."""
+        return sum((ceildiv((i + 1) * size, bins) - floordiv(i * size, bins) for i in range(bins)), 0)
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        require_rank(x, self.rank)
+        read = x.channels * product(self.bin_lengths(size, bins) for size, bins in zip(x.spatial, self.output_size))
+        field = x.field
+        if field.dims is not None:
+            if all(is_concrete(size) for size in x.spatial):
+                field = ReceptiveField(tuple(
+                    RFDim(rf.left, rf.right + (ceildiv(size, bins) - 1) * rf.jump, rf.jump * Fraction(size, bins))
+                    for rf, size, bins in zip(field.dims, x.spatial, self.output_size)))
+            else:
+                field = ReceptiveField.whole_input()
+        outputs = x.channels * product(self.output_size)
+        return LayerResult(
+            output=Tensor((x.channels, *self.output_size), field), trainable=0, non_trainable=0, macs=0,
+            flops=type(self).count_flops(read, outputs),
+        )
+
+
+class AdaptiveAvgPool(AdaptivePool):
+    summary = {"en": "adaptive average pooling: the mean of O bins per axis",
+               "es": "average pooling adaptativo: la media de O regiones por eje"}
+    flop_rule = {"en": "per output, the elements of its bin (additions plus 1 division)",
+                 "es": "por salida, los elementos de su región (sumas más 1 división)"}
+    count_flops = staticmethod(lambda read, outputs: read)
+
+
+class AdaptiveMaxPool(AdaptivePool):
+    summary = {"en": "adaptive max pooling: the largest value of O bins per axis",
+               "es": "max pooling adaptativo: el mayor valor de O regiones por eje"}
+    flop_rule = {"en": "per output, its bin's elements minus 1 comparisons",
+                 "es": "por salida, los elementos de su región menos 1 comparaciones"}
+    count_flops = staticmethod(lambda read, outputs: read - outputs)

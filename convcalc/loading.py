@@ -1,0 +1,151 @@
+"""Reading a spec file: YAML text to plain data plus the line and column of every value.
+
+PyYAML's composer gives a node tree with 1-based marks and constructs no Python objects. Scalars
+are resolved here with YAML 1.2 core rules, so ``no`` stays the string "no" (pydantic still reads
+it as false where a boolean is expected) and ``010`` is refused rather than read as octal 8.
+Duplicate keys, alias bombs and runaway nesting are refused with the place they occur.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from convcalc.errors import ConvcalcError, Location
+
+MAX_NODES = 200_000  # values after expanding aliases: bounds memory and time ("billion laughs")
+MAX_DEPTH = 64  # nesting of mappings and lists
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+
+Path_ = tuple  # a path into the data: keys and list indices
+
+
+@dataclass
+class Document:
+    """Loaded spec data and where each value stands in the file."""
+
+    file: str
+    data: object
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # value marks
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # mapping-key marks
+
+    def location(self, path: Path_, at_key: bool = False) -> Location:
+        """The nearest recorded place for ``path`` (walking up to a parent when needed)."""
+        path = tuple(path)
+        while True:
+            marks = (self.key_positions.get(path) if at_key else None) or self.positions.get(path)
+            if marks or not path:
+                break
+            path = path[:-1]
+        line, column = marks or (None, None)
+        return Location(self.file, line, column)
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text, or a ConvcalcError naming what is wrong with the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConvcalcError("file_not_found", Location(shown)) from None
+    except IsADirectoryError:
+        raise ConvcalcError("file_is_directory", Location(shown)) from None
+    except OSError as error:
+        raise ConvcalcError("file_unreadable", Location(shown), reason=error.strerror or str(error)) from None
+    if b"\0" in raw:
+        raise ConvcalcError("file_binary", Location(shown))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise ConvcalcError("file_not_utf8", Location(shown, line, column)) from None
+
+
+def load_document(text: str, shown: str) -> Document:
+    """Parse YAML ``text`` (shown in messages as ``shown``) into a Document."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=loader))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or "not valid YAML"
+        key = "yaml_tab" if "'\\t'" in problem else "yaml_syntax"
+        raise ConvcalcError(key, Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown),
+                            problem=problem) from None
+    except yaml.YAMLError as error:
+        raise ConvcalcError("yaml_syntax", Location(shown), problem=str(error)) from None
+    except RecursionError:
+        raise ConvcalcError("yaml_too_deep", Location(shown), limit=MAX_DEPTH) from None
+    nodes = [node for node in nodes if node is not None]
+    if not nodes:
+        raise ConvcalcError("file_empty", Location(shown))
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        raise ConvcalcError("yaml_many_documents", Location(shown, mark.line + 1, mark.column + 1))
+    document = Document(shown, None)
+    budget = [MAX_NODES]
+    document.data = _convert(nodes[0], (), document, budget)
+    return document
+
+
+def load_file(path: str | Path) -> Document:
+    path = Path(path)
+    return load_document(read_text(path, str(path)), str(path))
+
+
+def _convert(node, path: Path_, document: Document, budget: list[int]):
+    budget[0] -= 1
+    where = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if budget[0] < 0:
+        raise ConvcalcError("yaml_too_large", Location(document.file, *where), limit=MAX_NODES)
+    if len(path) > MAX_DEPTH:
+        raise ConvcalcError("yaml_too_deep", Location(document.file, *where), limit=MAX_DEPTH)
+    document.positions.setdefault(path, where)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, document.file)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (index,), document, budget) for index, item in enumerate(node.value)]
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        key_where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise ConvcalcError("yaml_complex_key", Location(document.file, *key_where))
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise ConvcalcError("yaml_merge_key", Location(document.file, *key_where))
+        key = str(_scalar(key_node, document.file))
+        if key in mapping:
+            raise ConvcalcError("yaml_duplicate_key", Location(document.file, *key_where), key=key)
+        document.key_positions[path + (key,)] = key_where
+        mapping[key] = _convert(value_node, path + (key,), document, budget)
+    return mapping
+
+
+def _scalar(node, file: str):
+    """YAML 1.2 core resolution of a scalar; quoted scalars are always strings."""
+    text = node.value
+    if node.style in ("'", '"', "|", ">") or node.tag == "tag:yaml.org,2002:str":
+        return text
+    lowered = text.lower()
+    if lowered in ("", "~", "null"):
+        return None
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if _LEADING_ZERO.fullmatch(text):
+        mark = node.start_mark
+        raise ConvcalcError("yaml_leading_zero", Location(file, mark.line + 1, mark.column + 1), text=text,
+                            suggestion=str(int(text.replace("_", ""))))
+    if _INT.fullmatch(text):
+        return int(text.replace("_", ""))
+    if _FLOAT.fullmatch(text):
+        return float(text.replace("_", ""))
+    if lowered in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[lowered]
+    return text

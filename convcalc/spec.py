@@ -1,0 +1,101 @@
+"""The spec's top level as pydantic models, and pydantic errors turned into located messages.
+
+Layer entries stay raw here: blocks are expanded first (``convcalc.graph``), then each layer is
+validated by its own class from the registry, so every message points at the line written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, ValidationError
+
+from convcalc.errors import ConvcalcError
+from convcalc.loading import Document
+
+SymbolName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+
+
+class BlockDef(BaseModel):
+    """A reusable group of layers; ``$param`` or ``${expression}`` in its layers take the values
+    given where it is used (``params`` lists each parameter with its default, null = required)."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    layers: list[Any] = Field(min_length=1)
+
+
+class Spec(BaseModel):
+    """A CNN architecture as written by hand."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(description="the architecture's name")
+    description: str | None = None
+    input: list[Union[PositiveInt, SymbolName]] = Field(
+        min_length=1, max_length=4,
+        description="input shape without the batch, in `layout` order; entries are sizes or symbols (H, W)")
+    layout: Literal["chw", "hwc"] = Field(
+        default="chw", description="chw: channels first (PyTorch); hwc: channels last (Keras, '32x32x3')")
+    batch: Union[PositiveInt, SymbolName] = Field(default=1, description="batch size for memory figures")
+    dtype: Literal["float32", "float16", "bfloat16", "float64", "int8"] = "float32"
+    strict: bool = Field(default=False, description="every division in a size formula must be exact")
+    blocks: dict[str, BlockDef] = Field(default_factory=dict)
+    layers: list[Any] = Field(min_length=1, description="layers in order; `inputs:` joins branches")
+
+
+def suggestion(word: str, choices) -> str:
+    """' (did you mean 'x'?)' for a close match, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validation_failure(error: ValidationError, document: Document, base_path: tuple, what: str,
+                       model: type[BaseModel]) -> ConvcalcError:
+    """The first pydantic error as a ConvcalcError at its place in the file."""
+    detail = error.errors(include_url=False)[0]
+    loc = _data_loc(document.data, base_path, detail["loc"])
+    path = base_path + loc
+    field = ".".join(str(part) for part in loc) or what
+    if detail["type"] == "extra_forbidden":
+        valid = ", ".join(model.model_fields)
+        return ConvcalcError("unknown_key", document.location(path, at_key=True), key=loc[-1], what=what,
+                             hint=suggestion(str(loc[-1]), model.model_fields), valid=valid)
+    if detail["type"] == "missing":
+        return ConvcalcError("missing_key", document.location(base_path), key=field, what=what)
+    info = model.model_fields.get(str(loc[0])) if loc else None
+    expected = f" ({info.description})" if info is not None and info.description else ""
+    message = detail["msg"].removeprefix("Value error, ")
+    return ConvcalcError("invalid_value", document.location(path), field=field, what=what, problem=message,
+                         value=_short(detail.get("input")), expected=expected)
+
+
+def _data_loc(data, base_path: tuple, loc) -> tuple:
+    """Pydantic's error location without its union-member labels: only real keys and indices."""
+    for part in base_path:
+        data = data[part] if isinstance(data, (dict, list)) else None
+    kept = []
+    for index, part in enumerate(loc):
+        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) \
+                and part < len(data):
+            kept.append(part)
+            data = data[part]
+        elif isinstance(data, dict) and index == len(loc) - 1:
+            kept.append(part)  # a missing key
+    return tuple(kept)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_spec(document: Document) -> Spec:
+    if not isinstance(document.data, dict):
+        raise ConvcalcError("spec_not_mapping", document.location(()))
+    try:
+        return Spec.model_validate(document.data)
+    except ValidationError as error:
+        raise validation_failure(error, document, (), "spec", Spec) from None
