@@ -54,6 +54,31 @@ class Values:
         low = max(low, 1)
         return cls(1, ((0, low, high),)) if high is None or low <= high else cls(1, ())
 
+    def canonical(self) -> Values:
+        """The same set with the smallest modulus, so that equal sets compare equal."""
+        runs = {r: (lo, hi) for r, lo, hi in self.runs}
+        for d in range(1, self.modulus):
+            if self.modulus % d:
+                continue
+            merged = []
+            for residue in range(d):
+                members = [runs.get(r) for r in range(residue, self.modulus, d)]
+                if not any(members):
+                    continue
+                if not all(members) or len({hi is None for _, hi in members}) > 1:
+                    break
+                low = min(lo for lo, _ in members)
+                high = None if members[0][1] is None else max(hi for _, hi in members)
+                aligned = all(lo == low + (r - low) % self.modulus and (
+                    high is None or hi == high - (high - r) % self.modulus)
+                    for r, (lo, hi) in zip(range(residue, self.modulus, d), members))
+                if not aligned:
+                    break
+                merged.append((residue, low, high))
+            else:
+                return Values(d, tuple(merged))
+        return self
+
     def is_empty(self) -> bool:
         return not self.runs
 
@@ -89,7 +114,7 @@ class Values:
                 if high < low:
                     continue
             runs.append((residue, low, high))
-        return Values(modulus, tuple(runs))
+        return Values(modulus, tuple(runs)).canonical()
 
     def elements(self, limit: int) -> list[int]:
         """The members in order (finite sets only, at most ``limit``)."""
@@ -252,7 +277,8 @@ def _solve_linear(constraint: Constraint, name: str) -> Values:
         modulus = step * d // gcd(rise, d) if rise else step
         if modulus > MAX_MODULUS:
             raise OverflowError(modulus)
-        return Values(modulus, tuple((r % modulus, r, None) for r in range(1, modulus + 1) if f(r) % d == 0))
+        return Values(modulus, tuple(sorted((r % modulus, r, None) for r in range(1, modulus + 1)
+                                            if f(r) % d == 0))).canonical()
     if step > MAX_MODULUS:
         raise OverflowError(step)
     runs = []
@@ -268,7 +294,7 @@ def _solve_linear(constraint: Constraint, name: str) -> Values:
             runs.append((r % step, r + step * (-(base // rise) if base < 0 else 0), None))
         elif base >= 0:
             runs.append((r % step, r, None if rise == 0 else r + step * (base // -rise)))
-    return Values(step, tuple(sorted(runs)))
+    return Values(step, tuple(sorted(runs))).canonical()
 
 
 def _solve_monotone(constraint: Constraint, names: tuple[str, ...], boxes: list[dict]) -> list[dict]:

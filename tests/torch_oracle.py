@@ -1,0 +1,86 @@
+"""PyTorch as the oracle: what torch itself says about each leaf module of a model.
+
+For every module without children (Conv2d, Linear, BatchNorm2d, ...) it records, by the module's
+dotted name: the output shape of one sample, the parameter count (trainable, and buffers without
+BatchNorm's num_batches_tracked counter) and the MACs that ``torch.utils.flop_counter``'s
+FlopCounterMode measures when the module runs alone on its recorded input (its FLOPs / 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+
+@dataclass
+class TorchLayer:
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]  # without the batch axis
+    trainable: int
+    non_trainable: int
+    macs: int
+
+
+def torch_layers(model: "torch.nn.Module", input_shape: tuple[int, ...]) -> dict[str, TorchLayer]:
+    """Run ``model`` on one zero sample of ``input_shape`` (channels first, no batch)."""
+    model = model.eval().double()
+    captured: dict[str, tuple] = {}
+    outputs: dict[str, tuple[int, ...]] = {}
+    hooks = []
+    leaves = {name: module for name, module in model.named_modules() if name and not list(module.children())}
+    def recorder(name):
+        def record(module, args, out):  # returns None: the output is left as it is
+            captured.setdefault(name, args)
+            outputs.setdefault(name, tuple(out.shape[1:]))
+        return record
+
+    for name, module in leaves.items():
+        hooks.append(module.register_forward_hook(recorder(name)))
+    with torch.no_grad():
+        model(torch.zeros((1, *input_shape), dtype=torch.float64))
+    for hook in hooks:
+        hook.remove()
+    result = {}
+    for name, module in leaves.items():
+        if name not in outputs:
+            continue  # a module the forward pass did not use
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            module(*captured[name])
+        buffers = sum(b.numel() for n, b in module.named_buffers() if not n.endswith("num_batches_tracked"))
+        result[name] = TorchLayer(
+            name, type(module).__name__, outputs[name],
+            sum(p.numel() for p in module.parameters() if p.requires_grad), buffers,
+            counter.get_total_flops() // 2)
+    return result
+
+
+def compare(analysis, model, input_shape) -> list[str]:
+    """Mismatches between convcalc's analysis and PyTorch, for every torch leaf module whose name
+    is a layer name of the spec; also every spec layer with parameters must exist in torch."""
+    by_name = {report.name: report for report in analysis.layers}
+    found = torch_layers(model, input_shape)
+    problems = []
+    for name, layer in found.items():
+        report = by_name.get(name)
+        if report is None:
+            if layer.trainable or layer.non_trainable:
+                problems.append(f"torch module {name} ({layer.kind}) has parameters but no spec layer of that name")
+            continue
+        result = report.result
+        ours = tuple(result.output.dims)
+        if ours != layer.output_shape:
+            problems.append(f"{name}: shape {ours} vs torch {layer.output_shape}")
+        if (result.trainable, result.non_trainable) != (layer.trainable, layer.non_trainable):
+            problems.append(f"{name}: params {(result.trainable, result.non_trainable)} vs torch "
+                            f"{(layer.trainable, layer.non_trainable)}")
+        if layer.kind.startswith(("Conv", "Linear")) and result.macs != layer.macs:
+            problems.append(f"{name}: MACs {result.macs} vs torch FlopCounterMode {layer.macs}")
+    for report in analysis.layers:
+        if report.params and report.name not in found:
+            problems.append(f"spec layer {report.name} has parameters but no torch module of that name")
+    return problems
