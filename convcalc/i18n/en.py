@@ -79,4 +79,35 @@ MESSAGES = {
     "cond_and": " and ",
     "cond_or": " or ",
     "cond_or_also": "{text}, or {name} in {{{values}}}",
+    # output
+    "col_layer": "layer",
+    "col_type": "type",
+    "col_shape": "output shape",
+    "col_params": "params",
+    "col_macs": "MACs",
+    "col_memory": "memory",
+    "col_rf": "receptive field",
+    "input_line": "input {shape} ({layout}), batch {batch}, {dtype}",
+    "total_params": "Parameters",
+    "params_split": "{total} ({trainable} trainable, {non_trainable} non-trainable)",
+    "total_macs": "MACs",
+    "total_flops": "FLOPs",
+    "total_param_memory": "Parameter memory",
+    "total_activations": "Activations (all layers)",
+    "total_peak": "Peak inference memory",
+    "peak_symbolic": "depends on which layer dominates; give sizes with --set",
+    "total_training": "Training memory estimate",
+    "valid_sizes": "Valid input sizes",
+    "conditions": "Conditions by layer",
+    "condition_line": "{condition}  ({layer}, line {line})",
+    "warnings": "Warnings",
+    "errors": "Errors",
+    "conventions": "Conventions",
+    "conv_macs": "MACs: multiply-accumulates of weighted sums (conv, transposed conv, dense), bias additions "
+                 "excluded, as fvcore and PyTorch's FlopCounterMode count them",
+    "conv_flops": "FLOPs: 2 x MACs plus each layer's element-wise work, per the rules below",
+    "conv_memory": "memory: activations = output elements x batch x dtype bytes; peak inference = parameters "
+                   "+ the most activations alive at once (each freed after its last reader, no in-place "
+                   "operations); training = parameters + gradients + {optimizer} state + every activation "
+                   "kept for the backward pass",
 }

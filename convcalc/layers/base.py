@@ -222,8 +222,8 @@ class Windowed(Layer):
         is the lecture notes' O = (W - F + 2P)/S + 1 for D = 1; ceil mode as PyTorch (the last
         window may not start in the right padding); 'same' as TensorFlow: O = ceil(W/S).
 
-        >>> from convcalc.layers.conv import Conv2D
-        >>> Conv2D(filters=1, kernel=3, stride=2).window_sizes((7, 7), None)
+        >>> from convcalc.layers import REGISTRY        # the lecture notes: 7x7, F=3, S=2 gives 3x3
+        >>> REGISTRY["conv2d"](filters=1, kernel=3, stride=2).window_sizes((7, 7), None)
         ((3, 3), (0, 0))
         """
         sizes, leading = [], []

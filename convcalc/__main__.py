@@ -1,0 +1,5 @@
+"""`python -m convcalc` runs the command line."""
+
+from convcalc.cli import run
+
+run()

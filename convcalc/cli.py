@@ -1,0 +1,140 @@
+"""The command line: parse, call, pick a renderer, map the exit code.
+
+Exit codes: 0 analysed and consistent; 1 analysed and found wrong (an inconsistency or an
+unsatisfiable condition); 2 could not analyse (unreadable file, not YAML, a spec that breaks the
+schema, bad arguments, an internal error).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from convcalc import __version__
+from convcalc.errors import ConvcalcError
+from convcalc.i18n import LANGUAGES, language_from_environment
+
+EXIT_OK, EXIT_FOUND_WRONG, EXIT_CANNOT_ANALYSE = 0, 1, 2
+
+
+def _assignment(ctx, param, values):
+    result = {}
+    for value in values:
+        name, sep, number = value.partition("=")
+        if not sep or not name.strip().isidentifier() or not number.strip().isdigit():
+            raise click.BadParameter(f"'{value}': write NAME=SIZE, e.g. H=224", ctx, param)
+        result[name.strip()] = int(number)
+    return result
+
+
+lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+                           help="Language of messages: en or es (default: from LC_ALL / LC_MESSAGES / LANG).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="convcalc")
+def main():
+    """convcalc: shapes, parameters, MACs/FLOPs, memory and receptive fields of CNN
+    architectures, computed statically from a YAML spec (sizes may be symbols such as H, W)."""
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown", "csv"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
+              help="Give a symbol a size, e.g. --set H=224 (repeatable).")
+@click.option("--strict/--no-strict", default=None,
+              help="Make every inexact division in a size formula an error (default: as the spec says; "
+                   "otherwise a warning saying how PyTorch rounds).")
+@click.option("--optimizer", type=click.Choice(["adam", "momentum", "sgd"]), default="adam", show_default=True,
+              help="Optimizer state counted in the training memory estimate.")
+@lang_option
+def analyze(specs, output_format, values, strict, optimizer, lang):
+    """Analyse SPEC files: per-layer shapes, parameters, MACs, FLOPs, memory and receptive
+    fields, totals, validity conditions for symbolic sizes, and every inconsistency.
+
+    Exit code 0: consistent; 1: an inconsistency was found; 2: a spec could not be analysed."""
+    from convcalc.analysis import Options, analyze_document
+    from convcalc.loading import load_file
+    from convcalc.render import renderer
+    from convcalc.spec import parse_spec
+
+    lang = lang or language_from_environment()
+    options = Options(values=values, strict=strict, optimizer=optimizer)
+    analyses, code = [], EXIT_OK
+    for path in specs:
+        try:
+            document = load_file(path)
+            analysis = analyze_document(document, parse_spec(document), options)
+        except ConvcalcError as error:
+            click.echo(error.render(lang), err=True)
+            code = EXIT_CANNOT_ANALYSE
+            continue
+        analyses.append(analysis)
+        code = max(code, analysis.exit_code)
+    if analyses:
+        renderer(output_format).write(analyses, lang, sys.stdout)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the schema to this file instead of standard output.")
+def schema(output):
+    """Print the JSON Schema of spec files (for editors: `# yaml-language-server: $schema=...`)."""
+    from convcalc.schema import spec_schema
+
+    text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("kinds", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
+def layers(kinds, output_format, lang):
+    """List the layer types (or only KINDS) with their hyperparameters, formulas and FLOP rules."""
+    from convcalc.layers import REGISTRY
+    from convcalc.schema import catalogue
+    from convcalc.spec import suggestion
+
+    lang = lang or language_from_environment()
+    for kind in kinds:
+        if kind not in REGISTRY:
+            raise click.BadParameter(f"unknown layer type '{kind}'{suggestion(kind, REGISTRY)}", param_hint="KINDS")
+    entries = [entry for entry in catalogue(lang) if not kinds or entry["type"] in kinds]
+    if output_format == "json":
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    for entry in entries:
+        click.echo(f"{entry['type']}: {entry['summary']}  (inputs: {entry['inputs']})")
+        for field in entry["fields"]:
+            default = "required" if field["required"] else f"default {field['default']!r}"
+            click.echo(f"    {field['name']} ({default}){': ' + field['description'] if field['description'] else ''}")
+        for figure, formula in entry["formulas"].items():
+            click.echo(f"    {figure} = {formula}")
+        click.echo(f"    flops: {entry['flops']}\n")
+
+
+def run() -> None:
+    """Console entry point: no traceback ever reaches the user (CONVCALC_DEBUG=1 shows it)."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # an internal error is still an exit-2 message, not a traceback
+        if os.environ.get("CONVCALC_DEBUG"):
+            raise
+        click.echo(f"convcalc: internal error: {type(error).__name__}: {error} "
+                   f"(please report it; CONVCALC_DEBUG=1 shows the traceback)", err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)

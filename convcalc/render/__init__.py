@@ -1,0 +1,202 @@
+"""Renderers: one module per output format, each with ``write(analyses, lang, stream)``.
+
+``document`` turns an Analysis into plain data (the documented JSON shape); every renderer
+starts from it, so the formats cannot disagree.
+"""
+
+from __future__ import annotations
+
+import importlib
+from fractions import Fraction
+
+from convcalc import __version__
+from convcalc.analysis import Analysis
+from convcalc.i18n import translate
+from convcalc.layers.base import product
+from convcalc.symbolic import format_dim
+
+FORMATS = ("table", "json", "markdown", "csv")
+
+
+def renderer(name: str):
+    return importlib.import_module(f"convcalc.render.{name}")
+
+
+def plain(value):
+    """Numbers stay numbers; symbolic sizes become their expression text."""
+    if value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return format_dim(value)
+
+
+def receptive_field(report) -> dict | str | None:
+    if report.result is None:
+        return None
+    field = report.result.output.field
+    if field.dims is None:
+        return "global"
+    return {"size": [plain(d.size) for d in field.dims], "jump": [plain(d.jump) for d in field.dims],
+            "start": [plain(d.start) for d in field.dims]}
+
+
+def layer_record(report) -> dict:
+    result = report.result
+    return {
+        "name": report.name,
+        "type": report.kind,
+        "inputs": list(report.inputs),
+        "line": report.location.line,
+        "block": report.block,
+        "output_shape": [plain(d) for d in report.shape] if report.shape else None,
+        "units": plain(product(result.output.dims)) if result else None,
+        "params": plain(report.params) if result else None,
+        "trainable_params": plain(result.trainable) if result else None,
+        "non_trainable_params": plain(result.non_trainable) if result else None,
+        "macs": plain(result.macs) if result else None,
+        "flops": plain(result.flops) if result else None,
+        "activation_elements": plain(report.activation_elements) if result else None,
+        "activation_bytes": plain(report.activation_bytes) if result else None,
+        "receptive_field": receptive_field(report),
+    }
+
+
+def conventions(analysis: Analysis, lang: str) -> dict:
+    from convcalc.layers import REGISTRY
+
+    return {
+        "macs": translate("conv_macs", lang),
+        "flops": translate("conv_flops", lang),
+        "memory": translate("conv_memory", lang, optimizer=analysis.optimizer),
+        "flops_per_type": {kind: REGISTRY[kind].flop_rule[lang] for kind in analysis.kinds},
+    }
+
+
+def finding_record(finding, lang: str) -> dict:
+    return {"code": finding.key, "layer": finding.layer,
+            "line": finding.location.line if finding.location else None,
+            "message": finding.render(lang)}
+
+
+def document(analysis: Analysis, lang: str = "en") -> dict:
+    """The analysis as plain data: the stable, documented JSON output."""
+    totals = analysis.totals
+    valid, *conditions = analysis.conditions or [None]
+    return {
+        "convcalc": __version__,
+        "name": analysis.spec.name,
+        "file": analysis.file,
+        "layout": analysis.spec.layout,
+        "input_shape": [plain(d) for d in analysis.input_shape],
+        "batch": plain(analysis.batch),
+        "dtype": analysis.spec.dtype,
+        "symbols": list(analysis.symbols),
+        "strict": analysis.strict,
+        "layers": [layer_record(report) for report in analysis.layers],
+        "totals": {
+            "params": plain(totals.params),
+            "trainable_params": plain(totals.trainable),
+            "non_trainable_params": plain(totals.non_trainable),
+            "macs": plain(totals.macs),
+            "flops": plain(totals.flops),
+            "param_bytes": plain(totals.param_bytes),
+            "activation_bytes": plain(totals.activation_bytes),
+            "peak_activation_bytes": plain(totals.peak_activation_bytes),
+            "peak_inference_bytes": plain(totals.peak_inference_bytes),
+            "training_bytes": plain(totals.training_bytes),
+        },
+        "valid_sizes": valid.describe(lang) if valid else None,
+        "conditions": [{"condition": c.describe(lang), "layer": c.layers[0][0], "line": c.layers[0][1].line}
+                       for c in conditions],
+        "warnings": [finding_record(f, lang) for f in analysis.warnings],
+        "errors": [finding_record(f, lang) for f in analysis.errors],
+        "conventions": conventions(analysis, lang),
+    }
+
+
+def number(value) -> str:
+    """12,345 for numbers; expressions as written."""
+    value = plain(value)
+    if value is None:
+        return "-"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def size(value) -> str:
+    """Bytes in binary units (exact bytes are in the JSON)."""
+    value = plain(value)
+    if not isinstance(value, int):
+        return "-" if value is None else f"{value} B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(value)
+
+
+def shape_text(shape) -> str:
+    """55x55x96, or (64, floor((H + 1)/2), ...) when symbolic."""
+    if shape is None:
+        return "-"
+    values = [plain(d) for d in shape]
+    if all(isinstance(v, int) for v in values):
+        return "x".join(map(str, values))
+    return "(" + ", ".join(map(str, values)) + ")"
+
+
+def field_text(record) -> str:
+    field = record["receptive_field"]
+    if field is None:
+        return "-"
+    if field == "global":
+        return "global"
+    return "x".join(str(s) for s in field["size"])
+
+
+def table_rows(data: dict) -> list[list[str]]:
+    """Per layer: name, type, output shape, params, MACs, activation memory, receptive field."""
+    return [[layer["name"], layer["type"], shape_text(layer["output_shape"]), number(layer["params"]),
+             number(layer["macs"]), size(layer["activation_bytes"]), field_text(layer)]
+            for layer in data["layers"]]
+
+
+def headers(lang: str) -> list[str]:
+    return [translate(f"col_{key}", lang) for key in ("layer", "type", "shape", "params", "macs", "memory", "rf")]
+
+
+def total_lines(data: dict, lang: str) -> list[tuple[str, str]]:
+    """(label, value) pairs under the table."""
+    totals = data["totals"]
+    peak = size(totals["peak_inference_bytes"]) if totals["peak_inference_bytes"] is not None else \
+        translate("peak_symbolic", lang)
+    return [
+        (translate("total_params", lang), translate("params_split", lang, total=number(totals["params"]),
+                                                    trainable=number(totals["trainable_params"]),
+                                                    non_trainable=number(totals["non_trainable_params"]))),
+        (translate("total_macs", lang), number(totals["macs"])),
+        (translate("total_flops", lang), number(totals["flops"])),
+        (translate("total_param_memory", lang), size(totals["param_bytes"])),
+        (translate("total_activations", lang), size(totals["activation_bytes"])),
+        (translate("total_peak", lang), peak),
+        (translate("total_training", lang), size(totals["training_bytes"])),
+    ]
+
+
+def notes(data: dict, lang: str) -> list[tuple[str, list[str]]]:
+    """(title key, lines) after the table: validity, conditions, warnings, errors, conventions."""
+    sections = []
+    if data["symbols"]:
+        sections.append(("valid_sizes", [data["valid_sizes"]]))
+        if data["conditions"]:
+            sections.append(("conditions", [
+                translate("condition_line", lang, condition=c["condition"], layer=c["layer"], line=c["line"])
+                for c in data["conditions"]]))
+    if data["warnings"]:
+        sections.append(("warnings", [w["message"] for w in data["warnings"]]))
+    if data["errors"]:
+        sections.append(("errors", [e["message"] for e in data["errors"]]))
+    rules = data["conventions"]
+    sections.append(("conventions", [rules["macs"], rules["flops"], rules["memory"]] + [
+        f"{kind}: {rule}" for kind, rule in rules["flops_per_type"].items()]))
+    return sections

@@ -1,0 +1,27 @@
+"""CSV: one row per layer (the JSON layer fields), then a TOTAL row per spec."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from convcalc.render import document
+
+COLUMNS = ["spec", "name", "type", "inputs", "line", "output_shape", "units", "params", "trainable_params",
+           "non_trainable_params", "macs", "flops", "activation_elements", "activation_bytes", "receptive_field"]
+
+
+def _cell(value):
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def write(analyses, lang, stream) -> None:
+    writer = csv.DictWriter(stream, COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for analysis in analyses:
+        data = document(analysis, lang)
+        for layer in data["layers"]:
+            writer.writerow({key: _cell(value) for key, value in {**layer, "spec": data["name"]}.items()})
+        writer.writerow({"spec": data["name"], "name": "TOTAL", **{k: _cell(v) for k, v in data["totals"].items()}})

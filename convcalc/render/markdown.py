@@ -1,0 +1,31 @@
+"""Markdown: a pipe table per spec, fit for a pull-request comment or a homework sheet."""
+
+from __future__ import annotations
+
+from convcalc.i18n import translate
+from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def write(analyses, lang, stream) -> None:
+    for analysis in analyses:
+        data = document(analysis, lang)
+        stream.write(f"## {_cell(data['name'])}\n\n")
+        stream.write(translate("input_line", lang, shape=shape_text(data["input_shape"]), layout=data["layout"],
+                               batch=data["batch"], dtype=data["dtype"]) + "\n\n")
+        columns = headers(lang)
+        stream.write("| " + " | ".join(columns) + " |\n")
+        stream.write("|" + "|".join("---:" if i >= 3 else "---" for i in range(len(columns))) + "|\n")
+        for row in table_rows(data):
+            stream.write("| " + " | ".join(_cell(cell) for cell in row) + " |\n")
+        stream.write("\n")
+        for label, value in total_lines(data, lang):
+            stream.write(f"- **{label}:** {_cell(value)}\n")
+        for title, lines in notes(data, lang):
+            stream.write(f"\n**{translate(title, lang)}**\n\n")
+            for line in lines:
+                stream.write(f"- {line}\n")
+        stream.write("\n")

@@ -1,0 +1,32 @@
+"""The terminal table (rich). The Console is built per call, so NO_COLOR and FORCE_COLOR apply."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from convcalc.i18n import translate
+from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+
+
+def write(analyses, lang, stream) -> None:
+    console = Console(file=stream, highlight=False)
+    for analysis in analyses:
+        data = document(analysis, lang)
+        title = f"{data['name']}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
+                                                    layout=data["layout"], batch=data["batch"], dtype=data["dtype"])
+        table = Table(title=escape(title), title_justify="left", show_lines=False)
+        for index, column in enumerate(headers(lang)):
+            table.add_column(column, justify="right" if index >= 3 else "left", overflow="fold")
+        for row in table_rows(data):
+            table.add_row(*(escape(str(cell)) for cell in row))
+        console.print(table)
+        for label, value in total_lines(data, lang):
+            console.print(f"[bold]{escape(label)}:[/bold] {escape(value)}")
+        for title, lines in notes(data, lang):
+            style = {"errors": "bold red", "warnings": "yellow"}.get(title, "bold")
+            console.print(f"\n[{style}]{escape(translate(title, lang))}[/{style}]")
+            for line in lines:
+                console.print(f"  • {escape(line)}", soft_wrap=False)
+        console.print()

@@ -1,0 +1,69 @@
+"""The spec's JSON Schema and the layer catalogue, both generated from the layer classes."""
+
+from __future__ import annotations
+
+from convcalc.graph import ENTRY_KEYS
+from convcalc.layers import REGISTRY
+from convcalc.spec import Spec
+
+SCHEMA_ID = "https://convcalc.dev/schema/spec.json"
+ENTRY_PROPERTIES = {
+    "name": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_\-]*$",
+             "description": "layer name (generated when absent: conv1, conv2, ...)"},
+    "inputs": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+               "description": "earlier layers (or `input`) this layer reads; default: the previous layer"},
+    "repeat": {"type": "integer", "minimum": 1, "description": "stack this entry N times"},
+}
+assert set(ENTRY_PROPERTIES) == set(ENTRY_KEYS)
+
+
+def layer_fields(kind: str) -> dict:
+    """JSON Schema properties of a layer type's hyperparameters."""
+    schema = REGISTRY[kind].model_json_schema()
+    return {name: {key: value for key, value in prop.items() if key != "title"}
+            for name, prop in schema.get("properties", {}).items()}
+
+
+def spec_schema() -> dict:
+    """JSON Schema for spec files: canonical `type:` entries, short forms and block uses."""
+    schema = Spec.model_json_schema()
+    definitions = schema.setdefault("$defs", {})
+    entries = [{"type": "string", "enum": sorted(REGISTRY), "description": "a layer with default settings"}]
+    for kind in sorted(REGISTRY):
+        fields = {**layer_fields(kind), **ENTRY_PROPERTIES}
+        required = sorted(REGISTRY[kind].model_json_schema().get("required", []))
+        summary = REGISTRY[kind].summary["en"]
+        definitions[kind] = {"type": "object", "description": summary, "properties": fields,
+                             "additionalProperties": False, "required": required}
+        entries.append({"type": "object", "description": summary, "additionalProperties": False,
+                        "required": ["type", *required],
+                        "properties": {"type": {"const": kind}, **fields}})
+        entries.append({"type": "object", "description": summary, "additionalProperties": False,
+                        "required": [kind], "minProperties": 1, "maxProperties": 1,
+                        "properties": {kind: {"anyOf": [{"$ref": f"#/$defs/{kind}"}, {"type": "null"}]}}})
+    entries.append({"type": "object", "minProperties": 1, "description": "a block use: - block_name: {params}",
+                    "not": {"anyOf": [{"required": [kind]} for kind in sorted(REGISTRY)] + [{"required": ["type"]}]}})
+    schema["properties"]["layers"]["items"] = {"anyOf": entries}
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    schema["title"] = "convcalc spec"
+    return schema
+
+
+def catalogue(lang: str = "en") -> list[dict]:
+    """Every layer type: summary, hyperparameters (with defaults), formulas and FLOP rule."""
+    entries = []
+    for kind, cls in REGISTRY.items():
+        fields = []
+        for name, info in cls.model_fields.items():
+            fields.append({"name": name, "required": info.is_required(),
+                           "default": None if info.is_required() else _plain_default(info.default),
+                           "description": info.description or ""})
+        entries.append({"type": kind, "summary": cls.summary[lang], "fields": fields,
+                        "inputs": cls.min_inputs if cls.max_inputs == cls.min_inputs else
+                        f"{cls.min_inputs}+", "formulas": cls.formulas, "flops": cls.flop_rule[lang]})
+    return entries
+
+
+def _plain_default(value):
+    return value if isinstance(value, (int, float, str, bool, type(None), list)) else str(value)
