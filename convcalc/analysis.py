@@ -14,7 +14,7 @@ from convcalc.graph import INPUT, Graph, build_graph
 from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
 from convcalc.loading import Document
 from convcalc.spec import DTYPE_BYTES, Spec
-from convcalc.symbolic import Dim, is_concrete, substitute, symbol
+from convcalc.symbolic import Dim, Expr, format_dim, is_concrete, substitute, symbol
 
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}  # per trainable parameter
 
@@ -171,9 +171,8 @@ def _checked_values(spec: Spec, values: dict[str, int], document: Document) -> d
 
 
 def _printable(params: dict) -> dict:
-    from convcalc.symbolic import format_dim
-
-    return {key: format_dim(value) if isinstance(value, int) or hasattr(value, "terms") else (
+    """Sizes and shapes as text; other values (strings, message fragments) as they are."""
+    return {key: format_dim(value) if isinstance(value, (int, Expr)) else (
         "(" + ", ".join(format_dim(v) for v in value) + ")" if isinstance(value, tuple) else value)
         for key, value in params.items()}
 

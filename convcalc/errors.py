@@ -27,7 +27,7 @@ class ConvcalcError(Exception):
 
     exit_code = 2
 
-    def __init__(self, key: str, location: Location | None = None, **params):
+    def __init__(self, key: str, location: Location | None = None, /, **params):
         super().__init__(key)
         self.key = key
         self.location = location
@@ -43,7 +43,7 @@ class ConvcalcError(Exception):
 class LayerError(Exception):
     """A layer cannot accept what reaches it (an inconsistency: exit code 1)."""
 
-    def __init__(self, key: str, **params):
+    def __init__(self, key: str, /, **params):
         super().__init__(key)
         self.key = key
         self.params = params

@@ -30,16 +30,13 @@ def spec_schema() -> dict:
     definitions = schema.setdefault("$defs", {})
     entries = [{"type": "string", "enum": sorted(REGISTRY), "description": "a layer with default settings"}]
     for kind in sorted(REGISTRY):
-        fields = {**layer_fields(kind), **ENTRY_PROPERTIES}
         required = sorted(REGISTRY[kind].model_json_schema().get("required", []))
         summary = REGISTRY[kind].summary["en"]
-        definitions[kind] = {"type": "object", "description": summary, "properties": fields,
-                             "additionalProperties": False, "required": required}
-        entries.append({"type": "object", "description": summary, "additionalProperties": False,
-                        "required": ["type", *required],
-                        "properties": {"type": {"const": kind}, **fields}})
-        entries.append({"type": "object", "description": summary, "additionalProperties": False,
-                        "required": [kind], "minProperties": 1, "maxProperties": 1,
+        definitions[kind] = {"type": "object", "description": summary, "additionalProperties": False,
+                             "required": required,
+                             "properties": {"type": {"const": kind}, **layer_fields(kind), **ENTRY_PROPERTIES}}
+        entries.append({"allOf": [{"$ref": f"#/$defs/{kind}"}], "required": ["type"]})
+        entries.append({"type": "object", "additionalProperties": False, "required": [kind],
                         "properties": {kind: {"anyOf": [{"$ref": f"#/$defs/{kind}"}, {"type": "null"}]}}})
     entries.append({"type": "object", "minProperties": 1, "description": "a block use: - block_name: {params}",
                     "not": {"anyOf": [{"required": [kind]} for kind in sorted(REGISTRY)] + [{"required": ["type"]}]}})

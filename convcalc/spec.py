@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, ValidationError
 
 from convcalc.errors import ConvcalcError
+from convcalc.i18n import Msg
 from convcalc.loading import Document
 
 SymbolName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -46,16 +47,17 @@ class Spec(BaseModel):
     layers: list[Any] = Field(min_length=1, description="layers in order; `inputs:` joins branches")
 
 
-def suggestion(word: str, choices) -> str:
-    """' (did you mean 'x'?)' for a close match, else ''."""
+def suggestion(word: str, choices) -> Msg | str:
+    """A " (did you mean 'x'?)" fragment for the closest match, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return Msg("did_you_mean", name=close[0]) if close else ""
 
 
 def validation_failure(error: ValidationError, document: Document, base_path: tuple, what: str,
                        model: type[BaseModel]) -> ConvcalcError:
     """The first pydantic error as a ConvcalcError at its place in the file."""
-    detail = error.errors(include_url=False)[0]
+    details = error.errors(include_url=False)
+    detail = next((d for d in details if d["type"] == "extra_forbidden"), details[0])  # a typo explains a missing key
     loc = _data_loc(document.data, base_path, detail["loc"])
     path = base_path + loc
     field = ".".join(str(part) for part in loc) or what

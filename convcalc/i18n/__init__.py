@@ -15,10 +15,21 @@ def catalogue(lang: str) -> dict[str, str]:
     return MESSAGES
 
 
-def translate(key: str, lang: str = "en", **params) -> str:
-    """The message ``key`` in ``lang`` with ``params`` filled in (English when a key is missing)."""
+class Msg:
+    """A message fragment translated when the whole message is: e.g. a "did you mean" hint."""
+
+    def __init__(self, key: str, /, **params):
+        self.key, self.params = key, params
+
+    def __str__(self):
+        return translate(self.key, "en", **self.params)
+
+
+def translate(key: str, lang: str = "en", /, **params) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in (fragments in the same language)."""
     template = catalogue(lang).get(key) or catalogue("en")[key]
-    return template.format(**{name: str(value) for name, value in params.items()})
+    return template.format(**{name: translate(value.key, lang, **value.params) if isinstance(value, Msg)
+                              else str(value) for name, value in params.items()})
 
 
 def language_from_environment() -> str:

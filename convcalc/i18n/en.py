@@ -17,6 +17,9 @@ MESSAGES = {
     "yaml_merge_key": "YAML merge keys (<<) are not supported; use a block with parameters instead",
     "yaml_duplicate_key": "the key '{key}' appears twice in this mapping",
     "yaml_leading_zero": "'{text}' has a leading zero (YAML 1.1 would read it as octal); write {suggestion}",
+    "did_you_mean": " (did you mean '{name}'?)",
+    "rounding_floor": "down (floor)",
+    "rounding_ceil": "up (ceil_mode)",
     # the spec's structure
     "spec_not_mapping": "a spec is a mapping with the keys name, input and layers",
     "unknown_key": "unknown key '{key}' for {what}{hint}; valid keys: {valid}",
@@ -49,6 +52,8 @@ MESSAGES = {
     "wrong_rank": "expects an input with {expected} spatial axes, got {received}",
     "window_too_large": "the window ({span}) is larger than the padded input along {axis} ({size} + {pad} = "
                         "{padded}); use a smaller kernel or dilation, more padding, or a larger input",
+    "input_smaller_than_kernel": "the input ({size}) is smaller than the kernel ({kernel}) along {axis}, which "
+                                 "PyTorch's 3D average pooling refuses even with padding",
     "output_below_one": "the output size along {axis} would be {size}; it must be at least 1",
     "in_channels_mismatch": "declares in_channels {declared} but receives {received} channels; "
                             "fix in_channels or the layer before",

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Protocol, Union
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from convcalc.i18n import Msg
 from convcalc.symbolic import Dim, ceildiv, is_concrete
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -238,8 +239,9 @@ class Windowed(Layer):
             lo, hi = (0, 0) if self.padding == "valid" else (
                 (span - 1, span - 1) if self.padding == "full" else self.padding[axis])
             padded = size + lo + hi
-            check.at_least(padded, span, "window_too_large", axis=axis_name, padded=padded,
-                           span=span, size=size, pad=lo + hi)
+            if not ceil_mode:  # in ceil mode PyTorch lets the last window hang over the end
+                check.at_least(padded, span, "window_too_large", axis=axis_name, padded=padded,
+                               span=span, size=size, pad=lo + hi)
             numerator = padded - span
             if ceil_mode:
                 out = ceildiv(numerator, stride) + 1
@@ -249,12 +251,13 @@ class Windowed(Layer):
                 elif threshold < stride:
                     slack = stride * ceildiv(numerator, stride) - numerator
                     out = out - (slack + stride - threshold) // stride
+                check.at_least(out, 1, "output_below_one", axis=axis_name, size=out)
             else:
                 out = numerator // stride + 1
             if stride > 1:
                 check.exact_division(numerator, stride, "inexact_division", axis=axis_name,
                                      numerator=numerator, stride=stride, result=out,
-                                     rounding="ceil" if ceil_mode else "floor")
+                                     rounding=Msg("rounding_ceil" if ceil_mode else "rounding_floor"))
             sizes.append(out)
             leading.append(lo)
         return tuple(sizes), tuple(leading)

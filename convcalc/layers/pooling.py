@@ -14,7 +14,7 @@ from typing import ClassVar
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product
+from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 POOL_SHAPE = "O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
@@ -84,6 +84,13 @@ class AvgPool(Pool):
         if value != (1,) * cls.rank:
             raise ValueError("average pooling has no dilation in PyTorch")
         return value
+
+    def infer(self, inputs, check):
+        if self.rank == 3:  # PyTorch's avg_pool3d (only) also wants the unpadded input >= kernel
+            for axis, (size, kernel) in enumerate(zip(inputs[0].spatial, self.kernel)):
+                check.at_least(size, kernel, "input_smaller_than_kernel", axis=AXIS_NAMES[3][axis], size=size,
+                               kernel=kernel)
+        return super().infer(inputs, check)
 
 
 class SumPool(Pool):
