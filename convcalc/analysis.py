@@ -35,6 +35,7 @@ class Finding:
     params: dict
     layer: str | None = None
     location: Location | None = None
+    block: str | None = None  # which use of a block, for layers written inside one
 
     def render(self, lang: str = "en") -> str:
         from convcalc.i18n import translate
@@ -42,6 +43,8 @@ class Finding:
         message = translate(self.key, lang, **self.params)
         if self.layer:
             message = translate("at_layer", lang, layer=self.layer, message=message)
+        if self.block:
+            message = translate("in_block", lang, message=message, block=self.block)
         return f"{self.location}: {message}" if self.location else message
 
 
@@ -59,7 +62,8 @@ class LayerReport:
 
     @property
     def params(self) -> Dim:
-        return self.result.trainable + self.result.non_trainable if self.result else 0
+        """Parameters as PyTorch's parameters() counts them; buffers are non-trainable, apart."""
+        return self.result.trainable if self.result else 0
 
 
 @dataclass
@@ -76,7 +80,7 @@ class Totals:
 
     @property
     def params(self) -> Dim:
-        return self.trainable + self.non_trainable
+        return self.trainable
 
 
 @dataclass
@@ -141,11 +145,12 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         tensors[node.name] = None
         if any(tensor is None for tensor in inputs):
             continue  # an input is already reported as wrong
-        checks = _Checks(node.name, node.location, strict, findings, constraints)
+        checks = _Checks(node, strict, findings, constraints)
         try:
             result = node.layer.infer(inputs, checks)
         except LayerError as error:
-            findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location))
+            findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location,
+                                    node.block))
             continue
         report.result = result
         report.shape = display(result.output.dims, spec.layout)
@@ -180,13 +185,13 @@ def _printable(params: dict) -> dict:
 class _Checks:
     """The analysis side of ``layers.base.Checks``: decide now, or record a condition."""
 
-    def __init__(self, layer, location, strict, findings, constraints):
-        self.layer, self.location, self.strict = layer, location, strict
+    def __init__(self, node, strict, findings, constraints):
+        self.node, self.strict = node, strict
         self.findings, self.constraints = findings, constraints
 
-    def _constraint(self, relation, value, divisor, key, params, severity="error"):
-        self.constraints.append(Constraint(relation, value, divisor, self.layer, self.location, key,
-                                           _printable(params), severity))
+    def _constraint(self, relation, value, divisor, key, params):
+        self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key,
+                                           _printable(params)))
 
     def at_least(self, value, bound, key, **params):
         gap = value - bound
@@ -214,9 +219,14 @@ class _Checks:
     def exact_division(self, value, divisor, key, **params):
         if is_concrete(value):
             if value % divisor:
-                self.findings.append(Finding("error" if self.strict else "warning",
-                                             key + ("_strict" if self.strict else ""), _printable(params),
-                                             self.layer, self.location))
+                finding = Finding("error" if self.strict else "warning", key + ("_strict" if self.strict else ""),
+                                  _printable(params), self.node.name, self.node.location, self.node.block)
+                previous = self.findings[-1] if self.findings else None
+                if previous and (previous.key, previous.layer) == (finding.key, finding.layer) and \
+                        {**previous.params, "axis": ""} == {**finding.params, "axis": ""}:
+                    previous.params["axis"] += ", " + finding.params["axis"]  # one warning for H and W
+                else:
+                    self.findings.append(finding)
         elif self.strict:
             self._constraint("divisible", value, divisor, key + "_strict", params)
 
@@ -231,7 +241,7 @@ def _totals(reports, graph: Graph, input_tensor: Tensor, batch, dtype_bytes, opt
             totals.flops += report.result.flops
             totals.activation_bytes += report.activation_bytes
     input_bytes = batch * product(input_tensor.dims) * dtype_bytes
-    totals.param_bytes = totals.params * dtype_bytes
+    totals.param_bytes = (totals.trainable + totals.non_trainable) * dtype_bytes
     optimizer_bytes = OPTIMIZER_STATES[optimizer] * totals.trainable * dtype_bytes
     totals.training_bytes = (totals.param_bytes + totals.trainable * dtype_bytes + optimizer_bytes
                              + input_bytes + totals.activation_bytes)

@@ -35,7 +35,6 @@ class Constraint:
     location: Location
     key: str  # the message that explains a violation
     params: dict
-    severity: str = "error"
 
 
 @dataclass(frozen=True)

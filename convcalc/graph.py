@@ -22,9 +22,9 @@ from convcalc.loading import Document
 from convcalc.spec import Spec, suggestion, validation_failure
 
 MAX_LAYERS = 100_000  # layers after expanding blocks and repeats
-ENTRY_KEYS = ("name", "inputs", "repeat")
+ENTRY_KEYS = ("name", "inputs", "repeat", "index_from")
 INPUT = "input"
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # dots and digits allow torchvision's names
 _REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$")
 
 
@@ -74,11 +74,10 @@ class _Builder:
             kind, fields, fields_path = self.normalise(entry, entry_path)
             if params:
                 fields = self.substitute(fields, params, fields_path)
-            name, inputs, repeat = self.entry_keys(fields, fields_path, kind)
+            name, inputs, repeat, first = self.entry_keys(fields, fields_path, kind)
             sources = self.resolve(inputs, local, fields_path, entry_path, stack) if inputs else [previous]
-            for copy in range(repeat):
-                local_name = name if name and repeat == 1 else (
-                    f"{name}.{copy}" if name else self.generated(kind, counters, local))
+            for copy in range(first, first + (repeat or 1)):
+                local_name = (f"{name}.{copy}" if repeat else name) if name else self.generated(kind, counters, local)
                 full_name = prefix + local_name
                 if local_name in local:
                     first = self.where.get(local[local_name])
@@ -129,19 +128,23 @@ class _Builder:
     def entry_keys(self, fields, path, kind):
         name = fields.pop("name", None)
         inputs = fields.pop("inputs", None)
-        repeat = fields.pop("repeat", 1)
-        if name is not None and (not isinstance(name, str) or not _NAME.match(name) or name == INPUT):
+        repeat = fields.pop("repeat", None)  # given: copies are named name.0, name.1, ...
+        first = fields.pop("index_from", 0)
+        if name is not None and (not isinstance(name, str) or not _NAME.match(name) or name == INPUT
+                                 or name.endswith(".") or ".." in name):
             raise ConvcalcError("bad_name", self.document.location(path + ("name",)), name=name)
         if inputs is not None:
             if isinstance(inputs, str):
                 inputs = [inputs]
             if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
                 raise ConvcalcError("bad_inputs", self.document.location(path + ("inputs",)))
-        if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
-            raise ConvcalcError("bad_repeat", self.document.location(path + ("repeat",)), value=repeat)
-        if len(self.nodes) + repeat > MAX_LAYERS:
+        for key, value, minimum in (("repeat", repeat, 1), ("index_from", first, 0)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < minimum):
+                raise ConvcalcError("bad_count", self.document.location(path + (key,)), key=key, value=value,
+                                    minimum=minimum)
+        if len(self.nodes) + (repeat or 1) > MAX_LAYERS:
             raise ConvcalcError("too_many_layers", self.document.location(path), limit=MAX_LAYERS)
-        return name, inputs, repeat
+        return name, inputs, repeat, first
 
     def resolve(self, inputs, local, path, entry_path, stack):
         sources = []

@@ -8,11 +8,12 @@ from convcalc.spec import Spec
 
 SCHEMA_ID = "https://convcalc.dev/schema/spec.json"
 ENTRY_PROPERTIES = {
-    "name": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_\-]*$",
+    "name": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$",
              "description": "layer name (generated when absent: conv1, conv2, ...)"},
     "inputs": {"type": "array", "items": {"type": "string"}, "minItems": 1,
                "description": "earlier layers (or `input`) this layer reads; default: the previous layer"},
-    "repeat": {"type": "integer", "minimum": 1, "description": "stack this entry N times"},
+    "repeat": {"type": "integer", "minimum": 1, "description": "stack this entry N times, named name.0, name.1, ..."},
+    "index_from": {"type": "integer", "minimum": 0, "description": "first index of repeated names (default 0)"},
 }
 assert set(ENTRY_PROPERTIES) == set(ENTRY_KEYS)
 

@@ -24,6 +24,12 @@ class Msg:
     def __str__(self):
         return translate(self.key, "en", **self.params)
 
+    def __eq__(self, other):
+        return isinstance(other, Msg) and (other.key, other.params) == (self.key, self.params)
+
+    def __hash__(self):
+        return hash(self.key)
+
 
 def translate(key: str, lang: str = "en", /, **params) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in (fragments in the same language)."""

@@ -30,10 +30,10 @@ MESSAGES = {
     "entry_keys": "a layer entry needs `type:` or exactly one key naming its type; found: {keys}",
     "entry_body": "the fields of {kind} go in a mapping: - {kind}: {{...}}",
     "duplicate_key_in_entry": "'{key}' is given both inside and beside the layer's fields",
-    "bad_name": "'{name}' is not a usable layer name: use letters, digits, _ and -, starting with a letter "
+    "bad_name": "'{name}' is not a usable layer name: use letters, digits, _, - and dots between parts "
                 "('input' is reserved)",
     "bad_inputs": "`inputs` is a list of earlier layer names, e.g. inputs: [conv1, pool2]",
-    "bad_repeat": "`repeat` must be a whole number >= 1, got {value}",
+    "bad_count": "`{key}` must be a whole number >= {minimum}, got {value}",
     "too_many_layers": "more than {limit} layers after expanding blocks and repeats",
     "duplicate_name": "the name '{name}' is already used (line {first}); names must be unique",
     "unknown_input": "`inputs` names '{name}', which is not a layer above this one{hint}",
@@ -48,6 +48,7 @@ MESSAGES = {
     "unknown_symbol": "--set names '{name}', which is not a symbol of this spec (symbols: {known})",
     "bad_symbol_value": "--set {name}={value}: sizes must be >= 1",
     # inconsistencies found by the analysis
+    "in_block": "{message} (in {block})",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "expects an input with {expected} spatial axes, got {received}",
     "window_too_large": "the window ({span}) is larger than the padded input along {axis} ({size} + {pad} = "
@@ -94,7 +95,8 @@ MESSAGES = {
     "col_rf": "receptive field",
     "input_line": "input {shape} ({layout}), batch {batch}, {dtype}",
     "total_params": "Parameters",
-    "params_split": "{total} ({trainable} trainable, {non_trainable} non-trainable)",
+    "params_plain": "{params}",
+    "params_split": "{params}, plus {non_trainable} non-trainable values (BatchNorm running statistics: buffers in PyTorch, which Keras adds to its total: {both})",
     "total_macs": "MACs",
     "total_flops": "FLOPs",
     "total_param_memory": "Parameter memory",

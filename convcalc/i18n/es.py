@@ -34,10 +34,10 @@ MESSAGES = {
                   "se encontró: {keys}",
     "entry_body": "los campos de {kind} van en un mapeo: - {kind}: {{...}}",
     "duplicate_key_in_entry": "'{key}' aparece a la vez dentro y al lado de los campos de la capa",
-    "bad_name": "'{name}' no sirve como nombre de capa: usa letras, dígitos, _ y -, empezando por una letra "
+    "bad_name": "'{name}' no sirve como nombre de capa: usa letras, dígitos, _, - y puntos entre partes "
                 "('input' está reservado)",
     "bad_inputs": "`inputs` es una lista de nombres de capas anteriores, p. ej. inputs: [conv1, pool2]",
-    "bad_repeat": "`repeat` debe ser un número entero >= 1; se recibió {value}",
+    "bad_count": "`{key}` debe ser un número entero >= {minimum}; se recibió {value}",
     "too_many_layers": "más de {limit} capas tras expandir los bloques y las repeticiones",
     "duplicate_name": "el nombre '{name}' ya está en uso (línea {first}); los nombres deben ser únicos",
     "unknown_input": "`inputs` menciona '{name}', que no es una capa anterior a esta{hint}",
@@ -52,6 +52,7 @@ MESSAGES = {
     "unknown_symbol": "--set menciona '{name}', que no es un símbolo de esta especificación (símbolos: {known})",
     "bad_symbol_value": "--set {name}={value}: los tamaños deben ser >= 1",
     # incoherencias detectadas por el análisis
+    "in_block": "{message} (en {block})",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "espera una entrada con {expected} ejes espaciales, pero recibe {received}",
     "window_too_large": "la ventana ({span}) es mayor que la entrada con relleno a lo largo de {axis} "
@@ -98,7 +99,8 @@ MESSAGES = {
     "col_rf": "campo receptivo",
     "input_line": "entrada {shape} ({layout}), lote {batch}, {dtype}",
     "total_params": "Parámetros",
-    "params_split": "{total} ({trainable} entrenables, {non_trainable} no entrenables)",
+    "params_plain": "{params}",
+    "params_split": "{params}, más {non_trainable} valores no entrenables (estadísticas acumuladas de batch norm: buffers en PyTorch, que Keras suma a su total: {both})",
     "total_macs": "MACs",
     "total_flops": "FLOPs",
     "total_param_memory": "Memoria de parámetros",

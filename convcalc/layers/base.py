@@ -222,10 +222,7 @@ class Windowed(Layer):
         O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1 (PyTorch Conv2d/MaxPool2d docs), which
         is the lecture notes' O = (W - F + 2P)/S + 1 for D = 1; ceil mode as PyTorch (the last
         window may not start in the right padding); 'same' as TensorFlow: O = ceil(W/S).
-
-        >>> from convcalc.layers import REGISTRY        # the lecture notes: 7x7, F=3, S=2 gives 3x3
-        >>> REGISTRY["conv2d"](filters=1, kernel=3, stride=2).window_sizes((7, 7), None)
-        ((3, 3), (0, 0))
+        Returns (output sizes, leading padding) per axis.
         """
         sizes, leading = [], []
         for axis, (size, span, stride) in enumerate(zip(spatial, self.spans, self.strides)):

@@ -115,12 +115,15 @@ def document(analysis: Analysis, lang: str = "en") -> dict:
     }
 
 
-def number(value) -> str:
-    """12,345 for numbers; expressions as written."""
+def number(value, lang: str = "en") -> str:
+    """12,345 in English, 12 345 in Spanish (where 12.345 or 12,345 would read as a fraction);
+    expressions as written."""
     value = plain(value)
     if value is None:
         return "-"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    if not isinstance(value, int):
+        return str(value)
+    return f"{value:,}" if lang == "en" else f"{value:,}".replace(",", "\u00a0")
 
 
 def size(value) -> str:
@@ -154,10 +157,10 @@ def field_text(record) -> str:
     return "x".join(str(s) for s in field["size"])
 
 
-def table_rows(data: dict) -> list[list[str]]:
+def table_rows(data: dict, lang: str) -> list[list[str]]:
     """Per layer: name, type, output shape, params, MACs, activation memory, receptive field."""
-    return [[layer["name"], layer["type"], shape_text(layer["output_shape"]), number(layer["params"]),
-             number(layer["macs"]), size(layer["activation_bytes"]), field_text(layer)]
+    return [[layer["name"], layer["type"], shape_text(layer["output_shape"]), number(layer["params"], lang),
+             number(layer["macs"], lang), size(layer["activation_bytes"]), field_text(layer)]
             for layer in data["layers"]]
 
 
@@ -168,14 +171,17 @@ def headers(lang: str) -> list[str]:
 def total_lines(data: dict, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs under the table."""
     totals = data["totals"]
+    params, buffers = totals["params"], totals["non_trainable_params"]
+    both = number(params + buffers, lang) if isinstance(params, int) and isinstance(buffers, int) \
+        else f"{params} + {buffers}"
     peak = size(totals["peak_inference_bytes"]) if totals["peak_inference_bytes"] is not None else \
         translate("peak_symbolic", lang)
     return [
-        (translate("total_params", lang), translate("params_split", lang, total=number(totals["params"]),
-                                                    trainable=number(totals["trainable_params"]),
-                                                    non_trainable=number(totals["non_trainable_params"]))),
-        (translate("total_macs", lang), number(totals["macs"])),
-        (translate("total_flops", lang), number(totals["flops"])),
+        (translate("total_params", lang), translate("params_split" if buffers else "params_plain", lang,
+                                                    params=number(params, lang),
+                                                    non_trainable=number(buffers, lang), both=both)),
+        (translate("total_macs", lang), number(totals["macs"], lang)),
+        (translate("total_flops", lang), number(totals["flops"], lang)),
         (translate("total_param_memory", lang), size(totals["param_bytes"])),
         (translate("total_activations", lang), size(totals["activation_bytes"])),
         (translate("total_peak", lang), peak),

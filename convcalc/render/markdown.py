@@ -19,7 +19,7 @@ def write(analyses, lang, stream) -> None:
         columns = headers(lang)
         stream.write("| " + " | ".join(columns) + " |\n")
         stream.write("|" + "|".join("---:" if i >= 3 else "---" for i in range(len(columns))) + "|\n")
-        for row in table_rows(data):
+        for row in table_rows(data, lang):
             stream.write("| " + " | ".join(_cell(cell) for cell in row) + " |\n")
         stream.write("\n")
         for label, value in total_lines(data, lang):

@@ -11,15 +11,17 @@ from convcalc.render import document, headers, notes, shape_text, table_rows, to
 
 
 def write(analyses, lang, stream) -> None:
-    console = Console(file=stream, highlight=False)
+    # on a terminal rich fits the width; into a file or pipe, lines are never wrapped inside a figure
+    console = Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
     for analysis in analyses:
         data = document(analysis, lang)
         title = f"{data['name']}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
                                                     layout=data["layout"], batch=data["batch"], dtype=data["dtype"])
         table = Table(title=escape(title), title_justify="left", show_lines=False)
         for index, column in enumerate(headers(lang)):
-            table.add_column(column, justify="right" if index >= 3 else "left", overflow="fold")
-        for row in table_rows(data):
+            table.add_column(column, justify="right" if index >= 3 else "left", overflow="fold",
+                             no_wrap=index >= 3)
+        for row in table_rows(data, lang):
             table.add_row(*(escape(str(cell)) for cell in row))
         console.print(table)
         for label, value in total_lines(data, lang):
