@@ -25,7 +25,7 @@ MAX_LAYERS = 100_000  # layers after expanding blocks and repeats
 ENTRY_KEYS = ("name", "inputs", "repeat", "index_from")
 INPUT = "input"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # dots and digits allow torchvision's names
-_REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$")
+_REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$|^\$\((.+)\)$")  # $p, ${expr}, $(expr)
 
 
 @dataclass
@@ -216,7 +216,8 @@ class _Builder:
                           block=f"{block} > {trace}" if block else trace)
 
     def substitute(self, value, params, path):
-        """Replace ``$name`` and ``${expression}`` by the block's parameter values."""
+        """Replace ``$name``, ``${expression}`` and ``$(expression)`` by the block's parameter values
+        (``$(...)`` needs no quotes inside a YAML flow mapping ``{...}``)."""
         if isinstance(value, dict):
             return {key: self.substitute(item, params, path + (key,)) for key, item in value.items()}
         if isinstance(value, list):
@@ -225,7 +226,8 @@ class _Builder:
             match = _REFERENCE.match(value)
             if match:
                 try:
-                    return params[match.group(1)] if match.group(1) else _arithmetic(match.group(2), params)
+                    return params[match.group(1)] if match.group(1) else _arithmetic(
+                        match.group(2) or match.group(3), params)
                 except (KeyError, ValueError, ZeroDivisionError, SyntaxError) as error:
                     raise ConvcalcError("bad_reference", self.document.location(path), text=value,
                                         problem=_reference_problem(error),

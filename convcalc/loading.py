@@ -77,7 +77,9 @@ def load_document(text: str, shown: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or "not valid YAML"
-        key = "yaml_tab" if "'\\t'" in problem else "yaml_syntax"
+        lines = text.splitlines()
+        line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        key = "yaml_tab" if "\t" in line[: len(line) - len(line.lstrip())] else "yaml_syntax"
         raise ConvcalcError(key, Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown),
                             problem=problem) from None
     except yaml.YAMLError as error:
