@@ -3,13 +3,12 @@ every layer against the same network built by hand in PyTorch, and ResNet-50 wit
 
 The totals are the parameter counts of torchvision's documentation (the ``num_params`` of
 ResNet18_Weights ... ResNet152_Weights and GoogLeNet_Weights: trainable parameters, without batch
-norm's running statistics). torchvision itself is not used: each network is rebuilt from
-torch.nn modules whose dotted names are the spec's layer names.
+norm's running statistics). torchvision itself is not used: each network is rebuilt from torch.nn
+modules with torchvision's attribute names and nesting, so that its dotted module names
+(layer2.0.downsample.0, inception3a.branch2.1.conv, ...) are torchvision's, and the spec's.
 """
 
 from __future__ import annotations
-
-from collections import OrderedDict
 
 import pytest
 
@@ -58,7 +57,7 @@ def test_resnet50_symbolic_input_ends_in_a_size_free_global_pool():
     analysis = analyze_text(text.replace("input: [3, 224, 224]", "input: [3, H, W]"))
     assert analysis.errors == []
     by_name = {report.name: report for report in analysis.layers}
-    last_map = by_name["layer4.1.relu3"].result.output.dims
+    last_map = by_name["layer4.2.relu_2"].result.output.dims
     assert "H" in last_map[1].symbols()  # the feature map before the pool still depends on H
     pooled = by_name["avgpool"].result.output.dims
     assert all(is_concrete(dim) for dim in pooled)
@@ -68,129 +67,160 @@ def test_resnet50_symbolic_input_ends_in_a_size_free_global_pool():
 
 # ----- the same networks in PyTorch ---------------------------------------------------------------
 
-def _resnet(block: str, counts: tuple[int, ...], numbered_second: bool = False):
-    """torchvision's ResNet with the spec's names: layerN_0 is a stage's first block when it has a
-    projection; the others come from `repeat` (layerN.0, layerN.1, ...), or are layerN_1 when
-    ``numbered_second`` (ResNet-18 writes its second blocks out by name)."""
+def _check_against_pytorch(spec, model):
+    """compare(...) finds no mismatch, and every spec layer with parameters met its torch module: the
+    torch leaf modules with parameters that carry a spec layer's name are as many as those layers."""
+    from torch_oracle import compare
+
+    analysis = analyze_file(SPECS / spec)
+    assert analysis.errors == []
+    assert compare(analysis, model, INPUT) == []
+    names = {report.name for report in analysis.layers}
+    matched = [name for name, module in model.named_modules()
+               if name in names and not list(module.children()) and list(module.parameters())]
+    assert len(matched) == sum(1 for report in analysis.layers if report.params)
+
+
+def _resnet(block: str, counts: tuple[int, ...]):
+    """torchvision's ResNet, with its classes' attribute names and nesting (layerN a Sequential of
+    blocks, downsample a Sequential of a 1x1 conv and a batch norm, one ReLU module per block)."""
     torch = pytest.importorskip("torch")
     nn = torch.nn
 
-    class Residual(nn.Module):
-        """A residual block whose layers are direct children: conv1, bn1, ..., downsample."""
+    class BasicBlock(nn.Module):
+        expansion = 1
 
-        def __init__(self, parts, downsample, last_relu):
+        def __init__(self, inplanes, planes, stride=1, downsample=None):
             super().__init__()
-            self.order = [name for name, _ in parts]
-            for name, module in parts:
-                self.add_module(name, module)
-            self.downsample = downsample  # None: identity shortcut
-            self.last_relu = last_relu
-            self.add_module(last_relu, nn.ReLU())
+            self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(planes)
+            self.relu = nn.ReLU()
+            self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(planes)
+            self.downsample = downsample
 
         def forward(self, x):
-            out = x
-            for name in self.order:
-                out = getattr(self, name)(out)
-            shortcut = x if self.downsample is None else self.downsample(x)
-            return getattr(self, self.last_relu)(out + shortcut)
+            out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+            return self.relu(out + (x if self.downsample is None else self.downsample(x)))
 
-    expansion = 4 if block == "bottleneck" else 1
-    inplanes = 64
+    class Bottleneck(nn.Module):
+        expansion = 4
 
-    def unit(width, stride, down):
-        nonlocal inplanes
-        out = width * expansion
-        if block == "bottleneck":  # v1.5: the stride on the 3x3 conv
-            parts = [("conv1", nn.Conv2d(inplanes, width, 1, bias=False)), ("bn1", nn.BatchNorm2d(width)),
-                     ("relu1", nn.ReLU()),
-                     ("conv2", nn.Conv2d(width, width, 3, stride, 1, bias=False)), ("bn2", nn.BatchNorm2d(width)),
-                     ("relu2", nn.ReLU()),
-                     ("conv3", nn.Conv2d(width, out, 1, bias=False)), ("bn3", nn.BatchNorm2d(out))]
-        else:
-            parts = [("conv1", nn.Conv2d(inplanes, width, 3, stride, 1, bias=False)), ("bn1", nn.BatchNorm2d(width)),
-                     ("relu1", nn.ReLU()),
-                     ("conv2", nn.Conv2d(width, width, 3, 1, 1, bias=False)), ("bn2", nn.BatchNorm2d(width))]
-        downsample = nn.Sequential(OrderedDict([
-            ("conv", nn.Conv2d(inplanes, out, 1, stride, bias=False)), ("bn", nn.BatchNorm2d(out))])) if down else None
-        inplanes = out
-        return Residual(parts, downsample, "relu3" if block == "bottleneck" else "relu2")
+        def __init__(self, inplanes, planes, stride=1, downsample=None):
+            super().__init__()
+            self.conv1 = nn.Conv2d(inplanes, planes, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(planes)
+            self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)  # v1.5: the stride on the 3x3
+            self.bn2 = nn.BatchNorm2d(planes)
+            self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
+            self.bn3 = nn.BatchNorm2d(planes * 4)
+            self.relu = nn.ReLU()
+            self.downsample = downsample
 
-    model = nn.Sequential(OrderedDict([
-        ("conv1", nn.Conv2d(3, 64, 7, 2, 3, bias=False)), ("bn1", nn.BatchNorm2d(64)), ("relu", nn.ReLU()),
-        ("maxpool", nn.MaxPool2d(3, 2, 1))]))
-    for stage, (count, width) in enumerate(zip(counts, (64, 128, 256, 512)), 1):
-        stride = 1 if stage == 1 else 2
-        if stride == 1 and inplanes == width * expansion:  # no projection: every block from `repeat`
-            model.add_module(f"layer{stage}", nn.Sequential(*[unit(width, 1, False) for _ in range(count)]))
-            continue
-        model.add_module(f"layer{stage}_0", unit(width, stride, True))
-        if numbered_second:
-            for index in range(1, count):
-                model.add_module(f"layer{stage}_{index}", unit(width, 1, False))
-        else:
-            model.add_module(f"layer{stage}", nn.Sequential(*[unit(width, 1, False) for _ in range(count - 1)]))
-    model.add_module("avgpool", nn.AdaptiveAvgPool2d(1))
-    model.add_module("flatten", nn.Flatten())
-    model.add_module("fc", nn.Linear(512 * expansion, 1000))
-    return model
+        def forward(self, x):
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.relu(self.bn2(self.conv2(out)))
+            out = self.bn3(self.conv3(out))
+            return self.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+    unit = Bottleneck if block == "bottleneck" else BasicBlock
+
+    class ResNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inplanes = 64
+            self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+            self.bn1 = nn.BatchNorm2d(64)
+            self.relu = nn.ReLU()
+            self.maxpool = nn.MaxPool2d(3, 2, 1)
+            for stage, (count, planes) in enumerate(zip(counts, (64, 128, 256, 512)), 1):
+                self.add_module(f"layer{stage}", self._make_layer(planes, count, 1 if stage == 1 else 2))
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.fc = nn.Linear(512 * unit.expansion, 1000)
+
+        def _make_layer(self, planes, count, stride):
+            downsample = None
+            if stride != 1 or self.inplanes != planes * unit.expansion:
+                downsample = nn.Sequential(nn.Conv2d(self.inplanes, planes * unit.expansion, 1, stride, bias=False),
+                                           nn.BatchNorm2d(planes * unit.expansion))
+            layers = [unit(self.inplanes, planes, stride, downsample)]
+            self.inplanes = planes * unit.expansion
+            layers += [unit(self.inplanes, planes) for _ in range(1, count)]
+            return nn.Sequential(*layers)
+
+        def forward(self, x):
+            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+            return self.fc(torch.flatten(self.avgpool(x), 1))
+
+    return ResNet()
 
 
-RESNETS = {  # spec: (block, blocks per stage, second blocks written out by name)
-    "resnet18.yaml": ("basic", (2, 2, 2, 2), True),
-    "resnet34.yaml": ("basic", (3, 4, 6, 3), False),
-    "resnet50.yaml": ("bottleneck", (3, 4, 6, 3), False),
-    "resnet101.yaml": ("bottleneck", (3, 4, 23, 3), False),
-    "resnet152.yaml": ("bottleneck", (3, 8, 36, 3), False),
+RESNETS = {  # spec: (block, blocks per stage)
+    "resnet18.yaml": ("basic", (2, 2, 2, 2)),
+    "resnet34.yaml": ("basic", (3, 4, 6, 3)),
+    "resnet50.yaml": ("bottleneck", (3, 4, 6, 3)),
+    "resnet101.yaml": ("bottleneck", (3, 4, 23, 3)),
+    "resnet152.yaml": ("bottleneck", (3, 8, 36, 3)),
 }
 
 
 @pytest.mark.parametrize("spec", RESNETS)
 def test_resnet_matches_pytorch(spec):
     pytest.importorskip("torch")
-    from torch_oracle import compare
-
     model = _resnet(*RESNETS[spec])
     assert sum(p.numel() for p in model.parameters()) == PUBLISHED[spec]  # the hand-built net is torchvision's
-    assert compare(analyze_file(SPECS / spec), model, INPUT) == []
+    _check_against_pytorch(spec, model)
 
 
 def _googlenet(aux: bool):
+    """torchvision's GoogLeNet, with the attribute names and nesting of its classes GoogLeNet,
+    Inception (branch2-4 are Sequentials), InceptionAux and BasicConv2d (conv, bn, then F.relu)."""
     torch = pytest.importorskip("torch")
     nn = torch.nn
+    F = nn.functional
 
-    def basic_conv(cin, cout, kernel=1, stride=1, padding=0):
-        return nn.Sequential(OrderedDict([
-            ("conv", nn.Conv2d(cin, cout, kernel, stride, padding, bias=False)),
-            ("bn", nn.BatchNorm2d(cout, eps=0.001)), ("relu", nn.ReLU())]))
+    class BasicConv2d(nn.Module):
+        def __init__(self, cin, cout, kernel=1, stride=1, padding=0):
+            super().__init__()
+            self.conv = nn.Conv2d(cin, cout, kernel, stride, padding, bias=False)
+            self.bn = nn.BatchNorm2d(cout, eps=0.001)
+
+        def forward(self, x):
+            return F.relu(self.bn(self.conv(x)))
 
     class Inception(nn.Module):
         def __init__(self, cin, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
             super().__init__()
-            self.branch1 = basic_conv(cin, ch1x1)
-            self.branch2_0 = basic_conv(cin, ch3x3red)
-            self.branch2_1 = basic_conv(ch3x3red, ch3x3, 3, padding=1)
-            self.branch3_0 = basic_conv(cin, ch5x5red)
-            self.branch3_1 = basic_conv(ch5x5red, ch5x5, 3, padding=1)  # torchvision: 3x3, not 5x5
-            self.branch4_0 = nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True)
-            self.branch4_1 = basic_conv(cin, pool_proj)
+            self.branch1 = BasicConv2d(cin, ch1x1)
+            self.branch2 = nn.Sequential(BasicConv2d(cin, ch3x3red), BasicConv2d(ch3x3red, ch3x3, 3, padding=1))
+            self.branch3 = nn.Sequential(BasicConv2d(cin, ch5x5red),
+                                         BasicConv2d(ch5x5red, ch5x5, 3, padding=1))  # torchvision: 3x3, not 5x5
+            self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
+                                         BasicConv2d(cin, pool_proj))
 
         def forward(self, x):
-            return torch.cat([self.branch1(x), self.branch2_1(self.branch2_0(x)),
-                              self.branch3_1(self.branch3_0(x)), self.branch4_1(self.branch4_0(x))], 1)
+            return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
 
-    def inception_aux(cin):
-        return nn.Sequential(OrderedDict([
-            ("pool", nn.AdaptiveAvgPool2d(4)), ("conv", basic_conv(cin, 128)), ("flatten", nn.Flatten()),
-            ("fc1", nn.Linear(2048, 1024)), ("relu", nn.ReLU()), ("dropout", nn.Dropout(0.7)),
-            ("fc2", nn.Linear(1024, 1000))]))
+    class InceptionAux(nn.Module):
+        def __init__(self, cin):
+            super().__init__()
+            self.conv = BasicConv2d(cin, 128)
+            self.fc1 = nn.Linear(2048, 1024)
+            self.fc2 = nn.Linear(1024, 1000)
+            self.dropout = nn.Dropout(0.7)
+
+        def forward(self, x):
+            x = torch.flatten(self.conv(F.adaptive_avg_pool2d(x, (4, 4))), 1)
+            return self.fc2(self.dropout(F.relu(self.fc1(x))))
 
     class GoogLeNet(nn.Module):
         def __init__(self):
             super().__init__()
-            self.conv1 = basic_conv(3, 64, 7, 2, 3)
+            self.conv1 = BasicConv2d(3, 64, 7, 2, 3)
             self.maxpool1 = nn.MaxPool2d(3, 2, ceil_mode=True)
-            self.conv2 = basic_conv(64, 64)
-            self.conv3 = basic_conv(64, 192, 3, padding=1)
+            self.conv2 = BasicConv2d(64, 64)
+            self.conv3 = BasicConv2d(64, 192, 3, padding=1)
             self.maxpool2 = nn.MaxPool2d(3, 2, ceil_mode=True)
             self.inception3a = Inception(192, 64, 96, 128, 16, 32, 32)
             self.inception3b = Inception(256, 128, 128, 192, 32, 96, 64)
@@ -204,10 +234,9 @@ def _googlenet(aux: bool):
             self.inception5a = Inception(832, 256, 160, 320, 32, 128, 128)
             self.inception5b = Inception(832, 384, 192, 384, 48, 128, 128)
             if aux:
-                self.aux1 = inception_aux(512)
-                self.aux2 = inception_aux(528)
+                self.aux1 = InceptionAux(512)
+                self.aux2 = InceptionAux(528)
             self.avgpool = nn.AdaptiveAvgPool2d(1)
-            self.flatten = nn.Flatten()
             self.dropout = nn.Dropout(0.2)
             self.fc = nn.Linear(1024, 1000)
 
@@ -220,7 +249,7 @@ def _googlenet(aux: bool):
             aux2 = self.aux2(x) if aux else None
             x = self.maxpool4(self.inception4e(x))
             x = self.inception5b(self.inception5a(x))
-            x = self.fc(self.dropout(self.flatten(self.avgpool(x))))
+            x = self.fc(self.dropout(torch.flatten(self.avgpool(x), 1)))
             return (x, aux1, aux2) if aux else x
 
     return GoogLeNet()
@@ -229,8 +258,6 @@ def _googlenet(aux: bool):
 @pytest.mark.parametrize("spec, aux", [("googlenet.yaml", False), ("googlenet_aux.yaml", True)])
 def test_googlenet_matches_pytorch(spec, aux):
     pytest.importorskip("torch")
-    from torch_oracle import compare
-
     model = _googlenet(aux)
     assert sum(p.numel() for p in model.parameters()) == PUBLISHED[spec]  # the hand-built net is torchvision's
-    assert compare(analyze_file(SPECS / spec), model, INPUT) == []
+    _check_against_pytorch(spec, model)
