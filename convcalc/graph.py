@@ -127,6 +127,8 @@ class _Builder:
 
     def entry_keys(self, fields, path, kind):
         name = fields.pop("name", None)
+        if isinstance(name, int) and not isinstance(name, bool):
+            name = str(name)  # `name: 0`, as torchvision numbers the layers of a Sequential
         inputs = fields.pop("inputs", None)
         repeat = fields.pop("repeat", None)  # given: copies are named name.0, name.1, ...
         first = fields.pop("index_from", 0)
@@ -187,7 +189,7 @@ class _Builder:
         try:
             layer = cls.model_validate(fields)
         except ValidationError as error:
-            raise validation_failure(error, self.document, fields_path, kind, cls) from None
+            raise validation_failure(error, self.document, fields_path, kind, cls, ENTRY_KEYS) from None
         if not cls.min_inputs <= len(sources) <= (cls.max_inputs or len(sources)):
             raise ConvcalcError("input_count", self.document.location(entry_path), kind=kind,
                                 expected=_count_text(cls), received=len(sources))

@@ -54,7 +54,7 @@ def suggestion(word: str, choices) -> Msg | str:
 
 
 def validation_failure(error: ValidationError, document: Document, base_path: tuple, what: str,
-                       model: type[BaseModel]) -> ConvcalcError:
+                       model: type[BaseModel], also_valid: tuple[str, ...] = ()) -> ConvcalcError:
     """The first pydantic error as a ConvcalcError at its place in the file."""
     details = error.errors(include_url=False)
     detail = next((d for d in details if d["type"] == "extra_forbidden"), details[0])  # a typo explains a missing key
@@ -62,9 +62,9 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
     path = base_path + loc
     field = ".".join(str(part) for part in loc) or what
     if detail["type"] == "extra_forbidden":
-        valid = ", ".join(model.model_fields)
+        valid = [*model.model_fields, *also_valid]
         return ConvcalcError("unknown_key", document.location(path, at_key=True), key=loc[-1], what=what,
-                             hint=suggestion(str(loc[-1]), model.model_fields), valid=valid)
+                             hint=suggestion(str(loc[-1]), valid), valid=", ".join(valid))
     if detail["type"] == "missing":
         return ConvcalcError("missing_key", document.location(base_path), key=field, what=what)
     info = model.model_fields.get(str(loc[0])) if loc else None

@@ -193,23 +193,6 @@ class Expr:
 
     __repr__ = __str__
 
-    def to_sympy(self):
-        """The same expression as a sympy object (imports sympy, so only for printing/solving)."""
-        import sympy
-
-        def atom_to_sympy(atom):
-            if isinstance(atom, Symbol):
-                return sympy.Symbol(atom.name, integer=True, positive=True)
-            return sympy.floor(to_sympy(atom.numerator) / atom.denominator)
-
-        total = sympy.Integer(0)
-        for mono, coeff in self.terms.items():
-            product = sympy.Integer(coeff)
-            for atom, power in mono:
-                product *= atom_to_sympy(atom) ** power
-            total += product
-        return total
-
 
 def symbol(name: str) -> Expr:
     """The expression consisting of the symbol ``name`` alone."""

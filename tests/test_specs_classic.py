@@ -1,6 +1,8 @@
 """Classic CNN specs (AlexNet, VGG, U-Net, MobileNetV2, the lecture notes' small CNN): published
 totals, and every layer against the same network built by hand with torch.nn modules whose dotted
-names are the spec's layer names."""
+names are the spec's layer names. The torchvision networks (AlexNet, VGG, MobileNetV2) are built with
+torchvision's attribute names and nesting (features and classifier Sequentials, ...), so the names are
+torchvision's (features.0, classifier.1, features.2.conv.1.0, ...)."""
 
 from __future__ import annotations
 
@@ -84,27 +86,50 @@ def seq(*pairs):
 
 
 def _oracle(spec, model, input_shape):
+    """compare(...)'s mismatches; also checks that every spec layer with parameters met its torch module:
+    the torch leaf modules with parameters that carry a spec layer's name are as many as those layers."""
     from torch_oracle import compare
 
     analysis = analyze_file(SPECS / spec)
     assert analysis.errors == []
+    names = {report.name for report in analysis.layers}
+    matched = [name for name, module in model.named_modules()
+               if name in names and not list(module.children()) and list(module.parameters())]
+    assert len(matched) == sum(1 for report in analysis.layers if report.params)
     return compare(analysis, model, input_shape)
+
+
+def _torchvision_classifier_net(features, avgpool, classifier):
+    """torchvision's AlexNet and VGG: features, avgpool, torch.flatten (a function), classifier."""
+    torch = _torch()
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = features
+            self.avgpool = avgpool
+            self.classifier = classifier
+
+        def forward(self, x):
+            return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+    return Net()
 
 
 def test_alexnet_matches_pytorch():
     nn = _torch().nn
-    model = seq(
-        ("conv1", nn.Conv2d(3, 64, 11, stride=4, padding=2)), ("relu1", nn.ReLU()),
-        ("pool1", nn.MaxPool2d(3, 2)),
-        ("conv2", nn.Conv2d(64, 192, 5, padding=2)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(3, 2)),
-        ("conv3", nn.Conv2d(192, 384, 3, padding=1)), ("relu3", nn.ReLU()),
-        ("conv4", nn.Conv2d(384, 256, 3, padding=1)), ("relu4", nn.ReLU()),
-        ("conv5", nn.Conv2d(256, 256, 3, padding=1)), ("relu5", nn.ReLU()), ("pool5", nn.MaxPool2d(3, 2)),
-        ("avgpool", nn.AdaptiveAvgPool2d((6, 6))), ("flatten", nn.Flatten()),
-        ("dropout6", nn.Dropout(0.5)), ("fc6", nn.Linear(256 * 6 * 6, 4096)), ("relu6", nn.ReLU()),
-        ("dropout7", nn.Dropout(0.5)), ("fc7", nn.Linear(4096, 4096)), ("relu7", nn.ReLU()),
-        ("fc8", nn.Linear(4096, 1000)),
-    )
+    model = _torchvision_classifier_net(
+        nn.Sequential(
+            nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2)),
+        nn.AdaptiveAvgPool2d((6, 6)),
+        nn.Sequential(
+            nn.Dropout(0.5), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
+            nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(),
+            nn.Linear(4096, 1000)))
     assert sum(p.numel() for p in model.parameters()) == 61_100_840
     assert _oracle("alexnet.yaml", model, (3, 224, 224)) == []
 
@@ -133,21 +158,20 @@ def test_alexnet_original_matches_pytorch():
 
 
 def vgg(convs_per_stage):
+    """torchvision's VGG without batch norm: features numbered straight through from the config."""
     nn = _torch().nn
-    stages, channels = [], 3
-    for index, (filters, convs) in enumerate(zip((64, 128, 256, 512, 512), convs_per_stage), start=1):
-        layers = []
-        for copy in range(convs):
-            layers.append((str(copy), seq(("conv", nn.Conv2d(channels, filters, 3, padding=1)),
-                                          ("relu", nn.ReLU()))))
+    features, channels = [], 3
+    for filters, convs in zip((64, 128, 256, 512, 512), convs_per_stage):
+        for _ in range(convs):
+            features += [nn.Conv2d(channels, filters, 3, padding=1), nn.ReLU()]
             channels = filters
-        stages.append((f"stage{index}", seq(("layer", seq(*layers)), ("pool", nn.MaxPool2d(2, 2)))))
-    return seq(
-        *stages, ("avgpool", nn.AdaptiveAvgPool2d((7, 7))), ("flatten", nn.Flatten()),
-        ("fc1", nn.Linear(512 * 7 * 7, 4096)), ("relu1", nn.ReLU()), ("dropout1", nn.Dropout(0.5)),
-        ("fc2", nn.Linear(4096, 4096)), ("relu2", nn.ReLU()), ("dropout2", nn.Dropout(0.5)),
-        ("fc3", nn.Linear(4096, 1000)),
-    )
+        features.append(nn.MaxPool2d(2, 2))
+    return _torchvision_classifier_net(
+        nn.Sequential(*features), nn.AdaptiveAvgPool2d((7, 7)),
+        nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(4096, 1000)))
 
 
 @pytest.mark.parametrize("spec, convs, total", [
@@ -211,53 +235,42 @@ def test_mobilenet_v2_matches_pytorch():
     torch = _torch()
     nn = torch.nn
 
-    def conv_bn_relu6(cin, cout, kernel=1, stride=1, groups=1):
-        return seq(("conv", nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False)),
-                   ("bn", nn.BatchNorm2d(cout)), ("relu", nn.ReLU6()))
+    def conv_bn_relu6(cin, cout, kernel=1, stride=1, groups=1):  # torchvision's Conv2dNormActivation
+        return nn.Sequential(nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False),
+                             nn.BatchNorm2d(cout), nn.ReLU6())
 
-    def conv_bn(cin, cout):
-        return seq(("conv", nn.Conv2d(cin, cout, 1, bias=False)), ("bn", nn.BatchNorm2d(cout)))
-
-    class Inverted(nn.Module):
+    class InvertedResidual(nn.Module):
         def __init__(self, cin, cout, t, stride):
             super().__init__()
             hidden = cin * t
-            if t != 1:
-                self.expand = conv_bn_relu6(cin, hidden)
-            self.depthwise = conv_bn_relu6(hidden, hidden, 3, stride, groups=hidden)
-            self.project = conv_bn(hidden, cout)
-            self.residual = stride == 1 and cin == cout
+            layers = [conv_bn_relu6(cin, hidden)] if t != 1 else []
+            layers += [conv_bn_relu6(hidden, hidden, 3, stride, groups=hidden),
+                       nn.Conv2d(hidden, cout, 1, bias=False), nn.BatchNorm2d(cout)]
+            self.conv = nn.Sequential(*layers)
+            self.use_res_connect = stride == 1 and cin == cout
 
         def forward(self, x):
-            y = self.expand(x) if hasattr(self, "expand") else x
-            y = self.project(self.depthwise(y))
-            return x + y if self.residual else y
+            return x + self.conv(x) if self.use_res_connect else self.conv(x)
 
     class MobileNetV2(nn.Module):
         def __init__(self):
             super().__init__()
-            self.stem = conv_bn_relu6(3, 32, 3, 2)
-            channels, index = 32, 0
+            features, channels = [conv_bn_relu6(3, 32, 3, 2)], 32
             for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
                                (6, 160, 3, 2), (6, 320, 1, 1)]:
                 for copy in range(n):
-                    index += 1
-                    self.add_module(f"block{index}", Inverted(channels, c, t, s if copy == 0 else 1))
+                    features.append(InvertedResidual(channels, c, t, s if copy == 0 else 1))
                     channels = c
-            self.blocks = index
-            self.last = conv_bn_relu6(320, 1280)
-            self.dropout = nn.Dropout(0.2)
-            self.classifier = nn.Linear(1280, 1000)
+            features.append(conv_bn_relu6(320, 1280))
+            self.features = nn.Sequential(*features)
+            self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, 1000))
 
         def forward(self, x):
-            x = self.stem(x)
-            for index in range(1, self.blocks + 1):
-                x = getattr(self, f"block{index}")(x)
-            x = nn.functional.adaptive_avg_pool2d(self.last(x), (1, 1)).flatten(1)  # as torchvision
-            return self.classifier(self.dropout(x))
+            x = nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))  # as torchvision
+            return self.classifier(torch.flatten(x, 1))
 
     model = MobileNetV2()
-    assert model.blocks == 17
+    assert len(model.features) == 19  # the stem, 17 inverted residual blocks, the last 1x1 conv
     assert sum(p.numel() for p in model.parameters()) == 3_504_872
     assert _oracle("mobilenet_v2.yaml", model, (3, 224, 224)) == []
 

@@ -126,3 +126,17 @@ def test_equal_functions_in_different_forms_are_recognised_by_the_solver():
         """)
     assert not analysis.errors and not analysis.warnings
     assert analysis.conditions[0].describe() == "H >= 2"  # the floor-mode pool needs a full window
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(steps, min_size=1, max_size=6))
+def test_printed_form_is_a_correct_formula(chain):
+    """The text convcalc prints, read back by sympy, gives the same sizes."""
+    import sympy
+
+    expression = H
+    for step in chain:
+        expression = apply_symbolic(step, expression)
+    parsed = sympy.sympify(str(expression), locals={"H": sympy.Symbol("H"), "floor": sympy.floor})
+    for h in (1, 2, 3, 7, 64, 224, 225, 1000):
+        assert int(parsed.subs("H", h)) == substitute(expression, {"H": h})

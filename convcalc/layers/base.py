@@ -115,7 +115,8 @@ class Checks(Protocol):
 class Layer(BaseModel):
     """Base of every layer type: hyperparameters as fields; text and rules at class level."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True,
+                              defer_build=True)  # validators are built on first use: fast start-up
 
     kind: ClassVar[str]  # the spec's `type`, e.g. "conv2d"
     rank: ClassVar[int | None] = None  # spatial rank for ranked families
@@ -187,8 +188,6 @@ class Windowed(Layer):
     dilation: PositiveInts = Field(default=1, description="D: spacing between window taps")
 
     default_stride_is_kernel: ClassVar[bool] = False
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
 
     @field_validator("kernel", "dilation")
     @classmethod

@@ -107,8 +107,8 @@ def document(analysis: Analysis, lang: str = "en") -> dict:
             "training_bytes": plain(totals.training_bytes),
         },
         "valid_sizes": valid.describe(lang) if valid else None,
-        "conditions": [{"condition": c.describe(lang), "layer": c.layers[0][0], "line": c.layers[0][1].line}
-                       for c in conditions],
+        "conditions": [{"condition": c.describe(lang), "code": c.key, "layer": c.layers[0][0],
+                        "line": c.layers[0][1].line} for c in conditions],
         "warnings": [finding_record(f, lang) for f in analysis.warnings],
         "errors": [finding_record(f, lang) for f in analysis.errors],
         "conventions": conventions(analysis, lang),
