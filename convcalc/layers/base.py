@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Protocol, Union
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from convcalc.errors import LayerError
 from convcalc.i18n import Msg
 from convcalc.symbolic import Dim, ceildiv, is_concrete
 
@@ -266,6 +267,12 @@ class Windowed(Layer):
             RFDim(rf.left - pad * rf.jump, rf.right + (span - 1 - pad) * rf.jump, rf.jump * stride)
             for rf, span, stride, pad in zip(field.dims, self.spans, self.strides, leading)
         ))
+
+
+def require_rank(tensor: Tensor, rank: int) -> None:
+    """A layer of spatial rank r needs an input with r spatial axes."""
+    if tensor.rank != rank:
+        raise LayerError("wrong_rank", expected=rank, received=tensor.rank)
 
 
 def product(values) -> Dim:

@@ -7,15 +7,14 @@ step); fvcore ``conv_flop_count`` (MACs; a transposed conv multiplies over its *
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Union
+from typing import Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.layers.base import (
     AXIS_NAMES, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
-    per_axis, product,
+    per_axis, product, require_rank,
 )
-from convcalc.symbolic import Dim
 
 CONV_FLOPS = {
     "en": "2 per multiply-accumulate, plus 1 per output element for the bias",
@@ -29,16 +28,27 @@ class ConvBase(Windowed):
         default=None, description="optional: the input depth you expect; checked against what arrives")
 
     def _check_in_channels(self, tensor: Tensor, check) -> None:
-        if tensor.rank != self.rank:
-            from convcalc.errors import LayerError
-
-            raise LayerError("wrong_rank", expected=self.rank, received=tensor.rank)
+        require_rank(tensor, self.rank)
         if self.in_channels is not None:
             check.equal(tensor.channels, self.in_channels, "in_channels_mismatch",
                         declared=self.in_channels, received=tensor.channels)
 
 
-class Conv(ConvBase):
+class GroupedConv(ConvBase):
+    """K filters over G channel groups: the fields standard and transposed convolution share."""
+
+    filters: PositiveInt = Field(validation_alias=AliasChoices("filters", "out_channels"),
+                                 description="K: number of filters = output channels")
+    groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)")
+
+    @model_validator(mode="after")
+    def _groups_divide_filters(self):
+        if self.filters % self.groups:
+            raise ValueError(f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
+        return self
+
+
+class Conv(GroupedConv):
     """Cross-correlation of K filters of size F x F x C/G with the input (PyTorch ConvNd)."""
 
     summary = {"en": "convolution: K filters slide over the input",
@@ -50,16 +60,6 @@ class Conv(ConvBase):
         "receptive_field": "r_out = r_in + D*(F-1)*j_in;  j_out = j_in*S",
     }
     flop_rule = CONV_FLOPS
-
-    filters: PositiveInt = Field(validation_alias=AliasChoices("filters", "out_channels"),
-                                 description="K: number of filters = output channels")
-    groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)")
-
-    @model_validator(mode="after")
-    def _groups_divide_filters(self):
-        if self.filters % self.groups:
-            raise ValueError(f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
-        return self
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -147,7 +147,7 @@ class SeparableConv(ConvBase):
                     )
 
 
-class ConvTranspose(ConvBase):
+class ConvTranspose(GroupedConv):
     """Transposed convolution (PyTorch ConvTransposeNd): each input pixel scatters a filter."""
 
     summary = {"en": "transposed convolution: upsamples by scattering each input pixel through the filters",
@@ -160,9 +160,6 @@ class ConvTranspose(ConvBase):
     }
     flop_rule = CONV_FLOPS
 
-    filters: PositiveInt = Field(validation_alias=AliasChoices("filters", "out_channels"),
-                                 description="K: output channels")
-    groups: PositiveInt = Field(default=1, description="G: channel groups")
     output_padding: PositiveInts | Literal[0] = Field(default=0, description="extra size on the far side, < max(S, D)")
     padding: Union[int, list, Literal["valid", "same"]] = Field(
         default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)")
@@ -183,8 +180,6 @@ class ConvTranspose(ConvBase):
             if extra >= max(stride, dilation):
                 raise ValueError(f"output_padding must be smaller than max(stride, dilation) = "
                                  f"{max(stride, dilation)} (PyTorch), got {extra}")
-        if self.filters % self.groups:
-            raise ValueError(f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
         return self
 
     def infer(self, inputs, check):

@@ -13,17 +13,13 @@ from typing import ClassVar
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import LayerError
-from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product
+from convcalc.layers.base import (
+    AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product, require_rank,
+)
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 POOL_SHAPE = "O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
              "minus 1 if the last window would start in the right padding"
-
-
-def require_rank(tensor: Tensor, rank: int) -> None:
-    if tensor.rank != rank:
-        raise LayerError("wrong_rank", expected=rank, received=tensor.rank)
 
 
 class Pool(Windowed):

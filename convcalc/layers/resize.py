@@ -13,16 +13,17 @@ from typing import Literal, Union
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import LayerError
 from convcalc.layers.base import (
-    AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, padding_pairs, per_axis, product,
+    AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, padding_pairs, per_axis, product, require_rank,
 )
 from convcalc.symbolic import floordiv, is_concrete
 
 
-def _require_rank(tensor: Tensor, rank: int):
-    if tensor.rank != rank:
-        raise LayerError("wrong_rank", expected=rank, received=tensor.rank)
+def _pixel_pairs(cls, value):
+    """Pixels per side: an int, one per axis, or [before, after] pairs (no mode names)."""
+    if isinstance(value, str):
+        raise ValueError("give numbers of pixels")
+    return padding_pairs(value, cls.rank)
 
 
 def _shift(field: ReceptiveField, offsets) -> ReceptiveField:
@@ -44,16 +45,11 @@ class ZeroPad(Layer):
 
     padding: Union[int, list] = Field(description="int, per axis, or [before, after] pairs")
 
-    @field_validator("padding")
-    @classmethod
-    def _pairs(cls, value):
-        if isinstance(value, str):
-            raise ValueError("give numbers of pixels")
-        return padding_pairs(value, cls.rank)
+    _pairs = field_validator("padding")(_pixel_pairs)
 
     def infer(self, inputs, check):
         (x,) = inputs
-        _require_rank(x, self.rank)
+        require_rank(x, self.rank)
         spatial = tuple(size + lo + hi for size, (lo, hi) in zip(x.spatial, self.padding))
         return LayerResult(output=Tensor((x.channels, *spatial), _shift(x.field, [-lo for lo, _ in self.padding])),
                            trainable=0, non_trainable=0, macs=0, flops=0)
@@ -69,16 +65,11 @@ class Crop(Layer):
 
     cropping: Union[int, list] = Field(description="int, per axis, or [before, after] pairs")
 
-    @field_validator("cropping")
-    @classmethod
-    def _pairs(cls, value):
-        if isinstance(value, str):
-            raise ValueError("give numbers of pixels")
-        return padding_pairs(value, cls.rank)
+    _pairs = field_validator("cropping")(_pixel_pairs)
 
     def infer(self, inputs, check):
         (x,) = inputs
-        _require_rank(x, self.rank)
+        require_rank(x, self.rank)
         spatial = []
         for axis, (size, (lo, hi)) in enumerate(zip(x.spatial, self.cropping)):
             out = size - lo - hi
@@ -101,8 +92,8 @@ class CenterCrop(Layer):
 
     def infer(self, inputs, check):
         x, reference = inputs
-        _require_rank(x, self.rank)
-        _require_rank(reference, self.rank)
+        require_rank(x, self.rank)
+        require_rank(reference, self.rank)
         offsets = []
         for axis, (size, target) in enumerate(zip(x.spatial, reference.spatial)):
             check.at_least(size, target, "crop_too_large", axis=AXIS_NAMES[self.rank][axis], size=size, target=target)
@@ -156,7 +147,7 @@ class Upsample(Layer):
 
     def infer(self, inputs, check):
         (x,) = inputs
-        _require_rank(x, self.rank)
+        require_rank(x, self.rank)
         if self.size is not None:
             spatial = self.size
             ratios = [Fraction(s, size) if is_concrete(size) else None for s, size in zip(self.size, x.spatial)]
