@@ -6,7 +6,6 @@ from convcalc.graph import ENTRY_KEYS
 from convcalc.layers import REGISTRY
 from convcalc.spec import Spec
 
-SCHEMA_ID = "https://convcalc.dev/schema/spec.json"
 ENTRY_PROPERTIES = {
     "name": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$",
              "description": "layer name (generated when absent: conv1, conv2, ...)"},
@@ -43,7 +42,6 @@ def spec_schema() -> dict:
                     "not": {"anyOf": [{"required": [kind]} for kind in sorted(REGISTRY)] + [{"required": ["type"]}]}})
     schema["properties"]["layers"]["items"] = {"anyOf": entries}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = SCHEMA_ID
     schema["title"] = "convcalc spec"
     return schema
 

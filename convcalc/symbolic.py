@@ -340,6 +340,12 @@ def _format(value: Dim) -> str:
         if value.terms[mono] == 1 and len(mono) == 1 and mono[0][1] == 1 and isinstance(mono[0][0], Floor):
             atom = mono[0][0]
             return str(Floor(atom.numerator + value.terms[()] * atom.denominator, atom.denominator))
+    factors = _separate(value)
+    if factors is not None:
+        coefficient, parts = factors
+        texts = [f"({text})" if _has_top_level_sum(text) else text for text in map(_format, parts)]
+        sign = "-" if coefficient < 0 else ""
+        return sign + "*".join(([str(abs(coefficient))] if abs(coefficient) != 1 else []) + texts)
 
     def order(item):
         mono, _ = item
@@ -355,6 +361,64 @@ def _format(value: Dim) -> str:
         else:
             text += (" - " if coeff < 0 else " + ") + body
     return text
+
+
+def _separate(value: Expr):
+    """(c, [A, B, ...]) with value = c*A*B*... and each factor in the atoms of one symbol, when the
+    value splits so (as the size of a tensor does: C*(H - 4)*(W - 4)); None otherwise."""
+    owner = {}
+    for mono in value.terms:
+        for atom, _ in mono:
+            names = atom.symbols()
+            if len(names) != 1:
+                return None
+            owner[atom] = next(iter(names))
+    names = sorted(set(owner.values()))
+    if len(names) < 2:
+        return None
+    first = names[0]
+    table: dict = {}  # the part in `first` -> {the rest -> coefficient}
+    for mono, coeff in value.terms.items():
+        mine = tuple(item for item in mono if owner[item[0]] == first)
+        rest = tuple(item for item in mono if owner[item[0]] != first)
+        table.setdefault(mine, {})[rest] = coeff
+    rows = list(table)
+    columns = list(dict.fromkeys(rest for row in table.values() for rest in row))
+    pivot_row, pivot_column = rows[0], next(iter(table[rows[0]]))
+    pivot = table[pivot_row][pivot_column]
+    for row in rows:  # rank one: M[r][c] * M[r0][c0] == M[r][c0] * M[r0][c]
+        for column in columns:
+            if table[row].get(column, 0) * pivot != table[row].get(pivot_column, 0) * table[pivot_row].get(column, 0):
+                return None
+    content = gcd(*(table[row].get(pivot_column, 0) for row in rows))
+    left = {row: table[row].get(pivot_column, 0) // content for row in rows}
+    right = {column: table[pivot_row].get(column, 0) * content // table[pivot_row][pivot_column]
+             for column in columns}  # M[:, c] = right[c] * left, exact since left is primitive
+    left_expr, right_expr = _make(left), _make(right)
+    coefficient, parts = 1, []
+    for part in (left_expr, right_expr):
+        if isinstance(part, int):
+            coefficient *= part
+            continue
+        inner = _separate(part)
+        pieces = inner[1] if inner else [part]
+        coefficient *= inner[0] if inner else 1
+        for piece in pieces:
+            common = gcd(*piece.terms.values())
+            if next(iter(sorted(piece.terms.items(), key=lambda t: (not t[0], str(t[0])))))[1] < 0:
+                common = -common
+            coefficient *= common
+            parts.append(_make({mono: coeff // common for mono, coeff in piece.terms.items()}))
+    return coefficient, parts
+
+
+def _has_top_level_sum(text: str) -> bool:
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and text[index:index + 3] in (" + ", " - "):
+            return True
+    return False
 
 
 def format_dim(value: Dim) -> str:

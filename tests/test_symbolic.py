@@ -140,3 +140,27 @@ def test_printed_form_is_a_correct_formula(chain):
     parsed = sympy.sympify(str(expression), locals={"H": sympy.Symbol("H"), "floor": sympy.floor})
     for h in (1, 2, 3, 7, 64, 224, 225, 1000):
         assert int(parsed.subs("H", h)) == substitute(expression, {"H": h})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(steps, min_size=1, max_size=3), st.lists(steps, min_size=1, max_size=3), st.integers(-5, 9),
+       st.integers(-3, 3))
+def test_products_of_sizes_print_factored_and_correct(chain_h, chain_w, scale, shift):
+    """A tensor's element count prints as c*(size along H)*(size along W) and still reads back right."""
+    import sympy
+
+    W = symbol("W")
+    height, width = H, W
+    for step in chain_h:
+        height = apply_symbolic(step, height)
+    for step in chain_w:
+        width = apply_symbolic(step, width)
+    value = scale * height * width + shift
+    text = str(value)
+    names = {"H": sympy.Symbol("H"), "W": sympy.Symbol("W"), "floor": sympy.floor}
+    parsed = sympy.sympify(text, locals=names)
+    for h, w in ((1, 1), (5, 9), (64, 31), (224, 225)):
+        assert int(parsed.subs({"H": h, "W": w})) == substitute(value, {"H": h, "W": w})
+    if shift == 0 and scale and not isinstance(height, int) and not isinstance(width, int):
+        assert "H" in text and "W" in text and text.count("*") <= 2 + sum(
+            part.count("*") for part in (str(height), str(width))), text  # factored, not expanded
