@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from convcalc.conditions import Condition, Constraint, solve
 from convcalc.errors import ConvcalcError, LayerError, Location
-from convcalc.graph import INPUT, Graph, build_graph
+from convcalc.graph import INPUT, Graph, Node, build_graph
 from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
 from convcalc.loading import Document
 from convcalc.spec import DTYPE_BYTES, Spec
@@ -59,6 +59,7 @@ class LayerReport:
     shape: tuple[Dim, ...] | None  # in the spec's layout
     activation_elements: Dim = 0  # batch included
     activation_bytes: Dim = 0
+    node: Node | None = None  # the layer and its inline weights, for the executor
 
     @property
     def params(self) -> Dim:
@@ -97,6 +98,9 @@ class Analysis:
     findings: list[Finding]
     conditions: list[Condition]
     symbols: tuple[str, ...]
+    graph: Graph | None = None
+    document: Document | None = None
+    input_tensor: Tensor | None = None  # channels first
 
     @property
     def errors(self) -> list[Finding]:
@@ -140,7 +144,8 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     reports: list[LayerReport] = []
     for node in graph.nodes:
         inputs = [tensors[name] for name in node.inputs]
-        report = LayerReport(node.name, node.layer.kind, node.inputs, node.location, node.block, None, None)
+        report = LayerReport(node.name, node.layer.kind, node.inputs, node.location, node.block, None, None,
+                             node=node)
         reports.append(report)
         tensors[node.name] = None
         if any(tensor is None for tensor in inputs):
@@ -161,7 +166,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     conditions = solve(constraints, symbols, findings) if constraints else []
     totals = _totals(reports, graph, tensors[INPUT], batch, dtype_bytes, options.optimizer)
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
-                    strict, reports, totals, findings, conditions, symbols)
+                    strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT])
 
 
 def _checked_values(spec: Spec, values: dict[str, int], document: Document) -> dict[str, int]:

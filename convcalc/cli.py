@@ -81,6 +81,103 @@ def analyze(specs, output_format, values, strict, optimizer, lang):
     sys.exit(code)
 
 
+def _quantity(ctx, param, value):
+    from convcalc.units import parse_quantity
+
+    try:
+        return parse_quantity(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def execution_options(command):
+    """The options `run` and `verify` share."""
+    for option in reversed([
+        click.argument("spec", type=click.Path(path_type=str)),
+        click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
+                     help="Give a symbol a size, e.g. --set H=224 (every symbol needs one to run)."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seed of the generated weights and input."),
+        click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=str),
+                     help="An .npz of parameters keyed 'layer.parameter' (e.g. conv1.weight)."),
+        click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=str),
+                     help="A .npy input: one sample or a batch, in the spec's layout."),
+        click.option("--max-memory", default="4GiB", show_default=True, callback=_quantity,
+                     help="Refuse to run when the predicted peak memory is larger (e.g. 8GiB, 500MB)."),
+        click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
+                     show_default=True),
+        lang_option,
+    ]):
+        command = option(command)
+    return command
+
+
+def _prepare(spec, values, lang):
+    """The analysis to execute, or the exit: 2 when unreadable, 1 when inconsistent."""
+    from convcalc.analysis import Options, analyze_document
+    from convcalc.loading import load_file
+    from convcalc.spec import parse_spec
+
+    document = load_file(spec)
+    analysis = analyze_document(document, parse_spec(document), Options(values=values))
+    if analysis.errors:
+        for finding in analysis.errors:
+            click.echo(finding.render(lang), err=True)
+        sys.exit(EXIT_FOUND_WRONG)
+    return analysis
+
+
+@main.command()
+@execution_options
+@click.option("--save", type=click.Path(dir_okay=False, path_type=str),
+              help="Keep every activation (and the input) in this .npz file.")
+@click.option("--force", is_flag=True, help="Let --save replace an existing file.")
+def run(spec, values, seed, weights_file, input_file, max_memory, output_format, lang, save, force):
+    """Run SPEC on real arrays with the NumPy reference executor (PyTorch's semantics): per-layer
+    shapes, the products performed, and the output (in full when small, else summarised)."""
+    from convcalc.execute import execute
+    from convcalc.render.execution import write_run
+
+    lang = lang or language_from_environment()
+    try:
+        if save and os.path.exists(save) and not force:
+            raise ConvcalcError("output_exists", None, path=save)
+        analysis = _prepare(spec, values, lang)
+        result = execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
+                         keep=bool(save), max_memory=max_memory)
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    write_run(result, lang, output_format, sys.stdout)
+    if save:
+        import numpy as np
+
+        np.savez(save, input=result.input, **result.outputs)
+
+
+@main.command()
+@execution_options
+def verify(spec, values, seed, weights_file, input_file, max_memory, output_format, lang):
+    """Run SPEC with the NumPy executor and hold every analysed figure against what happened:
+    shapes, parameter values allocated, multiply-accumulates performed, peak memory.
+
+    Exit code 0: every figure confirmed; 1: a mismatch (or an inconsistent spec); 2: cannot run."""
+    from convcalc.execute import execute
+    from convcalc.render.execution import write_verification
+    from convcalc.verify import verify as check
+
+    lang = lang or language_from_environment()
+    try:
+        analysis = _prepare(spec, values, lang)
+        verification = check(execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
+                                     measure_memory=True, max_memory=max_memory))
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    write_verification(verification, lang, output_format, sys.stdout)
+    sys.exit(EXIT_OK if verification.ok else EXIT_FOUND_WRONG)
+
+
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the schema to this file instead of standard output.")

@@ -22,7 +22,7 @@ from convcalc.loading import Document
 from convcalc.spec import Spec, suggestion, validation_failure
 
 MAX_LAYERS = 100_000  # layers after expanding blocks and repeats
-ENTRY_KEYS = ("name", "inputs", "repeat", "index_from")
+ENTRY_KEYS = ("name", "inputs", "repeat", "index_from", "weights")
 INPUT = "input"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # dots and digits allow torchvision's names
 _REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$|^\$\((.+)\)$")  # $p, ${expr}, $(expr)
@@ -35,6 +35,8 @@ class Node:
     inputs: tuple[str, ...]
     location: Location
     block: str | None = None  # "layer1.0 (bottleneck, line 40)" for layers that come from a block
+    weights: dict | None = None  # values written in the spec (for hand-worked examples)
+    weights_path: tuple = ()  # where they stand in the file
 
 
 @dataclass
@@ -74,6 +76,9 @@ class _Builder:
             kind, fields, fields_path = self.normalise(entry, entry_path)
             if params:
                 fields = self.substitute(fields, params, fields_path)
+            weights = fields.pop("weights", None)
+            if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
+                raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
             name, inputs, repeat, first = self.entry_keys(fields, fields_path, kind)
             sources = self.resolve(inputs, local, fields_path, entry_path, stack) if inputs else [previous]
             for copy in range(first, first + (repeat or 1)):
@@ -88,6 +93,7 @@ class _Builder:
                                                  sources, params, stack, block)
                 else:
                     self.add_layer(kind, fields, fields_path, entry_path, full_name, sources, block)
+                    self.nodes[-1].weights, self.nodes[-1].weights_path = weights, fields_path + ("weights",)
                     previous = full_name
                 local[local_name] = previous if kind in self.spec.blocks else full_name
                 self.where[full_name] = self.document.location(entry_path)

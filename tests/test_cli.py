@@ -99,7 +99,7 @@ def test_shipped_schema_is_the_generated_one_and_accepts_every_spec():
     generated = json.loads(invoke("schema").output)
     assert json.loads((ROOT / "convcalc.schema.json").read_text()) == generated, "run `make schema`"
     validator = jsonschema.Draft202012Validator(generated)
-    for path in sorted(SPECS.glob("*.yaml")):
+    for path in sorted(SPECS.rglob("*.yaml")):
         assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path.name
     bad = {"name": "x", "input": [3, 8, 8], "layers": [{"conv2d": {"filters": 3, "kernal": 3}}]}
     assert list(validator.iter_errors(bad))

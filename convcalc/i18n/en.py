@@ -117,4 +117,25 @@ MESSAGES = {
                    "+ the most activations alive at once (each freed after its last reader, no in-place "
                    "operations); training = parameters + gradients + {optimizer} state + every activation "
                    "kept for the backward pass",
+    # running
+    "run_needs_sizes": "give every symbol a size to run the network: --set {symbols}",
+    "run_too_large": "running needs about {needed} at its peak, more than --max-memory {limit}; raise --max-memory or use --set for a smaller input",
+    "unknown_weight": "{layer} has no parameter '{name}'; its parameters: {valid}",
+    "weight_shape": "{name} must have shape {expected}, got {received}",
+    "bad_weights": "`weights` maps parameter names to values, e.g. weights: {{weight: [[...]], bias: [0]}}",
+    "npz_unreadable": "cannot read the array file: {reason}",
+    "input_shape": "the input must have shape {expected} (one sample, in the spec's layout) or a batch of them; got {received}",
+    "output_exists": "{path} exists; choose another file or add --force to replace it",
+    "run_title": "NumPy reference run, {dtype}",
+    "col_macs_done": "MACs performed",
+    "col_time": "ms",
+    "output_of": "output of {name}",
+    "output_summary": "min {min}, max {max}, mean {mean}, std {std}",
+    "verify_title": "analysis against the NumPy executor, {dtype}",
+    "verify_memory": "peak memory: measured {measured}, predicted {predicted}, allowed up to {limit} (1.5 x predicted + 1 MiB): {verdict}",
+    "held": "holds",
+    "not_held": "does NOT hold",
+    "verify_ok": "every figure confirmed ({count} checks)",
+    "verify_failed": "{count} figure(s) do not match",
+    "expected_measured": "expected {expected}, measured {measured}",
 }

@@ -122,4 +122,25 @@ MESSAGES = {
                    "parámetros + el mayor número de activaciones vivas a la vez (cada una se libera tras su "
                    "último uso, sin operaciones in situ); entrenamiento = parámetros + gradientes + estado "
                    "de {optimizer} + todas las activaciones guardadas para la pasada hacia atrás (backward)",
+    # ejecución
+    "run_needs_sizes": "da un tamaño a cada símbolo para ejecutar la red: --set {symbols}",
+    "run_too_large": "la ejecución necesita unos {needed} en su pico, más que --max-memory {limit}; sube --max-memory o usa --set para una entrada más pequeña",
+    "unknown_weight": "{layer} no tiene el parámetro '{name}'; sus parámetros: {valid}",
+    "weight_shape": "{name} debe tener forma {expected}; se recibió {received}",
+    "bad_weights": "`weights` asocia nombres de parámetros a valores, p. ej. weights: {{weight: [[...]], bias: [0]}}",
+    "npz_unreadable": "no se puede leer el archivo de arrays: {reason}",
+    "input_shape": "la entrada debe tener forma {expected} (una muestra, en el layout de la especificación) o un lote de ellas; se recibió {received}",
+    "output_exists": "{path} ya existe; elige otro archivo o añade --force para reemplazarlo",
+    "run_title": "ejecución de referencia con NumPy, {dtype}",
+    "col_macs_done": "MACs realizadas",
+    "col_time": "ms",
+    "output_of": "salida de {name}",
+    "output_summary": "mín {min}, máx {max}, media {mean}, desv. típica {std}",
+    "verify_title": "análisis frente al ejecutor NumPy, {dtype}",
+    "verify_memory": "memoria pico: medida {measured}, prevista {predicted}, se admite hasta {limit} (1,5 x prevista + 1 MiB): {verdict}",
+    "held": "se cumple",
+    "not_held": "NO se cumple",
+    "verify_ok": "todas las cifras confirmadas ({count} comprobaciones)",
+    "verify_failed": "{count} cifra(s) no coinciden",
+    "expected_measured": "se esperaba {expected}, se midió {measured}",
 }

@@ -113,6 +113,30 @@ class Checks(Protocol):
         """A divisibility the frameworks require (channels by groups): an error when it fails."""
 
 
+class Ops(Protocol):
+    """What a NumPy forward uses besides NumPy: counted products and the spec's layout."""
+
+    layout: str  # "chw" or "hwc": the order a flatten follows
+
+    def matmul(self, a, b):
+        """np.matmul(a, b), counting (batch) * M * K * N multiply-accumulates from the operand shapes."""
+
+
+class _NoChecks:
+    """For the executor: the analysis already checked the sizes, so checks pass silently."""
+
+    def at_least(self, *args, **params): ...
+
+    def equal(self, *args, **params): ...
+
+    def exact_division(self, *args, **params): ...
+
+    def multiple_of(self, *args, **params): ...
+
+
+NO_CHECKS = _NoChecks()
+
+
 class Layer(BaseModel):
     """Base of every layer type: hyperparameters as fields; text and rules at class level."""
 
@@ -127,7 +151,15 @@ class Layer(BaseModel):
     formulas: ClassVar[dict[str, str]]  # figure -> formula, language-neutral
     flop_rule: ClassVar[dict[str, str]]  # what counts as a FLOP for this type, per language
 
-    # Each registered type defines: infer(self, inputs: list[Tensor], check: Checks) -> LayerResult
+    # Each registered type defines:
+    #   infer(self, inputs: list[Tensor], check: Checks) -> LayerResult     (the static rule)
+    #   forward(self, arrays: list[np.ndarray], params: dict, ops: Ops) -> np.ndarray
+    #       (the NumPy reference: batch-first, channels-first arrays, PyTorch's semantics; every
+    #        product of a weighted sum goes through ops.matmul so the executor counts its MACs)
+
+    def parameter_shapes(self, inputs: list[Tensor]) -> dict[str, tuple[tuple[int, ...], bool]]:
+        """The arrays the layer holds, named as PyTorch names them: name -> (shape, trainable)."""
+        return {}
 
     @classmethod
     def name_stem(cls) -> str:
@@ -258,6 +290,23 @@ class Windowed(Layer):
             sizes.append(out)
             leading.append(lo)
         return tuple(sizes), tuple(leading)
+
+    def windows(self, x, fill: float = 0.0, ceil_mode: bool = False):
+        """The NumPy side of ``window_sizes``: a view (N, C, *O, *F) of every (dilated) window of
+        the batch ``x``, padded with ``fill``; no copy beyond the padding."""
+        import numpy as np
+
+        out, leading = self.window_sizes(x.shape[2:], NO_CHECKS, ceil_mode=ceil_mode)
+        pads, keep = [(0, 0), (0, 0)], [slice(None), slice(None)]
+        for size, o, lo, span, stride in zip(x.shape[2:], out, leading, self.spans, self.strides):
+            needed = (o - 1) * stride + span  # the padded extent the windows reach
+            pads.append((lo, max(needed - size - lo, 0)))
+            keep.append(slice(0, needed))
+        padded = np.pad(x, pads, constant_values=fill)[tuple(keep)]
+        view = np.lib.stride_tricks.sliding_window_view(padded, self.spans, axis=tuple(range(2, x.ndim)))
+        steps = (slice(None), slice(None), *(slice(None, None, s) for s in self.strides),
+                 *(slice(None, None, d) for d in self.dilation))
+        return view[steps]
 
     def window_field(self, field: ReceptiveField, leading) -> ReceptiveField:
         """r_out = r_in + (D*(F-1))*j_in, j_out = j_in*S; the left edge moves by P_lo*j_in."""

@@ -12,7 +12,7 @@ from typing import Literal, Union
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.layers.base import (
-    AXIS_NAMES, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
+    AXIS_NAMES, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
     per_axis, product, require_rank,
 )
 
@@ -78,6 +78,14 @@ class Conv(GroupedConv):
             flops=2 * macs + (outputs if self.bias else 0),
                     )
 
+    def parameter_shapes(self, inputs):
+        shapes = {"weight": ((self.filters, inputs[0].channels // self.groups, *self.kernel), True)}
+        return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
+
+    def forward(self, arrays, params, ops):
+        y = grouped_products(self.windows(arrays[0]), params["weight"], self.groups, ops)
+        return add_bias(y, params["bias"]) if self.bias else y
+
 
 class DepthwiseConv(ConvBase):
     """One F x F filter per input channel (times a depth multiplier M): Keras DepthwiseConv2D,
@@ -110,6 +118,16 @@ class DepthwiseConv(ConvBase):
             macs=macs,
             flops=2 * macs + (outputs if self.bias else 0),
                     )
+
+    def parameter_shapes(self, inputs):
+        channels = inputs[0].channels * self.multiplier
+        shapes = {"weight": ((channels, 1, *self.kernel), True)}
+        return {**shapes, "bias": ((channels,), True)} if self.bias else shapes
+
+    def forward(self, arrays, params, ops):
+        x = arrays[0]
+        y = grouped_products(self.windows(x), params["weight"], x.shape[1], ops)
+        return add_bias(y, params["bias"]) if self.bias else y
 
 
 class SeparableConv(ConvBase):
@@ -145,6 +163,21 @@ class SeparableConv(ConvBase):
             macs=macs,
             flops=2 * macs + (outputs if self.bias else 0),
                     )
+
+    def parameter_shapes(self, inputs):
+        middle = inputs[0].channels * self.multiplier
+        shapes = {"depthwise.weight": ((middle, 1, *self.kernel), True),
+                  "pointwise.weight": ((self.filters, middle, *([1] * self.rank)), True)}
+        return {**shapes, "pointwise.bias": ((self.filters,), True)} if self.bias else shapes
+
+    def forward(self, arrays, params, ops):
+        x = arrays[0]
+        middle = grouped_products(self.windows(x), params["depthwise.weight"], x.shape[1], ops)
+        pointwise = params["pointwise.weight"]
+        flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*O^r)
+        y = ops.matmul(pointwise.reshape(self.filters, -1), flat)
+        y = y.reshape(self.filters, middle.shape[0], *middle.shape[2:]).swapaxes(0, 1)
+        return add_bias(y, params["pointwise.bias"]) if self.bias else y
 
 
 class ConvTranspose(GroupedConv):
@@ -182,14 +215,11 @@ class ConvTranspose(GroupedConv):
                                  f"{max(stride, dilation)} (PyTorch), got {extra}")
         return self
 
-    def infer(self, inputs, check):
-        (x,) = inputs
-        self._check_in_channels(x, check)
-        check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels,
-                          groups=self.groups)
+    def output_sizes(self, sizes, check):
+        """O = (W - 1)*S - P_lo - P_hi + D*(F-1) + output_padding + 1 (PyTorch), or W*S for 'same'
+        (Keras); returns (sizes, leading padding) per axis."""
         spatial, leading = [], []
-        for axis, (size, span, stride, extra) in enumerate(
-                zip(x.spatial, self.spans, self.strides, self.output_padding)):
+        for axis, (size, span, stride, extra) in enumerate(zip(sizes, self.spans, self.strides, self.output_padding)):
             if self.padding == "same":
                 out, lo = size * stride, max(span - stride, 0) // 2
             else:
@@ -198,6 +228,14 @@ class ConvTranspose(GroupedConv):
                 check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
             spatial.append(out)
             leading.append(lo)
+        return spatial, leading
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        self._check_in_channels(x, check)
+        check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels,
+                          groups=self.groups)
+        spatial, leading = self.output_sizes(x.spatial, check)
         weights = x.channels * (self.filters // self.groups) * product(self.kernel)
         macs = weights * product(x.spatial)
         outputs = self.filters * product(spatial)
@@ -214,3 +252,60 @@ class ConvTranspose(GroupedConv):
             macs=macs,
             flops=2 * macs + (outputs if self.bias else 0),
                     )
+
+
+    def parameter_shapes(self, inputs):
+        shapes = {"weight": ((inputs[0].channels, self.filters // self.groups, *self.kernel), True)}
+        return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
+
+    def forward(self, arrays, params, ops):
+        """Each input pixel scatters its filter: one batched product W^T x per group (MACs over
+        input positions, as counted), then the columns are added into place tap by tap."""
+        import numpy as np
+
+        x, weight = arrays[0], params["weight"]
+        batch, channels, *sizes = x.shape
+        groups = self.groups
+        per_group, out_per_group = channels // groups, self.filters // groups
+        taps = _count(self.kernel)
+        transposed = weight.reshape(groups, per_group, out_per_group * taps).transpose(0, 2, 1)
+        inputs = x.reshape(batch, groups, per_group, -1).transpose(1, 2, 0, 3).reshape(groups, per_group, -1)
+        columns = ops.matmul(transposed, inputs)  # (G, K/G * F^r, N * W^r)
+        columns = columns.reshape(self.filters, *self.kernel, batch, *sizes)
+        out, leading = self.output_sizes(sizes, NO_CHECKS)
+        extent = [max((size - 1) * stride + span, lo + o)
+                  for size, stride, span, lo, o in zip(sizes, self.strides, self.spans, leading, out)]
+        full = np.zeros((batch, self.filters, *extent), dtype=x.dtype)
+        for tap in np.ndindex(*self.kernel):
+            target = tuple(slice(t * d, t * d + (size - 1) * stride + 1, stride)
+                           for t, d, size, stride in zip(tap, self.dilation, sizes, self.strides))
+            full[(slice(None), slice(None), *target)] += np.moveaxis(columns[(slice(None), *tap)], 1, 0)
+        y = full[(slice(None), slice(None), *(slice(lo, lo + o) for lo, o in zip(leading, out)))]
+        return add_bias(y, params["bias"]) if self.bias else y
+
+
+def grouped_products(view, weight, groups: int, ops):
+    """Cross-correlation of a window view (N, C, *O, *F) with weights (K, C/G, *F) as one batched
+    matrix product per group: (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O)."""
+    rank = weight.ndim - 2
+    batch, channels = view.shape[:2]
+    out = view.shape[2:2 + rank]
+    per_group = channels // groups
+    taps = per_group * _count(weight.shape[2:])
+    columns = view.reshape(batch, groups, per_group, *view.shape[2:])
+    order = (1, 2, *range(3 + rank, 3 + 2 * rank), 0, *range(3, 3 + rank))
+    columns = columns.transpose(order).reshape(groups, taps, batch * _count(out))
+    result = ops.matmul(weight.reshape(groups, weight.shape[0] // groups, taps), columns)
+    return result.reshape(weight.shape[0], batch, *out).swapaxes(0, 1)
+
+
+def add_bias(y, bias):
+    """y + b, one b per channel of a batch-first, channels-first array."""
+    return y + bias.reshape(1, -1, *([1] * (y.ndim - 2)))
+
+
+def _count(shape) -> int:
+    total = 1
+    for size in shape:
+        total *= size
+    return total

@@ -22,6 +22,13 @@ class Flatten(Layer):
         return LayerResult(output=Tensor((product(x.dims),), ReceptiveField.whole_input()),
                            trainable=0, non_trainable=0, macs=0, flops=0)
 
+    def forward(self, arrays, params, ops):
+        """Values in the spec's layout order: C,H,W (PyTorch) or H,W,C (Keras, for hwc specs)."""
+        x = arrays[0]
+        if ops.layout == "hwc" and x.ndim > 2:
+            x = x.transpose(0, *range(2, x.ndim), 1)
+        return x.reshape(x.shape[0], -1)
+
 
 class Dense(Layer):
     """y = W x + b with W of shape (units, inputs) (PyTorch Linear, Keras Dense)."""
@@ -53,6 +60,14 @@ class Dense(Layer):
                            trainable=macs + (self.units if self.bias else 0), non_trainable=0, macs=macs,
                            flops=2 * macs + (self.units if self.bias else 0))
 
+    def parameter_shapes(self, inputs):
+        shapes = {"weight": ((self.units, inputs[0].dims[0]), True)}
+        return {**shapes, "bias": ((self.units,), True)} if self.bias else shapes
+
+    def forward(self, arrays, params, ops):
+        y = ops.matmul(arrays[0], params["weight"].T)
+        return y + params["bias"] if self.bias else y
+
 
 class Dropout(Layer):
     """Zeroes a fraction of the values while training; the identity at inference."""
@@ -69,3 +84,6 @@ class Dropout(Layer):
     def infer(self, inputs, check):
         (x,) = inputs
         return LayerResult(output=x, trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        return arrays[0]

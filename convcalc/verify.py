@@ -1,0 +1,61 @@
+"""Verification: every figure of the analysis held against what the executor actually did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from convcalc.execute import Run
+
+MEMORY_TOLERANCE = 1.5  # measured peak <= 1.5 x predicted inference peak ...
+MEMORY_SLACK = 1024 ** 2  # ... + 1 MiB for the interpreter's own small allocations
+
+
+@dataclass
+class Check:
+    layer: str
+    figure: str  # "shape" | "params" | "macs"
+    expected: object
+    measured: object
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.measured
+
+
+@dataclass
+class Verification:
+    run: Run
+    checks: list[Check]
+
+    @property
+    def memory_limit(self) -> int:
+        return int(self.run.predicted_peak_bytes * MEMORY_TOLERANCE) + MEMORY_SLACK
+
+    @property
+    def memory_ok(self) -> bool:
+        return self.run.peak_bytes is not None and self.run.peak_bytes <= self.memory_limit
+
+    @property
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and self.memory_ok
+
+
+def verify(run: Run) -> Verification:
+    """Per layer: executed shape = analysed shape; parameter values allocated = analysed trainable
+    and non-trainable counts; multiply-accumulates performed (counted from the operand shapes of
+    the products run) = analysed MACs x batch. And the measured peak within the stated tolerance."""
+    batch = run.analysis.batch
+    checks = []
+    for executed, report in zip(run.layers, run.analysis.layers):
+        result = report.result
+        checks += [
+            Check(report.name, "shape", tuple(result.output.dims), executed.shape),
+            Check(report.name, "params", (result.trainable, result.non_trainable),
+                  (executed.trainable, executed.non_trainable)),
+            Check(report.name, "macs", result.macs * batch, executed.macs),
+        ]
+    return Verification(run, checks)
