@@ -132,8 +132,8 @@ def _parameter_shapes(analysis: Analysis) -> list[dict]:
 
 def _weights(analysis: Analysis, stored: dict, seed: int, dtype: str) -> dict[str, np.ndarray]:
     """Every parameter: written in the spec, else from the .npz, else seeded (PyTorch's default
-    bounds: uniform in +-1/sqrt(fan_in); BatchNorm statistics drawn away from the identity so
-    that a wrong formula shows)."""
+    bounds: uniform in +-1/sqrt(fan_in); norm statistics and scales drawn away from the identity
+    so that a wrong formula shows)."""
     weights = {}
     for report, shapes in zip(analysis.layers, _parameter_shapes(analysis)):
         node = report.node
@@ -150,7 +150,7 @@ def _weights(analysis: Analysis, stored: dict, seed: int, dtype: str) -> dict[st
             elif key in stored:
                 array, where = stored[key].astype(dtype), Location(analysis.file)
             else:
-                array, where = _seeded(key, shape, seed, fan_in).astype(dtype), None
+                array, where = _seeded(key, shape, seed, fan_in, dtype), None
             if array.shape != shape:
                 raise ConvcalcError("weight_shape", where or Location(analysis.file), name=key,
                                     expected=list(shape), received=list(array.shape))
@@ -158,14 +158,21 @@ def _weights(analysis: Analysis, stored: dict, seed: int, dtype: str) -> dict[st
     return weights
 
 
-def _seeded(key: str, shape: tuple[int, ...], seed: int, fan_in: int | None) -> np.ndarray:
+def _seeded(key: str, shape: tuple[int, ...], seed: int, fan_in: int | None, dtype: str) -> np.ndarray:
+    """Drawn in place in the dtype computed in, so that no float64 copy doubles the peak."""
     rng = np.random.default_rng([seed, zlib.crc32(key.encode())])
+    draw = "float64" if dtype == "float64" else "float32"  # the dtypes NumPy's generator draws in
+    array = rng.random(shape, dtype=draw)  # uniform in [0, 1)
     if len(shape) > 1 or key.endswith("bias"):  # weighted sums: uniform in +-1/sqrt(fan_in)
         bound = 1 / np.sqrt(product(shape[1:]) if len(shape) > 1 else (fan_in or shape[0]))
-        return rng.uniform(-bound, bound, shape)
-    if key.endswith("running_mean"):
-        return rng.normal(0.0, 0.1, shape)
-    return rng.uniform(0.5, 1.5, shape)  # running variances, norm scales, PReLU slopes
+        low, high = -bound, bound
+    elif key.endswith("running_mean"):
+        low, high = -0.1, 0.1
+    else:  # running variances, norm scales, PReLU slopes
+        low, high = 0.5, 1.5
+    array *= high - low
+    array += low
+    return array.astype(dtype, copy=False)
 
 
 def _load_npz(path: str, analysis: Analysis) -> dict[str, np.ndarray]:

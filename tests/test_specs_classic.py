@@ -2,11 +2,10 @@
 totals, and every layer against the same network built by hand with torch.nn modules whose dotted
 names are the spec's layer names. The torchvision networks (AlexNet, VGG, MobileNetV2) are built with
 torchvision's attribute names and nesting (features and classifier Sequentials, ...), so the names are
-torchvision's (features.0, classifier.1, features.2.conv.1.0, ...)."""
+torchvision's (features.0, classifier.1, features.2.conv.1.0, ...). The torch models are built in
+tests/reference_models.py."""
 
 from __future__ import annotations
-
-from collections import OrderedDict
 
 import pytest
 
@@ -76,13 +75,12 @@ def test_unet_output_is_2x388x388():
 
 # ----- the same networks in PyTorch ---------------------------------------------------------------
 
-def _torch():
-    return pytest.importorskip("torch")
+def _build(spec):
+    """The hand-built torch model of a spec (tests/reference_models.py); skips without torch."""
+    pytest.importorskip("torch")
+    from reference_models import build
 
-
-def seq(*pairs):
-    """nn.Sequential with the given child names (dotted names come from nesting)."""
-    return _torch().nn.Sequential(OrderedDict(pairs))
+    return build(spec)
 
 
 def _oracle(spec, model, input_shape):
@@ -99,79 +97,16 @@ def _oracle(spec, model, input_shape):
     return compare(analysis, model, input_shape)
 
 
-def _torchvision_classifier_net(features, avgpool, classifier):
-    """torchvision's AlexNet and VGG: features, avgpool, torch.flatten (a function), classifier."""
-    torch = _torch()
-
-    class Net(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.features = features
-            self.avgpool = avgpool
-            self.classifier = classifier
-
-        def forward(self, x):
-            return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
-
-    return Net()
-
-
 def test_alexnet_matches_pytorch():
-    nn = _torch().nn
-    model = _torchvision_classifier_net(
-        nn.Sequential(
-            nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2)),
-        nn.AdaptiveAvgPool2d((6, 6)),
-        nn.Sequential(
-            nn.Dropout(0.5), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
-            nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(),
-            nn.Linear(4096, 1000)))
+    model = _build("alexnet.yaml")
     assert sum(p.numel() for p in model.parameters()) == 61_100_840
     assert _oracle("alexnet.yaml", model, (3, 224, 224)) == []
 
 
 def test_alexnet_original_matches_pytorch():
-    nn = _torch().nn
-
-    def lrn():
-        return nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)
-
-    model = seq(
-        ("conv1", nn.Conv2d(3, 96, 11, stride=4, bias=False)), ("relu1", nn.ReLU()), ("norm1", lrn()),
-        ("pool1", nn.MaxPool2d(3, 2)),
-        ("conv2", nn.Conv2d(96, 256, 5, padding=2, groups=2, bias=False)), ("relu2", nn.ReLU()),
-        ("norm2", lrn()), ("pool2", nn.MaxPool2d(3, 2)),
-        ("conv3", nn.Conv2d(256, 384, 3, padding=1, bias=False)), ("relu3", nn.ReLU()),
-        ("conv4", nn.Conv2d(384, 384, 3, padding=1, groups=2, bias=False)), ("relu4", nn.ReLU()),
-        ("conv5", nn.Conv2d(384, 256, 3, padding=1, groups=2, bias=False)), ("relu5", nn.ReLU()),
-        ("pool5", nn.MaxPool2d(3, 2)), ("flatten", nn.Flatten()),
-        ("fc6", nn.Linear(9216, 4096, bias=False)), ("relu6", nn.ReLU()), ("dropout6", nn.Dropout(0.5)),
-        ("fc7", nn.Linear(4096, 4096, bias=False)), ("relu7", nn.ReLU()), ("dropout7", nn.Dropout(0.5)),
-        ("fc8", nn.Linear(4096, 1000, bias=False)),
-    )
+    model = _build("alexnet_original.yaml")
     assert sum(p.numel() for p in model.parameters()) == 60_954_656
     assert _oracle("alexnet_original.yaml", model, (3, 227, 227)) == []
-
-
-def vgg(convs_per_stage):
-    """torchvision's VGG without batch norm: features numbered straight through from the config."""
-    nn = _torch().nn
-    features, channels = [], 3
-    for filters, convs in zip((64, 128, 256, 512, 512), convs_per_stage):
-        for _ in range(convs):
-            features += [nn.Conv2d(channels, filters, 3, padding=1), nn.ReLU()]
-            channels = filters
-        features.append(nn.MaxPool2d(2, 2))
-    return _torchvision_classifier_net(
-        nn.Sequential(*features), nn.AdaptiveAvgPool2d((7, 7)),
-        nn.Sequential(
-            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
-            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
-            nn.Linear(4096, 1000)))
 
 
 @pytest.mark.parametrize("spec, convs, total", [
@@ -179,104 +114,26 @@ def vgg(convs_per_stage):
     ("vgg19.yaml", (2, 2, 4, 4, 4), 143_667_240),
 ])
 def test_vgg_matches_pytorch(spec, convs, total):
-    model = vgg(convs)
+    model = _build(spec)
+    nn = pytest.importorskip("torch").nn
+    assert sum(isinstance(module, nn.Conv2d) for module in model.features) == sum(convs)
     assert sum(p.numel() for p in model.parameters()) == total
     assert _oracle(spec, model, (3, 224, 224)) == []
 
 
 def test_unet_matches_pytorch():
-    torch = _torch()
-    nn = torch.nn
-
-    def double_conv(cin, cout):
-        return seq(("conv1", nn.Conv2d(cin, cout, 3)), ("relu1", nn.ReLU()),
-                   ("conv2", nn.Conv2d(cout, cout, 3)), ("relu2", nn.ReLU()))
-
-    def center_crop(skip, reference):
-        height, width = reference.shape[-2:]
-        top, left = (skip.shape[-2] - height) // 2, (skip.shape[-1] - width) // 2
-        return skip[..., top:top + height, left:left + width]
-
-    class UNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            widths = [64, 128, 256, 512]
-            channels = 1
-            for level, width in enumerate(widths, start=1):
-                self.add_module(f"enc{level}", double_conv(channels, width))
-                self.add_module(f"pool{level}", nn.MaxPool2d(2))
-                channels = width
-            self.bottom = double_conv(512, 1024)
-            channels = 1024
-            for level in (4, 3, 2, 1):
-                width = widths[level - 1]
-                self.add_module(f"up{level}", nn.ConvTranspose2d(channels, width, 2, stride=2))
-                self.add_module(f"dec{level}", double_conv(2 * width, width))
-                channels = width
-            self.head = nn.Conv2d(64, 2, 1)
-
-        def forward(self, x):
-            skips = {}
-            for level in (1, 2, 3, 4):
-                x = skips[level] = getattr(self, f"enc{level}")(x)
-                x = getattr(self, f"pool{level}")(x)
-            x = self.bottom(x)
-            for level in (4, 3, 2, 1):
-                up = getattr(self, f"up{level}")(x)
-                x = getattr(self, f"dec{level}")(torch.cat([center_crop(skips[level], up), up], dim=1))
-            return self.head(x)
-
-    model = UNet()
+    model = _build("unet.yaml")
     assert sum(p.numel() for p in model.parameters()) == 31_030_658
     assert _oracle("unet.yaml", model, (1, 572, 572)) == []
 
 
 def test_mobilenet_v2_matches_pytorch():
-    torch = _torch()
-    nn = torch.nn
-
-    def conv_bn_relu6(cin, cout, kernel=1, stride=1, groups=1):  # torchvision's Conv2dNormActivation
-        return nn.Sequential(nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False),
-                             nn.BatchNorm2d(cout), nn.ReLU6())
-
-    class InvertedResidual(nn.Module):
-        def __init__(self, cin, cout, t, stride):
-            super().__init__()
-            hidden = cin * t
-            layers = [conv_bn_relu6(cin, hidden)] if t != 1 else []
-            layers += [conv_bn_relu6(hidden, hidden, 3, stride, groups=hidden),
-                       nn.Conv2d(hidden, cout, 1, bias=False), nn.BatchNorm2d(cout)]
-            self.conv = nn.Sequential(*layers)
-            self.use_res_connect = stride == 1 and cin == cout
-
-        def forward(self, x):
-            return x + self.conv(x) if self.use_res_connect else self.conv(x)
-
-    class MobileNetV2(nn.Module):
-        def __init__(self):
-            super().__init__()
-            features, channels = [conv_bn_relu6(3, 32, 3, 2)], 32
-            for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-                               (6, 160, 3, 2), (6, 320, 1, 1)]:
-                for copy in range(n):
-                    features.append(InvertedResidual(channels, c, t, s if copy == 0 else 1))
-                    channels = c
-            features.append(conv_bn_relu6(320, 1280))
-            self.features = nn.Sequential(*features)
-            self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, 1000))
-
-        def forward(self, x):
-            x = nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))  # as torchvision
-            return self.classifier(torch.flatten(x, 1))
-
-    model = MobileNetV2()
+    model = _build("mobilenet_v2.yaml")
     assert len(model.features) == 19  # the stem, 17 inverted residual blocks, the last 1x1 conv
     assert sum(p.numel() for p in model.parameters()) == 3_504_872
     assert _oracle("mobilenet_v2.yaml", model, (3, 224, 224)) == []
 
 
 def test_seed002_cnn_matches_pytorch():
-    nn = _torch().nn
-    model = seq(("conv", nn.Conv2d(3, 6, 3, padding=1)), ("relu", nn.ReLU()), ("pool", nn.MaxPool2d(2, 2)),
-                ("flatten", nn.Flatten()), ("fc", nn.Linear(16 * 16 * 6, 10)))
+    model = _build("seed002_cnn.yaml")
     assert _oracle("seed002_cnn.yaml", model, (3, 32, 32)) == []

@@ -3,15 +3,43 @@
 FLOPs per element count each arithmetic operation, comparison or transcendental (exp, log, tanh)
 as one, stated per type in ``flop_rule``; fvcore and torchinfo count none of them, which is why
 convcalc states its own rule instead of leaving a silent zero.
+
+The NumPy forwards follow PyTorch's torch.nn.functional definitions. Each function takes the
+NumPy module as its first argument, since numpy is imported only when a forward runs.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import ClassVar
 
 from pydantic import Field
 
 from convcalc.layers.base import Layer, LayerResult, product
+
+SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, as torch.nn.SELU
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(np, x):
+    """1/(1 + e^-x), computed from e^-|x| so that no exponential overflows."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus(np, x):
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), which never overflows."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _erf(np, x):
+    """The error function (NumPy has none): the standard library's math.erf, element by element
+    within a block (the reference executor values exactness over speed here)."""
+    return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+
+
+BLOCK = 1 << 16  # elements an element-wise forward takes at a time: its temporaries stay small
 
 
 class Activation(Layer):
@@ -19,6 +47,7 @@ class Activation(Layer):
 
     per_element: ClassVar[int]
     how: ClassVar[str]  # the operations counted, language-neutral
+    function: ClassVar[Callable]  # f(np, x): the NumPy rule (a method where hyperparameters enter)
     formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
 
     def __init_subclass__(cls, **kwargs):
@@ -35,29 +64,50 @@ class Activation(Layer):
         return LayerResult(output=x, trainable=self.parameters(x.channels), non_trainable=0, macs=0,
                            flops=self.per_element * product(x.dims))
 
+    def forward(self, arrays, params, ops):
+        """The type's ``function`` (PyTorch's torch.nn.functional rule), BLOCK elements at a time
+        so that its temporaries never outgrow the output (``verify`` measures the peak)."""
+        import numpy as np
 
-def activation(kind: str, per_element: int, how: str, en: str, es: str) -> type[Activation]:
-    """A parameterless activation type."""
+        x = arrays[0]
+        out = np.empty_like(x)
+        source, target = x.reshape(-1), out.reshape(-1)
+        for start in range(0, source.size, BLOCK):
+            target[start:start + BLOCK] = self.function(np, source[start:start + BLOCK])
+        return out
+
+
+def activation(kind: str, per_element: int, how: str, en: str, es: str, function: Callable) -> type[Activation]:
+    """A parameterless activation type; ``function(np, x)`` is its NumPy rule."""
     return type(kind.title().replace("_", ""), (Activation,), {
         "__module__": __name__, "__doc__": en, "kind": kind, "per_element": per_element, "how": how,
-        "summary": {"en": en, "es": es}})
+        "summary": {"en": en, "es": es}, "function": staticmethod(function)})
 
 
-Relu = activation("relu", 1, "max(0, x)", "ReLU: max(0, x)", "ReLU: max(0, x)")
-Relu6 = activation("relu6", 2, "max, min", "ReLU6: min(max(0, x), 6)", "ReLU6: min(max(0, x), 6)")
-Sigmoid = activation("sigmoid", 3, "exp, +1, division", "sigmoid: 1/(1 + e^-x)", "sigmoide: 1/(1 + e^-x)")
-Tanh = activation("tanh", 1, "tanh", "hyperbolic tangent", "tangente hiperbólica")
-Gelu = activation("gelu", 9, "tanh approximation: x^3 2, 2 multiplies, 1 add, tanh, +1, 2 multiplies",
-                  "GELU: x * Phi(x)", "GELU: x * Phi(x)")
-Silu = activation("silu", 4, "sigmoid 3, multiply 1", "SiLU / swish: x * sigmoid(x)", "SiLU / swish: x * sigmoide(x)")
+# The NumPy rules below are PyTorch's (torch.nn.functional): GELU its default exact erf form,
+# softplus its beta = 1, threshold = 20 (x itself above 20), hardswish x * relu6(x + 3)/6.
+Relu = activation("relu", 1, "max(0, x)", "ReLU: max(0, x)", "ReLU: max(0, x)",
+                  lambda np, x: np.maximum(x, 0))
+Relu6 = activation("relu6", 2, "max, min", "ReLU6: min(max(0, x), 6)", "ReLU6: min(max(0, x), 6)",
+                   lambda np, x: np.clip(x, 0, 6))
+Sigmoid = activation("sigmoid", 3, "exp, +1, division", "sigmoid: 1/(1 + e^-x)", "sigmoide: 1/(1 + e^-x)",
+                     _sigmoid)
+Tanh = activation("tanh", 1, "tanh", "hyperbolic tangent", "tangente hiperbólica", lambda np, x: np.tanh(x))
+Gelu = activation("gelu", 5, "x * 0.5 * (1 + erf(x/sqrt(2))): divide, erf, add, 2 multiplies",
+                  "GELU: x * Phi(x)", "GELU: x * Phi(x)",
+                  lambda np, x: x * 0.5 * (1 + _erf(np, x * math.sqrt(0.5))))
+Silu = activation("silu", 4, "sigmoid 3, multiply 1", "SiLU / swish: x * sigmoid(x)", "SiLU / swish: x * sigmoide(x)",
+                  lambda np, x: x * _sigmoid(np, x))
 Hardswish = activation("hardswish", 5, "add, max, min, multiply, divide", "hard swish: x * relu6(x + 3)/6",
-                       "hard swish: x * relu6(x + 3)/6")
+                       "hard swish: x * relu6(x + 3)/6", lambda np, x: x * np.clip(x + 3, 0, 6) / 6)
 Hardsigmoid = activation("hardsigmoid", 4, "add, max, min, divide", "hard sigmoid: relu6(x + 3)/6",
-                         "hard sigmoid: relu6(x + 3)/6")
-Softplus = activation("softplus", 3, "exp, +1, log", "softplus: log(1 + e^x)", "softplus: log(1 + e^x)")
+                         "hard sigmoid: relu6(x + 3)/6", lambda np, x: np.clip(x + 3, 0, 6) / 6)
+Softplus = activation("softplus", 3, "exp, +1, log", "softplus: log(1 + e^x)", "softplus: log(1 + e^x)",
+                      lambda np, x: np.where(x > 20, x, _softplus(np, x)))
 Mish = activation("mish", 5, "softplus 3, tanh, multiply", "mish: x * tanh(softplus(x))",
-                  "mish: x * tanh(softplus(x))")
-Selu = activation("selu", 4, "compare, exp, subtract, multiply", "SELU: scaled ELU", "SELU: ELU escalada")
+                  "mish: x * tanh(softplus(x))", lambda np, x: x * np.tanh(_softplus(np, x)))
+Selu = activation("selu", 4, "compare, exp, subtract, multiply", "SELU: scaled ELU", "SELU: ELU escalada",
+                  lambda np, x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0))))
 
 
 class LeakyRelu(Activation):
@@ -69,6 +119,10 @@ class LeakyRelu(Activation):
     summary = {"en": "leaky ReLU: x, or slope*x below 0", "es": "leaky ReLU: x, o pendiente*x bajo 0"}
     negative_slope: float = Field(default=0.01, description="slope below 0")
 
+    def function(self, np, x):
+        """torch.nn.functional.leaky_relu: x if x > 0 else negative_slope * x."""
+        return np.where(x > 0, x, x * self.negative_slope)
+
 
 class Elu(Activation):
     """x if x > 0 else alpha * (e^x - 1)."""
@@ -78,6 +132,10 @@ class Elu(Activation):
     how = "compare, exp, multiply-subtract"
     summary = {"en": "ELU: x, or alpha*(e^x - 1) below 0", "es": "ELU: x, o alfa*(e^x - 1) bajo 0"}
     alpha: float = 1.0
+
+    def function(self, np, x):
+        """torch.nn.functional.elu: x if x > 0 else alpha * expm1(x)."""
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
 
 
 class Prelu(Activation):
@@ -94,6 +152,18 @@ class Prelu(Activation):
     def parameters(self, channels):
         return channels if self.per_channel else 1
 
+    def parameter_shapes(self, inputs):
+        return {"weight": ((self.parameters(inputs[0].channels),), True)}
+
+    def forward(self, arrays, params, ops):
+        """torch.nn.functional.prelu: x if x > 0 else weight * x, one weight or one per channel (axis 1)."""
+        import numpy as np
+
+        x = arrays[0]
+        out = x * params["weight"].reshape(-1, *(1,) * (x.ndim - 2))
+        np.copyto(out, x, where=x > 0)
+        return out
+
 
 class Softmax(Activation):
     """e^x_i / sum_j e^x_j over the channels (or a flat vector's entries)."""
@@ -104,9 +174,28 @@ class Softmax(Activation):
     summary = {"en": "softmax over the channels: class probabilities",
                "es": "softmax sobre los canales: probabilidades de clase"}
 
+    def forward(self, arrays, params, ops):
+        """torch.softmax(x, dim=1): shifted by the maximum so that no exponential overflows."""
+        import numpy as np
+
+        x = arrays[0]
+        e = x - x.max(axis=1, keepdims=True)
+        np.exp(e, out=e)
+        e /= e.sum(axis=1, keepdims=True)
+        return e
+
 
 class LogSoftmax(Softmax):
     kind = "log_softmax"
     how = "max 1, subtract 1, exp 1, sum 1, subtract log-sum 1"
     per_element = 5
     summary = {"en": "log-softmax over the channels", "es": "log-softmax sobre los canales"}
+
+    def forward(self, arrays, params, ops):
+        """torch.log_softmax(x, dim=1): x - max - log(sum(e^(x - max))), stable for any x."""
+        import numpy as np
+
+        x = arrays[0]
+        shifted = x - x.max(axis=1, keepdims=True)
+        shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return shifted

@@ -286,17 +286,30 @@ class ConvTranspose(GroupedConv):
 
 def grouped_products(view, weight, groups: int, ops):
     """Cross-correlation of a window view (N, C, *O, *F) with weights (K, C/G, *F) as one batched
-    matrix product per group: (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O)."""
+    matrix product per group: (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O).
+
+    The columns (im2col) are built for a band of output rows at a time, at most half the output's
+    size, so the copy never dominates the memory the analysis predicts."""
+    import numpy as np
+
     rank = weight.ndim - 2
     batch, channels = view.shape[:2]
     out = view.shape[2:2 + rank]
-    per_group = channels // groups
+    filters, per_group = weight.shape[0], channels // groups
     taps = per_group * _count(weight.shape[2:])
-    columns = view.reshape(batch, groups, per_group, *view.shape[2:])
+    kernels = weight.reshape(groups, filters // groups, taps)
+    row_elements = groups * taps * batch * _count(out[1:])
+    rows = max(1, min(out[0], (filters * batch * _count(out) // 2) // max(row_elements, 1)))
+    result = np.empty((batch, filters, *out), dtype=np.result_type(view.dtype, weight.dtype))
     order = (1, 2, *range(3 + rank, 3 + 2 * rank), 0, *range(3, 3 + rank))
-    columns = columns.transpose(order).reshape(groups, taps, batch * _count(out))
-    result = ops.matmul(weight.reshape(groups, weight.shape[0] // groups, taps), columns)
-    return result.reshape(weight.shape[0], batch, *out).swapaxes(0, 1)
+    for start in range(0, out[0], rows):
+        band = view[:, :, start:start + rows]
+        band_out = band.shape[2:2 + rank]
+        columns = band.reshape(batch, groups, per_group, *band.shape[2:]).transpose(order)
+        columns = columns.reshape(groups, taps, batch * _count(band_out))
+        product_ = ops.matmul(kernels, columns)  # (G, K/G, N * band)
+        result[:, :, start:start + rows] = product_.reshape(filters, batch, *band_out).swapaxes(0, 1)
+    return result
 
 
 def add_bias(y, bias):

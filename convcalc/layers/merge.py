@@ -7,6 +7,9 @@ axes of size 1, as a squeeze-excite gate of shape (C, 1, 1) multiplies a (C, H, 
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from pydantic import Field
 
 from convcalc.errors import LayerError
@@ -52,6 +55,13 @@ class Add(Layer):
         return LayerResult(output=Tensor(first.dims, _merged_field(inputs)), trainable=0, non_trainable=0,
                            macs=0, flops=(len(inputs) - 1) * product(first.dims))
 
+    def forward(self, arrays, params, ops):
+        """The branches summed in order, ((a + b) + c) ..., as chained torch.add / Keras Add."""
+        out = arrays[0] + arrays[1]
+        for other in arrays[2:]:
+            out += other  # in place: one output-sized array however many branches
+        return out
+
 
 class Multiply(Layer):
     """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
@@ -78,6 +88,10 @@ class Multiply(Layer):
                                 first=_shape_text(inputs[0]), other=_shape_text(other))
         return LayerResult(output=Tensor(tuple(dims), _merged_field(inputs)), trainable=0, non_trainable=0,
                            macs=0, flops=(len(inputs) - 1) * product(dims))
+
+    def forward(self, arrays, params, ops):
+        """The branches multiplied in order, size-1 axes broadcasting (torch.mul's broadcasting)."""
+        return functools.reduce(operator.mul, arrays)
 
 
 class Concat(Layer):
@@ -107,3 +121,9 @@ class Concat(Layer):
         dims[self.axis] = sum((tensor.dims[self.axis] for tensor in inputs), 0)
         return LayerResult(output=Tensor(tuple(dims), _merged_field(inputs)), trainable=0, non_trainable=0,
                            macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        """torch.cat along dim axis + 1: the layer's axis counts from the channels, the batch's from N."""
+        import numpy as np
+
+        return np.concatenate(arrays, axis=self.axis + 1)

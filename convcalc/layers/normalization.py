@@ -19,6 +19,33 @@ def _same_shape(x: Tensor, trainable, non_trainable, flops) -> LayerResult:
     return LayerResult(output=x, trainable=trainable, non_trainable=non_trainable, macs=0, flops=flops)
 
 
+def _per_channel(values, ndim: int):
+    """A (C,) array shaped to broadcast along axis 1 of a batch of ``ndim`` axes."""
+    return values.reshape(-1, *(1,) * (ndim - 2))
+
+
+def _standardise(x, axes: tuple[int, ...], eps: float):
+    """(x - mean)/sqrt(var + eps) over ``axes`` with the biased variance, as PyTorch normalises; a
+    new array, the variance summed by einsum so that no squared copy is made."""
+    import numpy as np
+
+    y = x - x.mean(axis=axes, keepdims=True)
+    letters = "abcdefghij"[:y.ndim]
+    kept = "".join(letter for axis, letter in enumerate(letters) if axis not in axes)
+    squares = np.einsum(f"{letters},{letters}->{kept}", y, y)
+    count = np.prod([x.shape[axis] for axis in axes])
+    y /= np.sqrt(squares.reshape([1 if axis in axes else size for axis, size in enumerate(y.shape)]) / count + eps)
+    return y
+
+
+def _scale_shift(y, params, affine: bool):
+    """y * weight + bias per channel (axis 1) when affine, in place on the new array y."""
+    if affine:
+        y *= _per_channel(params["weight"], y.ndim)
+        y += _per_channel(params["bias"], y.ndim)
+    return y
+
+
 STATS_FLOPS = {
     "en": "5 per element for the statistics (mean 1, variance 3, normalise 1), plus 2 for scale and shift",
     "es": "5 por elemento para las estadísticas (media 1, varianza 3, normalizar 1), más 2 para escala y desplazamiento",
@@ -49,6 +76,25 @@ class BatchNorm(Layer):
         return _same_shape(x, 2 * channels if self.affine else 0,
                            2 * channels if self.track_running_stats else 0, 2 * product(x.dims))
 
+    def parameter_shapes(self, inputs):
+        channels = (inputs[0].channels,)
+        shapes = {"weight": (channels, True), "bias": (channels, True)} if self.affine else {}
+        if self.track_running_stats:
+            shapes |= {"running_mean": (channels, False), "running_var": (channels, False)}
+        return shapes
+
+    def forward(self, arrays, params, ops):
+        """(x - mean)/sqrt(var + eps) * weight + bias per channel; PyTorch eval mode: the running
+        statistics, or the batch's (biased) statistics over N and the spatial axes without them."""
+        import numpy as np
+
+        x = arrays[0]
+        if not self.track_running_stats:
+            return _scale_shift(_standardise(x, (0, *range(2, x.ndim)), self.eps), params, self.affine)
+        y = x - _per_channel(params["running_mean"], x.ndim)
+        y /= np.sqrt(_per_channel(params["running_var"], x.ndim) + self.eps)
+        return _scale_shift(y, params, self.affine)
+
 
 class LayerNorm(Layer):
     """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
@@ -73,6 +119,24 @@ class LayerNorm(Layer):
         return _same_shape(x, 2 * normalised if self.affine else 0, 0,
                            elements * (5 + (2 if self.affine else 0)))
 
+    def parameter_shapes(self, inputs):
+        if not self.affine:
+            return {}
+        shape = tuple(inputs[0].dims) if self.over == "all" else (inputs[0].channels,)
+        return {"weight": (shape, True), "bias": (shape, True)}
+
+    def forward(self, arrays, params, ops):
+        """PyTorch LayerNorm(x.shape[1:]) over a sample's values, or per position over the channels
+        (a channels-last LayerNorm(C)): biased variance, then elementwise weight and bias."""
+        x = arrays[0]
+        if self.over == "channels":
+            return _scale_shift(_standardise(x, (1,), self.eps), params, self.affine)
+        y = _standardise(x, tuple(range(1, x.ndim)), self.eps)
+        if self.affine:
+            y *= params["weight"]
+            y += params["bias"]
+        return y
+
 
 class GroupNorm(Layer):
     """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
@@ -94,6 +158,17 @@ class GroupNorm(Layer):
         elements = product(x.dims)
         return _same_shape(x, 2 * x.channels if self.affine else 0, 0, elements * (5 + (2 if self.affine else 0)))
 
+    def parameter_shapes(self, inputs):
+        channels = (inputs[0].channels,)
+        return {"weight": (channels, True), "bias": (channels, True)} if self.affine else {}
+
+    def forward(self, arrays, params, ops):
+        """PyTorch GroupNorm: each sample's G groups of C/G channels standardised together (biased
+        variance), then per-channel weight and bias."""
+        x = arrays[0]
+        grouped = x.reshape(x.shape[0], self.groups, -1)
+        return _scale_shift(_standardise(grouped, (2,), self.eps).reshape(x.shape), params, self.affine)
+
 
 class LocalResponseNorm(Layer):
     """b = a / (k + alpha/n * sum of a^2 over n neighbouring channels)^beta (AlexNet, PyTorch LRN)."""
@@ -113,3 +188,19 @@ class LocalResponseNorm(Layer):
     def infer(self, inputs, check):
         (x,) = inputs
         return _same_shape(x, 0, 0, product(x.dims) * (2 * self.size + 3))
+
+    def forward(self, arrays, params, ops):
+        """torch.nn.functional.local_response_norm: x / (k + alpha/n * sum of x^2 over n channels,
+        zero-padded n//2 before and (n-1)//2 after)^beta."""
+        import numpy as np
+
+        x = arrays[0]
+        pads = [(0, 0), (self.size // 2, (self.size - 1) // 2)] + [(0, 0)] * (x.ndim - 2)
+        squares = np.pad(np.square(x), pads)
+        div = np.lib.stride_tricks.sliding_window_view(squares, self.size, axis=1).sum(axis=-1)
+        del squares
+        div /= self.size
+        div *= self.alpha
+        div += self.k
+        div **= self.beta
+        return np.divide(x, div, out=div)

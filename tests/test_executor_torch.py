@@ -1,0 +1,117 @@
+"""The NumPy executor against PyTorch, value for value: every shipped spec runs in float64 with
+seeded weights, the same weights are loaded into the hand-built torch model of the spec
+(tests/reference_models.py, module names equal to the layer names, load_state_dict strict), and
+every network output must agree to 1e-9. One more test goes the other way: a torch model's
+state_dict saved as .npz and run through ``execute(weights_file=...)``.
+
+Sizes: specs with an adaptive or global average pool (their output size does not depend on the
+input's) run at 64x64 instead of 224x224, U-Net at 188x188 (the smallest size whose crops and
+up-convolutions still line up, 2x4x4 out); LeNet-5, the original AlexNet and the small CNN of the
+notes run at their own sizes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from conftest import SPECS, analyze_text
+
+torch = pytest.importorskip("torch")
+
+from convcalc.execute import execute
+from reference_models import BUILDERS, OUTPUTS, build
+
+SPEC_NAMES = sorted(path.name for path in SPECS.glob("*.yaml"))
+REDUCED_SIZE = {"unet.yaml": 188}  # else 64 for a spec with an adaptive/global average pool
+
+
+def test_every_shipped_spec_has_a_reference_model():
+    assert SPEC_NAMES and sorted(BUILDERS) == SPEC_NAMES
+
+
+def spec_text(spec_name: str) -> str:
+    """The spec's text in float64, at the reduced input size where the full one is slow."""
+    text = (SPECS / spec_name).read_text()
+    size = REDUCED_SIZE.get(spec_name)
+    if size is None and re.search(r"\b(adaptive_avgpool|global_avgpool)", text):
+        size = 64
+    if size is not None:
+        text, count = re.subn(r"^input: \[(\d+), \d+, \d+\]$", rf"input: [\g<1>, {size}, {size}]", text,
+                              count=1, flags=re.MULTILINE)
+        assert count == 1, f"{spec_name}: no channels-first input line to shrink"
+    text, count = re.subn(r"^(name: .*)$", r"\g<1>\ndtype: float64", text, count=1, flags=re.MULTILINE)
+    assert count == 1, f"{spec_name}: no top-level name line"
+    return text
+
+
+def analyse(spec_name: str):
+    analysis = analyze_text(spec_text(spec_name))
+    assert analysis.errors == [], [finding.render() for finding in analysis.errors]
+    return analysis
+
+
+def load_weights(model, weights: dict[str, np.ndarray]):
+    """``weights`` (the executor's, 'layer.param' -> array) into ``model`` in float64, strictly; the
+    num_batches_tracked counters the executor does not have come from the model itself."""
+    model = model.eval().double()  # double first: loading float64 into float32 parameters would round
+    state = {key: torch.from_numpy(np.ascontiguousarray(value, dtype=np.float64)) for key, value in weights.items()}
+    for key, value in model.state_dict().items():
+        if key.endswith("num_batches_tracked") and key not in state:
+            state[key] = value
+    model.load_state_dict(state, strict=True)
+    return model
+
+
+def torch_outputs(spec_name: str, model, x: np.ndarray) -> dict[str, np.ndarray]:
+    """The model's return value(s) on ``x`` by the spec's output layer names."""
+    with torch.no_grad():
+        returned = model(torch.from_numpy(x))
+    names = OUTPUTS.get(spec_name)
+    if names is None:
+        assert isinstance(returned, torch.Tensor)
+        return {None: returned.numpy()}  # the single output, named by the caller
+    assert isinstance(returned, tuple) and len(returned) == len(names)
+    return {name: value.numpy() for name, value in zip(names, returned)}
+
+
+def assert_same_outputs(spec_name, analysis, run, model):
+    assert run.dtype == "float64"
+    assert run.input.dtype == np.float64
+    expected = torch_outputs(spec_name, model, run.input)
+    if None in expected:
+        (name,) = analysis.graph.outputs
+        expected = {name: expected[None]}
+    assert set(run.outputs) == set(analysis.graph.outputs) == set(expected)
+    for name, value in expected.items():
+        ours = run.outputs[name]
+        assert ours.shape == value.shape, name
+        np.testing.assert_allclose(ours, value, rtol=1e-9, atol=1e-9, err_msg=f"{spec_name}: output {name}")
+
+
+@pytest.mark.parametrize("spec_name", SPEC_NAMES)
+def test_executor_matches_pytorch(spec_name):
+    analysis = analyse(spec_name)
+    run = execute(analysis, seed=0)
+    model = load_weights(build(spec_name), run.weights)
+    assert_same_outputs(spec_name, analysis, run, model)
+
+
+@pytest.mark.parametrize("spec_name", ["lenet5.yaml", "seed002_cnn.yaml"])
+def test_weights_npz_from_a_torch_state_dict(spec_name, tmp_path):
+    """torch's own initialisation, saved as .npz (float64, without num_batches_tracked), is what the
+    executor runs with: the outputs agree, and the executor's weights are the file's."""
+    torch.manual_seed(0)
+    model = build(spec_name).eval().double()
+    state = {key: value.numpy() for key, value in model.state_dict().items()
+             if not key.endswith("num_batches_tracked")}
+    path = tmp_path / "weights.npz"
+    np.savez(path, **state)
+    analysis = analyse(spec_name)
+    run = execute(analysis, seed=1, weights_file=str(path))
+    assert set(run.weights) == set(state)
+    for key, value in state.items():
+        np.testing.assert_array_equal(run.weights[key], value, err_msg=key)
+    assert_same_outputs(spec_name, analysis, run, model)
