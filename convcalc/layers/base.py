@@ -249,21 +249,21 @@ class Windowed(Layer):
         return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))
 
     def window_sizes(self, spatial, check: Checks, ceil_mode: bool = False):
-        """Output size and leading padding per axis.
+        """Output size and padding (before, after) per axis.
 
         O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1 (PyTorch Conv2d/MaxPool2d docs), which
         is the lecture notes' O = (W - F + 2P)/S + 1 for D = 1; ceil mode as PyTorch (the last
         window may not start in the right padding); 'same' as TensorFlow: O = ceil(W/S).
-        Returns (output sizes, leading padding) per axis.
+        Returns (output sizes, (before, after) padding) per axis.
         """
-        sizes, leading = [], []
+        sizes, pads = [], []
         for axis, (size, span, stride) in enumerate(zip(spatial, self.spans, self.strides)):
             axis_name = AXIS_NAMES[self.rank][axis]
             if self.padding == "same":
                 out = ceildiv(size, stride)
                 total = (out - 1) * stride + span - size if is_concrete(size) else span - stride
                 sizes.append(out)
-                leading.append(max(total, 0) // 2)
+                pads.append((max(total, 0) // 2, max(total, 0) - max(total, 0) // 2))
                 continue
             lo, hi = (0, 0) if self.padding == "valid" else (
                 (span - 1, span - 1) if self.padding == "full" else self.padding[axis])
@@ -288,17 +288,17 @@ class Windowed(Layer):
                                      numerator=numerator, stride=stride, result=out,
                                      rounding=Msg("rounding_ceil" if ceil_mode else "rounding_floor"))
             sizes.append(out)
-            leading.append(lo)
-        return tuple(sizes), tuple(leading)
+            pads.append((lo, hi))
+        return tuple(sizes), tuple(pads)
 
     def windows(self, x, fill: float = 0.0, ceil_mode: bool = False):
         """The NumPy side of ``window_sizes``: a view (N, C, *O, *F) of every (dilated) window of
         the batch ``x``, padded with ``fill``; no copy beyond the padding."""
         import numpy as np
 
-        out, leading = self.window_sizes(x.shape[2:], NO_CHECKS, ceil_mode=ceil_mode)
+        out, padding = self.window_sizes(x.shape[2:], NO_CHECKS, ceil_mode=ceil_mode)
         pads, keep = [(0, 0), (0, 0)], [slice(None), slice(None)]
-        for size, o, lo, span, stride in zip(x.shape[2:], out, leading, self.spans, self.strides):
+        for size, o, (lo, _), span, stride in zip(x.shape[2:], out, padding, self.spans, self.strides):
             needed = (o - 1) * stride + span  # the padded extent the windows reach
             pads.append((lo, max(needed - size - lo, 0)))
             keep.append(slice(0, needed))
@@ -308,13 +308,13 @@ class Windowed(Layer):
                  *(slice(None, None, d) for d in self.dilation))
         return view[steps]
 
-    def window_field(self, field: ReceptiveField, leading) -> ReceptiveField:
+    def window_field(self, field: ReceptiveField, padding) -> ReceptiveField:
         """r_out = r_in + (D*(F-1))*j_in, j_out = j_in*S; the left edge moves by P_lo*j_in."""
         if field.dims is None:
             return field
         return ReceptiveField(tuple(
-            RFDim(rf.left - pad * rf.jump, rf.right + (span - 1 - pad) * rf.jump, rf.jump * stride)
-            for rf, span, stride, pad in zip(field.dims, self.spans, self.strides, leading)
+            RFDim(rf.left - lo * rf.jump, rf.right + (span - 1 - lo) * rf.jump, rf.jump * stride)
+            for rf, span, stride, (lo, _) in zip(field.dims, self.spans, self.strides, padding)
         ))
 
 

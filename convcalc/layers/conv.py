@@ -66,12 +66,12 @@ class Conv(GroupedConv):
         self._check_in_channels(x, check)
         check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels,
                           groups=self.groups)
-        spatial, leading = self.window_sizes(x.spatial, check)
+        spatial, padding = self.window_sizes(x.spatial, check)
         weights_per_filter = (x.channels // self.groups) * product(self.kernel)
         outputs = self.filters * product(spatial)
         macs = outputs * weights_per_filter
         return LayerResult(
-            output=Tensor((self.filters, *spatial), self.window_field(x.field, leading)),
+            output=Tensor((self.filters, *spatial), self.window_field(x.field, padding)),
             trainable=self.filters * weights_per_filter + (self.filters if self.bias else 0),
             non_trainable=0,
             macs=macs,
@@ -107,12 +107,12 @@ class DepthwiseConv(ConvBase):
     def infer(self, inputs, check):
         (x,) = inputs
         self._check_in_channels(x, check)
-        spatial, leading = self.window_sizes(x.spatial, check)
+        spatial, padding = self.window_sizes(x.spatial, check)
         channels = x.channels * self.multiplier
         outputs = channels * product(spatial)
         macs = outputs * product(self.kernel)
         return LayerResult(
-            output=Tensor((channels, *spatial), self.window_field(x.field, leading)),
+            output=Tensor((channels, *spatial), self.window_field(x.field, padding)),
             trainable=channels * product(self.kernel) + (channels if self.bias else 0),
             non_trainable=0,
             macs=macs,
@@ -151,13 +151,13 @@ class SeparableConv(ConvBase):
     def infer(self, inputs, check):
         (x,) = inputs
         self._check_in_channels(x, check)
-        spatial, leading = self.window_sizes(x.spatial, check)
+        spatial, padding = self.window_sizes(x.spatial, check)
         middle = x.channels * self.multiplier
         positions = product(spatial)
         macs = middle * positions * product(self.kernel) + self.filters * positions * middle
         outputs = self.filters * positions
         return LayerResult(
-            output=Tensor((self.filters, *spatial), self.window_field(x.field, leading)),
+            output=Tensor((self.filters, *spatial), self.window_field(x.field, padding)),
             trainable=middle * product(self.kernel) + middle * self.filters + (self.filters if self.bias else 0),
             non_trainable=0,
             macs=macs,

@@ -14,7 +14,8 @@ from typing import ClassVar
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.layers.base import (
-    AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product, require_rank,
+    AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product,
+    require_rank,
 )
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
@@ -41,13 +42,32 @@ class Pool(Windowed):
     def infer(self, inputs, check):
         (x,) = inputs
         require_rank(x, self.rank)
-        spatial, leading = self.window_sizes(x.spatial, check, ceil_mode=self.ceil_mode)
+        spatial, padding = self.window_sizes(x.spatial, check, ceil_mode=self.ceil_mode)
         outputs = x.channels * product(spatial)
         return LayerResult(
-            output=Tensor((x.channels, *spatial), self.window_field(x.field, leading)),
+            output=Tensor((x.channels, *spatial), self.window_field(x.field, padding)),
             trainable=0, non_trainable=0, macs=0,
             flops=outputs * type(self).window_flops(product(self.kernel)),
         )
+
+    def pooled(self, x, fill: float = 0.0, reduction: str = "sum"):
+        """``reduction`` ("sum" or "max") of every window of x, padded with ``fill``, in ceil mode if set."""
+        return getattr(self.windows(x, fill, self.ceil_mode), reduction)(axis=tuple(range(-self.rank, 0)))
+
+    def divisors(self, sizes, include_pad: bool):
+        """PyTorch's avg_pool divisor per output position (*O): the window's taps inside the input
+        (include_pad False) or inside the padded input (True; the part of a ceil-mode window hanging
+        past the padding is not counted), as in ATen's AvgPoolKernel."""
+        import numpy as np
+
+        out, padding = self.window_sizes(sizes, NO_CHECKS, ceil_mode=self.ceil_mode)
+        divisor = np.ones(())
+        for axis, (size, o, (lo, hi)) in enumerate(zip(sizes, out, padding)):
+            stride, dilation = self.strides[axis], self.dilation[axis]
+            taps = np.arange(o)[:, None] * stride - lo + np.arange(self.kernel[axis]) * dilation
+            first, end = (-lo, size + hi) if include_pad else (0, size)
+            divisor = np.multiply.outer(divisor, ((taps >= first) & (taps < end)).sum(axis=1))
+        return divisor
 
 
 class MaxPool(Pool):
@@ -60,6 +80,12 @@ class MaxPool(Pool):
     flop_rule = {"en": "F^r - 1 comparisons per output element",
                  "es": "F^r - 1 comparaciones por elemento de salida"}
     window_flops = staticmethod(lambda n: n - 1)
+
+    def forward(self, arrays, params, ops):
+        """Max of each window, padding at -inf (PyTorch max_pool: a padded tap never wins)."""
+        import numpy as np
+
+        return self.pooled(arrays[0], -np.inf, "max")
 
 
 class AvgPool(Pool):
@@ -88,6 +114,11 @@ class AvgPool(Pool):
                                kernel=kernel)
         return super().infer(inputs, check)
 
+    def forward(self, arrays, params, ops):
+        """Window sum / PyTorch's divisor (count_include_pad; ceil mode clips to the padded input)."""
+        x = arrays[0]
+        return self.pooled(x) / self.divisors(x.shape[2:], self.count_include_pad)
+
 
 class SumPool(Pool):
     """Sum of each window (the lecture notes' SUM pooling; avg pooling times F^r)."""
@@ -97,6 +128,10 @@ class SumPool(Pool):
     flop_rule = {"en": "F^r - 1 additions per output element",
                  "es": "F^r - 1 sumas por elemento de salida"}
     window_flops = staticmethod(lambda n: n - 1)
+
+    def forward(self, arrays, params, ops):
+        """Sum of each window, zeros in the padding (avg pool with count_include_pad times F^r)."""
+        return self.pooled(arrays[0])
 
 
 class LPPool(Pool):
@@ -110,6 +145,23 @@ class LPPool(Pool):
     window_flops = staticmethod(lambda n: 2 * n)
     p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
 
+    @model_validator(mode="after")
+    def _no_padding_or_dilation(self):
+        if self.padding != ((0, 0),) * self.rank or self.dilation != (1,) * self.rank:
+            raise ValueError("Lp pooling has no padding or dilation in PyTorch")
+        return self
+
+    def forward(self, arrays, params, ops):
+        """As torch.nn.functional.lp_pool{1,2,3}d: (sign(a) * relu(|a|) * F^r)^(1/p), a = avg_pool(x^p)
+        (count_include_pad, so clipped in ceil mode); p = inf: max of |x|."""
+        import numpy as np
+
+        x = arrays[0]
+        if self.p == np.inf:
+            return self.pooled(np.abs(x), -np.inf, "max")
+        out = self.pooled(x ** self.p) / self.divisors(x.shape[2:], True)
+        return (np.sign(out) * np.maximum(np.abs(out), 0) * product(self.kernel)) ** (1 / self.p)
+
 
 class GlobalPool(Layer):
     """One value per channel over all spatial positions; a flat C-vector unless keepdims."""
@@ -120,6 +172,7 @@ class GlobalPool(Layer):
     formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "the whole input"}
     extra_flops_per_window: ClassVar[int] = 0
+    reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -131,6 +184,11 @@ class GlobalPool(Layer):
             output=Tensor(dims, field), trainable=0, non_trainable=0, macs=0,
             flops=x.channels * (positions - 1 + self.extra_flops_per_window),
         )
+
+    def forward(self, arrays, params, ops):
+        """Mean or max over every spatial position: (N, C), or (N, C, 1, ...) with keepdims."""
+        x = arrays[0]
+        return getattr(x, self.reduction)(axis=tuple(range(2, x.ndim)), keepdims=self.keepdims)
 
 
 class GlobalAvgPool(GlobalPool):
@@ -145,6 +203,7 @@ class GlobalMaxPool(GlobalPool):
     summary = {"en": "global max pooling: the largest value of each feature map",
                "es": "global max pooling: el mayor valor de cada mapa de características"}
     flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
+    reduction = "max"
 
 
 class AdaptivePool(Layer):
@@ -154,6 +213,7 @@ class AdaptivePool(Layer):
     formulas = {"shape": "(C, O, ...): constant, whatever the input size",
                 "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
+    reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
     @field_validator("output_size")
     @classmethod
@@ -182,6 +242,19 @@ class AdaptivePool(Layer):
             flops=type(self).count_flops(read, outputs),
         )
 
+    def forward(self, arrays, params, ops):
+        """PyTorch's bins [floor(i*W/O), ceil((i+1)*W/O)), one axis at a time (a box's mean or max
+        is the mean or max over each axis in turn)."""
+        import numpy as np
+
+        x = arrays[0]
+        for axis, bins in enumerate(self.output_size, start=2):
+            x, size = np.moveaxis(x, axis, -1), x.shape[axis]
+            x = np.stack([getattr(x[..., i * size // bins:-(-(i + 1) * size // bins)], self.reduction)(axis=-1)
+                          for i in range(bins)], axis=-1)
+            x = np.moveaxis(x, -1, axis)
+        return x
+
 
 class AdaptiveAvgPool(AdaptivePool):
     summary = {"en": "adaptive average pooling: the mean of O bins per axis",
@@ -197,3 +270,4 @@ class AdaptiveMaxPool(AdaptivePool):
     flop_rule = {"en": "per output, its bin's elements minus 1 comparisons",
                  "es": "por salida, los elementos de su región menos 1 comparaciones"}
     count_flops = staticmethod(lambda read, outputs: read - outputs)
+    reduction = "max"

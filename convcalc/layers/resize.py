@@ -3,11 +3,13 @@ reference (U-Net skips), and upsampling (nearest, bilinear, 'bed of nails' zero 
 
 Sources: PyTorch ``nn.ZeroPad2d``, Keras ``Cropping2D``, torchvision ``center_crop`` (offset
 floor((W - O)/2) for the original U-Net's even differences), PyTorch ``nn.Upsample``
-(O = floor(W * scale), computed exactly here with the scale as a fraction).
+(O = floor(W * scale): for numbers, in double precision as PyTorch computes it, so 100 * 0.29
+gives 28; for symbolic sizes, with the scale as an exact fraction).
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Literal, Union
 
@@ -24,6 +26,11 @@ def _pixel_pairs(cls, value):
     if isinstance(value, str):
         raise ValueError("give numbers of pixels")
     return padding_pairs(value, cls.rank)
+
+
+def _cut(x, starts, sizes):
+    """x[:, :, start:start + size] along each spatial axis (cropping)."""
+    return x[(slice(None), slice(None), *(slice(start, start + size) for start, size in zip(starts, sizes)))]
 
 
 def _shift(field: ReceptiveField, offsets) -> ReceptiveField:
@@ -54,6 +61,12 @@ class ZeroPad(Layer):
         return LayerResult(output=Tensor((x.channels, *spatial), _shift(x.field, [-lo for lo, _ in self.padding])),
                            trainable=0, non_trainable=0, macs=0, flops=0)
 
+    def forward(self, arrays, params, ops):
+        """P_lo zeros before and P_hi after each spatial axis (PyTorch ZeroPad{1,2,3}d)."""
+        import numpy as np
+
+        return np.pad(arrays[0], [(0, 0), (0, 0), *self.padding])
+
 
 class Crop(Layer):
     """Rows and columns removed from each side (Keras Cropping2D)."""
@@ -78,6 +91,12 @@ class Crop(Layer):
         return LayerResult(output=Tensor((x.channels, *spatial), _shift(x.field, [lo for lo, _ in self.cropping])),
                            trainable=0, non_trainable=0, macs=0, flops=0)
 
+    def forward(self, arrays, params, ops):
+        """x[C_lo : W - C_hi] along each spatial axis (Keras Cropping{1,2,3}D)."""
+        x = arrays[0]
+        return _cut(x, [lo for lo, _ in self.cropping],
+                    [size - lo - hi for size, (lo, hi) in zip(x.shape[2:], self.cropping)])
+
 
 class CenterCrop(Layer):
     """The centre of the first input, cut to the spatial size of the second (the reference):
@@ -100,6 +119,12 @@ class CenterCrop(Layer):
             offsets.append(floordiv(size - target, 2))
         return LayerResult(output=Tensor((x.channels, *reference.spatial), _shift(x.field, offsets)),
                            trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        """x[o : o + O] per axis with o = floor((W - O)/2), O the reference's size (torchvision center_crop)."""
+        x, reference = arrays
+        sizes = reference.shape[2:]
+        return _cut(x, [(size - target) // 2 for size, target in zip(x.shape[2:], sizes)], sizes)
 
 
 class Upsample(Layer):
@@ -152,7 +177,9 @@ class Upsample(Layer):
             spatial = self.size
             ratios = [Fraction(s, size) if is_concrete(size) else None for s, size in zip(self.size, x.spatial)]
         else:
-            spatial = tuple(floordiv(size * s.numerator, s.denominator) for size, s in zip(x.spatial, self.scale))
+            spatial = tuple(floordiv(size * s.numerator, s.denominator) if not is_concrete(size) else
+                            math.floor(size * float(s))  # PyTorch multiplies in double: 100*0.29 -> 28
+                            for size, s in zip(x.spatial, self.scale))
             ratios = list(self.scale)
         for axis, out in enumerate(spatial):
             check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
@@ -168,3 +195,42 @@ class Upsample(Layer):
         per_output = 2 ** (self.rank + 1) - 1 if self.mode == "bilinear" else 0
         return LayerResult(output=Tensor((x.channels, *spatial), field), trainable=0, non_trainable=0, macs=0,
                            flops=per_output * outputs)
+
+    def forward(self, arrays, params, ops):
+        """PyTorch nn.Upsample on CPU (ATen UpSampleKernel.cpp), axis by axis, r = 1/scale or W/O.
+
+        Linear (align_corners=False): s = max(r*(o + 0.5) - 0.5, 0) blends floor(s) and the next
+        pixel; O = W copies. Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D
+        outputs with O_H + O_W <= 128 take nearest_idx (float32 r; O = W copies, O = 2W reads o >> 1),
+        the rest take r*o in the compute precision rounded to float32. 'zeros': each value at the
+        top-left of its block."""
+        import numpy as np
+
+        x = arrays[0]
+        if self.mode == "zeros":
+            steps = [int(scale) for scale in self.scale]
+            out = np.zeros((*x.shape[:2], *(size * step for size, step in zip(x.shape[2:], steps))), x.dtype)
+            out[(slice(None), slice(None), *(slice(None, None, step) for step in steps))] = x
+            return out
+        outs = self.size or [size * s.numerator // s.denominator for size, s in zip(x.shape[2:], self.scale)]
+        opmath = np.float64 if x.dtype == np.float64 else np.float32  # ATen's opmath_t
+        vectorised = self.rank == 2 and sum(outs) <= 128  # ATen's kernel choice for NCHW input
+        for axis, (size, out) in enumerate(zip(x.shape[2:], outs), start=2):
+            double = size / out if self.size else 1.0 / float(self.scale[axis - 2])
+            single = np.float32(size) / np.float32(out) if self.size else np.float32(double)
+            ratio = double if opmath is np.float64 else single
+            index = np.arange(out)
+            if self.mode == "nearest":
+                if vectorised and out in (size, 2 * size):
+                    source = index if out == size else index >> 1
+                else:
+                    product = index.astype(np.float32) * single if vectorised else index.astype(opmath) * ratio
+                    source = np.floor(product.astype(np.float32)).astype(np.int64)
+                x = x.take(np.minimum(source, size - 1), axis=axis)
+            elif out != size:
+                source = np.maximum(ratio * (index.astype(opmath) + 0.5) - 0.5, 0)
+                below = np.minimum(np.floor(source.astype(np.float32)).astype(np.int64), size - 1)
+                weight = np.clip(source - below, 0, 1).astype(x.dtype).reshape(-1, *[1] * (x.ndim - 1 - axis))
+                above = np.minimum(below + 1, size - 1)
+                x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
+        return x

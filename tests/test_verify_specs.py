@@ -1,0 +1,31 @@
+"""Every shipped spec verifies: the NumPy executor confirms each analysed shape, parameter count
+and MAC count, and the peak memory, at an input size small enough for CI (the analysed figures at
+the full size are checked against PyTorch in test_specs_*.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import SPECS, analyze_text
+from convcalc.execute import execute
+from convcalc.verify import verify
+
+REDUCED = {"unet.yaml": 188}  # the smallest size the original U-Net accepts (see its conditions)
+
+
+@pytest.mark.parametrize("spec", sorted(p.name for p in SPECS.glob("*.yaml")))
+def test_shipped_spec_verifies(spec):
+    text = (SPECS / spec).read_text()
+    pooled_to_a_fixed_size = "adaptive_avgpool" in text or "global_avgpool" in text
+    side = REDUCED.get(spec, 64 if pooled_to_a_fixed_size else 10_000)
+    text = re.sub(r"input: \[(\d+), (\d+), (\d+)\]",
+                  lambda m: f"input: [{m[1]}, {min(int(m[2]), side)}, {min(int(m[3]), side)}]", text)
+    text = re.sub(r"input: \[(\d+), (\d+), 3\]", lambda m: f"input: [{min(int(m[1]), side)}, "
+                  f"{min(int(m[2]), side)}, 3]", text)
+    analysis = analyze_text(text)
+    assert not analysis.errors, [f.render() for f in analysis.errors]
+    verification = verify(execute(analysis, measure_memory=True))
+    assert not verification.failures, verification.failures[:5]
+    assert verification.memory_ok, (verification.run.peak_bytes, verification.run.predicted_peak_bytes)
