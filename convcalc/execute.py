@@ -30,8 +30,9 @@ DEFAULT_MAX_MEMORY = 4 * 1024 ** 3
 class CountingOps:
     """The ``Ops`` a forward receives: products are performed and counted here."""
 
-    def __init__(self, layout: str):
+    def __init__(self, layout: str, scratch_bytes: int = 1 << 24):
         self.layout = layout
+        self.scratch_bytes = scratch_bytes
         self.macs = 0
 
     def matmul(self, a, b):
@@ -83,23 +84,27 @@ def check_runnable(analysis: Analysis, max_memory: int) -> None:
 
 
 def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = None, input_file: str | None = None,
-            keep: bool = False, measure_memory: bool = False, max_memory: int = DEFAULT_MAX_MEMORY) -> Run:
-    """Run the analysed network; the analysis must be concrete and free of errors."""
+            keep: bool = False, measure_memory: bool = False, max_memory: int = DEFAULT_MAX_MEMORY,
+            weights: dict[str, np.ndarray] | None = None, x: np.ndarray | None = None) -> Run:
+    """Run the analysed network; the analysis must be concrete and free of errors. ``weights`` and
+    ``x`` (a previous run's) skip drawing them again."""
     check_runnable(analysis, max_memory)
     dtype = compute_dtype(analysis)
     if measure_memory:
         tracemalloc.start()
     try:
-        stored = _load_npz(weights_file, analysis) if weights_file else {}
-        weights = _weights(analysis, stored, seed, dtype)
-        x = _input(analysis, input_file, seed, dtype)
+        if weights is None:
+            weights = _weights(analysis, _load_npz(weights_file) if weights_file else {}, seed, dtype)
+        if x is None:
+            x = _input(analysis, input_file, seed, dtype)
+        scratch = max(1 << 20, predicted_peak(analysis) // 4)  # temporaries stay well inside the tolerance
         values = {INPUT: x}
         last_reader = {source: step for step, report in enumerate(analysis.layers) for source in report.inputs}
         runs = []
         for step, (report, shapes) in enumerate(zip(analysis.layers, _parameter_shapes(analysis))):
             layer = report.node.layer
             params = {name: weights[f"{report.name}.{name}"] for name in shapes}
-            ops = CountingOps(analysis.spec.layout)
+            ops = CountingOps(analysis.spec.layout, scratch)
             started = time.perf_counter()
             out = layer.forward([values[source] for source in report.inputs], params, ops)
             out = np.ascontiguousarray(out, dtype=dtype)
@@ -175,7 +180,7 @@ def _seeded(key: str, shape: tuple[int, ...], seed: int, fan_in: int | None, dty
     return array.astype(dtype, copy=False)
 
 
-def _load_npz(path: str, analysis: Analysis) -> dict[str, np.ndarray]:
+def _load_npz(path: str) -> dict[str, np.ndarray]:
     try:
         with np.load(Path(path), allow_pickle=False) as data:
             return {key: data[key] for key in data.files}

@@ -117,6 +117,7 @@ class Ops(Protocol):
     """What a NumPy forward uses besides NumPy: counted products and the spec's layout."""
 
     layout: str  # "chw" or "hwc": the order a flatten follows
+    scratch_bytes: int  # what a forward may hold in temporaries beyond its output
 
     def matmul(self, a, b):
         """np.matmul(a, b), counting (batch) * M * K * N multiply-accumulates from the operand shapes."""
@@ -291,9 +292,10 @@ class Windowed(Layer):
             pads.append((lo, hi))
         return tuple(sizes), tuple(pads)
 
-    def windows(self, x, fill: float = 0.0, ceil_mode: bool = False):
-        """The NumPy side of ``window_sizes``: a view (N, C, *O, *F) of every (dilated) window of
-        the batch ``x``, padded with ``fill``; no copy beyond the padding."""
+    def taps(self, x, fill: float = 0.0, ceil_mode: bool = False) -> list:
+        """The NumPy side of ``window_sizes``: for each tap of the (dilated) window, in row-major
+        order, the strided view (N, C, *O) of the batch ``x`` padded with ``fill`` that the tap
+        reads. Views only: the padding is the one copy."""
         import numpy as np
 
         out, padding = self.window_sizes(x.shape[2:], NO_CHECKS, ceil_mode=ceil_mode)
@@ -302,11 +304,10 @@ class Windowed(Layer):
             needed = (o - 1) * stride + span  # the padded extent the windows reach
             pads.append((lo, max(needed - size - lo, 0)))
             keep.append(slice(0, needed))
-        padded = np.pad(x, pads, constant_values=fill)[tuple(keep)]
-        view = np.lib.stride_tricks.sliding_window_view(padded, self.spans, axis=tuple(range(2, x.ndim)))
-        steps = (slice(None), slice(None), *(slice(None, None, s) for s in self.strides),
-                 *(slice(None, None, d) for d in self.dilation))
-        return view[steps]
+        padded = np.pad(x, pads, constant_values=fill)[tuple(keep)] if any(map(any, pads)) else x[tuple(keep)]
+        return [padded[(slice(None), slice(None), *(slice(t * d, t * d + (o - 1) * s + 1, s) for t, d, o, s in
+                                                     zip(tap, self.dilation, out, self.strides)))]
+                for tap in np.ndindex(*self.kernel)]
 
     def window_field(self, field: ReceptiveField, padding) -> ReceptiveField:
         """r_out = r_in + (D*(F-1))*j_in, j_out = j_in*S; the left edge moves by P_lo*j_in."""

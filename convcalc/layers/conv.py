@@ -83,7 +83,7 @@ class Conv(GroupedConv):
         return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):
-        y = grouped_products(self.windows(arrays[0]), params["weight"], self.groups, ops)
+        y = grouped_products(self.taps(arrays[0]), params["weight"], self.groups, ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
 
@@ -126,7 +126,7 @@ class DepthwiseConv(ConvBase):
 
     def forward(self, arrays, params, ops):
         x = arrays[0]
-        y = grouped_products(self.windows(x), params["weight"], x.shape[1], ops)
+        y = grouped_products(self.taps(x), params["weight"], x.shape[1], ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
 
@@ -172,7 +172,7 @@ class SeparableConv(ConvBase):
 
     def forward(self, arrays, params, ops):
         x = arrays[0]
-        middle = grouped_products(self.windows(x), params["depthwise.weight"], x.shape[1], ops)
+        middle = grouped_products(self.taps(x), params["depthwise.weight"], x.shape[1], ops)
         pointwise = params["pointwise.weight"]
         flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*O^r)
         y = ops.matmul(pointwise.reshape(self.filters, -1), flat)
@@ -284,37 +284,43 @@ class ConvTranspose(GroupedConv):
         return add_bias(y, params["bias"]) if self.bias else y
 
 
-def grouped_products(view, weight, groups: int, ops):
-    """Cross-correlation of a window view (N, C, *O, *F) with weights (K, C/G, *F) as one batched
-    matrix product per group: (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O).
-
-    The columns (im2col) are built for a band of output rows at a time, at most half the output's
-    size, so the copy never dominates the memory the analysis predicts."""
+def grouped_products(taps: list, weight, groups: int, ops):
+    """Cross-correlation as one batched matrix product per group (im2col):
+    (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O), the columns copied tap by tap from the
+    strided views ``taps`` (each (N, C, *O)). They are built for a band of output rows at a time,
+    within ``ops.scratch_bytes`` (or half the output), so the copy never dominates the memory the
+    analysis predicts."""
     import numpy as np
 
-    rank = weight.ndim - 2
-    batch, channels = view.shape[:2]
-    out = view.shape[2:2 + rank]
+    first = taps[0]
+    batch, channels, *out = first.shape
     filters, per_group = weight.shape[0], channels // groups
-    taps = per_group * _count(weight.shape[2:])
-    kernels = weight.reshape(groups, filters // groups, taps)
-    row_elements = groups * taps * batch * _count(out[1:])
-    rows = max(1, min(out[0], (filters * batch * _count(out) // 2) // max(row_elements, 1)))
-    result = np.empty((batch, filters, *out), dtype=np.result_type(view.dtype, weight.dtype))
-    order = (1, 2, *range(3 + rank, 3 + 2 * rank), 0, *range(3, 3 + rank))
+    kernels = weight.reshape(groups, filters // groups, per_group * len(taps))
+    result = np.empty((batch, filters, *out), dtype=np.result_type(first.dtype, weight.dtype))
+    if len(taps) == 1 and batch == 1:  # a 1x1 convolution reads the input as it is
+        columns = first[0].reshape(groups, per_group, -1)
+        result[0] = ops.matmul(kernels, columns).reshape(filters, *out)
+        return result
+    row_elements = channels * len(taps) * batch * _count(out[1:])
+    budget = max(filters * batch * _count(out) // 2, ops.scratch_bytes // first.itemsize)
+    rows = max(1, min(out[0], budget // max(row_elements, 1)))
     for start in range(0, out[0], rows):
-        band = view[:, :, start:start + rows]
-        band_out = band.shape[2:2 + rank]
-        columns = band.reshape(batch, groups, per_group, *band.shape[2:]).transpose(order)
-        columns = columns.reshape(groups, taps, batch * _count(band_out))
-        product_ = ops.matmul(kernels, columns)  # (G, K/G, N * band)
-        result[:, :, start:start + rows] = product_.reshape(filters, batch, *band_out).swapaxes(0, 1)
+        band = slice(start, start + rows)
+        height = len(range(out[0])[band])
+        columns = np.empty((groups, per_group, len(taps), batch, height, *out[1:]), dtype=first.dtype)
+        for index, tap in enumerate(taps):
+            part = tap[:, :, band].reshape(batch, groups, per_group, height, *out[1:])
+            columns[:, :, index] = np.moveaxis(part, 0, 2)
+        product_ = ops.matmul(kernels, columns.reshape(groups, per_group * len(taps), -1))
+        del columns  # before the next band's are allocated
+        result[:, :, band] = product_.reshape(filters, batch, height, *out[1:]).swapaxes(0, 1)
     return result
 
 
 def add_bias(y, bias):
-    """y + b, one b per channel of a batch-first, channels-first array."""
-    return y + bias.reshape(1, -1, *([1] * (y.ndim - 2)))
+    """y + b, one b per channel of a batch-first, channels-first array (in place: y is the layer's own)."""
+    y += bias.reshape(1, -1, *([1] * (y.ndim - 2)))
+    return y
 
 
 def _count(shape) -> int:

@@ -51,8 +51,16 @@ class Pool(Windowed):
         )
 
     def pooled(self, x, fill: float = 0.0, reduction: str = "sum"):
-        """``reduction`` ("sum" or "max") of every window of x, padded with ``fill``, in ceil mode if set."""
-        return getattr(self.windows(x, fill, self.ceil_mode), reduction)(axis=tuple(range(-self.rank, 0)))
+        """``reduction`` ("sum" or "max") of every window of x, padded with ``fill``, in ceil mode
+        if set: one whole-array operation per tap of the window."""
+        import numpy as np
+
+        first, *rest = self.taps(x, fill, self.ceil_mode)
+        combine = np.maximum if reduction == "max" else np.add
+        result = first.copy()
+        for tap in rest:
+            combine(result, tap, out=result)
+        return result
 
     def divisors(self, sizes, include_pad: bool):
         """PyTorch's avg_pool divisor per output position (*O): the window's taps inside the input
