@@ -91,9 +91,13 @@ class BatchNorm(Layer):
         x = arrays[0]
         if not self.track_running_stats:
             return _scale_shift(_standardise(x, (0, *range(2, x.ndim)), self.eps), params, self.affine)
-        y = x - _per_channel(params["running_mean"], x.ndim)
-        y /= np.sqrt(_per_channel(params["running_var"], x.ndim) + self.eps)
-        return _scale_shift(y, params, self.affine)
+        scale = 1 / np.sqrt(params["running_var"] + self.eps)  # folded as ATen does: x*alpha + beta
+        if self.affine:
+            scale = scale * params["weight"]
+        shift = (params["bias"] if self.affine else 0) - params["running_mean"] * scale
+        y = x * _per_channel(scale.astype(x.dtype), x.ndim)
+        y += _per_channel(shift.astype(x.dtype), x.ndim)
+        return y
 
 
 class LayerNorm(Layer):
