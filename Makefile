@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.test-installed
 
-.PHONY: demo test schema clean
+.PHONY: demo test bench schema clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(INSTALLED)
 
 test: $(TEST_INSTALLED)
 	$(BIN)/python -m pytest
+
+# Timings and memory against PyTorch, in one run on this machine (not part of the tests).
+bench: $(TEST_INSTALLED)
+	$(BIN)/python benchmarks/bench_executor.py
 
 # Regenerate the shipped JSON Schema after changing a layer type.
 schema: $(INSTALLED)
