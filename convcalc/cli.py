@@ -152,7 +152,7 @@ def run(spec, values, seed, weights_file, input_file, max_memory, output_format,
     if save:
         import numpy as np
 
-        np.savez(save, input=result.input, **result.outputs)
+        np.savez(save, **result.outputs)  # with --save every activation is kept, the input too
 
 
 @main.command()

@@ -150,8 +150,8 @@ def _weights(analysis: Analysis, stored: dict, seed: int, dtype: str) -> dict[st
         for name, (shape, _) in shapes.items():
             key = f"{report.name}.{name}"
             if name in written:
-                array = np.asarray(written[name], dtype=dtype)
                 where = analysis.document.location(node.weights_path + (name,))
+                array = _regular_array(written[name], dtype, where, f"{report.name}.{name}", shape)
             elif key in stored:
                 array, where = stored[key].astype(dtype), Location(analysis.file)
             else:
@@ -206,11 +206,8 @@ def _input(analysis: Analysis, input_file: str | None, seed: int, dtype: str) ->
             raise ConvcalcError("npz_unreadable", Location(input_file), reason=str(error)) from None
         where = Location(input_file)
     else:
-        try:
-            array = np.asarray(analysis.spec.input_values, dtype=dtype)
-        except ValueError:
-            array = np.asarray([], dtype=dtype)
         where = analysis.document.location(("input_values",))
+        array = _regular_array(analysis.spec.input_values, dtype, where, "input_values", shown)
     channels_axis = -1 if analysis.spec.layout == "hwc" else 0
     if len(shown) > 1 and shown[channels_axis] == 1 and array.shape == tuple(np.delete(shown, channels_axis)):
         array = np.expand_dims(array, channels_axis)  # one channel may be written as a plain matrix
@@ -221,3 +218,13 @@ def _input(analysis: Analysis, input_file: str | None, seed: int, dtype: str) ->
     if analysis.spec.layout == "hwc" and array.ndim > 2:
         array = np.moveaxis(array, -1, 1)
     return np.ascontiguousarray(array, dtype=dtype)
+
+
+def _regular_array(values, dtype: str, where: Location, name: str, shape) -> np.ndarray:
+    """Nested lists written in a spec as an array; ragged or non-numeric lists are located errors."""
+    try:
+        return np.asarray(values, dtype=dtype)
+    except (ValueError, TypeError):
+        raise ConvcalcError("weight_shape", where, name=name, expected=list(shape),
+                            received="a ragged or non-numeric list") from None
+
