@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import click
@@ -127,12 +128,12 @@ def _prepare(spec, values, lang):
     return analysis
 
 
-@main.command()
+@main.command(name="run")
 @execution_options
 @click.option("--save", type=click.Path(dir_okay=False, path_type=str),
               help="Keep every activation (and the input) in this .npz file.")
 @click.option("--force", is_flag=True, help="Let --save replace an existing file.")
-def run(spec, values, seed, weights_file, input_file, max_memory, output_format, lang, save, force):
+def run_command(spec, values, seed, weights_file, input_file, max_memory, output_format, lang, save, force):
     """Run SPEC on real arrays with the NumPy reference executor (PyTorch's semantics): per-layer
     shapes, the products performed, and the output (in full when small, else summarised)."""
     from convcalc.execute import execute
@@ -176,6 +177,218 @@ def verify(spec, values, seed, weights_file, input_file, max_memory, output_form
         sys.exit(EXIT_CANNOT_ANALYSE)
     write_verification(verification, lang, output_format, sys.stdout)
     sys.exit(EXIT_OK if verification.ok else EXIT_FOUND_WRONG)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(path_type=str))
+@click.option("--layer", default=None, help="Explain only this layer (by name).")
+@click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
+              help="Give a symbol a size; without it, symbolic layers are explained symbolically.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+@lang_option
+def explain(spec, layer, values, output_format, lang):
+    """Explain every figure of SPEC's layers: the formula, the formula with the numbers in, the
+    result (output size, parameters, MACs, FLOPs, units, memory, receptive field).
+
+    Exit code 0: explained; 1: the spec is inconsistent (the errors are shown); 2: cannot read it."""
+    from convcalc.explain import explain as derivations
+    from convcalc.render.explanation import write
+
+    lang = lang or language_from_environment()
+    try:
+        from convcalc.analysis import Options, analyze_document
+        from convcalc.loading import load_file
+        from convcalc.spec import parse_spec
+
+        document = load_file(spec)
+        analysis = analyze_document(document, parse_spec(document), Options(values=values))
+        explanations = derivations(analysis, layer)
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    write(explanations, analysis, lang, output_format, sys.stdout)
+    for finding in analysis.findings:
+        click.echo(finding.render(lang), err=finding.severity == "error")
+    sys.exit(EXIT_FOUND_WRONG if analysis.errors else EXIT_OK)
+
+
+def _sizes(text: str) -> list[int]:
+    """'227x227x3', '3x227x227', '[3, 227, 227]', '227': the numbers, in the order written."""
+    parts = [part for part in re.split(r"[x×*,\s()\[\]]+", text.strip().lower()) if part]
+    if not parts or not all(part.isdigit() and int(part) > 0 for part in parts) or len(parts) > 3:
+        raise click.BadParameter(f"'{text}': write a size such as 227x227x3, 3x227x227 or 227")
+    return [int(part) for part in parts]
+
+
+def _padding(text: str):
+    if text in ("same", "valid", "full"):
+        return text
+    try:
+        return _sizes(text)[0] if text.strip() != "0" else 0
+    except click.BadParameter:
+        raise click.BadParameter(f"'{text}': write a number of pixels, same, valid or full") from None
+
+
+def calc_command(kind_of, *extra):
+    """A `convcalc calc` subcommand: the input size, the layer's own options, the output options."""
+    def decorate(function):
+        options = [
+            click.option("--input", "input_size", required=True, help="Input size: 227x227x3, 3x227x227 or 227."),
+            click.option("--layout", type=click.Choice(["hwc", "chw"]), default="hwc", show_default=True,
+                         help="Order of --input and of the answer: hwc (227x227x3, as the lecture notes and "
+                              "Keras) or chw (3x227x227, as PyTorch)."),
+            click.option("--channels", type=click.IntRange(1), default=None,
+                         help="Input depth when --input gives only the spatial size (default 1)."),
+            *extra,
+            click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
+                         default="text", show_default=True),
+            lang_option,
+        ]
+        for option in reversed(options):
+            function = option(function)
+        return calc.command(name=kind_of)(function)
+    return decorate
+
+
+@main.group()
+def calc():
+    """Quick calculations without a spec: one layer's output size, parameters, MACs, FLOPs and
+    memory, with the derivation (e.g. convcalc calc conv --input 227x227x3 --filters 96 --kernel 11
+    --stride 4)."""
+
+
+def _calc(layer: dict, input_size, layout, channels, output_format, lang, flat: bool = False):
+    import json as json_module
+
+    from convcalc.analysis import Options, analyze_document
+    from convcalc.explain import explain as derivations
+    from convcalc.loading import load_document
+    from convcalc.render import shape_text
+    from convcalc.render.explanation import summary_record, write
+    from convcalc.spec import parse_spec
+
+    lang = lang or language_from_environment()
+    sizes = _sizes(input_size)
+    if flat:
+        shape = [sizes[0] if len(sizes) == 1 else _product(sizes)]
+    elif len(sizes) == 3:
+        shape = sizes
+    else:
+        spatial = sizes * 2 if len(sizes) == 1 else sizes
+        shape = [*spatial, channels or 1] if layout == "hwc" else [channels or 1, *spatial]
+    spec = {"name": "calc", "layout": layout, "input": shape, "layers": [layer]}
+    try:
+        document = load_document(json_module.dumps(spec), "calc")
+        analysis = analyze_document(document, parse_spec(document), Options())
+    except ConvcalcError as error:
+        click.echo(translate_error(error, lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    if analysis.errors:
+        for finding in analysis.errors:
+            click.echo(translate_error(finding, lang), err=True)
+        sys.exit(EXIT_FOUND_WRONG)
+    explanations = derivations(analysis)
+    figures = summary_record(explanations[-1], analysis)
+    from convcalc.i18n import translate
+    from convcalc.render import number, size
+
+    headline = translate("calc_answer", lang, kind=layer_kind(layer), given=shape_text(analysis.input_shape),
+                         shape=shape_text(figures["output_shape"]), params=number(figures["params"], lang),
+                         macs=number(figures["macs"], lang), memory=size(figures["activation_bytes"]))
+    write(explanations, analysis, lang, output_format, sys.stdout, headline=headline)
+
+
+def translate_error(error, lang: str) -> str:
+    """A message about options, without the place in the internal spec `calc` builds."""
+    from convcalc.i18n import translate
+
+    message = translate(error.key, lang, **error.params)
+    return f"convcalc calc: {message}"
+
+
+def layer_kind(layer: dict) -> str:
+    return next(iter(layer))
+
+
+def _product(values) -> int:
+    total = 1
+    for value in values:
+        total *= value
+    return total
+
+
+WINDOW_OPTIONS = [
+    click.option("--kernel", "-F", required=True, help="Window size F: 11, or 3x5 per axis."),
+    click.option("--stride", "-S", default="1", show_default=True, help="Step S."),
+    click.option("--padding", "-P", default="0", show_default=True, help="P pixels, same, valid or full."),
+    click.option("--dilation", default="1", show_default=True),
+]
+
+
+def _window(kernel, stride, padding, dilation) -> dict:
+    per_axis = lambda text: (lambda v: v[0] if len(v) == 1 else v)(_sizes(text))  # noqa: E731
+    return {"kernel": per_axis(kernel), "stride": per_axis(stride), "padding": _padding(padding),
+            "dilation": per_axis(dilation)}
+
+
+@calc_command("conv", click.option("--filters", "-K", type=click.IntRange(1), required=True,
+                                   help="Number of filters K."), *WINDOW_OPTIONS,
+              click.option("--groups", type=click.IntRange(1), default=1, show_default=True),
+              click.option("--bias/--no-bias", default=True, show_default=True))
+def calc_conv(input_size, layout, channels, filters, kernel, stride, padding, dilation, groups, bias,
+              output_format, lang):
+    """A convolution: O = (W - F + 2P)/S + 1, params = (F*F*D + 1)*K."""
+    layer = {"conv2d": {"filters": filters, "groups": groups, "bias": bias, **_window(kernel, stride, padding,
+                                                                                      dilation)}}
+    _calc(layer, input_size, layout, channels, output_format, lang)
+
+
+@calc_command("pool", WINDOW_OPTIONS[0],
+              click.option("--stride", "-S", default=None, help="Step S (default: the kernel, as PyTorch)."),
+              WINDOW_OPTIONS[2],
+              click.option("--mode", type=click.Choice(["max", "avg", "sum"]), default="max", show_default=True),
+              click.option("--ceil-mode", is_flag=True, help="Round the output size up (PyTorch ceil_mode)."))
+def calc_pool(input_size, layout, channels, kernel, stride, padding, mode, ceil_mode, output_format, lang):
+    """A pooling window: O = (W - F + 2P)/S + 1."""
+    fields = _window(kernel, stride or kernel, padding, "1")
+    del fields["dilation"]
+    _calc({f"{mode}pool2d": {**fields, "ceil_mode": ceil_mode}}, input_size, layout, channels, output_format, lang)
+
+
+@calc_command("tconv", click.option("--filters", "-K", type=click.IntRange(1), required=True), *WINDOW_OPTIONS,
+              click.option("--output-padding", default="0", show_default=True),
+              click.option("--groups", type=click.IntRange(1), default=1, show_default=True),
+              click.option("--bias/--no-bias", default=True, show_default=True))
+def calc_tconv(input_size, layout, channels, filters, kernel, stride, padding, dilation, output_padding, groups, bias,
+               output_format, lang):
+    """A transposed convolution: O = (W - 1)*S - 2P + d*(F-1) + output_padding + 1."""
+    fields = _window(kernel, stride, padding, dilation)
+    extra = _sizes(output_padding) if output_padding.strip() != "0" else [0]
+    layer = {"conv_transpose2d": {"filters": filters, "groups": groups, "bias": bias, **fields,
+                                  "output_padding": extra[0] if len(extra) == 1 else extra}}
+    _calc(layer, input_size, layout, channels, output_format, lang)
+
+
+@calc_command("dense", click.option("--units", type=click.IntRange(1), required=True, help="Outputs (neurons)."),
+              click.option("--bias/--no-bias", default=True, show_default=True))
+def calc_dense(input_size, layout, channels, units, bias, output_format, lang):
+    """A dense layer on the flattened input: params = (N + 1)*units."""
+    _calc({"dense": {"units": units, "bias": bias}}, input_size, layout, channels, output_format, lang, flat=True)
+
+
+@calc_command("upsample", click.option("--scale", default=None, help="Factor: 2, 1.5 or 3/2."),
+              click.option("--size", "to_size", default=None, help="Output size: 56 or 56x64."),
+              click.option("--mode", type=click.Choice(["nearest", "bilinear", "zeros"]), default="nearest",
+                           show_default=True))
+def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_format, lang):
+    """Upsampling: O = floor(W * scale), or the given size."""
+    fields = {"mode": mode}
+    if scale is not None:
+        fields["scale"] = scale
+    if to_size is not None:
+        fields["size"] = (lambda v: v[0] if len(v) == 1 else v)(_sizes(to_size))
+    _calc({"upsample2d": fields}, input_size, layout, channels, output_format, lang)
 
 
 @main.command()

@@ -138,4 +138,18 @@ MESSAGES = {
     "verify_ok": "every figure confirmed ({count} checks)",
     "verify_failed": "{count} figure(s) do not match",
     "expected_measured": "expected {expected}, measured {measured}",
+    # explanations
+    "unknown_layer": "there is no layer named '{name}'{hint}",
+    "explain_layer": "{name} ({kind}, line {line})",
+    "inexact_note": "not a whole number ({value}): PyTorch rounds {rounding}, giving {result}",
+    "fig_shape": "output size",
+    "fig_units": "units (output values)",
+    "fig_params": "parameters",
+    "fig_params_without_bias": "parameters without bias",
+    "fig_macs": "MACs",
+    "fig_flops": "FLOPs",
+    "fig_memory": "activation memory",
+    "fig_receptive_field": "receptive field",
+    "fig_jump": "jump (effective stride)",
+    "calc_answer": "{kind}: {given} -> {shape} · params {params} · MACs {macs} · memory {memory}",
 }

@@ -143,4 +143,18 @@ MESSAGES = {
     "verify_ok": "todas las cifras confirmadas ({count} comprobaciones)",
     "verify_failed": "{count} cifra(s) no coinciden",
     "expected_measured": "se esperaba {expected}, se midió {measured}",
+    # explicaciones
+    "unknown_layer": "no hay ninguna capa llamada '{name}'{hint}",
+    "explain_layer": "{name} ({kind}, línea {line})",
+    "inexact_note": "no es un número entero ({value}): PyTorch redondea {rounding}, lo que da {result}",
+    "fig_shape": "tamaño de salida",
+    "fig_units": "neuronas (valores de salida)",
+    "fig_params": "parámetros",
+    "fig_params_without_bias": "parámetros sin sesgo",
+    "fig_macs": "MACs",
+    "fig_flops": "FLOPs",
+    "fig_memory": "memoria de activaciones",
+    "fig_receptive_field": "campo receptivo",
+    "fig_jump": "salto (paso efectivo)",
+    "calc_answer": "{kind}: {given} -> {shape} · parámetros {params} · MACs {macs} · memoria {memory}",
 }

@@ -17,7 +17,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from convcalc.errors import LayerError
 from convcalc.i18n import Msg
-from convcalc.symbolic import Dim, ceildiv, is_concrete
+from convcalc.symbolic import Dim, ceildiv, format_dim, is_concrete
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -98,6 +98,31 @@ class LayerResult:
     flops: Dim
 
 
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: the formula in symbols, the same with the numbers in, the result.
+    ``note`` explains a subtlety (an inexact division) as a message key and its parameters."""
+
+    figure: str  # shape | params | params_without_bias | macs | flops | receptive_field | jump
+    formula: str
+    substituted: str | None
+    value: object
+    axis: str | None = None
+    note: tuple | None = None  # (message key, {params})
+
+
+def joined(values, operator: str = "*") -> str:
+    """'11*11' for (11, 11): the numbers of a formula, as a student writes them."""
+    return operator.join(str(value) for value in values)
+
+
+def axis_symbols(letter: str, rank: int, values) -> str:
+    """F*F for a square 2-D kernel (all values equal), F_H*F_W otherwise; likewise O*O."""
+    if len(set(values)) <= 1:
+        return "*".join([letter] * rank)
+    return "*".join(f"{letter}_{axis}" for axis in AXIS_NAMES[rank])
+
+
 class Checks(Protocol):
     """Conditions a layer imposes on its sizes. Concrete sizes are decided at once; symbolic ones
     become conditions on the input symbols (see ``convcalc.conditions``)."""
@@ -161,6 +186,13 @@ class Layer(BaseModel):
     def parameter_shapes(self, inputs: list[Tensor]) -> dict[str, tuple[tuple[int, ...], bool]]:
         """The arrays the layer holds, named as PyTorch names them: name -> (shape, trainable)."""
         return {}
+
+    def derivation(self, inputs: list[Tensor], result: LayerResult) -> list[Step]:
+        """Each figure as its formula and result; types students meet (conv, pooling, dense) also
+        substitute their numbers into the formula."""
+        return [Step(figure, self.formulas[figure], None, value) for figure, value in (
+            ("shape", result.output.dims), ("params", result.trainable), ("macs", result.macs))
+            if figure in self.formulas] + [Step("flops", "", None, result.flops, note=("flop_rule_note", {}))]
 
     @classmethod
     def name_stem(cls) -> str:
@@ -308,6 +340,51 @@ class Windowed(Layer):
         return [padded[(slice(None), slice(None), *(slice(t * d, t * d + (o - 1) * s + 1, s) for t, d, o, s in
                                                      zip(tap, self.dilation, out, self.strides)))]
                 for tap in np.ndindex(*self.kernel)]
+
+    def shape_steps(self, spatial, out, ceil_mode: bool = False) -> list[Step]:
+        """O = (W - F + 2P)/S + 1 with the numbers in, per axis (once when all axes agree); an
+        inexact division says how PyTorch rounds it."""
+        _, padding = self.window_sizes(spatial, NO_CHECKS, ceil_mode=ceil_mode)
+        cases = list(zip(AXIS_NAMES[self.rank], spatial, self.kernel, self.strides, self.dilation, padding, out))
+        if all(case[1:] == cases[0][1:] for case in cases):
+            cases = [(None, *cases[0][1:])]
+        steps = []
+        for axis, size, kernel, stride, dilation, (lo, hi), result in cases:
+            w = "W" if axis is None else axis
+            if self.padding == "same":
+                steps.append(Step("shape", f"O = ceil({w}/S)", f"ceil({format_dim(size)}/{stride})", result, axis))
+                continue
+            pad = f"2*{lo}" if lo == hi else f"{lo} + {hi}"
+            if dilation == 1 and lo == hi:
+                formula, numerator = f"({w} - F + 2P)/S", f"{format_dim(size)} - {kernel} + {pad}"
+            else:
+                formula = f"({w} + P_lo + P_hi - d*(F-1) - 1)/S"
+                numerator = f"{format_dim(size)} + {lo} + {hi} - {dilation}*({kernel}-1) - 1"
+            exact = size + lo + hi - (dilation * (kernel - 1) + 1)
+            division = f"({numerator})/{stride}"
+            formula = f"O = ceil({formula}) + 1" if ceil_mode else f"O = {formula} + 1"
+            substituted = f"ceil({division}) + 1" if ceil_mode else f"{division} + 1"
+            note = None
+            if is_concrete(exact) and exact % stride:
+                substituted += f" = {'ceil(' if ceil_mode else ''}{exact}/{stride}{')' if ceil_mode else ''} + 1"
+                note = ("inexact_note", {"value": f"{exact / stride + 1:g}", "result": result,
+                                         "rounding": Msg(f"rounding_{'ceil' if ceil_mode else 'floor'}")})
+            steps.append(Step("shape", formula, substituted, result, axis, note))
+        return steps
+
+    def field_steps(self, field: ReceptiveField, padding, out_field: ReceptiveField) -> list[Step]:
+        """r = r_in + d*(F-1)*j_in and j = j_in*S with the numbers in (Araujo et al. 2019)."""
+        if field.dims is None or out_field.dims is None:
+            return []
+        steps = []
+        cases = list(zip(AXIS_NAMES[self.rank], field.dims, self.kernel, self.dilation, self.strides, out_field.dims))
+        if all(case[1:] == cases[0][1:] for case in cases):
+            cases = [(None, *cases[0][1:])]
+        for axis, rf, kernel, dilation, stride, result in cases:
+            steps.append(Step("receptive_field", "r = r_in + d*(F-1)*j_in",
+                              f"{rf.size} + {dilation}*({kernel}-1)*{rf.jump}", result.size, axis))
+            steps.append(Step("jump", "j = j_in*S", f"{rf.jump}*{stride}", result.jump, axis))
+        return steps
 
     def window_field(self, field: ReceptiveField, padding) -> ReceptiveField:
         """r_out = r_in + (D*(F-1))*j_in, j_out = j_in*S; the left edge moves by P_lo*j_in."""

@@ -12,7 +12,7 @@ from typing import Literal, Union
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.layers.base import (
-    AXIS_NAMES, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
+    AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
     per_axis, product, require_rank,
 )
 
@@ -32,6 +32,29 @@ class ConvBase(Windowed):
         if self.in_channels is not None:
             check.equal(tensor.channels, self.in_channels, "in_channels_mismatch",
                         declared=self.in_channels, received=tensor.channels)
+
+
+def weighted_steps(layer, inputs, result, per_filter: tuple[str, str], filters, outputs_shown, bias_terms) -> list[Step]:
+    """The derivation every convolution shares: the output size per axis, then
+    params = (weights per filter + 1)*K, MACs = output positions * weights per filter, FLOPs,
+    and the receptive field. ``per_filter`` is (symbols, numbers), e.g. ('F*F*D', '11*11*3')."""
+    x = inputs[0]
+    spatial = result.output.spatial
+    symbols, numbers = per_filter
+    out_symbols = axis_symbols("O", layer.rank, spatial)
+    steps = layer.shape_steps(x.spatial, spatial) if outputs_shown else []
+    if layer.bias:
+        steps.append(Step("params", f"params = ({symbols} + 1)*K", f"({numbers} + 1)*{filters}", result.trainable))
+        steps.append(Step("params_without_bias", f"{symbols}*K", f"{numbers}*{filters}", result.trainable - bias_terms))
+    else:
+        steps.append(Step("params", f"params = {symbols}*K", f"{numbers}*{filters}", result.trainable))
+    steps.append(Step("macs", f"MACs = {out_symbols}*K * {symbols}", f"{joined(spatial)}*{filters} * {numbers}",
+                      result.macs))
+    bias_flops = f" + {out_symbols}*K" if layer.bias else ""
+    steps.append(Step("flops", f"FLOPs = 2*MACs{bias_flops}",
+                      f"2*{result.macs}" + (f" + {joined(spatial)}*{filters}" if layer.bias else ""), result.flops))
+    _, padding = layer.window_sizes(x.spatial, NO_CHECKS)
+    return steps + layer.field_steps(x.field, padding, result.output.field)
 
 
 class GroupedConv(ConvBase):
@@ -82,6 +105,14 @@ class Conv(GroupedConv):
         shapes = {"weight": ((self.filters, inputs[0].channels // self.groups, *self.kernel), True)}
         return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
 
+    def derivation(self, inputs, result):
+        """O = (W - F + 2P)/S + 1; params = (F*F*D + 1)*K (the lecture notes'); MACs = O*O*K*F*F*D."""
+        depth = inputs[0].channels
+        kernel = axis_symbols("F", self.rank, self.kernel)
+        per_filter = (f"{kernel}*D/G", f"{joined(self.kernel)}*{depth}/{self.groups}") if self.groups > 1 else (
+            f"{kernel}*D", f"{joined(self.kernel)}*{depth}")
+        return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters)
+
     def forward(self, arrays, params, ops):
         y = grouped_products(self.taps(arrays[0]), params["weight"], self.groups, ops)
         return add_bias(y, params["bias"]) if self.bias else y
@@ -123,6 +154,12 @@ class DepthwiseConv(ConvBase):
         channels = inputs[0].channels * self.multiplier
         shapes = {"weight": ((channels, 1, *self.kernel), True)}
         return {**shapes, "bias": ((channels,), True)} if self.bias else shapes
+
+    def derivation(self, inputs, result):
+        """Depthwise: each of the D*M filters sees one channel: params = (F*F + 1)*K with K = D*M."""
+        kernel = axis_symbols("F", self.rank, self.kernel)
+        channels = inputs[0].channels * self.multiplier
+        return weighted_steps(self, inputs, result, (kernel, joined(self.kernel)), channels, True, channels)
 
     def forward(self, arrays, params, ops):
         x = arrays[0]

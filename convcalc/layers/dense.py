@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, ReceptiveField, Tensor, product
+from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product
 
 
 class Flatten(Layer):
@@ -21,6 +21,13 @@ class Flatten(Layer):
         (x,) = inputs
         return LayerResult(output=Tensor((product(x.dims),), ReceptiveField.whole_input()),
                            trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def derivation(self, inputs, result):
+        """The flat size is the product of the input's sizes: C*H*W."""
+        dims = inputs[0].dims
+        return [Step("shape", "N = " + "*".join(["C", *AXIS_NAMES.get(len(dims) - 1, ())][:len(dims)]),
+                     joined(dims), result.output.dims[0]),
+                Step("params", "params", None, 0), Step("macs", "MACs", None, 0)]
 
     def forward(self, arrays, params, ops):
         """Values in the spec's layout order: C,H,W (PyTorch) or H,W,C (Keras, for hwc specs)."""
@@ -59,6 +66,20 @@ class Dense(Layer):
         return LayerResult(output=Tensor((self.units,), ReceptiveField.whole_input()),
                            trainable=macs + (self.units if self.bias else 0), non_trainable=0, macs=macs,
                            flops=2 * macs + (self.units if self.bias else 0))
+
+    def derivation(self, inputs, result):
+        """Every output sees every input: params = (N + 1)*units, MACs = N*units."""
+        (features,) = inputs[0].dims
+        formula, numbers = ("(N + 1)*units", f"({features} + 1)*{self.units}") if self.bias else (
+            "N*units", f"{features}*{self.units}")
+        steps = [Step("shape", "units", None, self.units),
+                 Step("params", f"params = {formula}", numbers, result.trainable)]
+        if self.bias:
+            steps.append(Step("params_without_bias", "N*units", f"{features}*{self.units}", result.trainable - self.units))
+        return steps + [
+            Step("macs", "MACs = N*units", f"{features}*{self.units}", result.macs),
+            Step("flops", "FLOPs = 2*MACs" + (" + units" if self.bias else ""),
+                 f"2*{result.macs}" + (f" + {self.units}" if self.bias else ""), result.flops)]
 
     def parameter_shapes(self, inputs):
         shapes = {"weight": ((self.units, inputs[0].dims[0]), True)}

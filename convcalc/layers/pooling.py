@@ -14,8 +14,8 @@ from typing import ClassVar
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.layers.base import (
-    AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Tensor, Windowed, per_axis, product,
-    require_rank,
+    AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
+    per_axis, product, require_rank,
 )
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
@@ -29,6 +29,7 @@ class Pool(Windowed):
     default_stride_is_kernel = True
     ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
     window_flops: ClassVar = None  # FLOPs of one window of n elements
+    flops_symbols: ClassVar[str] = "F*F - 1"  # the same, in symbols
 
     @model_validator(mode="after")
     def _padding_at_most_half_kernel(self):
@@ -49,6 +50,19 @@ class Pool(Windowed):
             trainable=0, non_trainable=0, macs=0,
             flops=outputs * type(self).window_flops(product(self.kernel)),
         )
+
+    def derivation(self, inputs, result):
+        """O = (W - F + 2P)/S + 1 (ceil in ceil mode); no weights; FLOPs per window by the type's rule."""
+        x = inputs[0]
+        spatial = result.output.spatial
+        per_window = type(self).window_flops(product(self.kernel))
+        _, padding = self.window_sizes(x.spatial, NO_CHECKS, ceil_mode=self.ceil_mode)
+        return self.shape_steps(x.spatial, spatial, self.ceil_mode) + [
+            Step("params", "params", None, 0),
+            Step("macs", "MACs", None, 0),
+            Step("flops", f"FLOPs = {axis_symbols('O', self.rank, spatial)}*C * ({self.flops_symbols})",
+                 f"{joined(spatial)}*{x.channels} * {per_window}", result.flops, note=None),
+            *self.field_steps(x.field, padding, result.output.field)]
 
     def pooled(self, x, fill: float = 0.0, reduction: str = "sum"):
         """``reduction`` ("sum" or "max") of every window of x, padded with ``fill``, in ceil mode
@@ -106,6 +120,7 @@ class AvgPool(Pool):
     flop_rule = {"en": "F^r per output element (F^r - 1 additions, 1 division)",
                  "es": "F^r por elemento de salida (F^r - 1 sumas, 1 división)"}
     window_flops = staticmethod(lambda n: n)
+    flops_symbols = "F*F"
     count_include_pad: bool = Field(default=True, description="padded zeros count in the mean (PyTorch default)")
 
     @field_validator("dilation")
@@ -151,6 +166,7 @@ class LPPool(Pool):
     flop_rule = {"en": "2*F^r per output element (F^r powers, F^r - 1 additions, 1 root)",
                  "es": "2*F^r por elemento de salida (F^r potencias, F^r - 1 sumas, 1 raíz)"}
     window_flops = staticmethod(lambda n: 2 * n)
+    flops_symbols = "2*F*F"
     p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
 
     @model_validator(mode="after")
