@@ -392,6 +392,41 @@ def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_for
 
 
 @main.command()
+@click.argument("spec", type=click.Path(path_type=str))
+@click.argument("answers", type=click.Path(path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+@lang_option
+def check(spec, answers, output_format, lang):
+    """Check the ANSWERS (a small YAML file of figures per layer and totals) against SPEC: each is
+    right or wrong, with the expected value, the derivation and, where it can be recognised, the
+    likely slip (bias forgotten, input depth forgotten, padding counted once, ceil for floor,
+    FLOPs for MACs, height and width swapped, channels-first for channels-last).
+
+    Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read."""
+    from convcalc.analysis import Options, analyze_document
+    from convcalc.homework import check as grade
+    from convcalc.loading import load_file
+    from convcalc.render.verdicts import write
+    from convcalc.spec import parse_spec
+
+    lang = lang or language_from_environment()
+    try:
+        document = load_file(spec)
+        analysis = analyze_document(document, parse_spec(document), Options())
+        if analysis.errors:
+            for finding in analysis.errors:
+                click.echo(finding.render(lang), err=True)
+            sys.exit(EXIT_CANNOT_ANALYSE)
+        verdicts = grade(analysis, load_file(answers))
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    write(verdicts, analysis, lang, output_format, sys.stdout)
+    sys.exit(EXIT_OK if all(v.correct for v in verdicts) else EXIT_FOUND_WRONG)
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the schema to this file instead of standard output.")
 def schema(output):

@@ -187,6 +187,12 @@ class Layer(BaseModel):
         """The arrays the layer holds, named as PyTorch names them: name -> (shape, trainable)."""
         return {}
 
+    def mistakes(self, inputs: list[Tensor], result: LayerResult) -> dict[str, list[tuple[str, object]]]:
+        """Figures a student gets by a common slip with this layer: figure -> [(mistake, value)].
+        Slips that do not depend on the layer type (bias, MACs for FLOPs, axis order) are
+        recognised by ``convcalc.homework``."""
+        return {}
+
     def derivation(self, inputs: list[Tensor], result: LayerResult) -> list[Step]:
         """Each figure as its formula and result; types students meet (conv, pooling, dense) also
         substitute their numbers into the formula."""
@@ -340,6 +346,19 @@ class Windowed(Layer):
         return [padded[(slice(None), slice(None), *(slice(t * d, t * d + (o - 1) * s + 1, s) for t, d, o, s in
                                                      zip(tap, self.dilation, out, self.strides)))]
                 for tap in np.ndindex(*self.kernel)]
+
+    def mistakes(self, inputs, result):
+        """Output sizes with the padding counted once (P instead of 2P) and with the other rounding
+        (ceil instead of floor, or floor in ceil mode)."""
+        spatial, channels = inputs[0].spatial, result.output.channels
+        ceil_mode = getattr(self, "ceil_mode", False)
+        found = []
+        if isinstance(self.padding, tuple) and any(lo for lo, _ in self.padding):
+            once = self.model_copy(update={"padding": tuple((lo, 0) for lo, _ in self.padding)})
+            found.append(("padding_once", once.window_sizes(spatial, NO_CHECKS, ceil_mode)[0]))
+        rounded = self.window_sizes(spatial, NO_CHECKS, not ceil_mode)[0]
+        found.append(("floor_for_ceil" if ceil_mode else "ceil_for_floor", rounded))
+        return {"shape": [(key, (channels, *sizes)) for key, sizes in found if sizes != result.output.spatial]}
 
     def shape_steps(self, spatial, out, ceil_mode: bool = False) -> list[Step]:
         """O = (W - F + 2P)/S + 1 with the numbers in, per axis (once when all axes agree); an

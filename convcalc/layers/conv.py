@@ -105,6 +105,14 @@ class Conv(GroupedConv):
         shapes = {"weight": ((self.filters, inputs[0].channels // self.groups, *self.kernel), True)}
         return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
 
+    def mistakes(self, inputs, result):
+        """Besides the window's slips: the input depth D left out of the filters (F*F weights each)."""
+        found = super().mistakes(inputs, result)
+        flat = product(self.kernel) * self.filters + (self.filters if self.bias else 0)
+        if inputs[0].channels != self.groups:
+            found["params"] = [("depth_forgotten", flat)]
+        return found
+
     def derivation(self, inputs, result):
         """O = (W - F + 2P)/S + 1; params = (F*F*D + 1)*K (the lecture notes'); MACs = O*O*K*F*F*D."""
         depth = inputs[0].channels

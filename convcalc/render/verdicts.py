@@ -1,0 +1,52 @@
+"""Output of `convcalc check`: per answer right or wrong, the expected value, the likely slip and
+the derivation; as text, markdown or JSON (for autograders)."""
+
+from __future__ import annotations
+
+import json
+from convcalc.i18n import translate
+from convcalc.render import number, plain, shape_text
+from convcalc.render.explanation import line
+
+
+def expected_text(verdict, lang: str) -> str:
+    value = verdict.expected
+    if isinstance(value, tuple):
+        return shape_text(value)
+    if isinstance(value, list):
+        return json.dumps(value)
+    return number(value, lang)
+
+
+def write(verdicts, analysis, lang: str, output_format: str, stream) -> None:
+    right = sum(v.correct for v in verdicts)
+    if output_format == "json":
+        json.dump({"name": analysis.spec.name, "correct": right, "total": len(verdicts), "answers": [
+            {"layer": v.layer, "figure": v.figure, "given": v.given.text,
+             "expected": list(map(plain, v.expected)) if isinstance(v.expected, tuple) else plain(v.expected),
+             "correct": v.correct, "line": v.location.line, "mistake": v.mistake,
+             "hint": translate(f"mistake_{v.mistake}", lang) if v.mistake else None,
+             "derivation": [line(step, _kind(analysis, v), lang, analysis.spec.layout) for step in v.steps]}
+            for v in verdicts]}, stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+        return
+    bullet = "- " if output_format == "markdown" else ""
+    for v in verdicts:
+        where = v.layer if v.layer else translate("totals_word", lang)
+        label = translate(f"fig_{v.figure}", lang) if v.figure != "output_shape" else translate("fig_shape", lang)
+        mark = "✓" if v.correct else "✗"
+        text = translate("verdict_right" if v.correct else "verdict_wrong", lang, mark=mark, where=where,
+                         figure=label, given=v.given.text, expected=expected_text(v, lang),
+                         line=v.location.line)
+        stream.write(bullet + text + "\n")
+        if not v.correct:
+            if v.mistake:
+                stream.write(f"    {translate('likely', lang)}: {translate(f'mistake_{v.mistake}', lang)}\n")
+            for step in v.steps:
+                stream.write("    " + line(step, _kind(analysis, v), lang, analysis.spec.layout) + "\n")
+    stream.write("\n" + translate("check_summary", lang, right=right, total=len(verdicts)) + "\n")
+
+
+def _kind(analysis, verdict) -> str:
+    return next((r.kind for r in analysis.layers if r.name == verdict.layer), "dense")
+
