@@ -24,6 +24,7 @@ class Options:
     values: dict[str, int] = field(default_factory=dict)  # --set H=224
     strict: bool | None = None  # None: as the spec says
     optimizer: str = "adam"
+    budgets: dict[str, int] = field(default_factory=dict)  # --max-params 25M ... (bytes for memory)
 
 
 @dataclass
@@ -125,7 +126,12 @@ def display(dims: tuple[Dim, ...], layout: str) -> tuple[Dim, ...]:
 
 
 def analyze_document(document: Document, spec: Spec, options: Options) -> Analysis:
-    return analyze(spec, build_graph(spec, document), document, options)
+    from convcalc.budget import check_budgets
+
+    analysis = analyze(spec, build_graph(spec, document), document, options)
+    if spec.budget or options.budgets:
+        analysis.findings += check_budgets(analysis, options.budgets)
+    return analysis
 
 
 def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> Analysis:

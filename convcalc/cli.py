@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 import click
 
@@ -31,6 +32,35 @@ def _assignment(ctx, param, values):
     return result
 
 
+def _optional_quantity(ctx, param, value):
+    from convcalc.units import parse_quantity
+
+    if value is None:
+        return None
+    try:
+        return parse_quantity(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def _thresholds(ctx, param, values):
+    from convcalc.snapshot import parse_threshold
+
+    try:
+        return [parse_threshold(value) for value in values]
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def _expand(patterns):
+    """Glob patterns (quoted, so the shell left them) as the files they match, in order."""
+    import glob
+
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        yield from matches or [pattern]
+
+
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                            help="Language of messages: en or es (default: from LC_ALL / LC_MESSAGES / LANG).")
 
@@ -44,8 +74,9 @@ def main():
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown", "csv"]),
-              default="table", show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown", "csv", "github"]),
+              default="table", show_default=True,
+              help="Output format (github: GitHub Actions annotations at the spec lines).")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
               help="Give a symbol a size, e.g. --set H=224 (repeatable).")
 @click.option("--strict/--no-strict", default=None,
@@ -53,21 +84,33 @@ def main():
                    "otherwise a warning saying how PyTorch rounds).")
 @click.option("--optimizer", type=click.Choice(["adam", "momentum", "sgd"]), default="adam", show_default=True,
               help="Optimizer state counted in the training memory estimate.")
+@click.option("--max-params", callback=_optional_quantity, help="Budget: parameters (e.g. 25M).")
+@click.option("--max-macs", callback=_optional_quantity, help="Budget: MACs per sample (e.g. 4.1G).")
+@click.option("--max-flops", callback=_optional_quantity, help="Budget: FLOPs per sample.")
+@click.option("--max-memory", callback=_optional_quantity, help="Budget: peak inference memory (e.g. 200MiB).")
+@click.option("--max-activation", callback=_optional_quantity, help="Budget: all layers' activations.")
+@click.option("--max-training-memory", callback=_optional_quantity, help="Budget: the training memory estimate.")
 @lang_option
-def analyze(specs, output_format, values, strict, optimizer, lang):
-    """Analyse SPEC files: per-layer shapes, parameters, MACs, FLOPs, memory and receptive
-    fields, totals, validity conditions for symbolic sizes, and every inconsistency.
+def analyze(specs, output_format, values, strict, optimizer, lang, max_params, max_macs, max_flops, max_memory,
+            max_activation, max_training_memory):
+    """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
+    and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
+    and the budgets of the spec's `budget:` and of the --max-* options (SI or binary suffixes).
 
-    Exit code 0: consistent; 1: an inconsistency was found; 2: a spec could not be analysed."""
+    Exit code 0: consistent and within budget; 1: an inconsistency, or a budget exceeded;
+    2: a spec could not be analysed (or bad arguments)."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.loading import load_file
     from convcalc.render import renderer
     from convcalc.spec import parse_spec
 
     lang = lang or language_from_environment()
-    options = Options(values=values, strict=strict, optimizer=optimizer)
+    budgets = {figure: limit for figure, limit in (
+        ("params", max_params), ("macs", max_macs), ("flops", max_flops), ("memory", max_memory),
+        ("activation", max_activation), ("training_memory", max_training_memory)) if limit is not None}
+    options = Options(values=values, strict=strict, optimizer=optimizer, budgets=budgets)
     analyses, code = [], EXIT_OK
-    for path in specs:
+    for path in _expand(specs):
         try:
             document = load_file(path)
             analysis = analyze_document(document, parse_spec(document), options)
@@ -80,6 +123,65 @@ def analyze(specs, output_format, values, strict, optimizer, lang):
     if analyses:
         renderer(output_format).write(analyses, lang, sys.stdout)
     sys.exit(code)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="The lock file (default: SPEC with .lock.json).")
+@click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE")
+@click.option("--force", is_flag=True, help="Replace an existing lock file.")
+@lang_option
+def lock(spec, output, values, force, lang):
+    """Write a baseline of SPEC: per-layer shapes, parameters, MACs and memory, totals, the sizes
+    it was taken at and convcalc's version, as stable JSON to review and to diff against."""
+    from convcalc.snapshot import dumps, load
+
+    lang = lang or language_from_environment()
+    target = output or str(Path(spec).with_suffix(".lock.json"))
+    try:
+        if os.path.exists(target) and not force:
+            raise ConvcalcError("output_exists", None, path=target)
+        text = dumps(load(spec, values))
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    Path(target).write_text(text, encoding="utf-8")
+    click.echo(target)
+
+
+@main.command()
+@click.argument("before", type=click.Path(path_type=str))
+@click.argument("after", type=click.Path(path_type=str), required=False)
+@click.option("--base", default=None, metavar="REV",
+              help="Compare SPEC (the one argument) with its version in this git revision, e.g. origin/main.")
+@click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE")
+@click.option("--fail-on", "thresholds", multiple=True, callback=_thresholds, metavar="FIGURE:+N[%]",
+              help="Exit 1 when a total grows by more: params:+5%, macs:+0, memory:+10MiB (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "github"]),
+              default="text", show_default=True)
+@lang_option
+def diff(before, after, base, values, thresholds, output_format, lang):
+    """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
+    (--base): added, removed, renamed and changed layers, and total deltas (absolute and %).
+
+    Exit code 0: within the --fail-on thresholds; 1: a threshold exceeded; 2: cannot compare."""
+    from convcalc.render.diff import write
+    from convcalc.snapshot import compare, load
+
+    lang = lang or language_from_environment()
+    if (after is None) == (base is None):
+        raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
+    try:
+        old = load(before, values, base) if base else load(before, values)
+        new = load(before if base else after, values)
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    result = compare(old, new)
+    failed = [threshold for threshold in thresholds if threshold.exceeded(result)]
+    write(result, failed, lang, output_format, sys.stdout, before if base else after)
+    sys.exit(EXIT_FOUND_WRONG if failed else EXIT_OK)
 
 
 def _quantity(ctx, param, value):
@@ -208,8 +310,8 @@ def explain(spec, layer, values, output_format, lang):
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
     write(explanations, analysis, lang, output_format, sys.stdout)
-    for finding in analysis.findings:
-        click.echo(finding.render(lang), err=finding.severity == "error")
+    for finding in analysis.findings:  # on stderr, so that --format json stays one document
+        click.echo(finding.render(lang), err=True)
     sys.exit(EXIT_FOUND_WRONG if analysis.errors else EXIT_OK)
 
 
@@ -424,6 +526,41 @@ def check(spec, answers, output_format, lang):
         sys.exit(EXIT_CANNOT_ANALYSE)
     write(verdicts, analysis, lang, output_format, sys.stdout)
     sys.exit(EXIT_OK if all(v.correct for v in verdicts) else EXIT_FOUND_WRONG)
+
+
+@main.command()
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random network and exercises.")
+@click.option("--count", type=click.IntRange(1, 50), default=5, show_default=True, help="Number of exercises.")
+@click.option("--topics", default="conv,pool,dense", show_default=True,
+              help="Comma list of layer kinds to ask about: conv, pool, dense, tconv.")
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=str), default="quiz",
+              show_default=True, help="Directory for quiz.md, quiz.yaml and key.yaml.")
+@click.option("--force", is_flag=True, help="Replace existing quiz files.")
+@lang_option
+def quiz(seed, count, topics, output_dir, force, lang):
+    """Write a quiz: DIR/quiz.md (numbered exercises on one random network), DIR/quiz.yaml (its spec)
+    and DIR/key.yaml (the answers, which `convcalc check DIR/quiz.yaml DIR/key.yaml` finds right)."""
+    from convcalc.i18n import translate
+    from convcalc.quiz import TOPICS, make_quiz, parse_topics
+
+    lang = lang or language_from_environment()
+    try:
+        chosen = parse_topics(topics)
+    except ValueError as error:
+        raise click.BadParameter(translate("quiz_bad_topic", lang, topic=str(error), valid=", ".join(TOPICS)),
+                                 param_hint="--topics") from None
+    made = make_quiz(seed, count, chosen, lang)
+    files = [(os.path.join(output_dir, name), text)
+             for name, text in (("quiz.md", made.questions), ("quiz.yaml", made.spec), ("key.yaml", made.key))]
+    for path, _ in files:
+        if os.path.exists(path) and not force:
+            click.echo(ConvcalcError("output_exists", None, path=path).render(lang), err=True)
+            sys.exit(EXIT_CANNOT_ANALYSE)
+    os.makedirs(output_dir, exist_ok=True)
+    for path, text in files:
+        with open(path, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        click.echo(path)
 
 
 @main.command()

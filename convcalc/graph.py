@@ -35,6 +35,7 @@ class Node:
     inputs: tuple[str, ...]
     location: Location
     block: str | None = None  # "layer1.0 (bottleneck, line 40)" for layers that come from a block
+    named: bool = True  # False when convcalc generated the name (conv1, relu2, ...)
     weights: dict | None = None  # values written in the spec (for hand-worked examples)
     weights_path: tuple = ()  # where they stand in the file
 
@@ -51,7 +52,8 @@ class Graph:
 
 def build_graph(spec: Spec, document: Document) -> Graph:
     builder = _Builder(spec, document)
-    builder.scope(spec.layers, ("layers",), prefix="", scope_input=INPUT, params={}, stack=(), block=None)
+    builder.scope(spec.layers, ("layers",), prefix="", scope_input=INPUT, params={}, stack=(), block=None,
+                  named_scope=True)
     graph = Graph(builder.nodes)
     for node in builder.nodes:
         for source in node.inputs:
@@ -66,7 +68,7 @@ class _Builder:
         self.nodes: list[Node] = []
         self.where: dict[str, Location] = {INPUT: Location(document.file)}
 
-    def scope(self, entries, path, prefix, scope_input, params, stack, block) -> str:
+    def scope(self, entries, path, prefix, scope_input, params, stack, block, named_scope) -> str:
         """Add the nodes of ``entries``; return the full name of the last one."""
         local = {INPUT: scope_input}
         counters: dict[str, int] = {}
@@ -90,10 +92,11 @@ class _Builder:
                                         first=first.line if first else "?")
                 if kind in self.spec.blocks:
                     previous = self.expand_block(kind, fields, fields_path, entry_path, full_name,
-                                                 sources, params, stack, block)
+                                                 sources, params, stack, block, named_scope and name is not None)
                 else:
                     self.add_layer(kind, fields, fields_path, entry_path, full_name, sources, block)
                     self.nodes[-1].weights, self.nodes[-1].weights_path = weights, fields_path + ("weights",)
+                    self.nodes[-1].named = named_scope and name is not None
                     previous = full_name
                 local[local_name] = previous if kind in self.spec.blocks else full_name
                 self.where[full_name] = self.document.location(entry_path)
@@ -201,7 +204,8 @@ class _Builder:
                                 expected=_count_text(cls), received=len(sources))
         self.nodes.append(Node(full_name, layer, tuple(sources), self.document.location(entry_path), block))
 
-    def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block):
+    def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
+                     named_scope):
         if kind in stack:
             raise ConvcalcError("block_recursion", self.document.location(entry_path), block=kind,
                                 chain=" -> ".join(stack + (kind,)))
@@ -221,7 +225,7 @@ class _Builder:
         trace = f"{full_name} ({kind}, line {self.document.location(entry_path).line})"
         return self.scope(definition.layers, ("blocks", kind, "layers"), prefix=full_name + ".",
                           scope_input=sources[0], params=params, stack=stack + (kind,),
-                          block=f"{block} > {trace}" if block else trace)
+                          block=f"{block} > {trace}" if block else trace, named_scope=named_scope)
 
     def substitute(self, value, params, path):
         """Replace ``$name``, ``${expression}`` and ``$(expression)`` by the block's parameter values

@@ -65,7 +65,10 @@ def parse_count(text, figure: str = "") -> Given:
     if isinstance(text, int):
         return Given(text, Fraction(0), str(text))
     if isinstance(text, float):
-        return Given(Fraction(str(text)), Fraction(0), str(text))
+        written = getattr(text, "text", repr(text))
+        if _GROUPED.match(written):  # 34.944 written for 34,944
+            return Given(int(written.replace(".", "")), Fraction(0), written)
+        return Given(Fraction(str(text)), Fraction(0), written)
     raw = str(text).strip()
     cleaned = _UNIT_WORDS.sub("", raw.lower()).strip()
     if _GROUPED.match(cleaned):
@@ -153,8 +156,10 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
         where = answers.location(("totals", figure))
         given = _parse(figure, text, where)
         expected = _total(analysis, figure, explained)
-        candidates = [("bias_forgotten", _total(analysis, "params_without_bias", explained))] if figure == "params" \
-            else _generic(figure, expected, analysis)
+        candidates = {"params": [("bias_forgotten", _total(analysis, "params_without_bias", explained))],
+                      "macs": [("flops_for_macs", analysis.totals.flops)],
+                      "flops": [("macs_for_flops", analysis.totals.macs)]}.get(figure, [])
+        candidates += _generic(figure, expected, analysis)
         verdicts.append(_verdict(None, figure, given, expected, where, tolerance, [], candidates))
     return verdicts
 
@@ -234,6 +239,10 @@ def _candidates(analysis, report, figure, expected, explained) -> list[tuple[str
             found.append(("bias_forgotten", without))
     if figure == "params_without_bias" and result.trainable != expected:
         found.append(("bias_counted", result.trainable))
+    if figure == "macs":
+        found.append(("flops_for_macs", result.flops))
+    if figure == "flops":
+        found.append(("macs_for_flops", result.macs))
     if figure == "units":
         found.append(("bytes_for_count", report.activation_bytes))
     if figure == "memory":

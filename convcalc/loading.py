@@ -130,6 +130,17 @@ def _convert(node, path: Path_, document: Document, budget: list[int]):
     return mapping
 
 
+class WrittenFloat(float):
+    """A float that remembers how it was written: '34.944' may be a Spanish-style 34,944."""
+
+    text: str
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text.replace("_", ""))
+        number.text = text
+        return number
+
+
 def _scalar(node, file: str):
     """YAML 1.2 core resolution of a scalar; quoted scalars are always strings."""
     text = node.value
@@ -147,7 +158,7 @@ def _scalar(node, file: str):
     if _INT.fullmatch(text):
         return int(text.replace("_", ""))
     if _FLOAT.fullmatch(text):
-        return float(text.replace("_", ""))
+        return WrittenFloat(text)
     if lowered in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[lowered]
     return text

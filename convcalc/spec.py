@@ -43,6 +43,9 @@ class Spec(BaseModel):
     batch: Union[PositiveInt, SymbolName] = Field(default=1, description="batch size for memory figures")
     dtype: Literal["float32", "float16", "bfloat16", "float64", "int8"] = "float32"
     strict: bool = Field(default=False, description="every division in a size formula must be exact")
+    budget: dict[str, Union[int, str]] | None = Field(
+        default=None, description="limits on the totals: params, macs, flops, memory (peak inference), activation, "
+                                  "training_memory; e.g. {params: 25M, memory: 200MiB}")
     input_values: list | None = Field(
         default=None, description="the input's values for `convcalc run` (one sample, in `layout` order)")
     blocks: dict[str, BlockDef] = Field(default_factory=dict)

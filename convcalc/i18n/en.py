@@ -178,4 +178,51 @@ MESSAGES = {
     "mistake_count_for_bytes": "this is the number of values; memory is values x bytes per value",
     "mistake_bytes_for_count": "this is the memory in bytes; units count values",
     "mistake_symbolic": "the figure depends on the input size: give sizes in the spec",
+    # budgets, locks and diffs
+    "budget_exceeded": "{figure} is {value}, over the budget of {limit} by {over}%",
+    "budget_symbolic": "the {figure} budget cannot be checked while sizes are symbolic; give them with --set",
+    "unknown_budget": "unknown budget '{figure}'{hint}; budgets: {valid}",
+    "bad_quantity": "'{value}' is not a quantity: write 25M, 4.1G, 200MiB or 1024",
+    "lock_unreadable": "not a readable lock file: {reason}",
+    "git_failed": "cannot read this spec at git revision {revision}: {reason}",
+    "diff_title": "{before} -> {after}",
+    "diff_figure": "figure",
+    "diff_before": "before",
+    "diff_after": "after",
+    "diff_delta": "change",
+    "diff_percent": "%",
+    "diff_no_layer_change": "no layer changed",
+    "diff_added": "added {name} ({kind}): {shape_after}, params {params}, MACs {macs}",
+    "diff_removed": "removed {name} ({kind}): was {shape_before}, params {params}, MACs {macs}",
+    "diff_changed": "changed {name} ({kind}): {shape_before} -> {shape_after}, params {params}, MACs {macs}",
+    "diff_renamed": "renamed {old} -> {name} ({kind}): {shape_before} -> {shape_after}, params {params}, MACs {macs}",
+    "diff_failed": "--fail-on {threshold} exceeded: {delta} ({percent})",
+    # quizzes (convcalc quiz)
+    "quiz_title": "Quiz: a small convolutional network (seed {seed})",
+    "quiz_intro": "The network in quiz.yaml receives a {input} input (height x width x channels). Its layers run "
+                  "in order: l1 receives the input and every other layer the output of the one before it.",
+    "quiz_instructions": "Write your answers in a file answers.yaml in the answer key's format, for example "
+                         "`layers: {{l1: {{output_shape: 28x28x6, params: 456}}}}` and `totals: {{params: 61706}}` "
+                         "(sizes as HxWxC, numbers as plain integers), then run "
+                         "`convcalc check quiz.yaml answers.yaml`.",
+    "quiz_conv": "Layer {layer} is a convolution with {filters} filters of {kernel}x{kernel}, stride {stride} "
+                 "and padding {padding}.",
+    "quiz_conv_same": "Layer {layer} is a convolution with {filters} filters of {kernel}x{kernel}, stride {stride} "
+                      "and padding 'same' (the output keeps the input's height and width).",
+    "quiz_maxpool": "Layer {layer} is a max pooling layer with a {kernel}x{kernel} window, stride {stride} "
+                    "and padding {padding}.",
+    "quiz_avgpool": "Layer {layer} is an average pooling layer with a {kernel}x{kernel} window, stride {stride} "
+                    "and padding {padding}.",
+    "quiz_tconv": "Layer {layer} is a transposed convolution with {filters} filters of {kernel}x{kernel}, "
+                  "stride {stride} and padding {padding}.",
+    "quiz_flatten": "Layer {flatten} flattens the output of {source} into a vector.",
+    "quiz_flatten_input": "Layer {flatten} flattens the network's input into a vector.",
+    "quiz_dense": "Layer {layer} is a dense (fully connected) layer of {units} neurons.",
+    "quiz_floor": "Here (W - F + 2P)/S is not a whole number: PyTorch rounds it down (floor).",
+    "quiz_ask": "Give its output size (HxWxC) and its number of parameters.",
+    "quiz_ask_macs": "Give its output size (HxWxC), its number of parameters and its MACs "
+                     "(multiply-accumulates, bias additions excluded).",
+    "quiz_ask_dense": "Give its output size (the number of values) and its number of parameters.",
+    "quiz_total": "Finally, give the total number of parameters of the network.",
+    "quiz_bad_topic": "unknown topic '{topic}'; topics: {valid} (a comma list, e.g. conv,pool,dense)",
 }

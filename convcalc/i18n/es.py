@@ -183,4 +183,51 @@ MESSAGES = {
     "mistake_count_for_bytes": "es el número de valores; la memoria es valores x bytes por valor",
     "mistake_bytes_for_count": "es la memoria en bytes; las neuronas cuentan valores",
     "mistake_symbolic": "la cifra depende del tamaño de la entrada: da tamaños en la especificación",
+    # presupuestos, bloqueos y diferencias
+    "budget_exceeded": "{figure} es {value}, supera el presupuesto de {limit} en un {over}%",
+    "budget_symbolic": "el presupuesto de {figure} no se puede comprobar con tamaños simbólicos; dalos con --set",
+    "unknown_budget": "presupuesto desconocido '{figure}'{hint}; presupuestos: {valid}",
+    "bad_quantity": "'{value}' no es una cantidad: escribe 25M, 4.1G, 200MiB o 1024",
+    "lock_unreadable": "no es un archivo de bloqueo legible: {reason}",
+    "git_failed": "no se puede leer esta especificación en la revisión de git {revision}: {reason}",
+    "diff_title": "{before} -> {after}",
+    "diff_figure": "cifra",
+    "diff_before": "antes",
+    "diff_after": "después",
+    "diff_delta": "cambio",
+    "diff_percent": "%",
+    "diff_no_layer_change": "ninguna capa cambió",
+    "diff_added": "añadida {name} ({kind}): {shape_after}, parámetros {params}, MACs {macs}",
+    "diff_removed": "eliminada {name} ({kind}): era {shape_before}, parámetros {params}, MACs {macs}",
+    "diff_changed": "cambiada {name} ({kind}): {shape_before} -> {shape_after}, parámetros {params}, MACs {macs}",
+    "diff_renamed": "renombrada {old} -> {name} ({kind}): {shape_before} -> {shape_after}, parámetros {params}, MACs {macs}",
+    "diff_failed": "se superó --fail-on {threshold}: {delta} ({percent})",
+    # cuestionarios (convcalc quiz)
+    "quiz_title": "Cuestionario: una pequeña red convolucional (semilla {seed})",
+    "quiz_intro": "La red de quiz.yaml recibe una entrada de {input} (alto x ancho x canales). Sus capas se "
+                  "aplican en orden: l1 recibe la entrada y cada una de las demás, la salida de la anterior.",
+    "quiz_instructions": "Escribe tus respuestas en un archivo answers.yaml con el formato de la clave de "
+                         "respuestas, por ejemplo `layers: {{l1: {{output_shape: 28x28x6, params: 456}}}}` y "
+                         "`totals: {{params: 61706}}` (tamaños como HxWxC, números enteros sin más), y ejecuta "
+                         "`convcalc check quiz.yaml answers.yaml`.",
+    "quiz_conv": "La capa {layer} es una convolución con {filters} filtros de {kernel}x{kernel}, paso {stride} "
+                 "y relleno {padding}.",
+    "quiz_conv_same": "La capa {layer} es una convolución con {filters} filtros de {kernel}x{kernel}, paso "
+                      "{stride} y relleno 'same' (la salida conserva el alto y el ancho de la entrada).",
+    "quiz_maxpool": "La capa {layer} es una capa de max pooling con ventana de {kernel}x{kernel}, paso {stride} "
+                    "y relleno {padding}.",
+    "quiz_avgpool": "La capa {layer} es una capa de pooling promedio (average pooling) con ventana de "
+                    "{kernel}x{kernel}, paso {stride} y relleno {padding}.",
+    "quiz_tconv": "La capa {layer} es una convolución transpuesta con {filters} filtros de {kernel}x{kernel}, "
+                  "paso {stride} y relleno {padding}.",
+    "quiz_flatten": "La capa {flatten} aplana la salida de {source} en un vector.",
+    "quiz_flatten_input": "La capa {flatten} aplana la entrada de la red en un vector.",
+    "quiz_dense": "La capa {layer} es una capa densa (totalmente conectada) de {units} neuronas.",
+    "quiz_floor": "Aquí (W - F + 2P)/S no es un número entero: PyTorch lo redondea hacia abajo (floor).",
+    "quiz_ask": "Da el tamaño de su salida (HxWxC) y su número de parámetros.",
+    "quiz_ask_macs": "Da el tamaño de su salida (HxWxC), su número de parámetros y sus MACs "
+                     "(multiplicaciones-acumulaciones, sin las sumas de los sesgos).",
+    "quiz_ask_dense": "Da el tamaño de su salida (el número de valores) y su número de parámetros.",
+    "quiz_total": "Por último, da el número total de parámetros de la red.",
+    "quiz_bad_topic": "tema desconocido '{topic}'; temas: {valid} (una lista separada por comas, p. ej. conv,pool,dense)",
 }

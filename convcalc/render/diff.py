@@ -1,0 +1,71 @@
+"""Output of `convcalc diff`: layer changes and total deltas as text, markdown (a pull-request
+comment), JSON, or GitHub annotations at the changed lines."""
+
+from __future__ import annotations
+
+import json
+
+from convcalc.i18n import translate
+from convcalc.render import number, shape_text
+from convcalc.render.github import annotation
+from convcalc.snapshot import FIGURES
+
+
+def _signed(value, lang: str) -> str:
+    if value is None:
+        return "-"
+    return ("+" if value > 0 else "") + number(value, lang)
+
+
+def _percent(value) -> str:
+    return "-" if value is None else f"{value:+.2f}%"
+
+
+def write(diff, failed, lang: str, output_format: str, stream, after_file: str) -> None:
+    if output_format == "json":
+        json.dump({"before": diff.before["name"], "after": diff.after["name"],
+                   "totals": {f: dict(zip(("before", "after", "delta", "percent"), diff.total(f))) for f in FIGURES},
+                   "layers": [{"change": c.kind, "name": c.name, "before": c.before, "after": c.after}
+                              for c in diff.changes],
+                   "failed": [t.text for t in failed]}, stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+        return
+    if output_format == "github":
+        for change in diff.changes:
+            line = (change.after or {}).get("line")
+            stream.write(annotation("notice", _change_text(change, lang), after_file, line) + "\n")
+        for threshold in failed:
+            before, after, delta, percent = diff.total(threshold.figure)
+            stream.write(annotation("error", translate("diff_failed", lang, threshold=threshold.text,
+                                                       delta=_signed(delta, lang), percent=_percent(percent)),
+                                    after_file) + "\n")
+        return
+    markdown = output_format == "markdown"
+    stream.write(("### " if markdown else "") + translate("diff_title", lang, before=diff.before["name"],
+                                                          after=diff.after["name"]) + "\n\n")
+    if markdown:
+        stream.write("| " + " | ".join(translate(k, lang) for k in ("diff_figure", "diff_before", "diff_after",
+                                                                       "diff_delta", "diff_percent")) + " |\n")
+        stream.write("|---|---:|---:|---:|---:|\n")
+    for figure in FIGURES:
+        before, after, delta, percent = diff.total(figure)
+        cells = [figure, number(before, lang), number(after, lang), _signed(delta, lang), _percent(percent)]
+        stream.write(("| " + " | ".join(cells) + " |" if markdown else "  ".join(f"{c:>16}" for c in cells)) + "\n")
+    stream.write("\n")
+    if not diff.changes:
+        stream.write(translate("diff_no_layer_change", lang) + "\n")
+    for change in diff.changes:
+        stream.write(("- " if markdown else "  ") + _change_text(change, lang) + "\n")
+    for threshold in failed:
+        before, after, delta, percent = diff.total(threshold.figure)
+        stream.write("\n" + ("**" if markdown else "") + translate(
+            "diff_failed", lang, threshold=threshold.text, delta=_signed(delta, lang), percent=_percent(percent))
+            + ("**" if markdown else "") + "\n")
+
+
+def _change_text(change, lang: str) -> str:
+    before, after = change.before or {}, change.after or {}
+    return translate(f"diff_{change.kind}", lang, name=change.name, old=before.get("name", ""),
+                     kind=after.get("type") or before.get("type"),
+                     shape_before=shape_text(before.get("output_shape")), shape_after=shape_text(after.get("output_shape")),
+                     params=_signed(change.delta("params"), lang), macs=_signed(change.delta("macs"), lang))

@@ -1,0 +1,194 @@
+"""Baselines and diffs: a stable, reviewable snapshot of an analysis (`convcalc lock`), and the
+comparison of two snapshots taken from specs, lock files or a spec's version in a git revision.
+
+Layers named in both specs are paired by name; the others (generated names such as conv3 shift
+when a layer is inserted) are paired by aligning their sequence of (type, parameter count), so
+an insertion shows as the layers added, not as a cascade of changed ones.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from convcalc import __version__
+from convcalc.errors import ConvcalcError, Location
+from convcalc.render import plain
+
+FIGURES = ("params", "macs", "flops", "memory", "activation", "training_memory")
+_TOTALS = {"params": "params", "macs": "macs", "flops": "flops", "memory": "peak_inference_bytes",
+           "activation": "activation_bytes", "training_memory": "training_bytes"}
+LAYER_FIELDS = ("output_shape", "params", "non_trainable_params", "macs", "flops", "activation_bytes")
+
+
+def snapshot(analysis, values: dict[str, int] | None = None) -> dict:
+    """What a lock file holds: sizes it was taken at, per-layer figures, totals; no timestamps."""
+    from convcalc.render import document
+
+    data = document(analysis)
+    return {
+        "convcalc": __version__,
+        "name": data["name"],
+        "file": data["file"],
+        "taken_at": {"input_shape": data["input_shape"], "layout": data["layout"], "batch": data["batch"],
+                     "dtype": data["dtype"], "set": dict(sorted((values or {}).items()))},
+        "layers": [{"name": layer["name"], "type": layer["type"], "line": layer["line"], "named": report.node.named,
+                    **{key: layer[key] for key in LAYER_FIELDS}}
+                   for layer, report in zip(data["layers"], analysis.layers)],
+        "totals": {figure: plain(data["totals"][total]) for figure, total in _TOTALS.items()},
+    }
+
+
+def dumps(snap: dict) -> str:
+    return json.dumps(snap, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def load(path: str, values: dict[str, int], base: str | None = None) -> dict:
+    """A snapshot from a lock file (.json), a spec, or a spec as it is in git revision ``base``."""
+    from convcalc.analysis import Options, analyze_document
+    from convcalc.loading import load_document, load_file, read_text
+    from convcalc.spec import parse_spec
+
+    if base is None and path.endswith(".json"):
+        text = read_text(Path(path), path)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConvcalcError("lock_unreadable", Location(path, error.lineno, error.colno), reason=error.msg) from None
+        if not isinstance(data, dict) or not {"layers", "totals", "convcalc"} <= set(data):
+            raise ConvcalcError("lock_unreadable", Location(path), reason="not a convcalc lock file")
+        return data
+    if base is None:
+        document = load_file(path)
+    else:
+        shown = f"{base}:{path}"
+        document = load_document(_git_show(base, path), shown)
+    analysis = analyze_document(document, parse_spec(document), Options(values=values))
+    return snapshot(analysis, values)
+
+
+def _git_show(revision: str, path: str) -> str:
+    target = Path(path)
+    try:
+        completed = subprocess.run(["git", "-C", str(target.parent or "."), "show", f"{revision}:./{target.name}"],
+                                   capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ConvcalcError("git_failed", Location(path), revision=revision, reason=str(error)) from None
+    if completed.returncode:
+        raise ConvcalcError("git_failed", Location(path), revision=revision,
+                            reason=completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else "?")
+    return completed.stdout
+
+
+@dataclass
+class LayerChange:
+    kind: str  # added | removed | changed | renamed
+    before: dict | None
+    after: dict | None
+
+    @property
+    def name(self) -> str:
+        return (self.after or self.before)["name"]
+
+    def delta(self, key: str):
+        a = (self.before or {}).get(key) or 0
+        b = (self.after or {}).get(key) or 0
+        return b - a if isinstance(a, int) and isinstance(b, int) else None
+
+
+@dataclass
+class Diff:
+    before: dict
+    after: dict
+    changes: list[LayerChange] = field(default_factory=list)
+
+    def total(self, figure: str):
+        """(before, after, delta, percent) of a total; None parts when symbolic or missing."""
+        a, b = self.before["totals"].get(figure), self.after["totals"].get(figure)
+        if not isinstance(a, int) or not isinstance(b, int):
+            return a, b, None, None
+        return a, b, b - a, ((b - a) / a * 100 if a else (0.0 if b == a else float("inf")))
+
+
+def compare(before: dict, after: dict) -> Diff:
+    old, new = before["layers"], after["layers"]
+    pairs: list[tuple[int | None, int | None]] = []
+    old_names = {layer["name"]: i for i, layer in enumerate(old)}
+    matched_old = set()
+    new_left = []
+    for j, layer in enumerate(new):
+        i = old_names.get(layer["name"])
+        if i is not None and old[i]["type"] == layer["type"] and layer.get("named", True) and old[i].get("named", True):
+            pairs.append((i, j))
+            matched_old.add(i)
+        else:
+            new_left.append(j)
+    old_left = [i for i in range(len(old)) if i not in matched_old]
+    def signature(layer):  # unchanged layers keep their type and parameter count when others move
+        return layer["type"], layer["params"]
+
+    matcher = difflib.SequenceMatcher(a=[signature(old[i]) for i in old_left], b=[signature(new[j]) for j in new_left],
+                                      autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs += [(old_left[a0 + k], new_left[b0 + k]) for k in range(a1 - a0)]
+        else:
+            pairs += [(old_left[k], None) for k in range(a0, a1)] + [(None, new_left[k]) for k in range(b0, b1)]
+    changes = []
+    for i, j in _in_order(pairs, len(new)):
+        a = old[i] if i is not None else None
+        b = new[j] if j is not None else None
+        if a is None:
+            changes.append(LayerChange("added", None, b))
+        elif b is None:
+            changes.append(LayerChange("removed", a, None))
+        elif a["name"] != b["name"]:
+            changes.append(LayerChange("renamed", a, b))
+        elif any(a.get(key) != b.get(key) for key in LAYER_FIELDS):
+            changes.append(LayerChange("changed", a, b))
+    return Diff(before, after, changes)
+
+
+def _in_order(pairs, count_new: int):
+    """The pairs in the new spec's order, each removed layer where it stood among its neighbours."""
+    by_new = {j: i for i, j in pairs if j is not None}
+    removed = sorted(i for i, j in pairs if j is None)
+    ordered, next_removed = [], 0
+    for j in range(count_new):
+        i = by_new.get(j)
+        while i is not None and next_removed < len(removed) and removed[next_removed] < i:
+            ordered.append((removed[next_removed], None))
+            next_removed += 1
+        ordered.append((i, j))
+    return ordered + [(i, None) for i in removed[next_removed:]]
+
+
+@dataclass
+class Threshold:
+    figure: str
+    limit: float
+    percent: bool
+    text: str
+
+    def exceeded(self, diff: Diff) -> bool:
+        _, _, delta, percent = diff.total(self.figure)
+        if delta is None:
+            return False
+        return (percent if self.percent else delta) > self.limit
+
+
+def parse_threshold(text: str) -> Threshold:
+    """'params:+5%', 'macs:+0', 'memory:+10MiB', 'params:+1M'."""
+    from convcalc.units import parse_quantity
+
+    figure, sep, rest = text.partition(":")
+    figure, rest = figure.strip(), rest.strip()
+    if not sep or figure not in FIGURES or not rest.startswith("+"):
+        raise ValueError(f"'{text}': write FIGURE:+N or FIGURE:+N% with FIGURE one of {', '.join(FIGURES)}")
+    amount = rest[1:]
+    if amount.endswith("%"):
+        return Threshold(figure, float(amount[:-1]), True, text)
+    return Threshold(figure, parse_quantity(amount), False, text)
