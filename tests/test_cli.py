@@ -109,7 +109,7 @@ def test_layers_lists_every_type_with_its_formulas():
     data = json.loads(invoke("layers", "--format", "json").output)
     assert {entry["type"] for entry in data} == set(REGISTRY)
     conv = next(entry for entry in data if entry["type"] == "conv2d")
-    assert "floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1" in conv["formulas"]["shape"]
+    assert "floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1" in conv["formulas"]["shape"]
     assert {field["name"] for field in conv["fields"]} >= {"filters", "kernel", "stride", "padding", "dilation",
                                                            "groups", "bias"}
     text = invoke("layers", "conv2d").output

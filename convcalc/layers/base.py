@@ -284,14 +284,14 @@ class Windowed(Layer):
 
     @property
     def spans(self) -> tuple[int, ...]:
-        """Dilated window extent D*(F-1) + 1 per axis."""
+        """Dilated window extent d*(F-1) + 1 per axis."""
         return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))
 
     def window_sizes(self, spatial, check: Checks, ceil_mode: bool = False):
         """Output size and padding (before, after) per axis.
 
-        O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1 (PyTorch Conv2d/MaxPool2d docs), which
-        is the lecture notes' O = (W - F + 2P)/S + 1 for D = 1; ceil mode as PyTorch (the last
+        O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1 (PyTorch Conv2d/MaxPool2d docs), which
+        is the lecture notes' O = (W - F + 2P)/S + 1 for dilation d = 1; ceil mode as PyTorch (the last
         window may not start in the right padding); 'same' as TensorFlow: O = ceil(W/S).
         Returns (output sizes, (before, after) padding) per axis.
         """
@@ -406,7 +406,7 @@ class Windowed(Layer):
         return steps
 
     def window_field(self, field: ReceptiveField, padding) -> ReceptiveField:
-        """r_out = r_in + (D*(F-1))*j_in, j_out = j_in*S; the left edge moves by P_lo*j_in."""
+        """r_out = r_in + (d*(F-1))*j_in, j_out = j_in*S; the left edge moves by P_lo*j_in."""
         if field.dims is None:
             return field
         return ReceptiveField(tuple(

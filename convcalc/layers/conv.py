@@ -77,10 +77,10 @@ class Conv(GroupedConv):
     summary = {"en": "convolution: K filters slide over the input",
                "es": "convolución: K filtros se deslizan sobre la entrada"}
     formulas = {
-        "shape": "O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 when D = 1]",
-        "params": "(F^r * C_in/G + 1) * K   [the lecture notes' (F*F*D + 1)*P]",
-        "macs": "K * O^r * F^r * C_in/G",
-        "receptive_field": "r_out = r_in + D*(F-1)*j_in;  j_out = j_in*S",
+        "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 when d = 1]",
+        "params": "(F^r * D/G + 1) * K, D the input depth   [the lecture notes' (F*F*D + 1)*K]",
+        "macs": "K * O^r * F^r * D/G",
+        "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
     }
     flop_rule = CONV_FLOPS
 
@@ -231,7 +231,7 @@ class ConvTranspose(GroupedConv):
     summary = {"en": "transposed convolution: upsamples by scattering each input pixel through the filters",
                "es": "convolución transpuesta: aumenta la resolución esparciendo cada píxel por los filtros"}
     formulas = {
-        "shape": "O = (W - 1)*S - P_lo - P_hi + D*(F-1) + output_padding + 1   ['same': O = W*S]",
+        "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S]",
         "params": "C_in * K/G * F^r + K (bias)",
         "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
         "receptive_field": "j_out = j_in/S",
@@ -261,7 +261,7 @@ class ConvTranspose(GroupedConv):
         return self
 
     def output_sizes(self, sizes, check):
-        """O = (W - 1)*S - P_lo - P_hi + D*(F-1) + output_padding + 1 (PyTorch), or W*S for 'same'
+        """O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1 (PyTorch), or W*S for 'same'
         (Keras); returns (sizes, leading padding) per axis."""
         spatial, leading = [], []
         for axis, (size, span, stride, extra) in enumerate(zip(sizes, self.spans, self.strides, self.output_padding)):

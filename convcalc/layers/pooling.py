@@ -19,7 +19,7 @@ from convcalc.layers.base import (
 )
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
-POOL_SHAPE = "O = floor((W + P_lo + P_hi - D*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
+POOL_SHAPE = "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
              "minus 1 if the last window would start in the right padding"
 
 
@@ -98,7 +98,7 @@ class MaxPool(Pool):
     summary = {"en": "max pooling: the largest value of each window",
                "es": "max pooling: el mayor valor de cada ventana"}
     formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "r_out = r_in + D*(F-1)*j_in;  j_out = j_in*S"}
+                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
     flop_rule = {"en": "F^r - 1 comparisons per output element",
                  "es": "F^r - 1 comparaciones por elemento de salida"}
     window_flops = staticmethod(lambda n: n - 1)
