@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -315,23 +314,6 @@ def explain(spec, layer, values, output_format, lang):
     sys.exit(EXIT_FOUND_WRONG if analysis.errors else EXIT_OK)
 
 
-def _sizes(text: str) -> list[int]:
-    """'227x227x3', '3x227x227', '[3, 227, 227]', '227': the numbers, in the order written."""
-    parts = [part for part in re.split(r"[x×*,\s()\[\]]+", text.strip().lower()) if part]
-    if not parts or not all(part.isdigit() and int(part) > 0 for part in parts) or len(parts) > 3:
-        raise click.BadParameter(f"'{text}': write a size such as 227x227x3, 3x227x227 or 227")
-    return [int(part) for part in parts]
-
-
-def _padding(text: str):
-    if text in ("same", "valid", "full"):
-        return text
-    try:
-        return _sizes(text)[0] if text.strip() != "0" else 0
-    except click.BadParameter:
-        raise click.BadParameter(f"'{text}': write a number of pixels, same, valid or full") from None
-
-
 def calc_command(kind_of, *extra):
     """A `convcalc calc` subcommand: the input size, the layer's own options, the output options."""
     def decorate(function):
@@ -361,63 +343,39 @@ def calc():
 
 
 def _calc(layer: dict, input_size, layout, channels, output_format, lang, flat: bool = False):
-    import json as json_module
-
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.calc import analyse, input_shape
     from convcalc.explain import explain as derivations
-    from convcalc.loading import load_document
-    from convcalc.render import shape_text
+    from convcalc.i18n import translate
+    from convcalc.render import number, shape_text, size
     from convcalc.render.explanation import summary_record, write
-    from convcalc.spec import parse_spec
 
     lang = lang or language_from_environment()
-    sizes = _sizes(input_size)
-    if flat:
-        shape = [sizes[0] if len(sizes) == 1 else _product(sizes)]
-    elif len(sizes) == 3:
-        shape = sizes
-    else:
-        spatial = sizes * 2 if len(sizes) == 1 else sizes
-        shape = [*spatial, channels or 1] if layout == "hwc" else [channels or 1, *spatial]
-    spec = {"name": "calc", "layout": layout, "input": shape, "layers": [layer]}
     try:
-        document = load_document(json_module.dumps(spec), "calc")
-        analysis = analyze_document(document, parse_spec(document), Options())
-    except ConvcalcError as error:
-        click.echo(translate_error(error, lang), err=True)
+        analysis = analyse(layer, input_shape(input_size, layout, channels, flat), layout)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--input") from None
+    except ConvcalcError as error:  # about the options: the internal spec's place would mean nothing
+        click.echo("convcalc calc: " + translate(error.key, lang, **error.params), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
     if analysis.errors:
         for finding in analysis.errors:
-            click.echo(translate_error(finding, lang), err=True)
+            click.echo("convcalc calc: " + translate(finding.key, lang, **finding.params), err=True)
         sys.exit(EXIT_FOUND_WRONG)
     explanations = derivations(analysis)
     figures = summary_record(explanations[-1], analysis)
-    from convcalc.i18n import translate
-    from convcalc.render import number, size
-
-    headline = translate("calc_answer", lang, kind=layer_kind(layer), given=shape_text(analysis.input_shape),
+    headline = translate("calc_answer", lang, kind=next(iter(layer)), given=shape_text(analysis.input_shape),
                          shape=shape_text(figures["output_shape"]), params=number(figures["params"], lang),
                          macs=number(figures["macs"], lang), memory=size(figures["activation_bytes"]))
     write(explanations, analysis, lang, output_format, sys.stdout, headline=headline)
 
 
-def translate_error(error, lang: str) -> str:
-    """A message about options, without the place in the internal spec `calc` builds."""
-    from convcalc.i18n import translate
+def _window(kernel, stride, padding, dilation="1") -> dict:
+    from convcalc.calc import window
 
-    message = translate(error.key, lang, **error.params)
-    return f"convcalc calc: {message}"
-
-
-def layer_kind(layer: dict) -> str:
-    return next(iter(layer))
-
-
-def _product(values) -> int:
-    total = 1
-    for value in values:
-        total *= value
-    return total
+    try:
+        return window(kernel, stride, padding, dilation)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 WINDOW_OPTIONS = [
@@ -426,12 +384,6 @@ WINDOW_OPTIONS = [
     click.option("--padding", "-P", default="0", show_default=True, help="P pixels, same, valid or full."),
     click.option("--dilation", default="1", show_default=True),
 ]
-
-
-def _window(kernel, stride, padding, dilation) -> dict:
-    per_axis = lambda text: (lambda v: v[0] if len(v) == 1 else v)(_sizes(text))  # noqa: E731
-    return {"kernel": per_axis(kernel), "stride": per_axis(stride), "padding": _padding(padding),
-            "dilation": per_axis(dilation)}
 
 
 @calc_command("conv", click.option("--filters", "-K", type=click.IntRange(1), required=True,
@@ -453,8 +405,7 @@ def calc_conv(input_size, layout, channels, filters, kernel, stride, padding, di
               click.option("--ceil-mode", is_flag=True, help="Round the output size up (PyTorch ceil_mode)."))
 def calc_pool(input_size, layout, channels, kernel, stride, padding, mode, ceil_mode, output_format, lang):
     """A pooling window: O = (W - F + 2P)/S + 1."""
-    fields = _window(kernel, stride or kernel, padding, "1")
-    del fields["dilation"]
+    fields = _window(kernel, stride or kernel, padding, None)
     _calc({f"{mode}pool2d": {**fields, "ceil_mode": ceil_mode}}, input_size, layout, channels, output_format, lang)
 
 
@@ -465,10 +416,14 @@ def calc_pool(input_size, layout, channels, kernel, stride, padding, mode, ceil_
 def calc_tconv(input_size, layout, channels, filters, kernel, stride, padding, dilation, output_padding, groups, bias,
                output_format, lang):
     """A transposed convolution: O = (W - 1)*S - 2P + d*(F-1) + output_padding + 1."""
+    from convcalc.calc import padding as pixels
+
     fields = _window(kernel, stride, padding, dilation)
-    extra = _sizes(output_padding) if output_padding.strip() != "0" else [0]
-    layer = {"conv_transpose2d": {"filters": filters, "groups": groups, "bias": bias, **fields,
-                                  "output_padding": extra[0] if len(extra) == 1 else extra}}
+    try:
+        fields["output_padding"] = pixels(output_padding)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--output-padding") from None
+    layer = {"conv_transpose2d": {"filters": filters, "groups": groups, "bias": bias, **fields}}
     _calc(layer, input_size, layout, channels, output_format, lang)
 
 
@@ -489,7 +444,9 @@ def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_for
     if scale is not None:
         fields["scale"] = scale
     if to_size is not None:
-        fields["size"] = (lambda v: v[0] if len(v) == 1 else v)(_sizes(to_size))
+        from convcalc.calc import per_axis
+
+        fields["size"] = per_axis(to_size)
     _calc({"upsample2d": fields}, input_size, layout, channels, output_format, lang)
 
 

@@ -24,6 +24,7 @@ from convcalc.explain import explain
 from convcalc.layers.base import product
 from convcalc.loading import Document
 from convcalc.spec import suggestion
+from convcalc.units import split_sizes
 
 LAYER_FIGURES = ("output_shape", "params", "params_without_bias", "macs", "flops", "units", "memory",
                  "receptive_field", "values")
@@ -102,12 +103,8 @@ def parse_shape(text) -> Given:
     """'55x55x96', '[96, 55, 55]', '(96,55,55)', 4096."""
     if isinstance(text, int) and not isinstance(text, bool):
         return Given((text,), Fraction(0), str(text))
-    if isinstance(text, list):
-        values = text
-    else:
-        values = [part for part in re.split(r"[x×*,\s()\[\]]+", str(text).strip().lower()) if part]
     try:
-        numbers = tuple(int(value) for value in values)
+        numbers = tuple(int(v) for v in text) if isinstance(text, list) else tuple(split_sizes(text))
     except (TypeError, ValueError):
         raise ValueError(f"'{text}' is not a shape: write 55x55x96 or [96, 55, 55]") from None
     return Given(numbers, Fraction(0), str(text))
