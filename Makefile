@@ -23,8 +23,10 @@ demo: $(INSTALLED)
 test: $(TEST_INSTALLED)
 	$(BIN)/python -m pytest
 
-# Timings and memory against PyTorch, in one run on this machine (not part of the tests).
+# Timings and memory against PyTorch and torchinfo, in one run on this machine (not tests).
 bench: $(TEST_INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]' 'torch==2.13.0'
+	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_executor.py
 
 # Regenerate the shipped JSON Schema after changing a layer type.

@@ -10,6 +10,7 @@ above, so the graph is acyclic by construction and a cycle is reported where it 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -67,6 +68,7 @@ class _Builder:
         self.document = document
         self.nodes: list[Node] = []
         self.where: dict[str, Location] = {INPUT: Location(document.file)}
+        self.validated: dict[tuple, Layer] = {}  # layers are frozen, so equal ones can be shared
 
     def scope(self, entries, path, prefix, scope_input, params, stack, block, named_scope) -> str:
         """Add the nodes of ``entries``; return the full name of the last one."""
@@ -76,8 +78,7 @@ class _Builder:
         for index, entry in enumerate(entries):
             entry_path = path + (index,)
             kind, fields, fields_path = self.normalise(entry, entry_path)
-            if params:
-                fields = self.substitute(fields, params, fields_path)
+            fields = self.substitute(fields, params, fields_path, in_block=bool(stack))
             weights = fields.pop("weights", None)
             if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
                 raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
@@ -195,10 +196,13 @@ class _Builder:
 
     def add_layer(self, kind, fields, fields_path, entry_path, full_name, sources, block):
         cls = REGISTRY[kind]
-        try:
-            layer = cls.model_validate(fields)
-        except ValidationError as error:
-            raise validation_failure(error, self.document, fields_path, kind, cls, ENTRY_KEYS) from None
+        key = (kind, repr(sorted(fields.items())))  # repeated blocks validate each distinct layer once
+        layer = self.validated.get(key)
+        if layer is None:
+            try:
+                layer = self.validated[key] = cls.model_validate(fields)
+            except ValidationError as error:
+                raise validation_failure(error, self.document, fields_path, kind, cls, ENTRY_KEYS) from None
         if not cls.min_inputs <= len(sources) <= (cls.max_inputs or len(sources)):
             raise ConvcalcError("input_count", self.document.location(entry_path), kind=kind,
                                 expected=_count_text(cls), received=len(sources))
@@ -227,15 +231,17 @@ class _Builder:
                           scope_input=sources[0], params=params, stack=stack + (kind,),
                           block=f"{block} > {trace}" if block else trace, named_scope=named_scope)
 
-    def substitute(self, value, params, path):
+    def substitute(self, value, params, path, in_block=True):
         """Replace ``$name``, ``${expression}`` and ``$(expression)`` by the block's parameter values
         (``$(...)`` needs no quotes inside a YAML flow mapping ``{...}``)."""
         if isinstance(value, dict):
-            return {key: self.substitute(item, params, path + (key,)) for key, item in value.items()}
+            return {key: self.substitute(item, params, path + (key,), in_block) for key, item in value.items()}
         if isinstance(value, list):
-            return [self.substitute(item, params, path + (index,)) for index, item in enumerate(value)]
+            return [self.substitute(item, params, path + (index,), in_block) for index, item in enumerate(value)]
         if isinstance(value, str):
             match = _REFERENCE.match(value)
+            if match and not in_block:
+                raise ConvcalcError("reference_outside_block", self.document.location(path), text=value)
             if match:
                 try:
                     return params[match.group(1)] if match.group(1) else _arithmetic(
@@ -263,7 +269,7 @@ def _arithmetic(text: str, params: dict):
     >>> _arithmetic("width * 4", {"width": 64})
     256
     """
-    tree = ast.parse(text.strip(), mode="eval")
+    tree = _parsed(text.strip())
     operators = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
                  ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b, ast.Div: _exact_division}
 
@@ -283,6 +289,11 @@ def _arithmetic(text: str, params: dict):
         raise ValueError("only integers, parameter names, + - * / // % and parentheses are allowed")
 
     return walk(tree)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> ast.Expression:
+    return ast.parse(text, mode="eval")
 
 
 def _exact_division(a, b):

@@ -5,6 +5,8 @@ A new layer type is one class in one module of this package plus one line below.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from convcalc.layers import activation, conv, dense, merge, normalization, pooling, resize
 from convcalc.layers.base import Layer, ranked
 
@@ -38,13 +40,31 @@ SINGLE_TYPES = [
 ]
 
 
-def _build() -> dict[str, type[Layer]]:
-    registry = {cls.kind: cls for cls in SINGLE_TYPES}
-    for family, pattern in RANKED_FAMILIES.items():
-        for rank in (1, 2, 3):
-            kind = pattern.format(rank=rank)
-            registry[kind] = ranked(family, rank, kind)
-    return registry
+class Registry(Mapping):
+    """kind -> layer class. Classes of ranked families are made on first use: a spec names a few
+    kinds, so start-up does not pay for the pydantic models of all of them."""
+
+    def __init__(self):
+        self._classes: dict[str, type[Layer]] = {cls.kind: cls for cls in SINGLE_TYPES}
+        self._families = {pattern.format(rank=rank): (family, rank)
+                          for family, pattern in RANKED_FAMILIES.items() for rank in (1, 2, 3)}
+        self._order = [*self._classes, *self._families]
+
+    def __getitem__(self, kind: str) -> type[Layer]:
+        cls = self._classes.get(kind)
+        if cls is None:
+            family, rank = self._families[kind]  # KeyError for an unknown kind, as a dict
+            cls = self._classes[kind] = ranked(family, rank, kind)
+        return cls
+
+    def __contains__(self, kind) -> bool:
+        return kind in self._classes or kind in self._families
+
+    def __iter__(self):
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
-REGISTRY: dict[str, type[Layer]] = _build()
+REGISTRY: Mapping[str, type[Layer]] = Registry()

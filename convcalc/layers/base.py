@@ -9,6 +9,7 @@ analysis hands in, so a layer never needs to know whether its sizes are numbers 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, Literal, Protocol, Union
@@ -27,18 +28,18 @@ class RFDim:
     """Receptive field of output unit 0 along one axis, in input pixels: [left, right], and the
     jump (effective stride) between neighbouring units (Araujo, Norris & Sim, Distill 2019)."""
 
-    left: Fraction
-    right: Fraction
-    jump: Fraction
+    left: int | Fraction  # ints while every jump is whole (fast); Fractions after upsampling
+    right: int | Fraction
+    jump: int | Fraction
 
     @property
-    def size(self) -> Fraction:
+    def size(self) -> int | Fraction:
         return self.right - self.left + 1
 
     @property
     def start(self) -> Fraction:
         """Centre of unit 0's receptive field (Distill's 'start')."""
-        return (self.left + self.right) / 2
+        return Fraction(self.left + self.right) / 2
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,7 @@ class ReceptiveField:
 
     @classmethod
     def identity(cls, rank: int) -> ReceptiveField:
-        zero, one = Fraction(0), Fraction(1)
-        return cls(tuple(RFDim(zero, zero, one) for _ in range(rank)) if rank else None)
+        return cls(tuple(RFDim(0, 0, 1) for _ in range(rank)) if rank else None)
 
     @classmethod
     def whole_input(cls) -> ReceptiveField:
@@ -276,13 +276,13 @@ class Windowed(Layer):
     def _padding(cls, value):
         return padding_pairs(value, cls.rank)
 
-    @property
+    @functools.cached_property
     def strides(self) -> tuple[int, ...]:
         if self.stride is not None:
             return self.stride
         return self.kernel if self.default_stride_is_kernel else (1,) * self.rank
 
-    @property
+    @functools.cached_property
     def spans(self) -> tuple[int, ...]:
         """Dilated window extent d*(F-1) + 1 per axis."""
         return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))

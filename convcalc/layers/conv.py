@@ -7,6 +7,7 @@ step); fvcore ``conv_flop_count`` (MACs; a transposed conv multiplies over its *
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
@@ -288,7 +289,7 @@ class ConvTranspose(GroupedConv):
         if field.dims is not None:
             field = ReceptiveField(tuple(
                 RFDim(rf.left + -((span - 1 - lo) // stride) * rf.jump, rf.right + (lo // stride) * rf.jump,
-                      rf.jump / stride)
+                      Fraction(rf.jump) / stride)
                 for rf, span, stride, lo in zip(field.dims, self.spans, self.strides, leading)))
         return LayerResult(
             output=Tensor((self.filters, *spatial), field),

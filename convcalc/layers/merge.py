@@ -50,8 +50,7 @@ class Add(Layer):
         first = inputs[0]
         for other in inputs[1:]:
             for axis, (a, b) in enumerate(zip(first.dims, other.dims)):
-                check.equal(b, a, "merge_shape_mismatch", axis=axis, first=_shape_text(first),
-                            other=_shape_text(other))
+                check.equal(b, a, "merge_shape_mismatch", axis=axis, first=first.dims, other=other.dims)
         return LayerResult(output=Tensor(first.dims, _merged_field(inputs)), trainable=0, non_trainable=0,
                            macs=0, flops=(len(inputs) - 1) * product(first.dims))
 
@@ -84,8 +83,8 @@ class Multiply(Layer):
                 if dims[axis] == 1:
                     dims[axis] = size
                 else:
-                    check.equal(size, dims[axis], "merge_shape_mismatch", axis=axis,
-                                first=_shape_text(inputs[0]), other=_shape_text(other))
+                    check.equal(size, dims[axis], "merge_shape_mismatch", axis=axis, first=inputs[0].dims,
+                                other=other.dims)
         return LayerResult(output=Tensor(tuple(dims), _merged_field(inputs)), trainable=0, non_trainable=0,
                            macs=0, flops=(len(inputs) - 1) * product(dims))
 
@@ -115,8 +114,7 @@ class Concat(Layer):
         for other in inputs[1:]:
             for axis, (a, b) in enumerate(zip(first.dims, other.dims)):
                 if axis != self.axis:
-                    check.equal(b, a, "merge_shape_mismatch", axis=axis, first=_shape_text(first),
-                                other=_shape_text(other))
+                    check.equal(b, a, "merge_shape_mismatch", axis=axis, first=first.dims, other=other.dims)
         dims = list(first.dims)
         dims[self.axis] = sum((tensor.dims[self.axis] for tensor in inputs), 0)
         return LayerResult(output=Tensor(tuple(dims), _merged_field(inputs)), trainable=0, non_trainable=0,

@@ -189,7 +189,7 @@ class Upsample(Layer):
                 field = ReceptiveField.whole_input()
             else:
                 reach = 1 if self.mode == "bilinear" else 0  # bilinear reads the next input too
-                field = ReceptiveField(tuple(RFDim(rf.left, rf.right + reach * rf.jump, rf.jump / ratio)
+                field = ReceptiveField(tuple(RFDim(rf.left, rf.right + reach * rf.jump, Fraction(rf.jump) / ratio)
                                              for rf, ratio in zip(field.dims, ratios)))
         outputs = x.channels * product(spatial)
         per_output = 2 ** (self.rank + 1) - 1 if self.mode == "bilinear" else 0
