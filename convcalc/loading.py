@@ -73,13 +73,15 @@ def load_document(text: str, shown: str) -> Document:
     """Parse YAML ``text`` (shown in messages as ``shown``) into a Document."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        _check_nesting(yaml.parse(text, Loader=loader), shown)  # before composing: libyaml's composer recurses in C
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or "not valid YAML"
         lines = text.splitlines()
         line = lines[mark.line] if mark and mark.line < len(lines) else ""
-        key = "yaml_tab" if "\t" in line[: len(line) - len(line.lstrip())] else "yaml_syntax"
+        key = "yaml_tab" if "\t" in line[: len(line) - len(line.lstrip())] else \
+            "yaml_flow_reference" if "${" in line else "yaml_syntax"
         raise ConvcalcError(key, Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown),
                             problem=problem) from None
     except yaml.YAMLError as error:
@@ -92,6 +94,7 @@ def load_document(text: str, shown: str) -> Document:
     if len(nodes) > 1:
         mark = nodes[1].start_mark
         raise ConvcalcError("yaml_many_documents", Location(shown, mark.line + 1, mark.column + 1))
+    _check_expansion(nodes[0], 0, {}, set(), shown)
     document = Document(shown, None)
     budget = [MAX_NODES]
     document.data = _convert(nodes[0], (), document, budget)
@@ -101,6 +104,42 @@ def load_document(text: str, shown: str) -> Document:
 def load_file(path: str | Path) -> Document:
     path = Path(path)
     return load_document(read_text(path, str(path)), str(path))
+
+
+def _check_nesting(events, file: str) -> None:
+    """Refuse runaway nesting from the parser's events, which come one at a time without recursion."""
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the document's top mapping is depth 1 and nests nothing
+                mark = event.start_mark
+                raise ConvcalcError("yaml_too_deep", Location(file, mark.line + 1, mark.column + 1), limit=MAX_DEPTH)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _check_expansion(node, level: int, sizes: dict, open_nodes: set, file: str) -> tuple[int, int]:
+    """(values, nesting) of ``node`` once aliases are expanded, counted without expanding them: each
+    distinct node once. Refuses, where it occurs, the first node that expands past MAX_NODES or MAX_DEPTH."""
+    where = Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    known = sizes.get(id(node))
+    if known is None:
+        if id(node) in open_nodes:
+            raise ConvcalcError("yaml_alias_loop", where)
+        if level > MAX_DEPTH:
+            raise ConvcalcError("yaml_too_deep", where, limit=MAX_DEPTH)
+        children = [] if isinstance(node, yaml.ScalarNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else [item for pair in node.value for item in pair]
+        open_nodes.add(id(node))
+        counted = [_check_expansion(child, level + 1, sizes, open_nodes, file) for child in children]
+        open_nodes.discard(id(node))
+        known = sizes[id(node)] = (1 + sum(size for size, _ in counted), 1 + max((h for _, h in counted), default=0))
+        if known[0] > MAX_NODES:
+            raise ConvcalcError("yaml_too_large", where, limit=MAX_NODES)
+    if level + known[1] - 1 > MAX_DEPTH:
+        raise ConvcalcError("yaml_too_deep", where, limit=MAX_DEPTH)
+    return known
 
 
 def _convert(node, path: Path_, document: Document, budget: list[int]):
@@ -144,7 +183,7 @@ class WrittenFloat(float):
 def _scalar(node, file: str):
     """YAML 1.2 core resolution of a scalar; quoted scalars are always strings."""
     text = node.value
-    if node.style in ("'", '"', "|", ">") or node.tag == "tag:yaml.org,2002:str":
+    if node.style in ("'", '"', "|", ">"):  # the resolver's own tags follow YAML 1.1 (1e-06 a string)
         return text
     lowered = text.lower()
     if lowered in ("", "~", "null"):

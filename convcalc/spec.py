@@ -7,15 +7,33 @@ validated by its own class from the registry, so every message points at the lin
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any, Literal, Union
+import keyword
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, StringConstraints, ValidationError
 
 from convcalc.errors import ConvcalcError
 from convcalc.i18n import Msg
 from convcalc.loading import Document
 
-SymbolName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+def _not_keyword(name: str) -> str:
+    if keyword.iskeyword(name):
+        raise ValueError(f"'{name}' is a reserved word; name the size otherwise (H, W, N, ...)")
+    return name
+
+
+SymbolName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"), AfterValidator(_not_keyword)]
+
+
+def _not_bool(value):
+    """pydantic would read true as the size 1."""
+    if isinstance(value, bool):
+        raise ValueError("a size is a whole number or a symbol, not true/false")
+    return value
+
+
+Size = Annotated[Union[PositiveInt, SymbolName], BeforeValidator(_not_bool)]
 DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 
 
@@ -35,12 +53,12 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(description="the architecture's name")
     description: str | None = None
-    input: list[Union[PositiveInt, SymbolName]] = Field(
+    input: list[Size] = Field(
         min_length=1, max_length=4,
         description="input shape without the batch, in `layout` order; entries are sizes or symbols (H, W)")
     layout: Literal["chw", "hwc"] = Field(
         default="chw", description="chw: channels first (PyTorch); hwc: channels last (Keras, '32x32x3')")
-    batch: Union[PositiveInt, SymbolName] = Field(default=1, description="batch size for memory figures")
+    batch: Size = Field(default=1, description="batch size for memory figures")
     dtype: Literal["float32", "float16", "bfloat16", "float64", "int8"] = "float32"
     strict: bool = Field(default=False, description="every division in a size formula must be exact")
     budget: dict[str, Union[int, str]] | None = Field(
@@ -62,11 +80,17 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
                        model: type[BaseModel], also_valid: tuple[str, ...] = ()) -> ConvcalcError:
     """The first pydantic error as a ConvcalcError at its place in the file."""
     details = error.errors(include_url=False)
-    detail = next((d for d in details if d["type"] == "extra_forbidden"), details[0])  # a typo explains a missing key
+    detail = next((d for d in details if d["type"] == "extra_forbidden"), None) or next(  # a typo explains a missing key
+        (d for d in details if d["type"] == "value_error"), None) or next(  # then our own explanations
+        (d for d in details if isinstance(d.get("input"), str) and d["type"].startswith(("literal_", "string_"))),
+        details[0])  # a word is better told the words or the pattern a union allows than "not an integer"
     loc = _data_loc(document.data, base_path, detail["loc"])
     path = base_path + loc
     field = ".".join(str(part) for part in loc) or what
     if detail["type"] == "extra_forbidden":
+        owner = _owner(model, loc[:-1])
+        if owner is not model:  # a key inside a nested model (blocks: {unit: {...}}): its own keys
+            model, also_valid, what = owner, (), ".".join(str(part) for part in loc[:-1])
         valid = [*model.model_fields, *also_valid]
         return ConvcalcError("unknown_key", document.location(path, at_key=True), key=loc[-1], what=what,
                              hint=suggestion(str(loc[-1]), valid), valid=", ".join(valid))
@@ -77,6 +101,21 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
     message = detail["msg"].removeprefix("Value error, ")
     return ConvcalcError("invalid_value", document.location(path), field=field, what=what, problem=message,
                          value=_short(detail.get("input")), expected=expected)
+
+
+def _owner(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+    """The model whose fields hold the key at ``loc`` + (key,), through dicts, lists and optionals."""
+    current = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            current = field.annotation if field is not None else None
+            continue
+        while get_origin(current) in (Union, types.UnionType):
+            current = next((arg for arg in get_args(current) if arg is not type(None)), None)
+        args = get_args(current)
+        current = args[-1] if get_origin(current) in (dict, list) and args else None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else model
 
 
 def _data_loc(data, base_path: tuple, loc) -> tuple:

@@ -225,4 +225,9 @@ MESSAGES = {
     "quiz_ask_dense": "Give its output size (the number of values) and its number of parameters.",
     "quiz_total": "Finally, give the total number of parameters of the network.",
     "quiz_bad_topic": "unknown topic '{topic}'; topics: {valid} (a comma list, e.g. conv,pool,dense)",
+    # added with the bad-spec corpus
+    "yaml_alias_loop": "this value contains an alias to itself, so it would never end",
+    "reference_outside_block": "'{text}' refers to a block parameter, but this layer is not inside a block; "
+                               "write the value, or define a block under `blocks:` with this parameter",
+    "yaml_flow_reference": "not valid YAML: {problem}; inside {{...}} write \"${{...}}\" in quotes, or use $(...)",
 }

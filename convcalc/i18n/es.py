@@ -230,4 +230,9 @@ MESSAGES = {
     "quiz_ask_dense": "Da el tamaño de su salida (el número de valores) y su número de parámetros.",
     "quiz_total": "Por último, da el número total de parámetros de la red.",
     "quiz_bad_topic": "tema desconocido '{topic}'; temas: {valid} (una lista separada por comas, p. ej. conv,pool,dense)",
+    # añadidos con el corpus de especificaciones erróneas
+    "yaml_alias_loop": "este valor contiene un alias de sí mismo, así que no terminaría nunca",
+    "reference_outside_block": "'{text}' se refiere a un parámetro de bloque, pero esta capa no está dentro de un "
+                               "bloque; escribe el valor, o define un bloque en `blocks:` con este parámetro",
+    "yaml_flow_reference": "YAML no válido: {problem}; dentro de {{...}} escribe \"${{...}}\" entre comillas, o usa $(...)",
 }

@@ -167,6 +167,7 @@ class Layer(BaseModel):
     """Base of every layer type: hyperparameters as fields; text and rules at class level."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True,
+                              strict=True,  # true is not 1 and "8" is not 8 in a spec
                               defer_build=True)  # validators are built on first use: fast start-up
 
     kind: ClassVar[str]  # the spec's `type`, e.g. "conv2d"
@@ -227,7 +228,7 @@ def per_axis(value: Any, rank: int, field: str, minimum: int) -> tuple[int, ...]
         raise ValueError(f"give one integer or a list of {rank} integers for {field}")
     for number in values:
         if number < minimum:
-            raise ValueError(f"{field} must be >= {minimum}, got {number}")
+            raise ValueError(f"{field} must be >= {minimum}")
     return tuple(values)
 
 
@@ -244,7 +245,7 @@ def padding_pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...] | str:
         if len(pair) != 2:
             raise ValueError("an asymmetric padding is a pair [before, after]")
         if min(pair) < 0:
-            raise ValueError(f"padding must be >= 0, got {min(pair)}")
+            raise ValueError("padding must be >= 0")
         pairs.append(pair)
     return tuple(pairs)
 
