@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.random  # noqa: F401  (loaded before tracing: its import is not the network's memory)
 
 from convcalc.analysis import Analysis
 from convcalc.errors import ConvcalcError, Location

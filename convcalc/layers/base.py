@@ -236,14 +236,16 @@ def padding_pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...] | str:
     """Padding as (before, after) per axis, or the mode name 'valid' | 'same' | 'full'."""
     if isinstance(value, str):
         return value
-    items = [value] * rank if isinstance(value, int) else list(value)
+    if isinstance(value, bool) or not isinstance(value, (int, list)):
+        raise ValueError("give whole numbers of pixels: one, one per axis, or [before, after] pairs")
+    items = [value] * rank if isinstance(value, int) else value
     if len(items) != rank:
         raise ValueError(f"give one integer, a list of {rank} integers or of {rank} [before, after] pairs")
     pairs = []
     for item in items:
-        pair = (item, item) if isinstance(item, int) else tuple(item)
-        if len(pair) != 2:
-            raise ValueError("an asymmetric padding is a pair [before, after]")
+        pair = (item, item) if isinstance(item, int) else tuple(item) if isinstance(item, list) else ()
+        if len(pair) != 2 or not all(isinstance(side, int) and not isinstance(side, bool) for side in pair):
+            raise ValueError("give whole numbers of pixels: one, one per axis, or [before, after] pairs")
         if min(pair) < 0:
             raise ValueError("padding must be >= 0")
         pairs.append(pair)

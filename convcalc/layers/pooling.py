@@ -19,6 +19,7 @@ from convcalc.layers.base import (
 )
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
+MAX_BINS = 4096  # adaptive pooling bins per axis: each is a term of the symbolic FLOP count
 POOL_SHAPE = "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
              "minus 1 if the last window would start in the right padding"
 
@@ -242,7 +243,10 @@ class AdaptivePool(Layer):
     @field_validator("output_size")
     @classmethod
     def _per_axis(cls, value):
-        return per_axis(value, cls.rank, "output_size", 1)
+        sizes = per_axis(value, cls.rank, "output_size", 1)
+        if max(sizes) > MAX_BINS:
+            raise ValueError(f"output_size may be at most {MAX_BINS} per axis")
+        return sizes
 
     def bin_lengths(self, size, bins):
         """Sum over the bins of their lengths: the elements each output reads, summed."""

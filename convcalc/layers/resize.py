@@ -170,6 +170,12 @@ class Upsample(Layer):
             raise ValueError("bed-of-nails upsampling needs whole-number scales")
         return self
 
+    def scaled_sizes(self, spatial) -> tuple:
+        """O = floor(W * scale): in double as PyTorch computes it for numbers (100 * 0.29 -> 28),
+        with the exact fraction for symbolic sizes."""
+        return tuple(math.floor(size * float(s)) if is_concrete(size) else floordiv(size * s.numerator, s.denominator)
+                     for size, s in zip(spatial, self.scale))
+
     def infer(self, inputs, check):
         (x,) = inputs
         require_rank(x, self.rank)
@@ -177,9 +183,7 @@ class Upsample(Layer):
             spatial = self.size
             ratios = [Fraction(s, size) if is_concrete(size) else None for s, size in zip(self.size, x.spatial)]
         else:
-            spatial = tuple(floordiv(size * s.numerator, s.denominator) if not is_concrete(size) else
-                            math.floor(size * float(s))  # PyTorch multiplies in double: 100*0.29 -> 28
-                            for size, s in zip(x.spatial, self.scale))
+            spatial = self.scaled_sizes(x.spatial)
             ratios = list(self.scale)
         for axis, out in enumerate(spatial):
             check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
@@ -212,7 +216,7 @@ class Upsample(Layer):
             out = np.zeros((*x.shape[:2], *(size * step for size, step in zip(x.shape[2:], steps))), x.dtype)
             out[(slice(None), slice(None), *(slice(None, None, step) for step in steps))] = x
             return out
-        outs = self.size or [size * s.numerator // s.denominator for size, s in zip(x.shape[2:], self.scale)]
+        outs = self.size or self.scaled_sizes(x.shape[2:])
         opmath = np.float64 if x.dtype == np.float64 else np.float32  # ATen's opmath_t
         vectorised = self.rank == 2 and sum(outs) <= 128  # ATen's kernel choice for NCHW input
         for axis, (size, out) in enumerate(zip(x.shape[2:], outs), start=2):
