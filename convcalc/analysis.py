@@ -10,7 +10,6 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from convcalc.conditions import Condition, Constraint, solve
 from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT, Graph, Node, build_graph
 from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
@@ -99,7 +98,7 @@ class Analysis:
     layers: list[LayerReport]
     totals: Totals
     findings: list[Finding]
-    conditions: list[Condition]
+    conditions: list  # of convcalc.conditions.Condition, the overall valid sizes first
     symbols: tuple[str, ...]
     graph: Graph | None = None
     document: Document | None = None
@@ -161,7 +160,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     symbols = tuple(sorted(set().union(*(d.symbols() for d in (*dims, batch) if not is_concrete(d)))))
 
     findings: list[Finding] = []
-    constraints: list[Constraint] = []
+    constraints: list = []  # of convcalc.conditions.Constraint
     tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
     reports: list[LayerReport] = []
     for node in graph.nodes:
@@ -185,7 +184,11 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         report.activation_bytes = report.activation_elements * dtype_bytes
         tensors[node.name] = result.output
 
-    conditions = solve(constraints, symbols, findings) if constraints else []
+    conditions = []
+    if constraints:
+        from convcalc.conditions import solve  # only symbolic sizes need the solver
+
+        conditions = solve(constraints, symbols, findings)
     totals = _totals(reports, graph, tensors[INPUT], batch, dtype_bytes, options.optimizer)
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
                     strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT])
@@ -217,6 +220,8 @@ class _Checks:
         self.findings, self.constraints = findings, constraints
 
     def _constraint(self, relation, value, divisor, key, params):
+        from convcalc.conditions import Constraint
+
         self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key,
                                            _printable(params)))
 

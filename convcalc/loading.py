@@ -73,7 +73,8 @@ def load_document(text: str, shown: str) -> Document:
     """Parse YAML ``text`` (shown in messages as ``shown``) into a Document."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        _check_nesting(yaml.parse(text, Loader=loader), shown)  # before composing: libyaml's composer recurses in C
+        if _nesting_bound(text) > MAX_DEPTH:  # before composing: libyaml's composer recurses in C
+            _check_nesting(yaml.parse(text, Loader=loader), shown)
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -94,7 +95,8 @@ def load_document(text: str, shown: str) -> Document:
     if len(nodes) > 1:
         mark = nodes[1].start_mark
         raise ConvcalcError("yaml_many_documents", Location(shown, mark.line + 1, mark.column + 1))
-    _check_expansion(nodes[0], 0, {}, set(), shown)
+    if "&" in text and "*" in text:  # only aliases (*name of an &name anchor) expand past what the text holds
+        _check_expansion(nodes[0], 0, {}, set(), shown)
     document = Document(shown, None)
     budget = [MAX_NODES]
     document.data = _convert(nodes[0], (), document, budget)
@@ -104,6 +106,24 @@ def load_document(text: str, shown: str) -> Document:
 def load_file(path: str | Path) -> Document:
     path = Path(path)
     return load_document(read_text(path, str(path)), str(path))
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the nesting, cheap to compute: a block level costs at least one more
+    column of indentation every two levels (a key's sequence may share its indent) or a `- ` on the
+    line, and flow levels are open brackets. Only a text past MAX_DEPTH by it is scanned event by event."""
+    indent = dashes = flow = deepest_flow = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" -")
+        indent = max(indent, len(line) - len(stripped))
+        dashes = max(dashes, line[: len(line) - len(stripped)].count("-"))
+    for char in text:
+        if char in "[{":
+            flow += 1
+            deepest_flow = max(deepest_flow, flow)
+        elif char in "]}" and flow:
+            flow -= 1
+    return 2 * (indent + dashes) + deepest_flow + 2
 
 
 def _check_nesting(events, file: str) -> None:

@@ -32,33 +32,32 @@ RANKED_FAMILIES = {  # family: its kind with {rank} standing for 1, 2 and 3
 
 SINGLE_TYPES = [
     normalization.LayerNorm, normalization.GroupNorm, normalization.LocalResponseNorm,
-    activation.Relu, activation.Relu6, activation.LeakyRelu, activation.Prelu, activation.Elu, activation.Selu,
-    activation.Gelu, activation.Sigmoid, activation.Tanh, activation.Silu, activation.Hardswish,
-    activation.Hardsigmoid, activation.Softplus, activation.Mish, activation.Softmax, activation.LogSoftmax,
+    activation.LeakyRelu, activation.Prelu, activation.Elu, activation.Softmax, activation.LogSoftmax,
     dense.Flatten, dense.Dense, dense.Dropout,
     merge.Add, merge.Multiply, merge.Concat,
 ]
 
 
 class Registry(Mapping):
-    """kind -> layer class. Classes of ranked families are made on first use: a spec names a few
-    kinds, so start-up does not pay for the pydantic models of all of them."""
+    """kind -> layer class. Classes of ranked families and of simple activations are made on first
+    use: a spec names a few kinds, so start-up does not pay for the pydantic models of all of them."""
 
     def __init__(self):
         self._classes: dict[str, type[Layer]] = {cls.kind: cls for cls in SINGLE_TYPES}
-        self._families = {pattern.format(rank=rank): (family, rank)
-                          for family, pattern in RANKED_FAMILIES.items() for rank in (1, 2, 3)}
-        self._order = [*self._classes, *self._families]
+        self._makers = {kind: (activation.activation, (kind,)) for kind in activation.SIMPLE}
+        self._makers.update({pattern.format(rank=rank): (ranked, (family, rank, pattern.format(rank=rank)))
+                             for family, pattern in RANKED_FAMILIES.items() for rank in (1, 2, 3)})
+        self._order = [*self._classes, *self._makers]
 
     def __getitem__(self, kind: str) -> type[Layer]:
         cls = self._classes.get(kind)
         if cls is None:
-            family, rank = self._families[kind]  # KeyError for an unknown kind, as a dict
-            cls = self._classes[kind] = ranked(family, rank, kind)
+            make, arguments = self._makers[kind]  # KeyError for an unknown kind, as a dict
+            cls = self._classes[kind] = make(*arguments)
         return cls
 
     def __contains__(self, kind) -> bool:
-        return kind in self._classes or kind in self._families
+        return kind in self._classes or kind in self._makers
 
     def __iter__(self):
         return iter(self._order)

@@ -77,37 +77,37 @@ class Activation(Layer):
         return out
 
 
-def activation(kind: str, per_element: int, how: str, en: str, es: str, function: Callable) -> type[Activation]:
-    """A parameterless activation type; ``function(np, x)`` is its NumPy rule."""
+def activation(kind: str) -> type[Activation]:
+    """The class of a parameterless activation of ``SIMPLE`` (made on first use by the registry)."""
+    per_element, how, en, es, function = SIMPLE[kind]
     return type(kind.title().replace("_", ""), (Activation,), {
         "__module__": __name__, "__doc__": en, "kind": kind, "per_element": per_element, "how": how,
         "summary": {"en": en, "es": es}, "function": staticmethod(function)})
 
 
-# The NumPy rules below are PyTorch's (torch.nn.functional): GELU its default exact erf form,
-# softplus its beta = 1, threshold = 20 (x itself above 20), hardswish x * relu6(x + 3)/6.
-Relu = activation("relu", 1, "max(0, x)", "ReLU: max(0, x)", "ReLU: max(0, x)",
-                  lambda np, x: np.maximum(x, 0))
-Relu6 = activation("relu6", 2, "max, min", "ReLU6: min(max(0, x), 6)", "ReLU6: min(max(0, x), 6)",
-                   lambda np, x: np.clip(x, 0, 6))
-Sigmoid = activation("sigmoid", 3, "exp, +1, division", "sigmoid: 1/(1 + e^-x)", "sigmoide: 1/(1 + e^-x)",
-                     _sigmoid)
-Tanh = activation("tanh", 1, "tanh", "hyperbolic tangent", "tangente hiperbólica", lambda np, x: np.tanh(x))
-Gelu = activation("gelu", 5, "x * 0.5 * (1 + erf(x/sqrt(2))): divide, erf, add, 2 multiplies",
-                  "GELU: x * Phi(x)", "GELU: x * Phi(x)",
-                  lambda np, x: x * 0.5 * (1 + _erf(np, x * math.sqrt(0.5))))
-Silu = activation("silu", 4, "sigmoid 3, multiply 1", "SiLU / swish: x * sigmoid(x)", "SiLU / swish: x * sigmoide(x)",
-                  lambda np, x: x * _sigmoid(np, x))
-Hardswish = activation("hardswish", 5, "add, max, min, multiply, divide", "hard swish: x * relu6(x + 3)/6",
-                       "hard swish: x * relu6(x + 3)/6", lambda np, x: x * np.clip(x + 3, 0, 6) / 6)
-Hardsigmoid = activation("hardsigmoid", 4, "add, max, min, divide", "hard sigmoid: relu6(x + 3)/6",
-                         "hard sigmoid: relu6(x + 3)/6", lambda np, x: np.clip(x + 3, 0, 6) / 6)
-Softplus = activation("softplus", 3, "exp, +1, log", "softplus: log(1 + e^x)", "softplus: log(1 + e^x)",
-                      lambda np, x: np.where(x > 20, x, _softplus(np, x)))
-Mish = activation("mish", 5, "softplus 3, tanh, multiply", "mish: x * tanh(softplus(x))",
-                  "mish: x * tanh(softplus(x))", lambda np, x: x * np.tanh(_softplus(np, x)))
-Selu = activation("selu", 4, "compare, exp, subtract, multiply", "SELU: scaled ELU", "SELU: ELU escalada",
-                  lambda np, x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0))))
+# kind: (FLOPs per element, the operations counted, summary in English, in Spanish, NumPy rule).
+# The rules are PyTorch's (torch.nn.functional): GELU its default exact erf form, softplus its
+# beta = 1, threshold = 20 (x itself above 20), hardswish x * relu6(x + 3)/6.
+SIMPLE: dict[str, tuple] = {
+    "relu": (1, "max(0, x)", "ReLU: max(0, x)", "ReLU: max(0, x)", lambda np, x: np.maximum(x, 0)),
+    "relu6": (2, "max, min", "ReLU6: min(max(0, x), 6)", "ReLU6: min(max(0, x), 6)", lambda np, x: np.clip(x, 0, 6)),
+    "sigmoid": (3, "exp, +1, division", "sigmoid: 1/(1 + e^-x)", "sigmoide: 1/(1 + e^-x)", _sigmoid),
+    "tanh": (1, "tanh", "hyperbolic tangent", "tangente hiperbólica", lambda np, x: np.tanh(x)),
+    "gelu": (5, "x * 0.5 * (1 + erf(x/sqrt(2))): divide, erf, add, 2 multiplies", "GELU: x * Phi(x)",
+             "GELU: x * Phi(x)", lambda np, x: x * 0.5 * (1 + _erf(np, x * math.sqrt(0.5)))),
+    "silu": (4, "sigmoid 3, multiply 1", "SiLU / swish: x * sigmoid(x)", "SiLU / swish: x * sigmoide(x)",
+             lambda np, x: x * _sigmoid(np, x)),
+    "hardswish": (5, "add, max, min, multiply, divide", "hard swish: x * relu6(x + 3)/6",
+                  "hard swish: x * relu6(x + 3)/6", lambda np, x: x * np.clip(x + 3, 0, 6) / 6),
+    "hardsigmoid": (4, "add, max, min, divide", "hard sigmoid: relu6(x + 3)/6", "hard sigmoid: relu6(x + 3)/6",
+                    lambda np, x: np.clip(x + 3, 0, 6) / 6),
+    "softplus": (3, "exp, +1, log", "softplus: log(1 + e^x)", "softplus: log(1 + e^x)",
+                 lambda np, x: np.where(x > 20, x, _softplus(np, x))),
+    "mish": (5, "softplus 3, tanh, multiply", "mish: x * tanh(softplus(x))", "mish: x * tanh(softplus(x))",
+             lambda np, x: x * np.tanh(_softplus(np, x))),
+    "selu": (4, "compare, exp, subtract, multiply", "SELU: scaled ELU", "SELU: ELU escalada",
+             lambda np, x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0)))),
+}
 
 
 class LeakyRelu(Activation):
