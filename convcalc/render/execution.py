@@ -20,6 +20,16 @@ def _console(stream) -> Console:
     return Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
 
 
+def _json(data: dict, stream) -> None:
+    json.dump(data, stream, indent=2)
+    stream.write("\n")
+
+
+def _table(run, title_key: str, lang: str) -> Table:
+    title = f"{run.analysis.spec.name}  ·  {translate(title_key, lang, dtype=run.dtype)}"
+    return Table(title=escape(title), title_justify="left")
+
+
 def shown(array: np.ndarray, layout: str) -> np.ndarray:
     """A batch as the spec writes it: channels last for hwc."""
     return np.moveaxis(array, 1, -1) if layout == "hwc" and array.ndim > 2 else array
@@ -60,12 +70,10 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
                             "seconds": layer.seconds} for layer in run.layers],
                 "outputs": {name: output_record(array, layout) for name, array in run.outputs.items()
                             if name in run.analysis.graph.outputs}}
-        json.dump(data, stream, indent=2)
-        stream.write("\n")
+        _json(data, stream)
         return
     console = _console(stream)
-    table = Table(title=escape(f"{run.analysis.spec.name}  ·  {translate('run_title', lang, dtype=run.dtype)}"),
-                  title_justify="left")
+    table = _table(run, "run_title", lang)
     for index, key in enumerate(("col_layer", "col_type", "col_shape", "col_macs_done", "col_time")):
         table.add_column(translate(key, lang), justify="right" if index >= 3 else "left", no_wrap=index >= 2)
     for layer in run.layers:
@@ -101,12 +109,10 @@ def write_verification(verification, lang: str, output_format: str, stream) -> N
                             "measured": _plain(c.measured), "ok": c.ok} for c in verification.checks],
                 "memory": {"predicted_peak_bytes": run.predicted_peak_bytes, "measured_peak_bytes": run.peak_bytes,
                            "limit_bytes": verification.memory_limit, "ok": verification.memory_ok}}
-        json.dump(data, stream, indent=2)
-        stream.write("\n")
+        _json(data, stream)
         return
     console = _console(stream)
-    table = Table(title=escape(f"{run.analysis.spec.name}  ·  {translate('verify_title', lang, dtype=run.dtype)}"),
-                  title_justify="left")
+    table = _table(run, "verify_title", lang)
     for key in ("col_layer", "col_shape", "col_params", "col_macs"):
         table.add_column(translate(key, lang))
     by_layer: dict[str, dict] = {}

@@ -48,5 +48,5 @@ def write(verdicts, analysis, lang: str, output_format: str, stream) -> None:
 
 
 def _kind(analysis, verdict) -> str:
-    return next((r.kind for r in analysis.layers if r.name == verdict.layer), "dense")
+    return next((r.kind for r in analysis.layers if r.name == verdict.layer), None)  # None: totals, no steps
 
