@@ -219,11 +219,10 @@ class _Checks:
         self.node, self.strict = node, strict
         self.findings, self.constraints = findings, constraints
 
-    def _constraint(self, relation, value, divisor, key, params):
+    def _constraint(self, relation, value, divisor, key):
         from convcalc.conditions import Constraint
 
-        self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key,
-                                           _printable(params)))
+        self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key))
 
     def at_least(self, value, bound, key, **params):
         gap = value - bound
@@ -231,7 +230,7 @@ class _Checks:
             if gap < 0:
                 raise LayerError(key, **params)
         else:
-            self._constraint(">=0", gap, None, key, params)
+            self._constraint(">=0", gap, None, key)
 
     def equal(self, value, expected, key, **params):
         gap = value - expected
@@ -239,14 +238,14 @@ class _Checks:
             if gap:
                 raise LayerError(key, **params)
         else:
-            self._constraint("==0", gap, None, key, params)
+            self._constraint("==0", gap, None, key)
 
     def multiple_of(self, value, divisor, key, **params):
         if is_concrete(value):
             if value % divisor:
                 raise LayerError(key, **params)
         else:
-            self._constraint("divisible", value, divisor, key, params)
+            self._constraint("divisible", value, divisor, key)
 
     def exact_division(self, value, divisor, key, **params):
         if is_concrete(value):
@@ -260,7 +259,7 @@ class _Checks:
                 else:
                     self.findings.append(finding)
         elif self.strict:
-            self._constraint("divisible", value, divisor, key + "_strict", params)
+            self._constraint("divisible", value, divisor, key + "_strict")
 
 
 def _totals(reports, graph: Graph, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Totals:

@@ -33,8 +33,7 @@ class Constraint:
     divisor: int | None
     layer: str
     location: Location
-    key: str  # the message that explains a violation
-    params: dict
+    key: str  # the check that made it
 
 
 @dataclass(frozen=True)
@@ -211,11 +210,15 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
 
     domain = {name: Values.everything() for name in symbols}
     simple, joint, unsolved = [], [], []
+    solved: dict[tuple, Values] = {}
     for constraint in constraints:
         names = tuple(sorted(constraint.value.symbols()))
         if len(names) == 1 and constraint.value.is_linear():
             try:
-                simple.append((constraint, names[0], _solve_linear(constraint, names[0])))
+                case = (constraint.relation, constraint.value, constraint.divisor)
+                if case not in solved:  # a deep network repeats the same condition many times
+                    solved[case] = _solve_linear(constraint, names[0])
+                simple.append((constraint, names[0], solved[case]))
                 continue
             except OverflowError:
                 pass

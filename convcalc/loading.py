@@ -19,6 +19,7 @@ from convcalc.errors import ConvcalcError, Location
 MAX_NODES = 200_000  # values after expanding aliases: bounds memory and time ("billion laughs")
 MAX_DEPTH = 64  # nesting of mappings and lists
 
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
@@ -117,7 +118,7 @@ def _nesting_bound(text: str) -> int:
         stripped = line.lstrip(" -")
         indent = max(indent, len(line) - len(stripped))
         dashes = max(dashes, line[: len(line) - len(stripped)].count("-"))
-    for char in text:
+    for char in _NOT_BRACKET.sub("", text):
         if char in "[{":
             flow += 1
             deepest_flow = max(deepest_flow, flow)
