@@ -6,14 +6,12 @@ for every layer (batch, bytes, liveness, totals) and turns checks into findings 
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT, Graph, Node, build_graph
 from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
-from convcalc.loading import Document
+from convcalc.loading import Document, collector_paused
 from convcalc.spec import DTYPE_BYTES, Spec
 from convcalc.symbolic import Dim, Expr, format_dim, is_concrete, substitute, symbol
 
@@ -136,17 +134,6 @@ def analyze_document(document: Document, spec: Spec, options: Options) -> Analys
     return analysis
 
 
-@contextmanager
-def collector_paused():
-    """Python's cyclic garbage collector paused: an analysis makes many objects and no cycles that
-    need it, and generational passes over them made long chains grow faster than linearly."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> Analysis:

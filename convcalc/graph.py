@@ -78,7 +78,8 @@ class _Builder:
         for index, entry in enumerate(entries):
             entry_path = path + (index,)
             kind, fields, fields_path = self.normalise(entry, entry_path)
-            fields = self.substitute(fields, params, fields_path, in_block=bool(stack))
+            if params or "$" in repr(fields):  # most entries hold no reference: no walk
+                fields = self.substitute(fields, params, fields_path, in_block=bool(stack))
             weights = fields.pop("weights", None)
             if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
                 raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
@@ -100,7 +101,8 @@ class _Builder:
                     self.nodes[-1].named = named_scope and name is not None
                     previous = full_name
                 local[local_name] = previous if kind in self.spec.blocks else full_name
-                self.where[full_name] = self.document.location(entry_path)
+                self.where[full_name] = self.nodes[-1].location if kind not in self.spec.blocks else \
+                    self.document.location(entry_path)
                 sources = [previous]
         return previous
 

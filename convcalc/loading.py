@@ -8,7 +8,9 @@ Duplicate keys, alias bombs and runaway nesting are refused with the place they 
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +72,26 @@ def read_text(path: Path, shown: str) -> str:
         raise ConvcalcError("file_not_utf8", Location(shown, line, column)) from None
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector paused: reading and analysing a spec make many objects and
+    no cycles that need it, and generational passes over them made long specs grow faster than linearly."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_document(text: str, shown: str) -> Document:
     """Parse YAML ``text`` (shown in messages as ``shown``) into a Document."""
+    with collector_paused():
+        return _load_document(text, shown)
+
+
+def _load_document(text: str, shown: str) -> Document:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         if _nesting_bound(text) > MAX_DEPTH:  # before composing: libyaml's composer recurses in C
