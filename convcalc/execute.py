@@ -98,7 +98,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             weights = _weights(analysis, _load_npz(weights_file) if weights_file else {}, seed, dtype)
         if x is None:
             x = _input(analysis, input_file, seed, dtype)
-        scratch = max(1 << 20, predicted_peak(analysis) // 4)  # temporaries stay well inside the tolerance
+        scratch = max(1 << 18, predicted_peak(analysis) // 4)  # temporaries stay well inside the tolerance
         values = {INPUT: x}
         last_reader = {source: step for step, report in enumerate(analysis.layers) for source in report.inputs}
         runs = []

@@ -152,7 +152,10 @@ class Upsample(Layer):
         values = [value] * cls.rank if not isinstance(value, list) else value
         if len(values) != cls.rank:
             raise ValueError(f"give one scale or {cls.rank}")
-        fractions = tuple(Fraction(str(item)) for item in values)
+        try:
+            fractions = tuple(Fraction(str(item)) for item in values)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError("a scale is a number or a fraction such as 3/2") from None
         if min(fractions) <= 0:
             raise ValueError("scale must be > 0")
         return fractions
