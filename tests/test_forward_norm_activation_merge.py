@@ -103,12 +103,17 @@ def test_batchnorm(data):
     eps, momentum = data.draw(st.floats(1e-6, 0.1)), data.draw(st.floats(0, 1))
     report = analysed([channels, *spatial], {f"batchnorm{rank}d": {
         "affine": affine, "track_running_stats": tracked, "eps": eps, "momentum": momentum}})
-    rng = rng_of(data)
+    agrees_with_torch(report, rng_of(data), (batch, channels, *spatial), lambda: getattr(nn, f"BatchNorm{rank}d")(
+        channels, eps=eps, momentum=momentum, affine=affine, track_running_stats=tracked))
+
+
+def agrees_with_torch(report, rng, input_shape, make_module):
+    """The same random parameters in convcalc's layer and torch's module give the same output on a
+    random input, and the parameter shapes are torch's."""
     params, shapes = draw_params(report, rng)
-    module = load(getattr(nn, f"BatchNorm{rank}d")(channels, eps=eps, momentum=momentum, affine=affine,
-                                                   track_running_stats=tracked), params)
+    module = load(make_module(), params)
     check_parameters(report, shapes, module)
-    x = rng.normal(0.5, 2.0, (batch, channels, *spatial))
+    x = rng.normal(0.5, 2.0, input_shape)
     with torch.no_grad():
         expected = module(torch.from_numpy(x))
     assert_close(forward(report, [x], params), expected)
@@ -141,14 +146,8 @@ def test_groupnorm(data):
     if batch * per_group * math.prod(spatial) == 1:
         batch = 2  # PyTorch refuses N * C/G * H * W == 1 ("more than 1 value per channel")
     report = analysed([channels, *spatial], {"groupnorm": {"groups": groups, "affine": affine, "eps": eps}})
-    rng = rng_of(data)
-    params, shapes = draw_params(report, rng)
-    module = load(nn.GroupNorm(groups, channels, eps=eps, affine=affine), params)
-    check_parameters(report, shapes, module)
-    x = rng.normal(0.5, 2.0, (batch, channels, *spatial))
-    with torch.no_grad():
-        expected = module(torch.from_numpy(x))
-    assert_close(forward(report, [x], params), expected)
+    agrees_with_torch(report, rng_of(data), (batch, channels, *spatial),
+                      lambda: nn.GroupNorm(groups, channels, eps=eps, affine=affine))
 
 
 @SETTINGS
