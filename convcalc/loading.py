@@ -28,27 +28,65 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
 _SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
 
 Path_ = tuple  # a path into the data: keys and list indices
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's composer with a resolver that only spots merge keys: scalars are resolved later
+    with YAML 1.2 rules (``_scalar``), so PyYAML's YAML 1.1 regular expressions would be wasted work."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return _MERGE if implicit[0] and value == "<<" else "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
 
 
 @dataclass
 class Document:
-    """Loaded spec data and where each value stands in the file."""
+    """Loaded spec data and where each value stands in the file.
+
+    Places are looked up in the composed node tree only when asked for (messages, layer reports),
+    so reading a spec records nothing per value."""
 
     file: str
     data: object
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # value marks
-    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # mapping-key marks
+    root: yaml.Node | None = None
+    _places: dict = field(default_factory=dict, repr=False)  # (path, at_key) -> Location
+    _keys: dict = field(default_factory=dict, repr=False)  # id(mapping node) -> {key: (key node, value node)}
 
     def location(self, path: Path_, at_key: bool = False) -> Location:
-        """The nearest recorded place for ``path`` (walking up to a parent when needed)."""
-        path = tuple(path)
-        while True:
-            marks = (self.key_positions.get(path) if at_key else None) or self.positions.get(path)
-            if marks or not path:
+        """The place of ``path``, or of its nearest ancestor written in the file; with ``at_key``,
+        the place of the mapping key itself rather than its value."""
+        wanted = (tuple(path), at_key)
+        place = self._places.get(wanted)
+        if place is None:
+            place = self._places[wanted] = self._find(*wanted)
+        return place
+
+    def _find(self, path: Path_, at_key: bool) -> Location:
+        if self.root is None:
+            return Location(self.file)
+        node = marked = self.root
+        for depth, part in enumerate(path):
+            step = self._child(node, part)
+            if step is None:
                 break
-            path = path[:-1]
-        line, column = marks or (None, None)
-        return Location(self.file, line, column)
+            key_node, node = step
+            marked = key_node if at_key and key_node is not None and depth == len(path) - 1 else node
+        return _place(self.file, marked)
+
+    def _child(self, node, part):
+        """(key node or None, value node) of ``part`` in ``node``, or None when it has no such part."""
+        if isinstance(node, yaml.SequenceNode):
+            in_range = isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(node.value)
+            return (None, node.value[part]) if in_range else None
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = self._keys[id(node)] = {str(_scalar(key, self.file, {})): (key, value)
+                                           for key, value in node.value}
+        return keys.get(part) if isinstance(part, str) else None
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -92,7 +130,7 @@ def load_document(text: str, shown: str) -> Document:
 
 
 def _load_document(text: str, shown: str) -> Document:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _Loader
     try:
         if _nesting_bound(text) > MAX_DEPTH:  # before composing: libyaml's composer recurses in C
             _check_nesting(yaml.parse(text, Loader=loader), shown)
@@ -114,14 +152,10 @@ def _load_document(text: str, shown: str) -> Document:
     if not nodes:
         raise ConvcalcError("file_empty", Location(shown))
     if len(nodes) > 1:
-        mark = nodes[1].start_mark
-        raise ConvcalcError("yaml_many_documents", Location(shown, mark.line + 1, mark.column + 1))
+        raise ConvcalcError("yaml_many_documents", _place(shown, nodes[1]))
     if "&" in text and "*" in text:  # only aliases (*name of an &name anchor) expand past what the text holds
         _check_expansion(nodes[0], 0, {}, set(), shown)
-    document = Document(shown, None)
-    budget = [MAX_NODES]
-    document.data = _convert(nodes[0], (), document, budget)
-    return document
+    return Document(shown, _convert(nodes[0], 0, shown, [MAX_NODES], {}), nodes[0])
 
 
 def load_file(path: str | Path) -> Document:
@@ -154,8 +188,7 @@ def _check_nesting(events, file: str) -> None:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH + 1:  # the document's top mapping is depth 1 and nests nothing
-                mark = event.start_mark
-                raise ConvcalcError("yaml_too_deep", Location(file, mark.line + 1, mark.column + 1), limit=MAX_DEPTH)
+                raise ConvcalcError("yaml_too_deep", _place(file, event), limit=MAX_DEPTH)
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
 
@@ -163,7 +196,7 @@ def _check_nesting(events, file: str) -> None:
 def _check_expansion(node, level: int, sizes: dict, open_nodes: set, file: str) -> tuple[int, int]:
     """(values, nesting) of ``node`` once aliases are expanded, counted without expanding them: each
     distinct node once. Refuses, where it occurs, the first node that expands past MAX_NODES or MAX_DEPTH."""
-    where = Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    where = _place(file, node)
     known = sizes.get(id(node))
     if known is None:
         if id(node) in open_nodes:
@@ -183,30 +216,27 @@ def _check_expansion(node, level: int, sizes: dict, open_nodes: set, file: str) 
     return known
 
 
-def _convert(node, path: Path_, document: Document, budget: list[int]):
+def _convert(node, depth: int, file: str, budget: list[int], resolved: dict):
+    """Plain data from a node tree, within MAX_NODES values and MAX_DEPTH levels."""
     budget[0] -= 1
-    where = (node.start_mark.line + 1, node.start_mark.column + 1)
     if budget[0] < 0:
-        raise ConvcalcError("yaml_too_large", Location(document.file, *where), limit=MAX_NODES)
-    if len(path) > MAX_DEPTH:
-        raise ConvcalcError("yaml_too_deep", Location(document.file, *where), limit=MAX_DEPTH)
-    document.positions.setdefault(path, where)
+        raise ConvcalcError("yaml_too_large", _place(file, node), limit=MAX_NODES)
+    if depth > MAX_DEPTH:
+        raise ConvcalcError("yaml_too_deep", _place(file, node), limit=MAX_DEPTH)
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, document.file)
+        return _scalar(node, file, resolved)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (index,), document, budget) for index, item in enumerate(node.value)]
+        return [_convert(item, depth + 1, file, budget, resolved) for item in node.value]
     mapping: dict = {}
     for key_node, value_node in node.value:
-        key_where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         if not isinstance(key_node, yaml.ScalarNode):
-            raise ConvcalcError("yaml_complex_key", Location(document.file, *key_where))
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            raise ConvcalcError("yaml_merge_key", Location(document.file, *key_where))
-        key = str(_scalar(key_node, document.file))
+            raise ConvcalcError("yaml_complex_key", _place(file, key_node))
+        if key_node.tag == _MERGE:
+            raise ConvcalcError("yaml_merge_key", _place(file, key_node))
+        key = str(_scalar(key_node, file, resolved))
         if key in mapping:
-            raise ConvcalcError("yaml_duplicate_key", Location(document.file, *key_where), key=key)
-        document.key_positions[path + (key,)] = key_where
-        mapping[key] = _convert(value_node, path + (key,), document, budget)
+            raise ConvcalcError("yaml_duplicate_key", _place(file, key_node), key=key)
+        mapping[key] = _convert(value_node, depth + 1, file, budget, resolved)
     return mapping
 
 
@@ -221,24 +251,31 @@ class WrittenFloat(float):
         return number
 
 
-def _scalar(node, file: str):
-    """YAML 1.2 core resolution of a scalar; quoted scalars are always strings."""
+def _place(file: str, node) -> Location:
+    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scalar(node, file: str, resolved: dict):
+    """YAML 1.2 core resolution of a scalar; quoted scalars are always strings. ``resolved`` keeps
+    the values of plain texts already seen in this file (specs repeat the same few words and numbers)."""
     text = node.value
     if node.style in ("'", '"', "|", ">"):  # the resolver's own tags follow YAML 1.1 (1e-06 a string)
         return text
+    if text in resolved:
+        return resolved[text]
     lowered = text.lower()
     if lowered in ("", "~", "null"):
-        return None
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if _LEADING_ZERO.fullmatch(text):
-        mark = node.start_mark
-        raise ConvcalcError("yaml_leading_zero", Location(file, mark.line + 1, mark.column + 1), text=text,
+        value = None
+    elif lowered in ("true", "false"):
+        value = lowered == "true"
+    elif _LEADING_ZERO.fullmatch(text):
+        raise ConvcalcError("yaml_leading_zero", _place(file, node), text=text,
                             suggestion=str(int(text.replace("_", ""))))
-    if _INT.fullmatch(text):
-        return int(text.replace("_", ""))
-    if _FLOAT.fullmatch(text):
-        return WrittenFloat(text)
-    if lowered in _SPECIAL_FLOATS:
-        return _SPECIAL_FLOATS[lowered]
-    return text
+    elif _INT.fullmatch(text):
+        value = int(text.replace("_", ""))
+    elif _FLOAT.fullmatch(text):
+        value = WrittenFloat(text)
+    else:
+        value = _SPECIAL_FLOATS.get(lowered, text)
+    resolved[text] = value
+    return value
