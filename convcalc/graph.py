@@ -62,6 +62,23 @@ def build_graph(spec: Spec, document: Document) -> Graph:
     return graph
 
 
+@dataclass
+class _Entry:
+    """One written entry, read: what ``scope`` needs to add its nodes."""
+
+    kind: str
+    fields: dict  # the layer's or block's own fields, references substituted
+    fields_path: tuple
+    weights: dict | None
+    name: str | None
+    inputs: list | None
+    repeat: int | None
+    first: int  # index_from
+    references: bool  # whether it reads block parameters
+    layer: Layer | None = None  # validated on first use
+    location: Location | None = None
+
+
 class _Builder:
     def __init__(self, spec: Spec, document: Document):
         self.spec = spec
@@ -69,42 +86,56 @@ class _Builder:
         self.nodes: list[Node] = []
         self.where: dict[str, Location] = {INPUT: Location(document.file)}
         self.validated: dict[tuple, Layer] = {}  # layers are frozen, so equal ones can be shared
+        self.prepared: dict[tuple, _Entry] = {}  # (entry path, block parameters or None) -> the entry read
 
     def scope(self, entries, path, prefix, scope_input, params, stack, block, named_scope) -> str:
         """Add the nodes of ``entries``; return the full name of the last one."""
         local = {INPUT: scope_input}
         counters: dict[str, int] = {}
         previous = scope_input
+        params_key = repr(params)
         for index, entry in enumerate(entries):
             entry_path = path + (index,)
-            kind, fields, fields_path = self.normalise(entry, entry_path)
-            if params or "$" in repr(fields):  # most entries hold no reference: no walk
-                fields = self.substitute(fields, params, fields_path, in_block=bool(stack))
-            weights = fields.pop("weights", None)
-            if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
-                raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
-            name, inputs, repeat, first = self.entry_keys(fields, fields_path, kind)
-            sources = self.resolve(inputs, local, fields_path, entry_path, stack) if inputs else [previous]
+            prepared = self.prepared.get((entry_path, None)) or self.prepared.get((entry_path, params_key))
+            if prepared is None:  # a block's entry reads the same for every use with the same parameters
+                prepared = self.prepare(entry, entry_path, params, stack)
+                self.prepared[entry_path, params_key if prepared.references else None] = prepared
+            kind, fields, name, repeat, first = (prepared.kind, prepared.fields, prepared.name, prepared.repeat,
+                                                 prepared.first)
+            if len(self.nodes) + (repeat or 1) > MAX_LAYERS:
+                raise ConvcalcError("too_many_layers", self.document.location(prepared.fields_path), limit=MAX_LAYERS)
+            sources = self.resolve(prepared.inputs, local, prepared.fields_path, entry_path, stack) \
+                if prepared.inputs else [previous]
             for copy in range(first, first + (repeat or 1)):
                 local_name = (f"{name}.{copy}" if repeat else name) if name else self.generated(kind, counters, local)
                 full_name = prefix + local_name
                 if local_name in local:
-                    first = self.where.get(local[local_name])
+                    earlier = self.where.get(local[local_name])
                     raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=local_name,
-                                        first=first.line if first else "?")
+                                        first=earlier.line if earlier else "?")
                 if kind in self.spec.blocks:
-                    previous = self.expand_block(kind, fields, fields_path, entry_path, full_name,
+                    previous = self.expand_block(kind, fields, prepared.fields_path, entry_path, full_name,
                                                  sources, params, stack, block, named_scope and name is not None)
+                    self.where[full_name] = self.document.location(entry_path)
                 else:
-                    self.add_layer(kind, fields, fields_path, entry_path, full_name, sources, block)
-                    self.nodes[-1].weights, self.nodes[-1].weights_path = weights, fields_path + ("weights",)
-                    self.nodes[-1].named = named_scope and name is not None
+                    self.add_layer(prepared, entry_path, full_name, sources, block, named_scope and name is not None)
                     previous = full_name
+                    self.where[full_name] = self.nodes[-1].location
                 local[local_name] = previous if kind in self.spec.blocks else full_name
-                self.where[full_name] = self.nodes[-1].location if kind not in self.spec.blocks else \
-                    self.document.location(entry_path)
                 sources = [previous]
         return previous
+
+    def prepare(self, entry, entry_path, params, stack) -> _Entry:
+        """An entry read: its form normalised, block parameters substituted, its own keys taken apart."""
+        kind, fields, fields_path = self.normalise(entry, entry_path)
+        references = "$" in repr(fields)
+        if references:  # most entries hold none: no walk
+            fields = self.substitute(fields, params, fields_path, in_block=bool(stack))
+        weights = fields.pop("weights", None)
+        if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
+            raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
+        name, inputs, repeat, first = self.entry_keys(fields, fields_path)
+        return _Entry(kind, fields, fields_path, weights, name, inputs, repeat, first, references)
 
     def normalise(self, entry, path):
         """(type, fields, path of the fields) from any of the three entry forms."""
@@ -137,7 +168,7 @@ class _Builder:
                                 hint=suggestion(str(kind), known))
         return kind
 
-    def entry_keys(self, fields, path, kind):
+    def entry_keys(self, fields, path):
         name = fields.pop("name", None)
         if isinstance(name, int) and not isinstance(name, bool):
             name = str(name)  # `name: 0`, as torchvision numbers the layers of a Sequential
@@ -156,8 +187,6 @@ class _Builder:
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < minimum):
                 raise ConvcalcError("bad_count", self.document.location(path + (key,)), key=key, value=value,
                                     minimum=minimum)
-        if len(self.nodes) + (repeat or 1) > MAX_LAYERS:
-            raise ConvcalcError("too_many_layers", self.document.location(path), limit=MAX_LAYERS)
         return name, inputs, repeat, first
 
     def resolve(self, inputs, local, path, entry_path, stack):
@@ -196,19 +225,24 @@ class _Builder:
             if candidate not in local:
                 return candidate
 
-    def add_layer(self, kind, fields, fields_path, entry_path, full_name, sources, block):
-        cls = REGISTRY[kind]
-        key = (kind, repr(sorted(fields.items())))  # repeated blocks validate each distinct layer once
-        layer = self.validated.get(key)
-        if layer is None:
-            try:
-                layer = self.validated[key] = cls.model_validate(fields)
-            except ValidationError as error:
-                raise validation_failure(error, self.document, fields_path, kind, cls, ENTRY_KEYS) from None
+    def add_layer(self, entry: _Entry, entry_path, full_name, sources, block, named):
+        if entry.layer is None:  # first use: validate (equal layers once)
+            cls = REGISTRY[entry.kind]
+            key = (entry.kind, repr(sorted(entry.fields.items())))
+            layer = self.validated.get(key)
+            if layer is None:
+                try:
+                    layer = self.validated[key] = cls.model_validate(entry.fields)
+                except ValidationError as error:
+                    raise validation_failure(error, self.document, entry.fields_path, entry.kind, cls,
+                                             ENTRY_KEYS) from None
+            entry.layer, entry.location = layer, self.document.location(entry_path)
+        cls = type(entry.layer)
         if not cls.min_inputs <= len(sources) <= (cls.max_inputs or len(sources)):
-            raise ConvcalcError("input_count", self.document.location(entry_path), kind=kind,
-                                expected=_count_text(cls), received=len(sources))
-        self.nodes.append(Node(full_name, layer, tuple(sources), self.document.location(entry_path), block))
+            raise ConvcalcError("input_count", entry.location, kind=entry.kind, expected=_count_text(cls),
+                                received=len(sources))
+        self.nodes.append(Node(full_name, entry.layer, tuple(sources), entry.location, block, named, entry.weights,
+                               entry.fields_path + ("weights",)))
 
     def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
                      named_scope):
