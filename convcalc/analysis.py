@@ -48,18 +48,33 @@ class Finding:
         return f"{self.location}: {message}" if self.location else message
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerReport:
-    name: str
-    kind: str
-    inputs: tuple[str, ...]
-    location: Location
-    block: str | None
-    result: LayerResult | None  # None when the layer could not be analysed
-    shape: tuple[Dim, ...] | None  # in the spec's layout
+    node: Node  # the layer, its name, inputs and place, and its inline weights (for the executor)
+    result: LayerResult | None = None  # None when the layer could not be analysed
+    shape: tuple[Dim, ...] | None = None  # in the spec's layout
     activation_elements: Dim = 0  # batch included
     activation_bytes: Dim = 0
-    node: Node | None = None  # the layer and its inline weights, for the executor
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def kind(self) -> str:
+        return self.node.layer.kind
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.node.inputs
+
+    @property
+    def location(self) -> Location:
+        return self.node.location
+
+    @property
+    def block(self) -> str | None:
+        return self.node.block
 
     @property
     def params(self) -> Dim:
@@ -151,16 +166,14 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
     reports: list[LayerReport] = []
     for node in graph.nodes:
-        inputs = [tensors[name] for name in node.inputs]
-        report = LayerReport(node.name, node.layer.kind, node.inputs, node.location, node.block, None, None,
-                             node=node)
+        report = LayerReport(node)
         reports.append(report)
+        inputs = [tensors[name] for name in node.inputs]
         tensors[node.name] = None
-        if any(tensor is None for tensor in inputs):
+        if None in inputs:
             continue  # an input is already reported as wrong
-        checks = _Checks(node, strict, findings, constraints)
         try:
-            result = node.layer.infer(inputs, checks)
+            result = node.layer.infer(inputs, _Checks(node, strict, findings, constraints))
         except LayerError as error:
             findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location,
                                     node.block))
@@ -176,7 +189,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         from convcalc.conditions import solve  # only symbolic sizes need the solver
 
         conditions = solve(constraints, symbols, findings)
-    totals = _totals(reports, graph, tensors[INPUT], batch, dtype_bytes, options.optimizer)
+    totals = _totals(reports, tensors[INPUT], batch, dtype_bytes, options.optimizer)
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
                     strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT])
 
@@ -249,7 +262,7 @@ class _Checks:
             self._constraint("divisible", value, divisor, key + "_strict")
 
 
-def _totals(reports, graph: Graph, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Totals:
+def _totals(reports, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Totals:
     totals = Totals()
     for report in reports:
         if report.result:
@@ -263,30 +276,34 @@ def _totals(reports, graph: Graph, input_tensor: Tensor, batch, dtype_bytes, opt
     optimizer_bytes = OPTIMIZER_STATES[optimizer] * totals.trainable * dtype_bytes
     totals.training_bytes = (totals.param_bytes + totals.trainable * dtype_bytes + optimizer_bytes
                              + input_bytes + totals.activation_bytes)
-    totals.peak_activation_bytes = _peak(reports, graph, input_bytes)
+    totals.peak_activation_bytes = _peak(reports, input_bytes)
     if totals.peak_activation_bytes is not None:
         totals.peak_inference_bytes = totals.param_bytes + totals.peak_activation_bytes
     return totals
 
 
-def _peak(reports, graph: Graph, input_bytes) -> Dim | None:
+def _peak(reports, input_bytes) -> Dim | None:
     """Most activation bytes held at once in one inference pass, in spec order: a layer's output
     is allocated while its inputs are alive; a tensor is freed after its last reader (network
     outputs are kept). No in-place operations are assumed. None when sizes are symbolic, since
     which layer dominates then depends on the input size."""
-    sizes = {INPUT: input_bytes, **{r.name: r.activation_bytes for r in reports}}
-    if not all(is_concrete(size) for size in sizes.values()) or any(r.result is None for r in reports):
-        return None
+    sizes = {INPUT: input_bytes}
     last_reader = {}
     for step, report in enumerate(reports):
-        for source in report.inputs:
+        if report.result is None or not is_concrete(report.activation_bytes):
+            return None
+        sizes[report.node.name] = report.activation_bytes
+        for source in report.node.inputs:
             last_reader[source] = step
-    live = input_bytes
-    peak = live
+    if not is_concrete(input_bytes):
+        return None
+    live = peak = input_bytes
     for step, report in enumerate(reports):
-        live += sizes[report.name]
-        peak = max(peak, live)
-        for source in set(report.inputs):
+        live += sizes[report.node.name]
+        if live > peak:
+            peak = live
+        for source in report.node.inputs:
             if last_reader[source] == step:
                 live -= sizes[source]
+                last_reader[source] = None  # freed once, even when read twice
     return peak

@@ -20,9 +20,10 @@ from convcalc.errors import ConvcalcError, Location
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Layer
 from convcalc.loading import Document
-from convcalc.spec import Spec, suggestion, validation_failure
+from convcalc.spec import Spec, shorten, suggestion, validation_failure
 
 MAX_LAYERS = 100_000  # layers after expanding blocks and repeats
+MAX_EXPRESSION = 200  # characters of one ${...} or $(...) expression: bounds parsing and evaluation depth
 ENTRY_KEYS = ("name", "inputs", "repeat", "index_from", "weights")
 INPUT = "input"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # dots and digits allow torchvision's names
@@ -283,7 +284,7 @@ class _Builder:
                     return params[match.group(1)] if match.group(1) else _arithmetic(
                         match.group(2) or match.group(3), params)
                 except (KeyError, ValueError, ZeroDivisionError, SyntaxError) as error:
-                    raise ConvcalcError("bad_reference", self.document.location(path), text=value,
+                    raise ConvcalcError("bad_reference", self.document.location(path), text=shorten(value),
                                         problem=_reference_problem(error),
                                         valid=", ".join(params) or "-") from None
         return value
@@ -299,40 +300,43 @@ def _reference_problem(error) -> str:
     return f"unknown parameter {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
 
 
+def _exact_division(a, b):
+    if a % b:
+        raise ValueError(f"{a}/{b} is not a whole number")
+    return a // b
+
+
+_OPERATORS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+              ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b, ast.Div: _exact_division}
+
+
 def _arithmetic(text: str, params: dict):
     """Evaluate integer arithmetic over block parameters: + - * // / % and parentheses only.
 
     >>> _arithmetic("width * 4", {"width": 64})
     256
     """
-    tree = _parsed(text.strip())
-    operators = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-                 ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b, ast.Div: _exact_division}
+    if len(text) > MAX_EXPRESSION:
+        raise ValueError(f"longer than {MAX_EXPRESSION} characters")
+    return _evaluate(_parsed(text.strip()).body, params)
 
-    def walk(node):
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id not in params:
-                raise KeyError(node.id)
-            return params[node.id]
-        if isinstance(node, ast.BinOp) and type(node.op) in operators:
-            return operators[type(node.op)](walk(node.left), walk(node.right))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return -walk(node.operand)
-        raise ValueError("only integers, parameter names, + - * / // % and parentheses are allowed")
 
-    return walk(tree)
+def _evaluate(node, params: dict):
+    """The value of one node of a parsed expression (a module-level function: a recursive closure
+    would be a reference cycle left for the garbage collector on every use)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in params:
+            raise KeyError(node.id)
+        return params[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        return _OPERATORS[type(node.op)](_evaluate(node.left, params), _evaluate(node.right, params))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_evaluate(node.operand, params)
+    raise ValueError("only integers, parameter names, + - * / // % and parentheses are allowed")
 
 
 @functools.lru_cache(maxsize=1024)
 def _parsed(text: str) -> ast.Expression:
     return ast.parse(text, mode="eval")
-
-
-def _exact_division(a, b):
-    if a % b:
-        raise ValueError(f"{a}/{b} is not a whole number")
-    return a // b

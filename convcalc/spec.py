@@ -134,8 +134,12 @@ def _data_loc(data, base_path: tuple, loc) -> tuple:
 
 
 def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value))
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def parse_spec(document: Document) -> Spec:
