@@ -35,11 +35,17 @@ class Node:
     name: str
     layer: Layer
     inputs: tuple[str, ...]
-    location: Location
+    document: Document = field(repr=False, compare=False)
+    path: tuple = ()  # where the entry stands in the document
     block: str | None = None  # "layer1.0 (bottleneck, line 40)" for layers that come from a block
     named: bool = True  # False when convcalc generated the name (conv1, relu2, ...)
     weights: dict | None = None  # values written in the spec (for hand-worked examples)
-    weights_path: tuple = ()  # where they stand in the file
+    weights_path: tuple = ()  # where they stand in the document
+
+    @property
+    def location(self) -> Location:
+        """Looked up when a message or report needs it: the analysis itself does not."""
+        return self.document.location(self.path)
 
 
 @dataclass
@@ -77,7 +83,6 @@ class _Entry:
     first: int  # index_from
     references: bool  # whether it reads block parameters
     layer: Layer | None = None  # validated on first use
-    location: Location | None = None
 
 
 class _Builder:
@@ -85,7 +90,7 @@ class _Builder:
         self.spec = spec
         self.document = document
         self.nodes: list[Node] = []
-        self.where: dict[str, Location] = {INPUT: Location(document.file)}
+        self.where: dict[str, tuple] = {}  # full name -> path of the entry that made it
         self.validated: dict[tuple, Layer] = {}  # layers are frozen, so equal ones can be shared
         self.prepared: dict[tuple, _Entry] = {}  # (entry path, block parameters or None) -> the entry read
 
@@ -113,15 +118,15 @@ class _Builder:
                 if local_name in local:
                     earlier = self.where.get(local[local_name])
                     raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=local_name,
-                                        first=earlier.line if earlier else "?")
+                                        first="?" if earlier is None else self.document.location(earlier).line)
                 if kind in self.spec.blocks:
                     previous = self.expand_block(kind, fields, prepared.fields_path, entry_path, full_name,
                                                  sources, params, stack, block, named_scope and name is not None)
-                    self.where[full_name] = self.document.location(entry_path)
+                    self.where[full_name] = entry_path
                 else:
                     self.add_layer(prepared, entry_path, full_name, sources, block, named_scope and name is not None)
                     previous = full_name
-                    self.where[full_name] = self.nodes[-1].location
+                    self.where[full_name] = entry_path
                 local[local_name] = previous if kind in self.spec.blocks else full_name
                 sources = [previous]
         return previous
@@ -237,13 +242,13 @@ class _Builder:
                 except ValidationError as error:
                     raise validation_failure(error, self.document, entry.fields_path, entry.kind, cls,
                                              ENTRY_KEYS) from None
-            entry.layer, entry.location = layer, self.document.location(entry_path)
+            entry.layer = layer
         cls = type(entry.layer)
         if not cls.min_inputs <= len(sources) <= (cls.max_inputs or len(sources)):
-            raise ConvcalcError("input_count", entry.location, kind=entry.kind, expected=_count_text(cls),
-                                received=len(sources))
-        self.nodes.append(Node(full_name, entry.layer, tuple(sources), entry.location, block, named, entry.weights,
-                               entry.fields_path + ("weights",)))
+            raise ConvcalcError("input_count", self.document.location(entry_path), kind=entry.kind,
+                                expected=_count_text(cls), received=len(sources))
+        self.nodes.append(Node(full_name, entry.layer, tuple(sources), self.document, entry_path, block, named,
+                               entry.weights, entry.fields_path + ("weights",)))
 
     def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
                      named_scope):
