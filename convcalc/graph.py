@@ -75,6 +75,7 @@ class _Entry:
 
     kind: str
     fields: dict  # the layer's or block's own fields, references substituted
+    path: tuple  # of the entry
     fields_path: tuple
     weights: dict | None
     name: str | None
@@ -82,6 +83,7 @@ class _Entry:
     repeat: int | None
     first: int  # index_from
     references: bool  # whether it reads block parameters
+    weights_path: tuple = ()
     layer: Layer | None = None  # validated on first use
 
 
@@ -106,6 +108,7 @@ class _Builder:
             if prepared is None:  # a block's entry reads the same for every use with the same parameters
                 prepared = self.prepare(entry, entry_path, params, stack)
                 self.prepared[entry_path, params_key if prepared.references else None] = prepared
+            entry_path = prepared.path  # the nodes of every use share one tuple
             kind, fields, name, repeat, first = (prepared.kind, prepared.fields, prepared.name, prepared.repeat,
                                                  prepared.first)
             if len(self.nodes) + (repeat or 1) > MAX_LAYERS:
@@ -141,7 +144,8 @@ class _Builder:
         if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
             raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
         name, inputs, repeat, first = self.entry_keys(fields, fields_path)
-        return _Entry(kind, fields, fields_path, weights, name, inputs, repeat, first, references)
+        return _Entry(kind, fields, entry_path, fields_path, weights, name, inputs, repeat, first, references,
+                      fields_path + ("weights",))
 
     def normalise(self, entry, path):
         """(type, fields, path of the fields) from any of the three entry forms."""
@@ -248,7 +252,7 @@ class _Builder:
             raise ConvcalcError("input_count", self.document.location(entry_path), kind=entry.kind,
                                 expected=_count_text(cls), received=len(sources))
         self.nodes.append(Node(full_name, entry.layer, tuple(sources), self.document, entry_path, block, named,
-                               entry.weights, entry.fields_path + ("weights",)))
+                               entry.weights, entry.weights_path))
 
     def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
                      named_scope):

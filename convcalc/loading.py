@@ -21,7 +21,7 @@ from convcalc.errors import ConvcalcError, Location
 MAX_NODES = 200_000  # values after expanding aliases: bounds memory and time ("billion laughs")
 MAX_DEPTH = 64  # nesting of mappings and lists
 
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_NOT_BRACKET = bytes(byte for byte in range(256) if byte not in b"[]{}")  # deleted before counting brackets
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
@@ -167,16 +167,15 @@ def _nesting_bound(text: str) -> int:
     """An upper bound of the nesting, cheap to compute: a block level costs at least one more
     column of indentation every two levels (a key's sequence may share its indent) or a `- ` on the
     line, and flow levels are open brackets. Only a text past MAX_DEPTH by it is scanned event by event."""
-    indent = dashes = flow = deepest_flow = 0
-    for line in text.splitlines():
-        stripped = line.lstrip(" -")
-        indent = max(indent, len(line) - len(stripped))
-        dashes = max(dashes, line[: len(line) - len(stripped)].count("-"))
-    for char in _NOT_BRACKET.sub("", text):
-        if char in "[{":
+    prefixes = [line[: len(line) - len(line.lstrip(" -"))] for line in text.splitlines()]
+    indent = max(map(len, prefixes), default=0)
+    dashes = max((prefix.count("-") for prefix in prefixes), default=0)
+    flow = deepest_flow = 0
+    for byte in text.encode().translate(None, _NOT_BRACKET):
+        if byte in b"[{":
             flow += 1
             deepest_flow = max(deepest_flow, flow)
-        elif char in "]}" and flow:
+        elif flow:
             flow -= 1
     return 2 * (indent + dashes) + deepest_flow + 2
 
