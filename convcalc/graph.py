@@ -77,13 +77,13 @@ class _Entry:
     fields: dict  # the layer's or block's own fields, references substituted
     path: tuple  # of the entry
     fields_path: tuple
+    weights_path: tuple
     weights: dict | None
     name: str | None
     inputs: list | None
     repeat: int | None
     first: int  # index_from
     references: bool  # whether it reads block parameters
-    weights_path: tuple = ()
     layer: Layer | None = None  # validated on first use
 
 
@@ -125,11 +125,10 @@ class _Builder:
                 if kind in self.spec.blocks:
                     previous = self.expand_block(kind, fields, prepared.fields_path, entry_path, full_name,
                                                  sources, params, stack, block, named_scope and name is not None)
-                    self.where[full_name] = entry_path
                 else:
                     self.add_layer(prepared, entry_path, full_name, sources, block, named_scope and name is not None)
                     previous = full_name
-                    self.where[full_name] = entry_path
+                self.where[full_name] = entry_path
                 local[local_name] = previous if kind in self.spec.blocks else full_name
                 sources = [previous]
         return previous
@@ -144,8 +143,8 @@ class _Builder:
         if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
             raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
         name, inputs, repeat, first = self.entry_keys(fields, fields_path)
-        return _Entry(kind, fields, entry_path, fields_path, weights, name, inputs, repeat, first, references,
-                      fields_path + ("weights",))
+        return _Entry(kind, fields, entry_path, fields_path, fields_path + ("weights",), weights, name, inputs, repeat,
+                      first, references)
 
     def normalise(self, entry, path):
         """(type, fields, path of the fields) from any of the three entry forms."""
