@@ -173,21 +173,6 @@ def grade(spec: str, sheet: str):
     return only(check(analyze_text(spec), answers(sheet)))
 
 
-def test_slip_bias_forgotten():
-    verdict = grade(SMALL_CONV, "layers: {c: {params: 108}}")
-    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, "bias_forgotten", 112)
-
-
-def test_slip_bias_counted():
-    verdict = grade(SMALL_CONV, "layers: {c: {params_without_bias: 112}}")
-    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, "bias_counted", 108)
-
-
-def test_slip_depth_forgotten():
-    verdict = grade(SMALL_CONV, "layers: {c: {params: 40}}")
-    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, "depth_forgotten", 112)
-
-
 def test_slip_padding_counted_once():
     # 7x7x1, 2 filters 3x3, P=1, S=1: (7 - 3 + 2*1)/1 + 1 = 7; with P once (7 - 3 + 1)/1 + 1 = 6
     spec = """
@@ -262,30 +247,22 @@ NON_SQUARE = """
 # H: 10 - 3 + 1 = 8, W: 6 - 3 + 1 = 4 -> 8x4x2
 
 
-def test_slip_height_width_swapped():
-    verdict = grade(NON_SQUARE, "layers: {c: {output_shape: 4x8x2}}")
-    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, "height_width_swapped", (8, 4, 2))
-
-
-def test_slip_channels_first_in_a_hwc_spec():
-    verdict = grade(NON_SQUARE, "layers: {c: {output_shape: [2, 8, 4]}}")
-    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, "layout_order", (8, 4, 2))
+@pytest.mark.parametrize("spec, sheet, mistake, expected", [
+    (SMALL_CONV, "{params: 108}", "bias_forgotten", 112),  # 3*3*3*4 = 108 weights, + 4 biases
+    (SMALL_CONV, "{params_without_bias: 112}", "bias_counted", 108),
+    (SMALL_CONV, "{params: 40}", "depth_forgotten", 112),  # (3*3 + 1)*4: the input depth 3 left out
+    (SMALL_CONV, "{params: 121}", "digits_swapped", 112),  # the last two digits exchanged
+    (SMALL_CONV, "{memory: 144}", "count_for_bytes", 576),  # 6*6*4 = 144 values, 144*4 bytes
+    (NON_SQUARE, "{output_shape: 4x8x2}", "height_width_swapped", (8, 4, 2)),
+    (NON_SQUARE, "{output_shape: [2, 8, 4]}", "layout_order", (8, 4, 2)),  # channels first in an hwc spec
+])
+def test_slip_named(spec, sheet, mistake, expected):
+    verdict = grade(spec, f"layers: {{c: {sheet}}}")
+    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, mistake, expected)
 
 
 def test_right_shape_in_the_specs_order():
     assert grade(NON_SQUARE, "layers: {c: {output_shape: 8x4x2}}").correct
-
-
-def test_slip_digits_swapped():
-    # 112 written 121: the last two digits exchanged
-    verdict = grade(SMALL_CONV, "layers: {c: {params: 121}}")
-    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, "digits_swapped", 112)
-
-
-def test_slip_count_for_bytes():
-    # the 6*6*4 = 144 values given for the memory, 144*4 bytes = 576
-    verdict = grade(SMALL_CONV, "layers: {c: {memory: 144}}")
-    assert (verdict.correct, verdict.mistake, verdict.expected) == (False, "count_for_bytes", 576)
 
 
 def test_unrecognised_wrong_answer_has_no_slip():
