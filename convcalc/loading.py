@@ -132,8 +132,10 @@ def load_document(text: str, shown: str) -> Document:
 def _load_document(text: str, shown: str) -> Document:
     loader = _Loader
     try:
-        if _nesting_bound(text) > MAX_DEPTH:  # before composing: libyaml's composer recurses in C
-            _check_nesting(yaml.parse(text, Loader=loader), shown)
+        if _nesting_bound(text) > MAX_DEPTH:  # before libyaml sees the text: its composer recurses
+            # in C, and since PyYAML 6.0.4 its parser refuses deep nesting with a message of its own.
+            # PyYAML's pure-Python parser has no such limit and yields events without recursion.
+            _check_nesting(yaml.parse(text, Loader=yaml.SafeLoader), shown)
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -9,6 +9,7 @@ Pooling has no weights, so its MACs are 0 by definition; its FLOPs are the windo
 from __future__ import annotations
 
 from fractions import Fraction
+from collections.abc import Callable
 from typing import ClassVar
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
@@ -29,7 +30,7 @@ class Pool(Windowed):
 
     default_stride_is_kernel = True
     ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
-    window_flops: ClassVar = None  # FLOPs of one window of n elements
+    window_flops: ClassVar[Callable[[int], int]]  # FLOPs of one window of n elements
     flops_symbols: ClassVar[str] = "F*F - 1"  # the same, in symbols
 
     @model_validator(mode="after")
