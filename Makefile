@@ -1,20 +1,25 @@
 # Two-command quick start: `make demo` and `make test` each set up .venv first (once).
+# Both install the versions pinned in constraints.txt; `make test-latest` the newest releases.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := -m pip install --quiet --disable-pip-version-check
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.test-installed
+# The other Python versions the package claims, each smoke-run from a fresh venv by `make smoke`.
+PYENV_VERSIONS ?= $(shell pyenv root 2>/dev/null)/versions
+SMOKE_PYTHONS ?= 3.10 3.12 3.13
 
-.PHONY: demo test bench schema clean
+.PHONY: demo test test-latest smoke bench schema clean
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python $(PIP) -c constraints.txt -e .
 	touch $@
 
 # torch==2.13.0 is the oracle of the tests: pinned, so pip takes the local CPU build.
 $(TEST_INSTALLED): $(INSTALLED)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 'torch==2.13.0'
+	$(BIN)/python $(PIP) -c constraints.txt -e '.[test]' 'torch==2.13.0'
 	touch $@
 
 demo: $(INSTALLED)
@@ -23,9 +28,26 @@ demo: $(INSTALLED)
 test: $(TEST_INSTALLED)
 	$(BIN)/python -m pytest
 
+# The suite against the newest releases pyproject.toml's ranges admit (torch stays the pinned oracle).
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python $(PIP) --upgrade -e '.[test]' 'torch==2.13.0'
+	.venv-latest/bin/python -m pip list --disable-pip-version-check 2>/dev/null | grep -iE '^(click|rich|pydantic|pydantic.core|pyyaml|numpy|pytest|hypothesis) '
+	.venv-latest/bin/python -m pytest
+
+# Install (from a wheel, pinned) and run every command on a shipped spec, on each other Python.
+smoke:
+	@for version in $(SMOKE_PYTHONS); do \
+	    python=$$(ls -d $(PYENV_VERSIONS)/$$version.*/bin/python 2>/dev/null | sort -V | tail -n 1); \
+	    if [ -z "$$python" ]; then echo "no Python $$version under $(PYENV_VERSIONS)"; exit 1; fi; \
+	    scripts/smoke "$$python" || exit 1; \
+	done
+
 # Timings and memory against PyTorch and torchinfo, in one run on this machine (not tests).
 bench: $(TEST_INSTALLED)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]' 'torch==2.13.0'
+	$(BIN)/python $(PIP) -c constraints.txt -e '.[test,bench]' 'torch==2.13.0'
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_executor.py
 
@@ -34,4 +56,4 @@ schema: $(INSTALLED)
 	$(BIN)/convcalc schema -o convcalc.schema.json
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-latest

@@ -52,12 +52,22 @@ def _thresholds(ctx, param, values):
 
 
 def _expand(patterns):
-    """Glob patterns (quoted, so the shell left them) as the files they match, in order."""
+    """Glob patterns (quoted, so the shell left them) as the files they match, in order; a name
+    that is no file here is a shipped spec of that name (`resnet50`) when there is one."""
     import glob
 
+    from convcalc.shipped import resolve_spec
+
     for pattern in patterns:
-        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [resolve_spec(pattern)]
         yield from matches or [pattern]
+
+
+def _shipped(ctx, param, value):
+    """A spec argument: the file, or the shipped spec of that name when no such file exists."""
+    from convcalc.shipped import resolve_spec
+
+    return None if value is None else resolve_spec(value)
 
 
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
@@ -127,7 +137,7 @@ def analyze(specs, output_format, values, strict, optimizer, lang, max_params, m
 @main.command()
 @click.argument("spec", type=click.Path(path_type=str))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="The lock file (default: SPEC with .lock.json).")
+              help="The lock file (default: SPEC with .lock.json; for a shipped spec named, NAME.lock.json here).")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE")
 @click.option("--force", is_flag=True, help="Replace an existing lock file.")
 @lang_option
@@ -137,11 +147,13 @@ def lock(spec, output, values, force, lang):
     from convcalc.snapshot import dumps, load
 
     lang = lang or language_from_environment()
+    from convcalc.shipped import resolve_spec
+
     target = output or str(Path(spec).with_suffix(".lock.json"))
     try:
         if os.path.exists(target) and not force:
             raise ConvcalcError("output_exists", None, path=target)
-        text = dumps(load(spec, values))
+        text = dumps(load(resolve_spec(spec), values))
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
@@ -150,8 +162,8 @@ def lock(spec, output, values, force, lang):
 
 
 @main.command()
-@click.argument("before", type=click.Path(path_type=str))
-@click.argument("after", type=click.Path(path_type=str), required=False)
+@click.argument("before", type=click.Path(path_type=str), callback=_shipped)
+@click.argument("after", type=click.Path(path_type=str), required=False, callback=_shipped)
 @click.option("--base", default=None, metavar="REV",
               help="Compare SPEC (the one argument) with its version in this git revision, e.g. origin/main.")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE")
@@ -195,7 +207,7 @@ def _quantity(ctx, param, value):
 def execution_options(command):
     """The options `run` and `verify` share."""
     for option in reversed([
-        click.argument("spec", type=click.Path(path_type=str)),
+        click.argument("spec", type=click.Path(path_type=str), callback=_shipped),
         click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
                      help="Give a symbol a size, e.g. --set H=224 (every symbol needs one to run)."),
         click.option("--seed", type=int, default=0, show_default=True,
@@ -281,7 +293,7 @@ def verify(spec, values, seed, weights_file, input_file, max_memory, output_form
 
 
 @main.command()
-@click.argument("spec", type=click.Path(path_type=str))
+@click.argument("spec", type=click.Path(path_type=str), callback=_shipped)
 @click.option("--layer", default=None, help="Explain only this layer (by name).")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
               help="Give a symbol a size; without it, symbolic layers are explained symbolically.")
@@ -451,7 +463,7 @@ def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_for
 
 
 @main.command()
-@click.argument("spec", type=click.Path(path_type=str))
+@click.argument("spec", type=click.Path(path_type=str), callback=_shipped)
 @click.argument("answers", type=click.Path(path_type=str))
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
@@ -533,6 +545,40 @@ def schema(output):
             stream.write(text)
     else:
         click.echo(text, nl=False)
+
+
+@main.command(name="specs")
+@click.argument("name", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def specs_command(name, output_format):
+    """List the specs shipped with convcalc (any command takes one by NAME: `convcalc analyze
+    resnet50`), or print the text of the spec NAME, to copy and adapt (`convcalc specs vgg16 > my.yaml`):
+    its editor hint then names the installed JSON Schema by its absolute path."""
+    from convcalc.shipped import shipped_dir, shipped_names, shipped_path, with_absolute_hint
+
+    if name is not None:
+        path = shipped_path(name)
+        if path is None:
+            from convcalc.spec import suggestion
+
+            raise click.BadParameter(f"no shipped spec '{name}'{suggestion(name, shipped_names())}; "
+                                     "`convcalc specs` lists them", param_hint="NAME")
+        click.echo(with_absolute_hint(path.read_text(encoding="utf-8")), nl=False)
+        return
+    from convcalc.loading import load_file
+
+    entries = []
+    for shipped in shipped_names():
+        data = load_file(shipped_dir() / f"{shipped}.yaml").data
+        entries.append({"name": shipped, "title": data.get("name"), "input": data.get("input"),
+                        "layout": data.get("layout", "chw"), "path": str(shipped_dir() / f"{shipped}.yaml")})
+    if output_format == "json":
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    width = max(len(entry["name"]) for entry in entries)
+    for entry in entries:
+        size = "x".join(str(value) for value in entry["input"])
+        click.echo(f"{entry['name']:<{width}}  {size:<12} {entry['title']}")
 
 
 @main.command()
