@@ -17,9 +17,11 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/python $(PIP) -c constraints.txt -e .
 	touch $@
 
-# torch==2.13.0 is the oracle of the tests: pinned, so pip takes the local CPU build.
+# torch==2.13.0 is the oracle of the tests: pinned, so pip takes the local CPU build. torchvision's
+# model builders are the zoo specs' oracle: --no-deps, so that it cannot pull a CUDA torch.
 $(TEST_INSTALLED): $(INSTALLED)
 	$(BIN)/python $(PIP) -c constraints.txt -e '.[test]' 'torch==2.13.0'
+	$(BIN)/python $(PIP) -c constraints.txt --no-deps torchvision pillow
 	touch $@
 
 demo: $(INSTALLED)

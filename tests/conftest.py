@@ -41,3 +41,9 @@ def pytest_collection_modifyitems(config, items):
             import torch  # noqa: F401
         except ImportError:
             raise pytest.UsageError("CI needs torch==2.13.0 for the oracle tests; run `make test`")
+        from torchvision_oracle import torchvision_models
+
+        try:
+            torchvision_models()
+        except pytest.skip.Exception:
+            raise pytest.UsageError("CI needs torchvision for the zoo oracle tests; run `make test`")
