@@ -136,3 +136,29 @@ def test_expansion_is_refused_without_building_it(make, tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.stdout + result.stderr, result.stderr
     assert any(word in result.stderr for word in ("alias", "deeper than")), result.stderr
     assert peak < PEAK_LIMIT, f"peak {peak / 2**20:.1f} MiB"
+
+
+NESTING_CASES = ["deep_nesting.yaml", "deep_nesting_block_style.yaml", "alias_bomb.yaml", "alias_loop.yaml"]
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure-python"])
+@pytest.mark.parametrize("name", NESTING_CASES + ["deep_nesting_extreme.yaml"])
+def test_limits_answer_first_whichever_yaml_parser_reads(name, loader, tmp_path, monkeypatch):
+    """convcalc's own limits speak before the YAML library's (PyYAML 6.0.4's libyaml refuses deep
+    nesting with a message of its own; a PyYAML without libyaml composes in Python)."""
+    import yaml
+
+    from convcalc import loading
+
+    if loader == "pure-python":
+        monkeypatch.setattr(loading, "_Loader", type("PureLoader", (yaml.SafeLoader,),
+                                                     {"resolve": loading._Loader.resolve}))
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("this PyYAML has no libyaml")
+    if name in GENERATED:
+        make, expected = GENERATED[name]
+        path = tmp_path / name
+        make(path)
+    else:
+        path, expected = CORPUS / name, EXPECTED[name]
+    check(analyze(path), str(path), expected)
