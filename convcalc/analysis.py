@@ -24,6 +24,7 @@ class Options:
     strict: bool | None = None  # None: as the spec says
     optimizer: str = "adam"
     budgets: dict[str, int] = field(default_factory=dict)  # --max-params 25M ... (bytes for memory)
+    input_shape: tuple | None = None  # --input 3x160x160 (or 3xHxW): instead of the spec's `input:`
 
 
 @dataclass
@@ -153,8 +154,9 @@ def analyze_document(document: Document, spec: Spec, options: Options) -> Analys
 
 def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> Analysis:
     strict = spec.strict if options.strict is None else options.strict
-    env = _checked_values(spec, options.values, document)
-    written = [symbol(v) if isinstance(v, str) else v for v in spec.input]
+    given = list(options.input_shape) if options.input_shape else spec.input
+    env = _checked_values(given, spec.batch, options.values, document)
+    written = [symbol(v) if isinstance(v, str) else v for v in given]
     dims = tuple(substitute(v, env) for v in (written if spec.layout == "chw" or len(written) == 1
                                               else [written[-1], *written[:-1]]))
     batch = substitute(symbol(spec.batch) if isinstance(spec.batch, str) else spec.batch, env)
@@ -194,8 +196,8 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
                     strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT])
 
 
-def _checked_values(spec: Spec, values: dict[str, int], document: Document) -> dict[str, int]:
-    known = {v for v in spec.input if isinstance(v, str)} | ({spec.batch} if isinstance(spec.batch, str) else set())
+def _checked_values(given_input: list, batch, values: dict[str, int], document: Document) -> dict[str, int]:
+    known = {v for v in given_input if isinstance(v, str)} | ({batch} if isinstance(batch, str) else set())
     for name, value in values.items():
         if name not in known:
             raise ConvcalcError("unknown_symbol", Location(document.file), name=name,

@@ -31,6 +31,30 @@ def _assignment(ctx, param, values):
     return result
 
 
+_INPUT_PART = r"[1-9][0-9]{0,8}|[A-Za-z_][A-Za-z0-9_]{0,30}"
+
+
+def _input_shape(ctx, param, value):
+    """--input 3x160x160 or 3xHxW: the sizes (or symbols) the spec's `input:` is replaced by."""
+    import keyword
+    import re
+
+    if value is None:
+        return None
+    parts = [part for part in re.split(r"[x×,\s\[\]()]+", value.strip()) if part]
+    if not 1 <= len(parts) <= 4 or not all(re.fullmatch(_INPUT_PART, part) and not keyword.iskeyword(part)
+                                            for part in parts):
+        raise click.BadParameter(f"'{value}': write the input without the batch, in the spec's layout, "
+                                 "as sizes or symbols: 3x160x160, 3xHxW (1 to 4 entries)", ctx, param)
+    return tuple(int(part) if part.isdigit() else part for part in parts)
+
+
+def _input_option(*names):
+    return click.option(*names, "input_shape", callback=_input_shape, metavar="SIZES",
+                        help="Analyse at this input instead of the spec's `input:`, in the spec's layout "
+                             "and without the batch: 3x160x160, or symbols: 3xHxW.")
+
+
 def _optional_quantity(ctx, param, value):
     from convcalc.units import parse_quantity
 
@@ -88,6 +112,7 @@ def main():
               help="Output format (github: GitHub Actions annotations at the spec lines).")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
               help="Give a symbol a size, e.g. --set H=224 (repeatable).")
+@_input_option("--input", "--input-shape")
 @click.option("--strict/--no-strict", default=None,
               help="Make every inexact division in a size formula an error (default: as the spec says; "
                    "otherwise a warning saying how PyTorch rounds).")
@@ -100,8 +125,8 @@ def main():
 @click.option("--max-activation", callback=_optional_quantity, help="Budget: all layers' activations.")
 @click.option("--max-training-memory", callback=_optional_quantity, help="Budget: the training memory estimate.")
 @lang_option
-def analyze(specs, output_format, values, strict, optimizer, lang, max_params, max_macs, max_flops, max_memory,
-            max_activation, max_training_memory):
+def analyze(specs, output_format, values, input_shape, strict, optimizer, lang, max_params, max_macs, max_flops,
+            max_memory, max_activation, max_training_memory):
     """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
     and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
     and the budgets of the spec's `budget:` and of the --max-* options (SI or binary suffixes).
@@ -117,7 +142,7 @@ def analyze(specs, output_format, values, strict, optimizer, lang, max_params, m
     budgets = {figure: limit for figure, limit in (
         ("params", max_params), ("macs", max_macs), ("flops", max_flops), ("memory", max_memory),
         ("activation", max_activation), ("training_memory", max_training_memory)) if limit is not None}
-    options = Options(values=values, strict=strict, optimizer=optimizer, budgets=budgets)
+    options = Options(values=values, strict=strict, optimizer=optimizer, budgets=budgets, input_shape=input_shape)
     analyses, code = [], EXIT_OK
     for path in _expand(specs):
         try:
@@ -139,9 +164,10 @@ def analyze(specs, output_format, values, strict, optimizer, lang, max_params, m
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="The lock file (default: SPEC with .lock.json; for a shipped spec named, NAME.lock.json here).")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE")
+@_input_option("--input", "--input-shape")
 @click.option("--force", is_flag=True, help="Replace an existing lock file.")
 @lang_option
-def lock(spec, output, values, force, lang):
+def lock(spec, output, values, input_shape, force, lang):
     """Write a baseline of SPEC: per-layer shapes, parameters, MACs and memory, totals, the sizes
     it was taken at and convcalc's version, as stable JSON to review and to diff against."""
     from convcalc.snapshot import dumps, load
@@ -153,7 +179,7 @@ def lock(spec, output, values, force, lang):
     try:
         if os.path.exists(target) and not force:
             raise ConvcalcError("output_exists", None, path=target)
-        text = dumps(load(resolve_spec(spec), values))
+        text = dumps(load(resolve_spec(spec), values, input_shape=input_shape))
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
@@ -167,12 +193,13 @@ def lock(spec, output, values, force, lang):
 @click.option("--base", default=None, metavar="REV",
               help="Compare SPEC (the one argument) with its version in this git revision, e.g. origin/main.")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE")
+@_input_option("--input", "--input-shape")
 @click.option("--fail-on", "thresholds", multiple=True, callback=_thresholds, metavar="FIGURE:+N[%]",
               help="Exit 1 when a total grows by more: params:+5%, macs:+0, memory:+10MiB (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True)
 @lang_option
-def diff(before, after, base, values, thresholds, output_format, lang):
+def diff(before, after, base, values, input_shape, thresholds, output_format, lang):
     """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
     (--base): added, removed, renamed and changed layers, and total deltas (absolute and %).
 
@@ -184,8 +211,8 @@ def diff(before, after, base, values, thresholds, output_format, lang):
     if (after is None) == (base is None):
         raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
     try:
-        old = load(before, values, base) if base else load(before, values)
-        new = load(before if base else after, values)
+        old = load(before, values, base, input_shape) if base else load(before, values, input_shape=input_shape)
+        new = load(before if base else after, values, input_shape=input_shape)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
@@ -210,6 +237,7 @@ def execution_options(command):
         click.argument("spec", type=click.Path(path_type=str), callback=_shipped),
         click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
                      help="Give a symbol a size, e.g. --set H=224 (every symbol needs one to run)."),
+        _input_option("--input-shape"),
         click.option("--seed", type=int, default=0, show_default=True,
                      help="Seed of the generated weights and input."),
         click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=str),
@@ -226,14 +254,14 @@ def execution_options(command):
     return command
 
 
-def _prepare(spec, values, lang):
+def _prepare(spec, values, input_shape, lang):
     """The analysis to execute, or the exit: 2 when unreadable, 1 when inconsistent."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.loading import load_file
     from convcalc.spec import parse_spec
 
     document = load_file(spec)
-    analysis = analyze_document(document, parse_spec(document), Options(values=values))
+    analysis = analyze_document(document, parse_spec(document), Options(values=values, input_shape=input_shape))
     if analysis.errors:
         for finding in analysis.errors:
             click.echo(finding.render(lang), err=True)
@@ -246,7 +274,8 @@ def _prepare(spec, values, lang):
 @click.option("--save", type=click.Path(dir_okay=False, path_type=str),
               help="Keep every activation (and the input) in this .npz file.")
 @click.option("--force", is_flag=True, help="Let --save replace an existing file.")
-def run_command(spec, values, seed, weights_file, input_file, max_memory, output_format, lang, save, force):
+def run_command(spec, values, input_shape, seed, weights_file, input_file, max_memory, output_format, lang, save,
+                force):
     """Run SPEC on real arrays with the NumPy reference executor (PyTorch's semantics): per-layer
     shapes, the products performed, and the output (in full when small, else summarised)."""
     from convcalc.execute import execute
@@ -256,7 +285,7 @@ def run_command(spec, values, seed, weights_file, input_file, max_memory, output
     try:
         if save and os.path.exists(save) and not force:
             raise ConvcalcError("output_exists", None, path=save)
-        analysis = _prepare(spec, values, lang)
+        analysis = _prepare(spec, values, input_shape, lang)
         result = execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
                          keep=bool(save), max_memory=max_memory)
     except ConvcalcError as error:
@@ -271,7 +300,7 @@ def run_command(spec, values, seed, weights_file, input_file, max_memory, output
 
 @main.command()
 @execution_options
-def verify(spec, values, seed, weights_file, input_file, max_memory, output_format, lang):
+def verify(spec, values, input_shape, seed, weights_file, input_file, max_memory, output_format, lang):
     """Run SPEC with the NumPy executor and hold every analysed figure against what happened:
     shapes, parameter values allocated, multiply-accumulates performed, peak memory.
 
@@ -282,7 +311,7 @@ def verify(spec, values, seed, weights_file, input_file, max_memory, output_form
 
     lang = lang or language_from_environment()
     try:
-        analysis = _prepare(spec, values, lang)
+        analysis = _prepare(spec, values, input_shape, lang)
         verification = check(execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
                                      measure_memory=True, max_memory=max_memory))
     except ConvcalcError as error:
@@ -297,10 +326,11 @@ def verify(spec, values, seed, weights_file, input_file, max_memory, output_form
 @click.option("--layer", default=None, help="Explain only this layer (by name).")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE",
               help="Give a symbol a size; without it, symbolic layers are explained symbolically.")
+@_input_option("--input", "--input-shape")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
 @lang_option
-def explain(spec, layer, values, output_format, lang):
+def explain(spec, layer, values, input_shape, output_format, lang):
     """Explain every figure of SPEC's layers: the formula, the formula with the numbers in, the
     result (output size, parameters, MACs, FLOPs, units, memory, receptive field).
 
@@ -315,7 +345,7 @@ def explain(spec, layer, values, output_format, lang):
         from convcalc.spec import parse_spec
 
         document = load_file(spec)
-        analysis = analyze_document(document, parse_spec(document), Options(values=values))
+        analysis = analyze_document(document, parse_spec(document), Options(values=values, input_shape=input_shape))
         explanations = derivations(analysis, layer)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)

@@ -46,7 +46,7 @@ def dumps(snap: dict) -> str:
     return json.dumps(snap, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def load(path: str, values: dict[str, int], base: str | None = None) -> dict:
+def load(path: str, values: dict[str, int], base: str | None = None, input_shape: tuple | None = None) -> dict:
     """A snapshot from a lock file (.json), a spec, or a spec as it is in git revision ``base``."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.loading import load_document, load_file, read_text
@@ -66,7 +66,7 @@ def load(path: str, values: dict[str, int], base: str | None = None) -> dict:
     else:
         shown = f"{base}:{path}"
         document = load_document(_git_show(base, path), shown)
-    analysis = analyze_document(document, parse_spec(document), Options(values=values))
+    analysis = analyze_document(document, parse_spec(document), Options(values=values, input_shape=input_shape))
     return snapshot(analysis, values)
 
 
