@@ -94,6 +94,8 @@ def document(analysis: Analysis, lang: str = "en") -> dict:
         "symbols": list(analysis.symbols),
         "strict": analysis.strict,
         "layers": [layer_record(report) for report in analysis.layers],
+        "outputs": analysis.graph.outputs if analysis.graph else [],
+        "complete": all(report.result is not None for report in analysis.layers),
         "totals": {
             "params": plain(totals.params),
             "trainable_params": plain(totals.trainable),
@@ -176,7 +178,11 @@ def total_lines(data: dict, lang: str) -> list[tuple[str, str]]:
         else f"{params} + {buffers}"
     peak = size(totals["peak_inference_bytes"]) if totals["peak_inference_bytes"] is not None else \
         translate("peak_symbolic", lang)
-    return [
+    analysed = sum(layer["output_shape"] is not None for layer in data["layers"])
+    partial = [] if data["complete"] else [(translate("total_partial", lang), translate(
+        "partial_detail", lang, done=analysed, layers=len(data["layers"])))]
+    return partial + [
+        (translate("total_outputs", lang), ", ".join(data["outputs"])),
         (translate("total_params", lang), translate("params_split" if buffers else "params_plain", lang,
                                                     params=number(params, lang),
                                                     non_trainable=number(buffers, lang), both=both)),

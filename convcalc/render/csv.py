@@ -1,4 +1,5 @@
-"""CSV: one row per layer (the JSON layer fields), then a TOTAL row per spec."""
+"""CSV: one row per layer (the JSON layer fields), then a TOTAL row per spec (its `inputs` cell lists the
+network's outputs; "TOTAL (partial)" when some layer could not be analysed)."""
 
 from __future__ import annotations
 
@@ -24,4 +25,5 @@ def write(analyses, lang, stream) -> None:
         data = document(analysis, lang)
         for layer in data["layers"]:
             writer.writerow({key: _cell(value) for key, value in {**layer, "spec": data["name"]}.items()})
-        writer.writerow({"spec": data["name"], "name": "TOTAL", **{k: _cell(v) for k, v in data["totals"].items()}})
+        writer.writerow({"spec": data["name"], "name": "TOTAL" if data["complete"] else "TOTAL (partial)",
+                         "inputs": _cell(data["outputs"]), **{k: _cell(v) for k, v in data["totals"].items()}})
