@@ -633,7 +633,8 @@ def layers(kinds, output_format, lang):
         click.echo(f"{entry['type']}: {entry['summary']}  (inputs: {entry['inputs']})")
         for field in entry["fields"]:
             default = "required" if field["required"] else f"default {field['default']!r}"
-            click.echo(f"    {field['name']} ({default}){': ' + field['description'] if field['description'] else ''}")
+            also = "".join(f" or {alias}" for alias in field["aliases"])
+            click.echo(f"    {field['name']}{also} ({default}){': ' + field['description'] if field['description'] else ''}")
         for figure, formula in entry["formulas"].items():
             click.echo(f"    {figure} = {formula}")
         click.echo(f"    flops: {entry['flops']}\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from convcalc.graph import ENTRY_KEYS
 from convcalc.layers import REGISTRY
-from convcalc.spec import Spec
+from convcalc.spec import Spec, field_names
 
 ENTRY_PROPERTIES = {
     "name": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$",
@@ -20,10 +20,26 @@ assert set(ENTRY_PROPERTIES) == set(ENTRY_KEYS)
 
 
 def layer_fields(kind: str) -> dict:
-    """JSON Schema properties of a layer type's hyperparameters."""
+    """JSON Schema properties of a layer type's hyperparameters, each alias (PyTorch's or Keras's
+    name: kernel_size for kernel) with the same schema."""
     schema = REGISTRY[kind].model_json_schema()
-    return {name: {key: value for key, value in prop.items() if key != "title"}
-            for name, prop in schema.get("properties", {}).items()}
+    properties = {}
+    for field, names in field_names(REGISTRY[kind]).items():
+        prop = {key: value for key, value in schema.get("properties", {}).get(field, {}).items() if key != "title"}
+        properties[field] = prop
+        for alias in names[1:]:
+            properties[alias] = {**prop, "description": f"another name of `{field}`"}
+    return properties
+
+
+def _one_name_each(kind: str) -> list[dict]:
+    """A required field may be given by any of its names, and no field by two of them."""
+    names = field_names(REGISTRY[kind])
+    required = REGISTRY[kind].model_json_schema().get("required", [])
+    rules = [{"anyOf": [{"required": [name]} for name in names[field]]} for field in sorted(required)]
+    rules += [{"not": {"required": [first, other]}} for written in names.values()
+              for index, first in enumerate(written) for other in written[index + 1:]]
+    return rules
 
 
 def spec_schema() -> dict:
@@ -32,11 +48,11 @@ def spec_schema() -> dict:
     definitions = schema.setdefault("$defs", {})
     entries = [{"type": "string", "enum": sorted(REGISTRY), "description": "a layer with default settings"}]
     for kind in sorted(REGISTRY):
-        required = sorted(REGISTRY[kind].model_json_schema().get("required", []))
         summary = REGISTRY[kind].summary["en"]
         definitions[kind] = {"type": "object", "description": summary, "additionalProperties": False,
-                             "required": required,
                              "properties": {"type": {"const": kind}, **layer_fields(kind), **ENTRY_PROPERTIES}}
+        if _one_name_each(kind):
+            definitions[kind]["allOf"] = _one_name_each(kind)
         entries.append({"allOf": [{"$ref": f"#/$defs/{kind}"}], "required": ["type"]})
         entries.append({"type": "object", "additionalProperties": False, "required": [kind],
                         "properties": {kind: {"anyOf": [{"$ref": f"#/$defs/{kind}"}, {"type": "null"}]}}})
@@ -53,8 +69,9 @@ def catalogue(lang: str = "en") -> list[dict]:
     entries = []
     for kind, cls in REGISTRY.items():
         fields = []
+        names = field_names(cls)
         for name, info in cls.model_fields.items():
-            fields.append({"name": name, "required": info.is_required(),
+            fields.append({"name": name, "aliases": names[name][1:], "required": info.is_required(),
                            "default": None if info.is_required() else _plain_default(info.default),
                            "description": info.description or ""})
         entries.append({"type": kind, "summary": cls.summary[lang], "fields": fields,

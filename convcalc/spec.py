@@ -91,9 +91,18 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
         owner = _owner(model, loc[:-1])
         if owner is not model:  # a key inside a nested model (blocks: {unit: {...}}): its own keys
             model, also_valid, what = owner, (), ".".join(str(part) for part in loc[:-1])
+        names = field_names(model)
+        twin = next((field for field, written in names.items() if loc[-1] in written), None)
+        if twin is not None:  # a second name of a field already given (kernel and kernel_size)
+            mapping = _value_at(document.data, path[:-1])
+            first = next(name for name in names[twin] if name in mapping and name != loc[-1])
+            return ConvcalcError("same_field_twice", document.location(path, at_key=True), key=loc[-1],
+                                 other=first, what=what)
         valid = [*model.model_fields, *also_valid]
+        aliases = [alias for written in names.values() for alias in written[1:]]
         return ConvcalcError("unknown_key", document.location(path, at_key=True), key=loc[-1], what=what,
-                             hint=suggestion(str(loc[-1]), valid), valid=", ".join(valid))
+                             hint=suggestion(str(loc[-1]), valid + aliases),
+                             valid=", ".join(_with_aliases(valid, names)))
     if detail["type"] == "missing":
         return ConvcalcError("missing_key", document.location(base_path), key=field, what=what)
     info = model.model_fields.get(str(loc[0])) if loc else None
@@ -101,6 +110,27 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
     message = detail["msg"].removeprefix("Value error, ")
     return ConvcalcError("invalid_value", document.location(path), field=field, what=what, problem=message,
                          value=_short(detail.get("input")), expected=expected)
+
+
+def field_names(model: type[BaseModel]) -> dict[str, list[str]]:
+    """Each field's accepted names, convcalc's first: {'kernel': ['kernel', 'kernel_size'], ...}
+    (the others are PyTorch's or Keras's names, documented aliases)."""
+    names = {}
+    for field, info in model.model_fields.items():
+        alias = info.validation_alias
+        choices = [choice for choice in getattr(alias, "choices", ()) if isinstance(choice, str)]
+        names[field] = [field, *(choice for choice in choices if choice != field)]
+    return names
+
+
+def _with_aliases(valid: list[str], names: dict[str, list[str]]) -> list[str]:
+    return [f"{key} (or {', '.join(names[key][1:])})" if len(names.get(key, ())) > 1 else key for key in valid]
+
+
+def _value_at(data, path: tuple):
+    for part in path:
+        data = data[part] if isinstance(data, (dict, list)) else None
+    return data if isinstance(data, dict) else {}
 
 
 def _owner(model: type[BaseModel], loc: tuple) -> type[BaseModel]:

@@ -22,6 +22,7 @@ MESSAGES = {
     "rounding_ceil": "up (ceil_mode)",
     # the spec's structure
     "spec_not_mapping": "a spec is a mapping with the keys name, input and layers",
+    "same_field_twice": "'{key}' and '{other}' are two names of the same field of {what}: give only one",
     "unknown_key": "unknown key '{key}' for {what}{hint}; valid keys: {valid}",
     "missing_key": "{what} needs '{key}'",
     "invalid_value": "{what}: '{field}' is not valid: {problem}; got {value}{expected}",

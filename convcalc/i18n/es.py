@@ -24,6 +24,7 @@ MESSAGES = {
     "yaml_leading_zero": "'{text}' empieza por cero (YAML 1.1 lo leería como octal); escribe {suggestion}",
     # la estructura de la especificación
     "spec_not_mapping": "una especificación es un mapeo con las claves name, input y layers",
+    "same_field_twice": "'{key}' y '{other}' son dos nombres del mismo campo de {what}: da solo uno",
     "unknown_key": "clave desconocida '{key}' en {what}{hint}; claves válidas: {valid}",
     "missing_key": "{what}: falta '{key}'",
     "invalid_value": "{what}: '{field}' no es válido: {problem}; se recibió {value}{expected}",
