@@ -25,6 +25,8 @@ class Options:
     optimizer: str = "adam"
     budgets: dict[str, int] = field(default_factory=dict)  # --max-params 25M ... (bytes for memory)
     input_shape: tuple | None = None  # --input 3x160x160 (or 3xHxW): instead of the spec's `input:`
+    params: dict = field(default_factory=dict)  # --param width=0.5: the spec's `params:` given other values
+    mode: str = "eval"  # eval: train_only layers hold parameters but do not run; train: every layer runs
 
 
 @dataclass
@@ -56,6 +58,7 @@ class LayerReport:
     shape: tuple[Dim, ...] | None = None  # in the spec's layout
     activation_elements: Dim = 0  # batch included
     activation_bytes: Dim = 0
+    runs: bool = True  # False for a train_only layer in eval mode: its MACs and memory are not counted
 
     @property
     def name(self) -> str:
@@ -117,6 +120,14 @@ class Analysis:
     graph: Graph | None = None
     document: Document | None = None
     input_tensor: Tensor | None = None  # channels first
+    params: dict = field(default_factory=dict)  # the spec's `params:` as analysed (--param applied)
+    mode: str = "eval"
+
+    @property
+    def outputs(self) -> list[str]:
+        """The layers nobody reads that run in this mode: the network's outputs."""
+        running = {report.name for report in self.layers if report.runs}
+        return [name for name in self.graph.outputs if name in running] if self.graph else []
 
     @property
     def errors(self) -> list[Finding]:
@@ -144,7 +155,7 @@ def analyze_document(document: Document, spec: Spec, options: Options) -> Analys
     from convcalc.budget import check_budgets
 
     with collector_paused():
-        analysis = analyze(spec, build_graph(spec, document), document, options)
+        analysis = analyze(spec, build_graph(spec, document, options.params), document, options)
     if spec.budget or options.budgets:
         analysis.findings += check_budgets(analysis, options.budgets)
     return analysis
@@ -168,7 +179,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
     reports: list[LayerReport] = []
     for node in graph.nodes:
-        report = LayerReport(node)
+        report = LayerReport(node, runs=options.mode == "train" or not node.train_only)
         reports.append(report)
         inputs = [tensors[name] for name in node.inputs]
         tensors[node.name] = None
@@ -193,7 +204,8 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         conditions = solve(constraints, symbols, findings)
     totals = _totals(reports, tensors[INPUT], batch, dtype_bytes, options.optimizer)
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
-                    strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT])
+                    strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT],
+                    {**spec.params, **options.params}, options.mode)
 
 
 def _checked_values(given_input: list, batch, values: dict[str, int], document: Document) -> dict[str, int]:
@@ -270,6 +282,7 @@ def _totals(reports, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Tot
         if report.result:
             totals.trainable += report.result.trainable
             totals.non_trainable += report.result.non_trainable
+        if report.result and report.runs:
             totals.macs += report.result.macs
             totals.flops += report.result.flops
             totals.activation_bytes += report.activation_bytes
@@ -294,8 +307,8 @@ def _peak(reports, input_bytes) -> Dim | None:
     for step, report in enumerate(reports):
         if report.result is None or not is_concrete(report.activation_bytes):
             return None
-        sizes[report.node.name] = report.activation_bytes
-        for source in report.node.inputs:
+        sizes[report.node.name] = report.activation_bytes if report.runs else 0
+        for source in report.node.inputs if report.runs else ():
             last_reader[source] = step
     if not is_concrete(input_bytes):
         return None
@@ -305,7 +318,7 @@ def _peak(reports, input_bytes) -> Dim | None:
         if live > peak:
             peak = live
         for source in report.node.inputs:
-            if last_reader[source] == step:
+            if last_reader.get(source) == step:
                 live -= sizes[source]
                 last_reader[source] = None  # freed once, even when read twice
     return peak

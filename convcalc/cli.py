@@ -7,6 +7,7 @@ schema, bad arguments, an internal error).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -50,9 +51,41 @@ def _input_shape(ctx, param, value):
 
 
 def _input_option(*names):
-    return click.option(*names, "input_shape", callback=_input_shape, metavar="SIZES",
-                        help="Analyse at this input instead of the spec's `input:`, in the spec's layout "
-                             "and without the batch: 3x160x160, or symbols: 3xHxW.")
+    """--input, --param and --mode: what a spec is analysed at, handed to the command as one
+    ``sizing`` mapping of analysis.Options fields."""
+    def decorate(wrapped):
+        @functools.wraps(wrapped)
+        def command(*args, input_shape, params, mode, **kwargs):
+            return wrapped(*args, sizing={"input_shape": input_shape, "params": params, "mode": mode}, **kwargs)
+
+        command = click.option("--mode", type=click.Choice(["eval", "train"]), default="eval", show_default=True,
+                               help="eval: layers marked train_only (auxiliary heads) hold parameters but do not "
+                                    "run; train: they run too.")(command)
+        command = click.option("--param", "params", multiple=True, callback=_parameters, metavar="NAME=VALUE",
+                               help="Give a parameter of the spec's `params:` another value, e.g. "
+                                    "--param width=0.5 (repeatable).")(command)
+        return click.option(*names, "input_shape", callback=_input_shape, metavar="SIZES",
+                            help="Analyse at this input instead of the spec's `input:`, in the spec's layout "
+                                 "and without the batch: 3x160x160, or symbols: 3xHxW.")(command)
+    return decorate
+
+
+def _parameters(ctx, param, values):
+    """NAME=VALUE pairs; values read as YAML 1.2 reads a plain scalar (0.5, 8, true, relu)."""
+    from convcalc.errors import ConvcalcError as Refused
+    from convcalc.loading import load_document
+
+    result = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip().isidentifier() or not text.strip():
+            raise click.BadParameter(f"'{value}': write NAME=VALUE, e.g. width=0.5", ctx, param)
+        try:
+            result[name.strip()] = load_document(f"value: {text.strip()}\n", "--param").data["value"]
+        except (Refused, TypeError):
+            raise click.BadParameter(f"'{value}': the value is not a plain number, word or true/false", ctx,
+                                     param) from None
+    return result
 
 
 def _optional_quantity(ctx, param, value):
@@ -125,7 +158,7 @@ def main():
 @click.option("--max-activation", callback=_optional_quantity, help="Budget: all layers' activations.")
 @click.option("--max-training-memory", callback=_optional_quantity, help="Budget: the training memory estimate.")
 @lang_option
-def analyze(specs, output_format, values, input_shape, strict, optimizer, lang, max_params, max_macs, max_flops,
+def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_params, max_macs, max_flops,
             max_memory, max_activation, max_training_memory):
     """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
     and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
@@ -142,7 +175,7 @@ def analyze(specs, output_format, values, input_shape, strict, optimizer, lang, 
     budgets = {figure: limit for figure, limit in (
         ("params", max_params), ("macs", max_macs), ("flops", max_flops), ("memory", max_memory),
         ("activation", max_activation), ("training_memory", max_training_memory)) if limit is not None}
-    options = Options(values=values, strict=strict, optimizer=optimizer, budgets=budgets, input_shape=input_shape)
+    options = Options(values=values, strict=strict, optimizer=optimizer, budgets=budgets, **sizing)
     analyses, code = [], EXIT_OK
     for path in _expand(specs):
         try:
@@ -167,7 +200,7 @@ def analyze(specs, output_format, values, input_shape, strict, optimizer, lang, 
 @_input_option("--input", "--input-shape")
 @click.option("--force", is_flag=True, help="Replace an existing lock file.")
 @lang_option
-def lock(spec, output, values, input_shape, force, lang):
+def lock(spec, output, values, sizing, force, lang):
     """Write a baseline of SPEC: per-layer shapes, parameters, MACs and memory, totals, the sizes
     it was taken at and convcalc's version, as stable JSON to review and to diff against."""
     from convcalc.snapshot import dumps, load
@@ -179,7 +212,7 @@ def lock(spec, output, values, input_shape, force, lang):
     try:
         if os.path.exists(target) and not force:
             raise ConvcalcError("output_exists", None, path=target)
-        text = dumps(load(resolve_spec(spec), values, input_shape=input_shape))
+        text = dumps(load(resolve_spec(spec), values, **sizing))
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
@@ -199,7 +232,7 @@ def lock(spec, output, values, input_shape, force, lang):
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True)
 @lang_option
-def diff(before, after, base, values, input_shape, thresholds, output_format, lang):
+def diff(before, after, base, values, sizing, thresholds, output_format, lang):
     """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
     (--base): added, removed, renamed and changed layers, and total deltas (absolute and %).
 
@@ -211,8 +244,8 @@ def diff(before, after, base, values, input_shape, thresholds, output_format, la
     if (after is None) == (base is None):
         raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
     try:
-        old = load(before, values, base, input_shape) if base else load(before, values, input_shape=input_shape)
-        new = load(before if base else after, values, input_shape=input_shape)
+        old = load(before, values, base, **sizing)
+        new = load(before if base else after, values, **sizing)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
@@ -254,14 +287,15 @@ def execution_options(command):
     return command
 
 
-def _prepare(spec, values, input_shape, lang):
+def _prepare(spec, values, sizing, lang):
     """The analysis to execute, or the exit: 2 when unreadable, 1 when inconsistent."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.loading import load_file
     from convcalc.spec import parse_spec
 
     document = load_file(spec)
-    analysis = analyze_document(document, parse_spec(document), Options(values=values, input_shape=input_shape))
+    analysis = analyze_document(document, parse_spec(document),
+                                Options(values=values, **sizing))
     if analysis.errors:
         for finding in analysis.errors:
             click.echo(finding.render(lang), err=True)
@@ -274,7 +308,7 @@ def _prepare(spec, values, input_shape, lang):
 @click.option("--save", type=click.Path(dir_okay=False, path_type=str),
               help="Keep every activation (and the input) in this .npz file.")
 @click.option("--force", is_flag=True, help="Let --save replace an existing file.")
-def run_command(spec, values, input_shape, seed, weights_file, input_file, max_memory, output_format, lang, save,
+def run_command(spec, values, sizing, seed, weights_file, input_file, max_memory, output_format, lang, save,
                 force):
     """Run SPEC on real arrays with the NumPy reference executor (PyTorch's semantics): per-layer
     shapes, the products performed, and the output (in full when small, else summarised)."""
@@ -285,7 +319,7 @@ def run_command(spec, values, input_shape, seed, weights_file, input_file, max_m
     try:
         if save and os.path.exists(save) and not force:
             raise ConvcalcError("output_exists", None, path=save)
-        analysis = _prepare(spec, values, input_shape, lang)
+        analysis = _prepare(spec, values, sizing, lang)
         result = execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
                          keep=bool(save), max_memory=max_memory)
     except ConvcalcError as error:
@@ -300,7 +334,7 @@ def run_command(spec, values, input_shape, seed, weights_file, input_file, max_m
 
 @main.command()
 @execution_options
-def verify(spec, values, input_shape, seed, weights_file, input_file, max_memory, output_format, lang):
+def verify(spec, values, sizing, seed, weights_file, input_file, max_memory, output_format, lang):
     """Run SPEC with the NumPy executor and hold every analysed figure against what happened:
     shapes, parameter values allocated, multiply-accumulates performed, peak memory.
 
@@ -311,7 +345,7 @@ def verify(spec, values, input_shape, seed, weights_file, input_file, max_memory
 
     lang = lang or language_from_environment()
     try:
-        analysis = _prepare(spec, values, input_shape, lang)
+        analysis = _prepare(spec, values, sizing, lang)
         verification = check(execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
                                      measure_memory=True, max_memory=max_memory))
     except ConvcalcError as error:
@@ -330,7 +364,7 @@ def verify(spec, values, input_shape, seed, weights_file, input_file, max_memory
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
 @lang_option
-def explain(spec, layer, values, input_shape, output_format, lang):
+def explain(spec, layer, values, sizing, output_format, lang):
     """Explain every figure of SPEC's layers: the formula, the formula with the numbers in, the
     result (output size, parameters, MACs, FLOPs, units, memory, receptive field).
 
@@ -345,7 +379,8 @@ def explain(spec, layer, values, input_shape, output_format, lang):
         from convcalc.spec import parse_spec
 
         document = load_file(spec)
-        analysis = analyze_document(document, parse_spec(document), Options(values=values, input_shape=input_shape))
+        analysis = analyze_document(document, parse_spec(document),
+                                    Options(values=values, **sizing))
         explanations = derivations(analysis, layer)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ast
 import functools
+import math
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from pydantic import ValidationError
 
@@ -24,9 +26,10 @@ from convcalc.spec import Spec, shorten, suggestion, validation_failure
 
 MAX_LAYERS = 100_000  # layers after expanding blocks and repeats
 MAX_EXPRESSION = 200  # characters of one ${...} or $(...) expression: bounds parsing and evaluation depth
-ENTRY_KEYS = ("name", "inputs", "repeat", "index_from", "weights")
+ENTRY_KEYS = ("name", "inputs", "repeat", "index_from", "weights", "train_only")
 INPUT = "input"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # dots and digits allow torchvision's names
+_EMBEDDED = re.compile(r"\$\{([^{}]+)\}|\$\(([^()]+)\)|\$([A-Za-z_][A-Za-z0-9_]*)")  # inside a name
 _REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$|^\$\((.+)\)$")  # $p, ${expr}, $(expr)
 
 
@@ -41,6 +44,7 @@ class Node:
     named: bool = True  # False when convcalc generated the name (conv1, relu2, ...)
     weights: dict | None = None  # values written in the spec (for hand-worked examples)
     weights_path: tuple = ()  # where they stand in the document
+    train_only: bool = False  # built, but run only in training (an auxiliary head): see analysis.Options.mode
 
     @property
     def location(self) -> Location:
@@ -58,10 +62,15 @@ class Graph:
         return [node.name for node in self.nodes if not self.consumers.get(node.name)]
 
 
-def build_graph(spec: Spec, document: Document) -> Graph:
-    builder = _Builder(spec, document)
-    builder.scope(spec.layers, ("layers",), prefix="", scope_input=INPUT, params={}, stack=(), block=None,
-                  named_scope=True)
+def build_graph(spec: Spec, document: Document, params: dict | None = None) -> Graph:
+    """The DAG of ``spec``; ``params`` (--param) replace the defaults of the spec's ``params:``."""
+    unknown = sorted(set(params or {}) - set(spec.params))
+    if unknown:
+        raise ConvcalcError("unknown_spec_param", Location(document.file), name=unknown[0],
+                            known=", ".join(spec.params) or "-")
+    builder = _Builder(spec, document, {**spec.params, **(params or {})})
+    builder.scope(spec.layers, ("layers",), prefix="", scope_input=INPUT, params=builder.spec_params, stack=(),
+                  block=None, named_scope=True)
     graph = Graph(builder.nodes)
     for node in builder.nodes:
         for source in node.inputs:
@@ -84,13 +93,16 @@ class _Entry:
     repeat: int | None
     first: int  # index_from
     references: bool  # whether it reads block parameters
+    train_only: bool = False
     layer: Layer | None = None  # validated on first use
 
 
 class _Builder:
-    def __init__(self, spec: Spec, document: Document):
+    def __init__(self, spec: Spec, document: Document, spec_params: dict):
         self.spec = spec
         self.document = document
+        self.spec_params = spec_params  # the spec's `params:`, --param applied: seen in every block
+        self.train_only_uses = 0  # block uses marked train_only being expanded
         self.nodes: list[Node] = []
         self.where: dict[str, tuple] = {}  # full name -> path of the entry that made it
         self.validated: dict[tuple, Layer] = {}  # layers are frozen, so equal ones can be shared
@@ -116,15 +128,27 @@ class _Builder:
             sources = self.resolve(prepared.inputs, local, prepared.fields_path, entry_path, stack) \
                 if prepared.inputs else [previous]
             for copy in range(first, first + (repeat or 1)):
-                local_name = (f"{name}.{copy}" if repeat else name) if name else self.generated(kind, counters, local)
+                if name and "$" in name:  # denselayer${index} for copies, denselayer$k in a block
+                    local_name = self.interpolate(name, {**params, "index": copy} if repeat else params,
+                                                  prepared.fields_path + ("name",), bool(stack or params or repeat))
+                    if not _NAME.match(local_name):
+                        raise ConvcalcError("bad_name", self.document.location(prepared.fields_path + ("name",)),
+                                            name=local_name)
+                else:
+                    local_name = (f"{name}.{copy}" if repeat else name) if name else \
+                        self.generated(kind, counters, local)
                 full_name = prefix + local_name
                 if local_name in local:
                     earlier = self.where.get(local[local_name])
                     raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=local_name,
                                         first="?" if earlier is None else self.document.location(earlier).line)
                 if kind in self.spec.blocks:
-                    previous = self.expand_block(kind, fields, prepared.fields_path, entry_path, full_name,
-                                                 sources, params, stack, block, named_scope and name is not None)
+                    self.train_only_uses += prepared.train_only
+                    try:
+                        previous = self.expand_block(kind, fields, prepared.fields_path, entry_path, full_name,
+                                                     sources, params, stack, block, named_scope and name is not None)
+                    finally:
+                        self.train_only_uses -= prepared.train_only
                 else:
                     self.add_layer(prepared, entry_path, full_name, sources, block, named_scope and name is not None)
                     previous = full_name
@@ -134,17 +158,32 @@ class _Builder:
         return previous
 
     def prepare(self, entry, entry_path, params, stack) -> _Entry:
-        """An entry read: its form normalised, block parameters substituted, its own keys taken apart."""
+        """An entry read: its form normalised, block parameters substituted, its own keys taken apart.
+        A parameter may choose the type itself: ``- $act`` or ``- {type: $act, ...}``."""
+        chosen = isinstance(entry, str) and _REFERENCE.match(entry) or \
+            isinstance(entry, dict) and isinstance(entry.get("type"), str) and _REFERENCE.match(entry["type"])
+        if chosen:
+            if isinstance(entry, str):
+                entry = self.substitute(entry, params, entry_path, in_block=bool(stack or params))
+            else:
+                entry = {**entry, "type": self.substitute(entry["type"], params, entry_path + ("type",),
+                                                          in_block=bool(stack or params))}
         kind, fields, fields_path = self.normalise(entry, entry_path)
-        references = "$" in repr(fields)
+        references = bool(chosen) or "$" in repr(fields)
         if references:  # most entries hold none: no walk
-            fields = self.substitute(fields, params, fields_path, in_block=bool(stack))
+            fields = self.substitute(fields, params, fields_path, in_block=bool(stack or params))
+            if isinstance(fields.get("inputs"), (str, list)):  # names may embed parameters: denselayer${k}
+                fields["inputs"] = self.interpolate(fields["inputs"], params, fields_path + ("inputs",),
+                                                    bool(stack or params))
         weights = fields.pop("weights", None)
         if weights is not None and (kind in self.spec.blocks or not isinstance(weights, dict)):
             raise ConvcalcError("bad_weights", self.document.location(fields_path + ("weights",)))
         name, inputs, repeat, first = self.entry_keys(fields, fields_path)
+        train_only = fields.pop("train_only", False)
+        if not isinstance(train_only, bool):
+            raise ConvcalcError("bad_train_only", self.document.location(fields_path + ("train_only",)))
         return _Entry(kind, fields, entry_path, fields_path, fields_path + ("weights",), weights, name, inputs, repeat,
-                      first, references)
+                      first, references, train_only)
 
     def normalise(self, entry, path):
         """(type, fields, path of the fields) from any of the three entry forms."""
@@ -178,14 +217,15 @@ class _Builder:
         return kind
 
     def entry_keys(self, fields, path):
+        fields_given = set(fields)  # `index_from: null` is written, and wrong; an absent one is 0
         name = fields.pop("name", None)
         if isinstance(name, int) and not isinstance(name, bool):
             name = str(name)  # `name: 0`, as torchvision numbers the layers of a Sequential
         inputs = fields.pop("inputs", None)
         repeat = fields.pop("repeat", None)  # given: copies are named name.0, name.1, ...
         first = fields.pop("index_from", 0)
-        if name is not None and (not isinstance(name, str) or not _NAME.match(name) or name == INPUT
-                                 or name.endswith(".") or ".." in name):
+        if name is not None and (not isinstance(name, str) or not _NAME.match(name.replace("$", "_"))
+                                 and not _EMBEDDED.search(name) or name == INPUT or name.endswith(".") or ".." in name):
             raise ConvcalcError("bad_name", self.document.location(path + ("name",)), name=name)
         if inputs is not None:
             if isinstance(inputs, str):
@@ -193,7 +233,8 @@ class _Builder:
             if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
                 raise ConvcalcError("bad_inputs", self.document.location(path + ("inputs",)))
         for key, value, minimum in (("repeat", repeat, 1), ("index_from", first, 0)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < minimum):
+            if (value is not None or key in fields_given) and (
+                    not isinstance(value, int) or isinstance(value, bool) or value < minimum):
                 raise ConvcalcError("bad_count", self.document.location(path + (key,)), key=key, value=value,
                                     minimum=minimum)
         return name, inputs, repeat, first
@@ -251,7 +292,7 @@ class _Builder:
             raise ConvcalcError("input_count", self.document.location(entry_path), kind=entry.kind,
                                 expected=_count_text(cls), received=len(sources))
         self.nodes.append(Node(full_name, entry.layer, tuple(sources), self.document, entry_path, block, named,
-                               entry.weights, entry.weights_path))
+                               entry.weights, entry.weights_path, entry.train_only or self.train_only_uses > 0))
 
     def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
                      named_scope):
@@ -267,7 +308,7 @@ class _Builder:
             raise ConvcalcError("unknown_block_param", self.document.location(fields_path + (unknown[0],), at_key=True),
                                 block=kind, key=unknown[0], hint=suggestion(unknown[0], definition.params),
                                 valid=", ".join(definition.params) or "-")
-        params = {**definition.params, **fields}
+        params = {**self.spec_params, **definition.params, **fields}  # the spec's parameters, then the block's
         missing = [key for key, value in params.items() if value is None]
         if missing:
             raise ConvcalcError("missing_block_param", self.document.location(entry_path), block=kind, key=missing[0])
@@ -275,6 +316,21 @@ class _Builder:
         return self.scope(definition.layers, ("blocks", kind, "layers"), prefix=full_name + ".",
                           scope_input=sources[0], params=params, stack=stack + (kind,),
                           block=f"{block} > {trace}" if block else trace, named_scope=named_scope)
+
+    def interpolate(self, value, params, path, in_block):
+        """``$k``, ``${k + 1}`` and ``$(k + 1)`` inside a name (or each name of a list) replaced by
+        their values: ``denselayer${k}`` is ``denselayer3`` where k is 3."""
+        if isinstance(value, list):
+            return [self.interpolate(item, params, path + (index,), in_block) for index, item in enumerate(value)]
+        if not isinstance(value, str) or "$" not in value:
+            return value
+
+        def replace(match):
+            whole = match.group(0)
+            text = whole if whole.startswith(("${", "$(")) else "${" + match.group(3) + "}"
+            return str(self.substitute(text, params, path, in_block))
+
+        return _EMBEDDED.sub(replace, value)
 
     def substitute(self, value, params, path, in_block=True):
         """Replace ``$name``, ``${expression}`` and ``$(expression)`` by the block's parameter values
@@ -308,41 +364,102 @@ def _reference_problem(error) -> str:
     return f"unknown parameter {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
 
 
-def _exact_division(a, b):
-    if a % b:
-        raise ValueError(f"{a}/{b} is not a whole number")
+def _divide(a, b):
+    if b == 0:
+        raise ZeroDivisionError(f"{a}/{b} divides by zero")
+    return Fraction(a) / Fraction(b)
+
+
+def _floor_divide(a, b):
+    if b == 0:
+        raise ZeroDivisionError(f"{a}//{b} divides by zero")
     return a // b
 
 
 _OPERATORS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-              ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b, ast.Div: _exact_division}
+              ast.FloorDiv: _floor_divide, ast.Mod: lambda a, b: a % b if b else _floor_divide(a, b),
+              ast.Div: _divide}
+_COMPARISONS = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+                ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
+_FUNCTIONS = {"max": max, "min": min, "floor": math.floor, "ceil": math.ceil, "round": round,
+              "int": int, "abs": abs}
+_ALLOWED = "integers, decimals, parameter names, + - * / // %, comparisons, and/or/not, x if c else y, " \
+           "max, min, floor, ceil, round, int, abs and parentheses"
 
 
 def _arithmetic(text: str, params: dict):
-    """Evaluate integer arithmetic over block parameters: + - * // / % and parentheses only.
+    """Evaluate an expression over block and spec parameters, exactly (rationals, never floats):
+    arithmetic, comparisons, ``x if c else y`` and max, min, floor, ceil, round (half to even, as
+    Python), int (towards zero), abs. Enough for torchvision's ``_make_divisible``. A result that is
+    not whole is an error unless a decimal entered the expression (a rate such as 0.2 * depth).
 
     >>> _arithmetic("width * 4", {"width": 64})
     256
+    >>> _arithmetic("max(8, int(v + 8 / 2) // 8 * 8)", {"v": 16 * 1.1})
+    16
     """
     if len(text) > MAX_EXPRESSION:
         raise ValueError(f"longer than {MAX_EXPRESSION} characters")
-    return _evaluate(_parsed(text.strip()).body, params)
+    exact = {name: _rational(value) for name, value in params.items()}
+    value = _evaluate(_parsed(text.strip()).body, exact)
+    if isinstance(value, bool):
+        return value
+    if value.denominator == 1:
+        return int(value)
+    if "." in text or any(isinstance(params.get(name), float) for name in _names(text)):
+        return float(value)
+    raise ValueError(f"{text.strip()} = {value} is not a whole number; floor(), ceil() or round() make one")
+
+
+def _rational(value):
+    """Parameters as exact numbers: 1.1 is 11/10 (as written), not the float nearest to it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    text = getattr(value, "text", None)  # a WrittenFloat keeps its spelling
+    return Fraction(text.replace("_", "")) if text else Fraction(repr(value)) if isinstance(value, float) else value
+
+
+def _names(text: str) -> set[str]:
+    return {node.id for node in ast.walk(_parsed(text.strip())) if isinstance(node, ast.Name)}
 
 
 def _evaluate(node, params: dict):
-    """The value of one node of a parsed expression (a module-level function: a recursive closure
-    would be a reference cycle left for the garbage collector on every use)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
-        return node.value
+    """The exact value of one node of a parsed expression (a module-level function: a recursive
+    closure would be a reference cycle left for the garbage collector on every use)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return Fraction(repr(node.value)) if isinstance(node.value, float) else node.value
     if isinstance(node, ast.Name):
         if node.id not in params:
             raise KeyError(node.id)
-        return params[node.id]
+        value = params[node.id]
+        if not isinstance(value, (int, Fraction)):  # true and false count as 1 and 0, as in Python
+            raise ValueError(f"'{node.id}' is {value!r}, not a number")
+        return value
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.left, params), _evaluate(node.right, params))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_evaluate(node.operand, params)
-    raise ValueError("only integers, parameter names, + - * / // % and parentheses are allowed")
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _evaluate(node.operand, params)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _evaluate(node.operand, params)
+    if isinstance(node, ast.BoolOp):
+        values = (_evaluate(value, params) for value in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.Compare) and all(type(op) in _COMPARISONS for op in node.ops):
+        left = _evaluate(node.left, params)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = _evaluate(right_node, params)
+            if not _COMPARISONS[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.IfExp):
+        return _evaluate(node.body if _evaluate(node.test, params) else node.orelse, params)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS \
+            and not node.keywords and node.args and (len(node.args) == 1 or node.func.id in ("max", "min")):
+        arguments = [_evaluate(argument, params) for argument in node.args]
+        return _FUNCTIONS[node.func.id](*arguments)
+    raise ValueError(f"only {_ALLOWED} are allowed")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -13,6 +13,8 @@ ENTRY_PROPERTIES = {
                "description": "earlier layers (or `input`) this layer reads; default: the previous layer"},
     "repeat": {"type": "integer", "minimum": 1, "description": "stack this entry N times, named name.0, name.1, ..."},
     "index_from": {"type": "integer", "minimum": 0, "description": "first index of repeated names (default 0)"},
+    "train_only": {"type": "boolean", "description": "built but run only in training (an auxiliary head): "
+                                                   "its parameters count, its MACs and memory only with --mode train"},
     "weights": {"type": "object", "additionalProperties": {"type": ["array", "number"]},
                 "description": "parameter values for `convcalc run`, by PyTorch's names: weight, bias, ..."},
 }

@@ -34,7 +34,7 @@ def snapshot(analysis, values: dict[str, int] | None = None) -> dict:
         "name": data["name"],
         "file": data["file"],
         "taken_at": {"input_shape": data["input_shape"], "layout": data["layout"], "batch": data["batch"],
-                     "dtype": data["dtype"], "set": dict(sorted((values or {}).items()))},
+                     "dtype": data["dtype"], "set": dict(sorted((values or {}).items())), "params": data["params"]},
         "layers": [{"name": layer["name"], "type": layer["type"], "line": layer["line"], "named": report.node.named,
                     **{key: layer[key] for key in LAYER_FIELDS}}
                    for layer, report in zip(data["layers"], analysis.layers)],
@@ -46,8 +46,9 @@ def dumps(snap: dict) -> str:
     return json.dumps(snap, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def load(path: str, values: dict[str, int], base: str | None = None, input_shape: tuple | None = None) -> dict:
-    """A snapshot from a lock file (.json), a spec, or a spec as it is in git revision ``base``."""
+def load(path: str, values: dict[str, int], base: str | None = None, **sizing) -> dict:
+    """A snapshot from a lock file (.json), a spec, or a spec as it is in git revision ``base``
+    (``sizing``: the input, parameters and mode of analysis.Options)."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.loading import load_document, load_file, read_text
     from convcalc.spec import parse_spec
@@ -66,7 +67,7 @@ def load(path: str, values: dict[str, int], base: str | None = None, input_shape
     else:
         shown = f"{base}:{path}"
         document = load_document(_git_show(base, path), shown)
-    analysis = analyze_document(document, parse_spec(document), Options(values=values, input_shape=input_shape))
+    analysis = analyze_document(document, parse_spec(document), Options(values=values, **sizing))
     return snapshot(analysis, values)
 
 

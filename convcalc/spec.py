@@ -66,6 +66,9 @@ class Spec(BaseModel):
                                   "training_memory; e.g. {params: 25M, memory: 200MiB}")
     input_values: list | None = Field(
         default=None, description="the input's values for `convcalc run` (one sample, in `layout` order)")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="parameters of the whole spec with their defaults ($width, ${depth * 2} in "
+                                          "any layer or block), settable with --param NAME=VALUE: one file, a family")
     blocks: dict[str, BlockDef] = Field(default_factory=dict)
     layers: list[Any] = Field(min_length=1, description="layers in order; `inputs:` joins branches")
 

@@ -23,13 +23,16 @@ def _run(args):
 
 
 def test_googlenet_with_aux_heads_lists_its_three_outputs_in_every_format():
-    spec = str(SPECS / "googlenet_aux.yaml")
+    spec, train = str(SPECS / "googlenet_aux.yaml"), ["--mode", "train"]
     outputs = ["aux1.fc2", "aux2.fc2", "fc"]  # torchvision's GoogLeNet returns (logits, aux2, aux1) in training
-    assert json.loads(_run(["analyze", spec, "--format", "json"]).stdout)["outputs"] == outputs
-    assert "Outputs: aux1.fc2, aux2.fc2, fc" in _run(["analyze", spec]).stdout
-    assert "**Salidas:** aux1.fc2, aux2.fc2, fc" in _run(["analyze", spec, "--format", "markdown", "--lang", "es"]).stdout
-    total = list(csv.DictReader(io.StringIO(_run(["analyze", spec, "--format", "csv"]).stdout)))[-1]
+    assert json.loads(_run(["analyze", spec, "--format", "json", *train]).stdout)["outputs"] == outputs
+    assert "Outputs: aux1.fc2, aux2.fc2, fc" in _run(["analyze", spec, *train]).stdout
+    assert "**Salidas:** aux1.fc2, aux2.fc2, fc" in _run(["analyze", spec, "--format", "markdown", "--lang", "es",
+                                                          *train]).stdout
+    total = list(csv.DictReader(io.StringIO(_run(["analyze", spec, "--format", "csv", *train]).stdout)))[-1]
     assert total["name"] == "TOTAL" and json.loads(total["inputs"]) == outputs
+    # in eval mode (the default) the auxiliary heads do not run: torchvision's eval forward returns fc alone
+    assert json.loads(_run(["analyze", spec, "--format", "json"]).stdout)["outputs"] == ["fc"]
 
 
 def test_a_complete_analysis_says_so():

@@ -231,7 +231,13 @@ MESSAGES = {
     "quiz_bad_topic": "unknown topic '{topic}'; topics: {valid} (a comma list, e.g. conv,pool,dense)",
     # added with the bad-spec corpus
     "yaml_alias_loop": "this value contains an alias to itself, so it would never end",
-    "reference_outside_block": "'{text}' refers to a block parameter, but this layer is not inside a block; "
-                               "write the value, or define a block under `blocks:` with this parameter",
+    "reference_outside_block": "'{text}' refers to a parameter, but this layer is not inside a block and the spec "
+                               "has no `params:`; write the value, or declare the parameter",
+    "train_only": "train only",
+    "conv_mode_eval": "mode eval (the default; --mode train counts them): layers marked train_only hold their "
+                      "parameters but do not run, so their MACs, FLOPs and activations are not in the totals",
+    "conv_mode_train": "mode train: every layer runs, those marked train_only included",
+    "bad_train_only": "`train_only` is true or false",
+    "unknown_spec_param": "--param names '{name}', which is not a parameter of this spec (its `params:`: {known})",
     "yaml_flow_reference": "not valid YAML: {problem}; inside {{...}} write \"${{...}}\" in quotes, or use $(...)",
 }

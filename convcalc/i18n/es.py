@@ -236,7 +236,14 @@ MESSAGES = {
     "quiz_bad_topic": "tema desconocido '{topic}'; temas: {valid} (una lista separada por comas, p. ej. conv,pool,dense)",
     # añadidos con el corpus de especificaciones erróneas
     "yaml_alias_loop": "este valor contiene un alias de sí mismo, así que no terminaría nunca",
-    "reference_outside_block": "'{text}' se refiere a un parámetro de bloque, pero esta capa no está dentro de un "
-                               "bloque; escribe el valor, o define un bloque en `blocks:` con este parámetro",
+    "train_only": "solo entrenamiento",
+    "conv_mode_eval": "modo eval (por defecto; --mode train las cuenta): las capas marcadas train_only tienen sus "
+                      "parámetros pero no se ejecutan, así que sus MACs, FLOPs y activaciones no entran en los totales",
+    "conv_mode_train": "modo train: se ejecutan todas las capas, también las marcadas train_only",
+    "bad_train_only": "`train_only` es true o false",
+    "unknown_spec_param": "--param menciona '{name}', que no es un parámetro de esta especificación (sus `params:`: "
+                          "{known})",
+    "reference_outside_block": "'{text}' se refiere a un parámetro, pero esta capa no está dentro de un bloque y "
+                               "la especificación no tiene `params:`; escribe el valor, o declara el parámetro",
     "yaml_flow_reference": "YAML no válido: {problem}; dentro de {{...}} escribe \"${{...}}\" entre comillas, o usa $(...)",
 }

@@ -59,18 +59,22 @@ def layer_record(report) -> dict:
         "activation_elements": plain(report.activation_elements) if result else None,
         "activation_bytes": plain(report.activation_bytes) if result else None,
         "receptive_field": receptive_field(report),
+        "runs": report.runs,
     }
 
 
 def conventions(analysis: Analysis, lang: str) -> dict:
     from convcalc.layers import REGISTRY
 
-    return {
+    rules = {
         "macs": translate("conv_macs", lang),
         "flops": translate("conv_flops", lang),
         "memory": translate("conv_memory", lang, optimizer=analysis.optimizer),
         "flops_per_type": {kind: REGISTRY[kind].flop_rule[lang] for kind in analysis.kinds},
     }
+    if any(report.node.train_only for report in analysis.layers):
+        rules["mode"] = translate(f"conv_mode_{analysis.mode}", lang)
+    return rules
 
 
 def finding_record(finding, lang: str) -> dict:
@@ -92,9 +96,12 @@ def document(analysis: Analysis, lang: str = "en") -> dict:
         "batch": plain(analysis.batch),
         "dtype": analysis.spec.dtype,
         "symbols": list(analysis.symbols),
+        "params": {name: plain(value) if isinstance(value, (int, Fraction)) else value
+                   for name, value in analysis.params.items()},
         "strict": analysis.strict,
         "layers": [layer_record(report) for report in analysis.layers],
-        "outputs": analysis.graph.outputs if analysis.graph else [],
+        "mode": analysis.mode,
+        "outputs": analysis.outputs,
         "complete": all(report.result is not None for report in analysis.layers),
         "totals": {
             "params": plain(totals.params),
@@ -161,7 +168,8 @@ def field_text(record) -> str:
 
 def table_rows(data: dict, lang: str) -> list[list[str]]:
     """Per layer: name, type, output shape, params, MACs, activation memory, receptive field."""
-    return [[layer["name"], layer["type"], shape_text(layer["output_shape"]), number(layer["params"], lang),
+    return [[layer["name"], layer["type"] if layer["runs"] else f"{layer['type']} ({translate('train_only', lang)})",
+             shape_text(layer["output_shape"]), number(layer["params"], lang),
              number(layer["macs"], lang), size(layer["activation_bytes"]), field_text(layer)]
             for layer in data["layers"]]
 
@@ -209,6 +217,7 @@ def notes(data: dict, lang: str) -> list[tuple[str, list[str]]]:
     if data["errors"]:
         sections.append(("errors", [e["message"] for e in data["errors"]]))
     rules = data["conventions"]
-    sections.append(("conventions", [rules["macs"], rules["flops"], rules["memory"]] + [
+    general = [rules[key] for key in ("macs", "flops", "memory", "mode") if key in rules]
+    sections.append(("conventions", general + [
         f"{kind}: {rule}" for kind, rule in rules["flops_per_type"].items()]))
     return sections
