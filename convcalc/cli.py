@@ -470,12 +470,14 @@ def check(spec, answers, output_format, lang):
     Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.homework import check as grade
-    from convcalc.loading import load_file
+    from convcalc.loading import STDIN, load_file
     from convcalc.render.verdicts import write
     from convcalc.spec import parse_spec
 
     lang = lang or language_from_environment()
     try:
+        if spec == answers == STDIN:
+            raise ConvcalcError("stdin_twice", None)
         document = load_file(spec)
         analysis = analyze_document(document, parse_spec(document), Options())
         if analysis.errors:

@@ -117,7 +117,7 @@ def read_text(path: Path, shown: str) -> str:
     if str(path) == STDIN:
         stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:
-            raise ConvcalcError("file_unreadable", Location(STDIN_SHOWN), reason="closed")
+            raise ConvcalcError("file_unreadable", Location(STDIN_SHOWN), reason=Msg("stdin_closed"))
         return decode_text(read_bounded(stdin, STDIN_SHOWN), STDIN_SHOWN)
     try:  # without blocking: opening a pipe with no writer would wait for one forever
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))

@@ -18,6 +18,7 @@ MESSAGES = {
     "file_bad_encoding": "the file is not valid {encoding} text (first bad byte here); save it as UTF-8",
     "file_control_character": "the control character {code} is not allowed in YAML; delete it, or write it as an escape in a double-quoted string",
     "file_yaml11_break": "the character {code} (NEL, LS or PS) is an ordinary character in YAML 1.2 but a line break to YAML 1.1 readers; delete it, or write it as \\N, \\L or \\P in a double-quoted string",
+    "stdin_closed": "standard input is closed",
     "stdin_twice": "standard input can be read only once: give the spec or the answers as a file",
     "yaml_syntax": "not valid YAML: {problem}",
     "yaml_tab": "a tab character is used for indentation; YAML indents with spaces only",

@@ -23,6 +23,7 @@ MESSAGES = {
     "file_bad_encoding": "el archivo no es texto {encoding} válido (el primer byte incorrecto está aquí); guárdalo como UTF-8",
     "file_control_character": "el carácter de control {code} no está permitido en YAML; bórralo, o escríbelo como secuencia de escape en una cadena entre comillas dobles",
     "file_yaml11_break": "el carácter {code} (NEL, LS o PS) es un carácter corriente en YAML 1.2 pero un salto de línea para los lectores de YAML 1.1; bórralo, o escríbelo como \\N, \\L o \\P en una cadena entre comillas dobles",
+    "stdin_closed": "la entrada estándar está cerrada",
     "stdin_twice": "la entrada estándar solo se puede leer una vez: da la especificación o las respuestas como archivo",
     "yaml_syntax": "YAML no válido: {problem}",
     "yaml_tab": "se usa un tabulador para la sangría; en YAML solo se sangra con espacios",
