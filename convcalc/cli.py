@@ -241,9 +241,8 @@ def run_command(spec, values, seed, weights_file, input_file, max_memory, output
     """Run SPEC on real arrays with the NumPy reference executor (PyTorch's semantics): per-layer
     shapes, the products performed, and the output (in full when small, else summarised)."""
     from convcalc.execute import execute
-    from convcalc.render.execution import write_run
-
     from convcalc.output import new_file
+    from convcalc.render.execution import write_run
 
     lang = lang or language_from_environment()
     target = save if save is None or save.endswith(".npz") else save + ".npz"  # the name NumPy would give it
@@ -505,6 +504,7 @@ def quiz(seed, count, topics, output_dir, force, lang):
     """Write a quiz: DIR/quiz.md (numbered exercises on one random network), DIR/quiz.yaml (its spec)
     and DIR/key.yaml (the answers, which `convcalc check DIR/quiz.yaml DIR/key.yaml` finds right)."""
     from convcalc.i18n import translate
+    from convcalc.output import make_directory, write_files
     from convcalc.quiz import TOPICS, make_quiz, parse_topics
 
     lang = lang or language_from_environment()
@@ -513,8 +513,6 @@ def quiz(seed, count, topics, output_dir, force, lang):
     except ValueError as error:
         raise click.BadParameter(translate("quiz_bad_topic", lang, topic=str(error), valid=", ".join(TOPICS)),
                                  param_hint="--topics") from None
-    from convcalc.output import make_directory, write_files
-
     made = make_quiz(seed, count, chosen, lang)
     files = [(os.path.join(output_dir, name), text)
              for name, text in (("quiz.md", made.questions), ("quiz.yaml", made.spec), ("key.yaml", made.key))]

@@ -93,6 +93,7 @@ def make_directory(path: str) -> None:
     try:
         os.makedirs(path, exist_ok=True)
     except FileExistsError:  # a file, or a link to no directory, stands in its place
+        _refuse_link(path)
         raise ConvcalcError("output_unwritable", Location(path), reason=Msg("reason_exists_not_directory")) from None
     except OSError as error:
         raise _unwritable(path, error) from None

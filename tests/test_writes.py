@@ -45,7 +45,8 @@ def test_two_locks_racing_onto_one_path_one_wins(tmp_path):
         child.stderr.close()
     assert sorted(code for code, _ in results) == [0, 2, 2], results
     assert all("out.json exists" in said for code, said in results if code == 2)
-    assert json.loads((tmp_path / "out.json").read_text())["totals"]["params"] == 11_689_512  # whole: torchvision's count
+    lock = json.loads((tmp_path / "out.json").read_text())
+    assert lock["totals"]["params"] == 11_689_512  # the whole file: torchvision's count of ResNet-18
     assert os.listdir(tmp_path) == ["out.json"]
 
 
@@ -134,7 +135,8 @@ def test_read_only_file_system_named(tmp_path, monkeypatch):
     monkeypatch.setattr(output.os, "open", read_only)
     result = invoke("lock", SPECS / "lenet5.yaml", "-o", tmp_path / "out.json", "--lang", "es")
     assert result.exit_code == 2
-    assert result.stderr == f"{tmp_path / 'out.json'}: no se puede escribir: el sistema de archivos es de solo lectura\n"
+    assert result.stderr == f"{tmp_path / 'out.json'}: no se puede escribir: " \
+        "el sistema de archivos es de solo lectura\n"
 
 
 def test_force_replaces_in_one_step_and_keeps_no_temporary_file(tmp_path):
