@@ -33,6 +33,8 @@ def new_file(path: str, force: bool = False) -> Iterator:
 
     Without ``force`` the file is created at once (so an existing one is refused before any work);
     with it, a temporary file beside ``path`` replaces ``path`` at the end."""
+    if path.endswith((os.sep, "/")):
+        raise ConvcalcError("output_unwritable", Location(path), reason=Msg("reason_names_directory"))
     if force:
         _refuse_link(path)
         try:

@@ -147,6 +147,7 @@ MESSAGES = {
     "reason_no_space": "no space left on the device",
     "reason_is_directory": "it is a directory",
     "reason_exists_not_directory": "it exists and is not a directory",
+    "reason_names_directory": "the path ends with /, so it names a directory; give a file name",
     "reason_file_too_large": "the file would be larger than the system allows",
     "lock_stdin_needs_output": "a spec read from standard input gives no name for the lock file: give -o FILE",
     "run_title": "NumPy reference run, {dtype}",

@@ -152,6 +152,7 @@ MESSAGES = {
     "reason_no_space": "no queda espacio en el dispositivo",
     "reason_is_directory": "es un directorio",
     "reason_exists_not_directory": "existe y no es un directorio",
+    "reason_names_directory": "la ruta termina en /, así que nombra un directorio; da un nombre de archivo",
     "reason_file_too_large": "el archivo sería más grande de lo que el sistema permite",
     "lock_stdin_needs_output": "una especificación leída de la entrada estándar no da nombre al archivo de bloqueo: da -o ARCHIVO",
     "run_title": "ejecución de referencia con NumPy, {dtype}",
