@@ -54,16 +54,19 @@ def new_file(path: str, force: bool = False) -> Iterator:
         except OSError as error:
             raise _unwritable(path, error) from None
         temporary = path
+    made = os.fstat(descriptor)
     try:
         with open(descriptor, "wb") as stream:
             yield stream
             stream.flush()
-            os.fsync(descriptor)
+            _sync(descriptor)
         if force:
             os.replace(temporary, path)
     except BaseException as error:  # an interrupt too: what was begun is removed
         with suppress(OSError):
-            os.unlink(temporary)
+            now = os.lstat(temporary)
+            if (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino):  # still ours, not a file put there since
+                os.unlink(temporary)
         if isinstance(error, OSError):
             raise _unwritable(path, error) from None
         raise
@@ -99,6 +102,15 @@ def make_directory(path: str) -> None:
         raise ConvcalcError("output_unwritable", Location(path), reason=Msg("reason_exists_not_directory")) from None
     except OSError as error:
         raise _unwritable(path, error) from None
+
+
+def _sync(descriptor: int) -> None:
+    """The file's bytes on disk (a full disk may only say so now); a file system that cannot sync is no error."""
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.EOPNOTSUPP):
+            raise
 
 
 def _refuse_link(path: str) -> None:
