@@ -172,13 +172,16 @@ def test_quiz_force_replaces_its_three_files(tmp_path):
 
 
 def test_endless_standard_input_is_refused_in_bounded_memory(tmp_path):
-    """`analyze - < /dev/zero` reads 16 MiB and one byte, then stops."""
+    """`analyze - < /dev/zero` reads 16 MiB and one byte, then stops (its own peak, from wait4)."""
     with open("/dev/zero", "rb") as zeros:
-        done = convcalc("analyze", "-", cwd=tmp_path, stdin=zeros)
-    assert done.returncode == 2
-    assert done.stderr.startswith("<stdin>:1:1: the file is larger than 16 MiB") and done.stderr.count("\n") == 1
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    assert peak_kib < 300 * 1024, f"a child used {peak_kib} KiB"
+        child = subprocess.Popen([sys.executable, "-m", "convcalc", "analyze", "-"], cwd=tmp_path, env=CHILD_ENV,
+                                 stdin=zeros, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        said = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.stderr.close()
+    assert os.waitstatus_to_exitcode(status) == 2
+    assert said.startswith("<stdin>:1:1: the file is larger than 16 MiB") and said.count("\n") == 1
+    assert usage.ru_maxrss < 300 * 1024, f"the child used {usage.ru_maxrss} KiB"
 
 
 def test_fifo_with_an_endless_writer_is_refused_by_name(tmp_path):
