@@ -55,7 +55,7 @@ bench: $(TEST_INSTALLED)
 
 # Regenerate the shipped JSON Schema after changing a layer type.
 schema: $(INSTALLED)
-	$(BIN)/convcalc schema -o convcalc.schema.json
+	$(BIN)/convcalc schema -o convcalc.schema.json --force
 
 clean:
 	rm -rf $(VENV) .venv-latest

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -194,8 +195,9 @@ def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_p
 
 @main.command()
 @click.argument("spec", type=click.Path(path_type=str))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="The lock file (default: SPEC with .lock.json; for a shipped spec named, NAME.lock.json here).")
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="The lock file (default: SPEC with .lock.json; for a shipped spec named, NAME.lock.json here); "
+                   "needed when SPEC is - (standard input).")
 @click.option("--set", "values", multiple=True, callback=_assignment, metavar="NAME=SIZE")
 @_input_option("--input", "--input-shape")
 @click.option("--force", is_flag=True, help="Replace an existing lock file.")
@@ -203,20 +205,21 @@ def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_p
 def lock(spec, output, values, sizing, force, lang):
     """Write a baseline of SPEC: per-layer shapes, parameters, MACs and memory, totals, the sizes
     it was taken at and convcalc's version, as stable JSON to review and to diff against."""
+    from convcalc.loading import STDIN
+    from convcalc.output import new_file
+    from convcalc.shipped import resolve_spec
     from convcalc.snapshot import dumps, load
 
     lang = lang or language_from_environment()
-    from convcalc.shipped import resolve_spec
-
     target = output or str(Path(spec).with_suffix(".lock.json"))
     try:
-        if os.path.exists(target) and not force:
-            raise ConvcalcError("output_exists", None, path=target)
-        text = dumps(load(resolve_spec(spec), values, **sizing))
+        if spec == STDIN and not output:
+            raise ConvcalcError("lock_stdin_needs_output", None)
+        with new_file(target, force) as stream:  # taken first: a lock file that exists is refused before the work
+            stream.write(dumps(load(resolve_spec(spec), values, **sizing)).encode("utf-8"))
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
-    Path(target).write_text(text, encoding="utf-8")
     click.echo(target)
 
 
@@ -245,13 +248,13 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
         raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
     try:
         old = load(before, values, base, **sizing)
-        new = load(before if base else after, values, **sizing)
+        new = load(before if base is not None else after, values, **sizing)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
     result = compare(old, new)
     failed = [threshold for threshold in thresholds if threshold.exceeded(result)]
-    write(result, failed, lang, output_format, sys.stdout, before if base else after)
+    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after)
     sys.exit(EXIT_FOUND_WRONG if failed else EXIT_OK)
 
 
@@ -305,31 +308,32 @@ def _prepare(spec, values, sizing, lang):
 
 @main.command(name="run")
 @execution_options
-@click.option("--save", type=click.Path(dir_okay=False, path_type=str),
-              help="Keep every activation (and the input) in this .npz file.")
+@click.option("--save", type=click.Path(path_type=str),
+              help="Keep every activation (and the input) in this .npz file (.npz is added when missing).")
 @click.option("--force", is_flag=True, help="Let --save replace an existing file.")
 def run_command(spec, values, sizing, seed, weights_file, input_file, max_memory, output_format, lang, save,
                 force):
     """Run SPEC on real arrays with the NumPy reference executor (PyTorch's semantics): per-layer
     shapes, the products performed, and the output (in full when small, else summarised)."""
     from convcalc.execute import execute
+    from convcalc.output import new_file
     from convcalc.render.execution import write_run
 
     lang = lang or language_from_environment()
+    target = save if save is None or save.endswith(".npz") else save + ".npz"  # the name NumPy would give it
     try:
-        if save and os.path.exists(save) and not force:
-            raise ConvcalcError("output_exists", None, path=save)
-        analysis = _prepare(spec, values, sizing, lang)
-        result = execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
-                         keep=bool(save), max_memory=max_memory)
+        with new_file(target, force) if save else nullcontext() as saved:  # taken before the run
+            analysis = _prepare(spec, values, sizing, lang)
+            result = execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
+                             keep=bool(save), max_memory=max_memory)
+            if save:
+                import numpy as np
+
+                np.savez(saved, **result.outputs)  # with --save every activation is kept, the input too
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
     write_run(result, lang, output_format, sys.stdout)
-    if save:
-        import numpy as np
-
-        np.savez(save, **result.outputs)  # with --save every activation is kept, the input too
 
 
 @main.command()
@@ -542,12 +546,14 @@ def check(spec, answers, output_format, lang):
     Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.homework import check as grade
-    from convcalc.loading import load_file
+    from convcalc.loading import STDIN, load_file
     from convcalc.render.verdicts import write
     from convcalc.spec import parse_spec
 
     lang = lang or language_from_environment()
     try:
+        if spec == answers == STDIN:
+            raise ConvcalcError("stdin_twice", None)
         document = load_file(spec)
         analysis = analyze_document(document, parse_spec(document), Options())
         if analysis.errors:
@@ -567,7 +573,7 @@ def check(spec, answers, output_format, lang):
 @click.option("--count", type=click.IntRange(1, 50), default=5, show_default=True, help="Number of exercises.")
 @click.option("--topics", default="conv,pool,dense", show_default=True,
               help="Comma list of layer kinds to ask about: conv, pool, dense, tconv.")
-@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=str), default="quiz",
+@click.option("--output", "output_dir", type=click.Path(path_type=str), default="quiz",
               show_default=True, help="Directory for quiz.md, quiz.yaml and key.yaml.")
 @click.option("--force", is_flag=True, help="Replace existing quiz files.")
 @lang_option
@@ -575,6 +581,7 @@ def quiz(seed, count, topics, output_dir, force, lang):
     """Write a quiz: DIR/quiz.md (numbered exercises on one random network), DIR/quiz.yaml (its spec)
     and DIR/key.yaml (the answers, which `convcalc check DIR/quiz.yaml DIR/key.yaml` finds right)."""
     from convcalc.i18n import translate
+    from convcalc.output import make_directory, write_files
     from convcalc.quiz import TOPICS, make_quiz, parse_topics
 
     lang = lang or language_from_environment()
@@ -586,28 +593,33 @@ def quiz(seed, count, topics, output_dir, force, lang):
     made = make_quiz(seed, count, chosen, lang)
     files = [(os.path.join(output_dir, name), text)
              for name, text in (("quiz.md", made.questions), ("quiz.yaml", made.spec), ("key.yaml", made.key))]
+    try:
+        make_directory(output_dir)
+        write_files(files, force)
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
     for path, _ in files:
-        if os.path.exists(path) and not force:
-            click.echo(ConvcalcError("output_exists", None, path=path).render(lang), err=True)
-            sys.exit(EXIT_CANNOT_ANALYSE)
-    os.makedirs(output_dir, exist_ok=True)
-    for path, text in files:
-        with open(path, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
         click.echo(path)
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the schema to this file instead of standard output.")
-def schema(output):
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="Write the schema to this new file instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@lang_option
+def schema(output, force, lang):
     """Print the JSON Schema of spec files (for editors: `# yaml-language-server: $schema=...`)."""
+    from convcalc.output import write_new
     from convcalc.schema import spec_schema
 
     text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
     if output:
-        with open(output, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        try:
+            write_new(output, text, force)
+        except ConvcalcError as error:
+            click.echo(error.render(lang or language_from_environment()), err=True)
+            sys.exit(EXIT_CANNOT_ANALYSE)
     else:
         click.echo(text, nl=False)
 

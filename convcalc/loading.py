@@ -9,7 +9,10 @@ Duplicate keys, alias bombs and runaway nesting are refused with the place they 
 from __future__ import annotations
 
 import gc
+import os
 import re
+import stat
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from convcalc.errors import ConvcalcError, Location
+from convcalc.i18n import Msg
 
 MAX_NODES = 200_000  # values after expanding aliases: bounds memory and time ("billion laughs")
 MAX_DEPTH = 64  # nesting of mappings and lists
@@ -26,6 +30,22 @@ _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+
+MAX_BYTES = 16 * 1024 * 1024  # a spec, answers or lock file: read at most this many bytes (and one more to know)
+STDIN = "-"  # the path that names standard input
+STDIN_SHOWN = "<stdin>"
+
+# YAML 1.2 (section 5.2): the encoding from a byte order mark, or from where the first character's zeros are
+_ENCODINGS = ((b"\x00\x00\xfe\xff", "utf-32-be", 4), (b"\xff\xfe\x00\x00", "utf-32-le", 4),
+              (b"\xef\xbb\xbf", "utf-8", 3), (b"\xfe\xff", "utf-16-be", 2), (b"\xff\xfe", "utf-16-le", 2))
+_ZERO_PATTERNS = ((re.compile(rb"\x00\x00\x00[^\x00]", re.S), "utf-32-be"),
+                  (re.compile(rb"[^\x00]\x00\x00\x00", re.S), "utf-32-le"),
+                  (re.compile(rb"\x00[^\x00]", re.S), "utf-16-be"), (re.compile(rb"[^\x00]\x00", re.S), "utf-16-le"))
+# Characters YAML 1.2 does not allow in a file (outside c-printable), and NEL, LS and PS, which YAML 1.2
+# reads as ordinary characters but PyYAML and libyaml (YAML 1.1) as line breaks
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NON_REGULAR = ((stat.S_ISFIFO, "kind_fifo"), (stat.S_ISCHR, "kind_character_device"),
+                (stat.S_ISBLK, "kind_block_device"), (stat.S_ISSOCK, "kind_socket"))
 
 Path_ = tuple  # a path into the data: keys and list indices
 _MERGE = "tag:yaml.org,2002:merge"
@@ -90,24 +110,73 @@ class Document:
 
 
 def read_text(path: Path, shown: str) -> str:
-    """The file's text, or a ConvcalcError naming what is wrong with the file."""
-    try:
-        raw = path.read_bytes()
+    """The text of a regular file, or of standard input when ``path`` is ``-``, read as YAML 1.2 reads
+    a stream (UTF-8, or UTF-16/32 by byte order mark); at most MAX_BYTES. A ConvcalcError names what
+    is wrong: a missing file, a directory, a pipe or device (refused by name: it may never end), a
+    file past the limit, bytes that are not text, a control character (with its line and column)."""
+    if str(path) == STDIN:
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            raise ConvcalcError("file_unreadable", Location(STDIN_SHOWN), reason=Msg("stdin_closed"))
+        return decode_text(read_bounded(stdin, STDIN_SHOWN), STDIN_SHOWN)
+    try:  # without blocking: opening a pipe with no writer would wait for one forever
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ConvcalcError("file_not_found", Location(shown)) from None
     except IsADirectoryError:
         raise ConvcalcError("file_is_directory", Location(shown)) from None
     except OSError as error:
         raise ConvcalcError("file_unreadable", Location(shown), reason=error.strerror or str(error)) from None
-    if b"\0" in raw:
-        raise ConvcalcError("file_binary", Location(shown))
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
+            raise ConvcalcError("file_is_directory", Location(shown))
+        kind = next((kind for is_kind, kind in _NON_REGULAR if is_kind(mode)), "kind_special")
+        raise ConvcalcError("file_not_regular", Location(shown), kind=Msg(kind))
+    with open(descriptor, "rb") as stream:
+        return decode_text(read_bounded(stream, shown), shown)
+
+
+def read_bounded(stream, shown: str) -> bytes:
+    """At most MAX_BYTES from a binary ``stream``; past them a ConvcalcError at the file's start."""
     try:
-        return raw.decode("utf-8-sig")
+        raw = stream.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise ConvcalcError("file_unreadable", Location(shown), reason=error.strerror or str(error)) from None
+    if len(raw) > MAX_BYTES:
+        raise ConvcalcError("file_too_large", Location(shown, 1, 1), limit=f"{MAX_BYTES // 2**20} MiB")
+    return raw
+
+
+def decode_text(raw: bytes, shown: str) -> str:
+    """Text from the bytes of a YAML stream: the encoding by byte order mark, else by the zeros of its
+    first character (YAML 1.2, section 5.2), else UTF-8; NUL bytes in UTF-8 make a binary file."""
+    encoding, skip = next(((name, size) for mark, name, size in _ENCODINGS if raw.startswith(mark)), (None, 0))
+    if encoding is None:
+        encoding = next((name for pattern, name in _ZERO_PATTERNS if pattern.match(raw)), "utf-8")
+        if encoding == "utf-8" and b"\0" in raw:
+            raise ConvcalcError("file_binary", Location(shown))
+    body = raw[skip:]
+    try:
+        text = body.decode(encoding)
     except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
-        raise ConvcalcError("file_not_utf8", Location(shown, line, column)) from None
+        line, column = _line_and_column(body[: error.start].decode(encoding, "replace"))
+        raise ConvcalcError("file_not_utf8" if encoding == "utf-8" else "file_bad_encoding",
+                            Location(shown, line, column), encoding=encoding.upper()) from None
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line, column = _line_and_column(text[: bad.start()])
+        character = bad.group()
+        key = "file_yaml11_break" if character in "\x85\u2028\u2029" else "file_control_character"
+        raise ConvcalcError(key, Location(shown, line, column), code=f"U+{ord(character):04X}")
+    return text
+
+
+def _line_and_column(before: str) -> tuple[int, int]:
+    """1-based line and column after ``before``; lines end at LF, CRLF or CR, as in YAML 1.2."""
+    lines = before.replace("\r\n", "\n").replace("\r", "\n")
+    return lines.count("\n") + 1, len(lines) - (lines.rfind("\n") + 1) + 1
 
 
 @contextmanager
@@ -161,8 +230,9 @@ def _load_document(text: str, shown: str) -> Document:
 
 
 def load_file(path: str | Path) -> Document:
-    path = Path(path)
-    return load_document(read_text(path, str(path)), str(path))
+    """The Document of a spec or answers file; ``-`` is standard input, shown as ``<stdin>``."""
+    shown = STDIN_SHOWN if str(path) == STDIN else str(path)
+    return load_document(read_text(Path(path), shown), shown)
 
 
 def _nesting_bound(text: str) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from convcalc import __version__
 from convcalc.errors import ConvcalcError, Location
+from convcalc.i18n import Msg
 from convcalc.render import plain
 
 FIGURES = ("params", "macs", "flops", "memory", "activation", "training_memory")
@@ -71,16 +72,43 @@ def load(path: str, values: dict[str, int], base: str | None = None, **sizing) -
     return snapshot(analysis, values)
 
 
+GIT_SECONDS = 60  # each git command convcalc runs may take this long
+
+
 def _git_show(revision: str, path: str) -> str:
+    """The text of spec ``path`` as it is in git commit ``revision``. Nothing the user wrote reaches
+    git as an option: a revision starting with '-' is refused, the revision is resolved with
+    ``rev-parse --verify --end-of-options``, and the blob is named ``HASH:./NAME`` (which starts with
+    the commit's hex digits) to ``git cat-file``, plumbing that applies no textconv filter or pager."""
+    from convcalc.loading import MAX_BYTES, decode_text
+
+    if not revision:
+        raise ConvcalcError("git_revision_empty", Location(path))
+    if revision.startswith("-"):
+        raise ConvcalcError("git_revision_option", Location(path), revision=revision)
     target = Path(path)
+    folder = str(target.parent)
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+                  folder, path, revision).decode("ascii", "replace").strip()
+    blob = f"{commit}:./{target.name}"
+    shown = f"{revision}:{path}"
+    if int(_git(["cat-file", "-s", blob], folder, path, revision) or 0) > MAX_BYTES:  # before reading it
+        raise ConvcalcError("file_too_large", Location(shown, 1, 1), limit=f"{MAX_BYTES // 2**20} MiB")
+    return decode_text(_git(["cat-file", "blob", blob], folder, path, revision), shown)
+
+
+def _git(arguments: list[str], folder: str, path: str, revision: str) -> bytes:
+    """The standard output of ``git ARGUMENTS`` run in ``folder``, within GIT_SECONDS."""
     try:
-        completed = subprocess.run(["git", "-C", str(target.parent or "."), "show", f"{revision}:./{target.name}"],
-                                   capture_output=True, text=True, timeout=60)
+        completed = subprocess.run(["git", *arguments], cwd=folder, capture_output=True, timeout=GIT_SECONDS,
+                                   stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise ConvcalcError("git_failed", Location(path), revision=revision, reason=str(error)) from None
-    if completed.returncode:
         raise ConvcalcError("git_failed", Location(path), revision=revision,
-                            reason=completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else "?")
+                            reason=getattr(error, "strerror", None) or str(error)) from None
+    if completed.returncode:
+        said = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ConvcalcError("git_failed", Location(path), revision=revision,
+                            reason=said[-1] if said else Msg("git_not_a_commit"))  # rev-parse --quiet says nothing
     return completed.stdout
 
 

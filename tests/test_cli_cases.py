@@ -21,7 +21,8 @@ Cases live in tests/cli_cases/*.yaml, a list per file; each case:
 A file value may be a string (UTF-8 text), or a mapping: {hex: "fffe..."} for raw bytes,
 {npy: {shape: [1, 8, 8], dtype: float32}} for an array of zeros, {symlink: target} for a link,
 {dir: true} for a directory, {npy_header: "{'descr': '<f4', 'fortran_order': False, 'shape': (10**12,)}"}
-for an .npy file holding only that header.
+for an .npy file holding only that header, {fifo: true} for a named pipe nobody writes to,
+{sparse: N} for a file of N zero bytes that takes no room on disk.
 In-process cases run with CliRunner; no case may print a traceback or an internal error.
 """
 
@@ -73,6 +74,11 @@ def _make(root: Path, name: str, value) -> None:
         path.symlink_to(value["symlink"])
     elif value.get("dir"):
         path.mkdir()
+    elif value.get("fifo"):
+        os.mkfifo(path)
+    elif "sparse" in value:
+        with open(path, "wb") as stream:
+            stream.truncate(value["sparse"])
     else:
         raise ValueError(f"unknown file kind in {name}: {value}")
 
