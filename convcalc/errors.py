@@ -14,7 +14,9 @@ class Location:
     column: int | None = None
 
     def __str__(self):
-        parts = [self.file]
+        from convcalc.text import visible
+
+        parts = [visible(self.file)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:

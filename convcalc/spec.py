@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from convcalc.errors import ConvcalcError
 from convcalc.i18n import Msg
 from convcalc.loading import Document
+from convcalc.text import shorten
 
 def _not_keyword(name: str) -> str:
     if keyword.iskeyword(name):
@@ -135,11 +136,6 @@ def _data_loc(data, base_path: tuple, loc) -> tuple:
 
 def _short(value) -> str:
     return shorten(repr(value))
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters for a message."""
-    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def parse_spec(document: Document) -> Spec:

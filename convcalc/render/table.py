@@ -8,6 +8,7 @@ from rich.table import Table
 
 from convcalc.i18n import translate
 from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.text import visible
 
 
 def write(analyses, lang, stream) -> None:
@@ -15,7 +16,7 @@ def write(analyses, lang, stream) -> None:
     console = Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
     for analysis in analyses:
         data = document(analysis, lang)
-        title = f"{data['name']}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
+        title = f"{visible(data['name'])}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
                                                     layout=data["layout"], batch=data["batch"], dtype=data["dtype"])
         table = Table(title=escape(title), title_justify="left", show_lines=False)
         for index, column in enumerate(headers(lang)):
