@@ -2,11 +2,13 @@
 
 Exit codes: 0 analysed and consistent; 1 analysed and found wrong (an inconsistency or an
 unsatisfiable condition); 2 could not analyse (unreadable file, not YAML, a spec that breaks the
-schema, bad arguments, an internal error).
+schema, bad arguments, an internal error); 141 the output was closed before convcalc finished
+writing it (``convcalc analyze ... | head``: what a shell reports for a command ended by SIGPIPE).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -19,6 +21,20 @@ from convcalc.errors import ConvcalcError
 from convcalc.i18n import LANGUAGES, language_from_environment
 
 EXIT_OK, EXIT_FOUND_WRONG, EXIT_CANNOT_ANALYSE = 0, 1, 2
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
+
+
+class OutputClosed(Exception):
+    """The reader of standard output left (EPIPE). Not an OSError, so that click, which would
+    exit 1 ("found wrong") on a broken pipe, lets it through to ``run``."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise OutputClosed from None
 
 
 def _assignment(ctx, param, values):
@@ -64,7 +80,7 @@ lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                            help="Language of messages: en or es (default: from LC_ALL / LC_MESSAGES / LANG).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
 def main():
     """convcalc: shapes, parameters, MACs/FLOPs, memory and receptive fields of CNN
@@ -563,12 +579,53 @@ def layers(kinds, output_format, lang):
         click.echo(f"    flops: {entry['flops']}\n")
 
 
+class _VisibleText(io.TextIOWrapper):
+    """A text stream that draws the control characters written to it (convcalc.text), newlines
+    kept: whatever reaches standard error, click's own messages included, cannot drive the terminal."""
+
+    def write(self, text):
+        from convcalc.text import visible_lines
+
+        return super().write(visible_lines(text))
+
+
+def _prepare_streams() -> None:
+    """Standard output degrades rather than fails on a terminal that cannot encode a character
+    (PYTHONIOENCODING=ascii, LANG=C): \\u2400-style escapes instead of UnicodeEncodeError; standard
+    error as well, through ``_VisibleText``."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    if isinstance(sys.stderr, io.TextIOWrapper):
+        sys.stderr.flush()
+        sys.stderr = _VisibleText(sys.stderr.detach(), encoding=sys.stderr.encoding, errors="backslashreplace",
+                                  line_buffering=True)
+
+
+def _discard_output() -> None:
+    """Send what is left in standard output's buffer nowhere: its reader is gone, and Python would
+    otherwise report the failed flush at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
 def run() -> None:
     """Console entry point: no traceback ever reaches the user (CONVCALC_DEBUG=1 shows it)."""
+    _prepare_streams()
     try:
-        main(standalone_mode=True)
+        try:
+            main(standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # here, so that a reader who left is noticed before the interpreter exits
     except SystemExit:
         raise
+    except (OutputClosed, BrokenPipeError):
+        _discard_output()
+        sys.exit(EXIT_OUTPUT_CLOSED)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:  # an internal error is still an exit-2 message, not a traceback

@@ -5,20 +5,16 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from convcalc.analysis import display
 from convcalc.i18n import translate
 from convcalc.render import number, shape_text, size
+from convcalc.render.table import terminal
 from convcalc.text import visible
 
 SMALL = 100  # outputs with at most this many values per sample are printed in full
-
-
-def _console(stream) -> Console:
-    return Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
 
 
 def _json(data: dict, stream) -> None:
@@ -73,7 +69,7 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
                             if name in run.analysis.graph.outputs}}
         _json(data, stream)
         return
-    console = _console(stream)
+    console = terminal(stream)
     table = _table(run, "run_title", lang)
     for index, key in enumerate(("col_layer", "col_type", "col_shape", "col_macs_done", "col_time")):
         table.add_column(translate(key, lang), justify="right" if index >= 3 else "left", no_wrap=index >= 2)
@@ -112,7 +108,7 @@ def write_verification(verification, lang: str, output_format: str, stream) -> N
                            "limit_bytes": verification.memory_limit, "ok": verification.memory_ok}}
         _json(data, stream)
         return
-    console = _console(stream)
+    console = terminal(stream)
     table = _table(run, "verify_title", lang)
     for key in ("col_layer", "col_shape", "col_params", "col_macs"):
         table.add_column(translate(key, lang))
