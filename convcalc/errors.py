@@ -42,6 +42,19 @@ class ConvcalcError(Exception):
         return f"{self.location}: {message}" if self.location else message
 
 
+class FieldProblem(ValueError):
+    """A check across a layer's fields (a pydantic model validator) that fails, charged to the
+    field whose value breaks it, so that the message names that field and points at its value.
+
+    >>> FieldProblem("groups", "filters (6) must be a multiple of groups (4)").field
+    'groups'
+    """
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class LayerError(Exception):
     """A layer cannot accept what reaches it (an inconsistency: exit code 1)."""
 

@@ -11,7 +11,7 @@ MESSAGES = {
     "yaml_syntax": "not valid YAML: {problem}",
     "yaml_tab": "a tab character is used for indentation; YAML indents with spaces only",
     "yaml_too_deep": "nesting deeper than {limit} levels",
-    "yaml_too_large": "more than {limit} values once aliases are expanded (an alias bomb?)",
+    "yaml_too_large": "more than {limit} values; a spec file holds at most that many",
     "yaml_many_documents": "a second YAML document starts here; a spec file holds one",
     "yaml_complex_key": "a key must be a plain word",
     "yaml_merge_key": "YAML merge keys (<<) are not supported; use a block with parameters instead",
@@ -230,4 +230,33 @@ MESSAGES = {
     "reference_outside_block": "'{text}' refers to a block parameter, but this layer is not inside a block; "
                                "write the value, or define a block under `blocks:` with this parameter",
     "yaml_flow_reference": "not valid YAML: {problem}; inside {{...}} write \"${{...}}\" in quotes, or use $(...)",
+    # terminal output and malformed files: layer checks across fields, lock files, answers files
+    "invalid_fields": "{what}: {problem}",
+    "yaml_alias_bomb": "more than {limit} values once its aliases are expanded (an alias bomb?)",
+    "lock_empty": "the lock file is empty; write one with `convcalc lock SPEC`",
+    "lock_not_json": "not a lock file: not valid JSON ({problem}); write one with `convcalc lock SPEC`",
+    "lock_too_deep": "not a lock file: its JSON nests too deeply to be read",
+    "lock_form": "not a convcalc lock file: that is a JSON object with convcalc, name, layers and totals; got {got}",
+    "lock_missing": "not a convcalc lock file: it has no '{key}' (a lock file has convcalc, name, layers and totals)",
+    "lock_bad_value": "{where} is {got} in this lock file; it should be {expected}",
+    "lock_expect_text": "a string",
+    "lock_expect_layers": "a list of layers",
+    "lock_expect_layer": "a layer: an object with a name and a type",
+    "lock_expect_name": "a name: a string that is not empty",
+    "lock_expect_figure": "a whole number, an expression (a string) or null",
+    "lock_expect_shape": "a list of sizes or null",
+    "lock_expect_totals": "an object of totals (params, macs, flops, memory, ...)",
+    "json_number": "a number",
+    "json_text": "a string",
+    "json_list": "a list",
+    "json_object": "an object",
+    "json_boolean": "true/false",
+    "json_null": "null",
+    "answers_layers_form": "`layers:` maps layer names to their figures, e.g. layers: {{conv1: {{params: 456}}}}; "
+                           "got {got}",
+    "answers_figures_form": "the figures of {where} go in a mapping, e.g. {{params: 456, output_shape: 28x28x6}}; "
+                            "got {got}",
+    "answer_form": "the answer for {figure} is {got}; write a number (34944, 61M) or a shape (55x55x96)",
+    "answers_empty": "no answers to check: give figures under `layers:` or `totals:` (0 of 0 right would pass "
+                     "an autograder)",
 }

@@ -16,7 +16,7 @@ MESSAGES = {
     "yaml_syntax": "YAML no válido: {problem}",
     "yaml_tab": "se usa un tabulador para la sangría; en YAML solo se sangra con espacios",
     "yaml_too_deep": "anidamiento de más de {limit} niveles",
-    "yaml_too_large": "más de {limit} valores al expandir los alias (¿una bomba de alias?)",
+    "yaml_too_large": "más de {limit} valores; un fichero de spec tiene como mucho esos",
     "yaml_many_documents": "aquí empieza un segundo documento YAML; un archivo de especificación contiene uno solo",
     "yaml_complex_key": "una clave debe ser una palabra simple",
     "yaml_merge_key": "las claves de fusión de YAML (<<) no están admitidas; usa en su lugar un bloque con parámetros",
@@ -235,4 +235,35 @@ MESSAGES = {
     "reference_outside_block": "'{text}' se refiere a un parámetro de bloque, pero esta capa no está dentro de un "
                                "bloque; escribe el valor, o define un bloque en `blocks:` con este parámetro",
     "yaml_flow_reference": "YAML no válido: {problem}; dentro de {{...}} escribe \"${{...}}\" entre comillas, o usa $(...)",
+    # salida al terminal y ficheros mal formados: comprobaciones entre campos, ficheros lock, respuestas
+    "invalid_fields": "{what}: {problem}",
+    "yaml_alias_bomb": "más de {limit} valores una vez expandidos sus alias (¿una bomba de alias?)",
+    "lock_empty": "el fichero lock está vacío; escribe uno con `convcalc lock SPEC`",
+    "lock_not_json": "no es un fichero lock: no es JSON válido ({problem}); escribe uno con `convcalc lock SPEC`",
+    "lock_too_deep": "no es un fichero lock: su JSON está anidado a demasiada profundidad para leerlo",
+    "lock_form": "no es un fichero lock de convcalc: es un objeto JSON con convcalc, name, layers y totals; "
+                 "se recibió {got}",
+    "lock_missing": "no es un fichero lock de convcalc: no tiene '{key}' (un fichero lock tiene convcalc, name, "
+                    "layers y totals)",
+    "lock_bad_value": "{where} es {got} en este fichero lock; debería ser {expected}",
+    "lock_expect_text": "una cadena",
+    "lock_expect_layers": "una lista de capas",
+    "lock_expect_layer": "una capa: un objeto con nombre (name) y tipo (type)",
+    "lock_expect_name": "un nombre: una cadena no vacía",
+    "lock_expect_figure": "un número entero, una expresión (una cadena) o null",
+    "lock_expect_shape": "una lista de tamaños o null",
+    "lock_expect_totals": "un objeto de totales (params, macs, flops, memory, ...)",
+    "json_number": "un número",
+    "json_text": "una cadena",
+    "json_list": "una lista",
+    "json_object": "un objeto",
+    "json_boolean": "true/false",
+    "json_null": "null",
+    "answers_layers_form": "`layers:` asocia a cada nombre de capa sus cifras, p. ej. layers: {{conv1: {{params: 456}}}}; "
+                           "se recibió {got}",
+    "answers_figures_form": "las cifras de {where} van en un mapeo, p. ej. {{params: 456, output_shape: 28x28x6}}; "
+                            "se recibió {got}",
+    "answer_form": "la respuesta de {figure} es {got}; escribe un número (34944, 61M) o una forma (55x55x96)",
+    "answers_empty": "no hay respuestas que comprobar: da cifras en `layers:` o `totals:` (0 de 0 correctas "
+                     "aprobaría en un corrector automático)",
 }
