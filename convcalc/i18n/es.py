@@ -16,7 +16,7 @@ MESSAGES = {
     "yaml_syntax": "YAML no válido: {problem}",
     "yaml_tab": "se usa un tabulador para la sangría; en YAML solo se sangra con espacios",
     "yaml_too_deep": "anidamiento de más de {limit} niveles",
-    "yaml_too_large": "más de {limit} valores; un fichero de spec tiene como mucho esos",
+    "yaml_too_large": "más de {limit} valores; un archivo de especificación tiene como mucho esos",
     "yaml_many_documents": "aquí empieza un segundo documento YAML; un archivo de especificación contiene uno solo",
     "yaml_complex_key": "una clave debe ser una palabra simple",
     "yaml_merge_key": "las claves de fusión de YAML (<<) no están admitidas; usa en su lugar un bloque con parámetros",
@@ -188,7 +188,6 @@ MESSAGES = {
     "budget_symbolic": "el presupuesto de {figure} no se puede comprobar con tamaños simbólicos; dalos con --set",
     "unknown_budget": "presupuesto desconocido '{figure}'{hint}; presupuestos: {valid}",
     "bad_quantity": "'{value}' no es una cantidad: escribe 25M, 4.1G, 200MiB o 1024",
-    "lock_unreadable": "no es un archivo de bloqueo legible: {reason}",
     "git_failed": "no se puede leer esta especificación en la revisión de git {revision}: {reason}",
     "diff_title": "{before} -> {after}",
     "diff_figure": "cifra",
@@ -235,17 +234,18 @@ MESSAGES = {
     "reference_outside_block": "'{text}' se refiere a un parámetro de bloque, pero esta capa no está dentro de un "
                                "bloque; escribe el valor, o define un bloque en `blocks:` con este parámetro",
     "yaml_flow_reference": "YAML no válido: {problem}; dentro de {{...}} escribe \"${{...}}\" entre comillas, o usa $(...)",
-    # salida al terminal y ficheros mal formados: comprobaciones entre campos, ficheros lock, respuestas
+    # salida al terminal y archivos mal formados: comprobaciones entre campos, ficheros lock, respuestas
     "invalid_fields": "{what}: {problem}",
     "yaml_alias_bomb": "más de {limit} valores una vez expandidos sus alias (¿una bomba de alias?)",
-    "lock_empty": "el fichero lock está vacío; escribe uno con `convcalc lock SPEC`",
-    "lock_not_json": "no es un fichero lock: no es JSON válido ({problem}); escribe uno con `convcalc lock SPEC`",
-    "lock_too_deep": "no es un fichero lock: su JSON está anidado a demasiada profundidad para leerlo",
-    "lock_form": "no es un fichero lock de convcalc: es un objeto JSON con convcalc, name, layers y totals; "
+    "lock_empty": "el archivo de bloqueo está vacío; escribe uno con `convcalc lock SPEC`",
+    "lock_not_json": "no es un archivo de bloqueo: no es JSON válido ({problem}); escribe uno con `convcalc lock SPEC`",
+    "lock_too_deep": "no es un archivo de bloqueo: su JSON está anidado a demasiada profundidad para leerlo",
+    "lock_form": "no es un archivo de bloqueo de convcalc: es un objeto JSON con convcalc, name, layers y totals; "
                  "se recibió {got}",
-    "lock_missing": "no es un fichero lock de convcalc: no tiene '{key}' (un fichero lock tiene convcalc, name, "
+    "lock_missing": "no es un archivo de bloqueo de convcalc: no tiene '{key}' (un archivo de bloqueo tiene convcalc, name, "
                     "layers y totals)",
-    "lock_bad_value": "{where} es {got} en este fichero lock; debería ser {expected}",
+    "lock_bad_value": "{where} es {got} en este archivo de bloqueo; debería ser {expected}",
+    "lock_layer_missing": "{where} no tiene '{key}' en este archivo de bloqueo; cada capa tiene nombre (name) y tipo (type)",
     "lock_expect_text": "una cadena",
     "lock_expect_layers": "una lista de capas",
     "lock_expect_layer": "una capa: un objeto con nombre (name) y tipo (type)",
