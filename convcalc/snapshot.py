@@ -16,7 +16,7 @@ from pathlib import Path
 
 from convcalc import __version__
 from convcalc.errors import ConvcalcError, Location
-from convcalc.i18n import Msg
+from convcalc.i18n import Msg, kind_of
 from convcalc.render import plain
 
 FIGURES = ("params", "macs", "flops", "memory", "activation", "training_memory")
@@ -76,7 +76,7 @@ def read_lock(path: str, text: str) -> dict:
     except RecursionError:
         raise ConvcalcError("lock_too_deep", Location(path)) from None
     if not isinstance(data, dict):
-        raise ConvcalcError("lock_form", Location(path, 1, 1), got=_json_kind(data))
+        raise ConvcalcError("lock_form", Location(path, 1, 1), got=kind_of(data))
     for key in ("convcalc", "name", "layers", "totals"):
         if key not in data:
             raise ConvcalcError("lock_missing", Location(path, 1, 1), key=key)
@@ -87,7 +87,7 @@ def read_lock(path: str, text: str) -> dict:
             raise ConvcalcError("lock_layer_missing", _json_place(path, text, where[:-1]),
                                 where=_json_path(where[:-1]), key=where[-1])
         raise ConvcalcError("lock_bad_value", _json_place(path, text, where), where=_json_path(where),
-                            got=_json_kind(_at(data, where)), expected=Msg(f"lock_expect_{expected}"))
+                            got=kind_of(_at(data, where)), expected=Msg(f"lock_expect_{expected}"))
     return data
 
 
@@ -125,13 +125,6 @@ def _at(data, path: tuple):
     for part in path:
         data = data.get(part) if isinstance(data, dict) else data[part]
     return data
-
-
-def _json_kind(value) -> Msg:
-    kind = "null" if value is None else "boolean" if isinstance(value, bool) else \
-        "number" if isinstance(value, (int, float)) else "text" if isinstance(value, str) else \
-        "list" if isinstance(value, list) else "object"
-    return Msg(f"json_{kind}")
 
 
 def _json_path(path: tuple) -> str:

@@ -41,6 +41,14 @@ class Msg:
         return hash(self.key)
 
 
+def kind_of(value) -> Msg:
+    """What a value read from a file is, as a message fragment: "a list", "a mapping", ..."""
+    kind = "null" if value is None else "boolean" if isinstance(value, bool) else \
+        "number" if isinstance(value, (int, float)) else "text" if isinstance(value, str) else \
+        "list" if isinstance(value, list) else "mapping"
+    return Msg(f"kind_{kind}")
+
+
 def translate(key: str, lang: str = "en", /, **params) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in (fragments in the same language)."""
     template = catalogue(lang).get(key) or catalogue("en")[key]

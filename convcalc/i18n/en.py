@@ -246,12 +246,12 @@ MESSAGES = {
     "lock_expect_figure": "a whole number, an expression (a string) or null",
     "lock_expect_shape": "a list of sizes or null",
     "lock_expect_totals": "an object of totals (params, macs, flops, memory, ...)",
-    "json_number": "a number",
-    "json_text": "a string",
-    "json_list": "a list",
-    "json_object": "an object",
-    "json_boolean": "true/false",
-    "json_null": "null",
+    "kind_number": "a number",
+    "kind_text": "a string",
+    "kind_list": "a list",
+    "kind_mapping": "a mapping (an object)",
+    "kind_boolean": "true/false",
+    "kind_null": "empty (null)",
     "answers_layers_form": "`layers:` maps layer names to their figures, e.g. layers: {{conv1: {{params: 456}}}}; "
                            "got {got}",
     "answers_figures_form": "the figures of {where} go in a mapping, e.g. {{params: 456, output_shape: 28x28x6}}; "

@@ -253,12 +253,12 @@ MESSAGES = {
     "lock_expect_figure": "un número entero, una expresión (una cadena) o null",
     "lock_expect_shape": "una lista de tamaños o null",
     "lock_expect_totals": "un objeto de totales (params, macs, flops, memory, ...)",
-    "json_number": "un número",
-    "json_text": "una cadena",
-    "json_list": "una lista",
-    "json_object": "un objeto",
-    "json_boolean": "true/false",
-    "json_null": "null",
+    "kind_number": "un número",
+    "kind_text": "una cadena",
+    "kind_list": "una lista",
+    "kind_mapping": "un mapeo (un objeto)",
+    "kind_boolean": "true/false",
+    "kind_null": "vacío (null)",
     "answers_layers_form": "`layers:` asocia a cada nombre de capa sus cifras, p. ej. layers: {{conv1: {{params: 456}}}}; "
                            "se recibió {got}",
     "answers_figures_form": "las cifras de {where} van en un mapeo, p. ej. {{params: 456, output_shape: 28x28x6}}; "
