@@ -23,7 +23,8 @@ Cases live in tests/cli_cases/*.yaml, a list per file; each case:
 A file value may be a string (UTF-8 text), or a mapping: {hex: "fffe..."} for raw bytes,
 {npy: {shape: [1, 8, 8], dtype: float32}} for an array of zeros, {symlink: target} for a link,
 {dir: true} for a directory, {npy_header: "{'descr': '<f4', 'fortran_order': False, 'shape': (10**12,)}"}
-for an .npy file holding only that header.
+for an .npy file holding only that header, {text: "layers: [@]", repeat: {"@": ["a", 1000000]}} for a text
+too long to write out (each key replaced by its string repeated that many times).
 In-process cases run with CliRunner; no case may print a traceback or an internal error.
 """
 
@@ -58,6 +59,11 @@ def _make(root: Path, name: str, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(value, str):
         path.write_text(value, encoding="utf-8")
+    elif "text" in value:
+        text = value["text"]
+        for key, (unit, count) in value.get("repeat", {}).items():
+            text = text.replace(key, unit * count)
+        path.write_text(text, encoding="utf-8")
     elif "hex" in value:
         path.write_bytes(bytes.fromhex(value["hex"]))
     elif "npy" in value:
