@@ -478,7 +478,8 @@ def check(spec, answers, output_format, lang):
     likely slip (bias forgotten, input depth forgotten, padding counted once, ceil for floor,
     FLOPs for MACs, height and width swapped, channels-first for channels-last).
 
-    Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read."""
+    Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read, or the
+    answers file holds no answer."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.homework import check as grade
     from convcalc.loading import load_file
