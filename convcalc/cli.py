@@ -19,6 +19,7 @@ import click
 from convcalc import __version__
 from convcalc.errors import ConvcalcError
 from convcalc.i18n import LANGUAGES, language_from_environment
+from convcalc.text import visible, visible_lines
 
 EXIT_OK, EXIT_FOUND_WRONG, EXIT_CANNOT_ANALYSE = 0, 1, 2
 EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
@@ -162,7 +163,7 @@ def lock(spec, output, values, force, lang):
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
     Path(target).write_text(text, encoding="utf-8")
-    click.echo(target)
+    click.echo(visible(target))
 
 
 @main.command()
@@ -534,7 +535,7 @@ def quiz(seed, count, topics, output_dir, force, lang):
     for path, text in files:
         with open(path, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
-        click.echo(path)
+        click.echo(visible(path))
 
 
 @main.command()
@@ -585,8 +586,6 @@ class _VisibleText(io.TextIOWrapper):
     kept: whatever reaches standard error, click's own messages included, cannot drive the terminal."""
 
     def write(self, text):
-        from convcalc.text import visible_lines
-
         return super().write(visible_lines(text))
 
 
