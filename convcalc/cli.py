@@ -18,8 +18,8 @@ import click
 
 from convcalc import __version__
 from convcalc.errors import ConvcalcError
-from convcalc.i18n import LANGUAGES, language_from_environment
-from convcalc.text import visible, visible_lines
+from convcalc.i18n import LANGUAGES, TEXT_LIMIT, language_from_environment
+from convcalc.text import shorten, visible
 
 EXIT_OK, EXIT_FOUND_WRONG, EXIT_CANNOT_ANALYSE = 0, 1, 2
 EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
@@ -31,11 +31,18 @@ class OutputClosed(Exception):
 
 
 class _Group(click.Group):
+    """The command group, and the boundary of what its commands raise: a broken pipe becomes
+    OutputClosed; a usage error (click's own, or a bad --set, --input, KINDS ...), which may quote
+    the command line, is shown with its control characters drawn."""
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
             raise OutputClosed from None
+        except click.ClickException as error:
+            error.message = visible(error.message)
+            raise
 
 
 def _assignment(ctx, param, values):
@@ -581,24 +588,12 @@ def layers(kinds, output_format, lang):
         click.echo(f"    flops: {entry['flops']}\n")
 
 
-class _VisibleText(io.TextIOWrapper):
-    """A text stream that draws the control characters written to it (convcalc.text), newlines
-    kept: whatever reaches standard error, click's own messages included, cannot drive the terminal."""
-
-    def write(self, text):
-        return super().write(visible_lines(text))
-
-
 def _prepare_streams() -> None:
-    """Standard output degrades rather than fails on a terminal that cannot encode a character
-    (PYTHONIOENCODING=ascii, LANG=C): \\u2400-style escapes instead of UnicodeEncodeError; standard
-    error as well, through ``_VisibleText``."""
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(errors="backslashreplace")
-    if isinstance(sys.stderr, io.TextIOWrapper):
-        sys.stderr.flush()
-        sys.stderr = _VisibleText(sys.stderr.detach(), encoding=sys.stderr.encoding, errors="backslashreplace",
-                                  line_buffering=True)
+    """Standard output and error degrade rather than fail on a terminal that cannot encode a
+    character (PYTHONIOENCODING=ascii): \\u2192-style escapes instead of UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _discard_output() -> None:
@@ -631,6 +626,6 @@ def run() -> None:
     except Exception as error:  # an internal error is still an exit-2 message, not a traceback
         if os.environ.get("CONVCALC_DEBUG"):
             raise
-        click.echo(f"convcalc: internal error: {type(error).__name__}: {error} "
-                   f"(please report it; CONVCALC_DEBUG=1 shows the traceback)", err=True)
+        click.echo(visible(f"convcalc: internal error: {type(error).__name__}: {shorten(str(error), TEXT_LIMIT)} "
+                           f"(please report it; CONVCALC_DEBUG=1 shows the traceback)"), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)

@@ -21,17 +21,11 @@ VALUE_LIMIT = 80  # characters of one value echoed in a message (a name, a type,
 _BIDI_AND_SEPARATORS = (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _PICTURES = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421} | {
     code: f"\\x{code:02x}" for code in range(0x80, 0xA0)} | {code: f"\\u{code:04x}" for code in _BIDI_AND_SEPARATORS}
-_PICTURES_BUT_LINES = {code: picture for code, picture in _PICTURES.items() if code != 0x0A}
 
 
 def visible(text: str) -> str:
     """``text`` with every control character drawn (newlines too: one value stays one line)."""
     return text.translate(_PICTURES)
-
-
-def visible_lines(text: str) -> str:
-    """``text`` with every control character drawn but its newlines, for whole outputs of many lines."""
-    return text.translate(_PICTURES_BUT_LINES)
 
 
 def shorten(text: str, limit: int = VALUE_LIMIT) -> str:
