@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convcalc.text import visible
+
 
 @dataclass(frozen=True)
 class Location:
@@ -14,8 +16,6 @@ class Location:
     column: int | None = None
 
     def __str__(self):
-        from convcalc.text import visible
-
         parts = [visible(self.file)]
         if self.line is not None:
             parts.append(str(self.line))
