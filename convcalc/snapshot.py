@@ -107,6 +107,9 @@ def _lock_problem(data: dict) -> tuple[tuple, str] | None:
             return ("layers", index, "name"), "name"
         if not isinstance(layer.get("type"), str):
             return ("layers", index, "type"), "text"
+        line = layer.get("line")  # becomes a GitHub annotation's line= property
+        if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
+            return ("layers", index, "line"), "line"
         shape = layer.get("output_shape")
         if shape is not None and not (isinstance(shape, list) and all(figure(size) for size in shape)):
             return ("layers", index, "output_shape"), "shape"

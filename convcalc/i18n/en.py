@@ -245,6 +245,7 @@ MESSAGES = {
     "lock_expect_name": "a name: a string that is not empty",
     "lock_expect_figure": "a whole number, an expression (a string) or null",
     "lock_expect_shape": "a list of sizes or null",
+    "lock_expect_line": "a line number (a whole number >= 1) or null",
     "lock_expect_totals": "an object of totals (params, macs, flops, memory, ...)",
     "kind_number": "a number",
     "kind_text": "a string",

@@ -252,6 +252,7 @@ MESSAGES = {
     "lock_expect_name": "un nombre: una cadena no vacía",
     "lock_expect_figure": "un número entero, una expresión (una cadena) o null",
     "lock_expect_shape": "una lista de tamaños o null",
+    "lock_expect_line": "un número de línea (un entero >= 1) o null",
     "lock_expect_totals": "un objeto de totales (params, macs, flops, memory, ...)",
     "kind_number": "un número",
     "kind_text": "una cadena",
