@@ -11,7 +11,8 @@ import keyword
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AliasChoices, AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, StringConstraints, ValidationError
+from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
+                      StringConstraints, ValidationError)
 
 from convcalc.errors import ConvcalcError, FieldProblem
 from convcalc.i18n import Msg
@@ -104,7 +105,8 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
     if not loc and isinstance(detail.get("input"), dict):  # a check across fields none of which is to blame
         return ConvcalcError("invalid_fields", document.location(path), what=what, problem=message)
     return ConvcalcError("invalid_value", document.location(path), field=field, what=what, problem=message,
-                         value=_short(_at(document.data, path) if charged else detail.get("input")), expected=expected)
+                         value=_short(_at(document.data, path) if charged else detail.get("input")),
+                         expected=expected)
 
 
 def _charged_key(detail, data, base_path: tuple, model: type[BaseModel]) -> tuple:

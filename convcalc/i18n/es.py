@@ -238,14 +238,16 @@ MESSAGES = {
     "invalid_fields": "{what}: {problem}",
     "yaml_alias_bomb": "más de {limit} valores una vez expandidos sus alias (¿una bomba de alias?)",
     "lock_empty": "el archivo de bloqueo está vacío; escribe uno con `convcalc lock SPEC`",
-    "lock_not_json": "no es un archivo de bloqueo: no es JSON válido ({problem}); escribe uno con `convcalc lock SPEC`",
+    "lock_not_json": "no es un archivo de bloqueo: no es JSON válido ({problem}); escribe uno con "
+                     "`convcalc lock SPEC`",
     "lock_too_deep": "no es un archivo de bloqueo: su JSON está anidado a demasiada profundidad para leerlo",
     "lock_form": "no es un archivo de bloqueo de convcalc: es un objeto JSON con convcalc, name, layers y totals; "
                  "se recibió {got}",
-    "lock_missing": "no es un archivo de bloqueo de convcalc: no tiene '{key}' (un archivo de bloqueo tiene convcalc, name, "
-                    "layers y totals)",
+    "lock_missing": "no es un archivo de bloqueo de convcalc: no tiene '{key}' (un archivo de bloqueo tiene "
+                    "convcalc, name, layers y totals)",
     "lock_bad_value": "{where} es {got} en este archivo de bloqueo; debería ser {expected}",
-    "lock_layer_missing": "{where} no tiene '{key}' en este archivo de bloqueo; cada capa tiene nombre (name) y tipo (type)",
+    "lock_layer_missing": "{where} no tiene '{key}' en este archivo de bloqueo; cada capa tiene nombre (name) y "
+                          "tipo (type)",
     "lock_expect_text": "una cadena",
     "lock_expect_layers": "una lista de capas",
     "lock_expect_layer": "una capa: un objeto con nombre (name) y tipo (type)",
@@ -260,7 +262,8 @@ MESSAGES = {
     "kind_mapping": "un mapeo (un objeto)",
     "kind_boolean": "true/false",
     "kind_null": "vacío (null)",
-    "answers_layers_form": "`layers:` asocia a cada nombre de capa sus cifras, p. ej. layers: {{conv1: {{params: 456}}}}; "
+    "answers_layers_form": "`layers:` asocia a cada nombre de capa sus cifras, p. ej. "
+                           "layers: {{conv1: {{params: 456}}}}; "
                            "se recibió {got}",
     "answers_figures_form": "las cifras de {where} van en un mapeo, p. ej. {{params: 456, output_shape: 28x28x6}}; "
                             "se recibió {got}",

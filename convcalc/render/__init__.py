@@ -161,8 +161,8 @@ def field_text(record) -> str:
 
 def table_rows(data: dict, lang: str) -> list[list[str]]:
     """Per layer: name, type, output shape, params, MACs, activation memory, receptive field."""
-    return [[visible(layer["name"]), visible(layer["type"]), shape_text(layer["output_shape"]), number(layer["params"], lang),
-             number(layer["macs"], lang), size(layer["activation_bytes"]), field_text(layer)]
+    return [[visible(layer["name"]), visible(layer["type"]), shape_text(layer["output_shape"]),
+             number(layer["params"], lang), number(layer["macs"], lang), size(layer["activation_bytes"]), field_text(layer)]
             for layer in data["layers"]]
 
 

@@ -26,4 +26,5 @@ def write(analyses, lang, stream) -> None:
         data = document(analysis, lang)
         for layer in data["layers"]:
             writer.writerow({key: _cell(value) for key, value in {**layer, "spec": data["name"]}.items()})
-        writer.writerow({"spec": _cell(data["name"]), "name": "TOTAL", **{k: _cell(v) for k, v in data["totals"].items()}})
+        writer.writerow({"spec": _cell(data["name"]), "name": "TOTAL",
+                         **{k: _cell(v) for k, v in data["totals"].items()}})

@@ -74,7 +74,8 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
     for index, key in enumerate(("col_layer", "col_type", "col_shape", "col_macs_done", "col_time")):
         table.add_column(translate(key, lang), justify="right" if index >= 3 else "left", no_wrap=index >= 2)
     for layer in run.layers:
-        table.add_row(escape(visible(layer.name)), escape(visible(layer.kind)), shape_text(display(layer.shape, layout)),
+        table.add_row(escape(visible(layer.name)), escape(visible(layer.kind)),
+                      shape_text(display(layer.shape, layout)),
                       number(layer.macs, lang), f"{layer.seconds * 1000:.2f}")
     console.print(table)
     for name in run.analysis.graph.outputs:
