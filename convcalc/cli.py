@@ -2,12 +2,14 @@
 
 Exit codes: 0 analysed and consistent; 1 analysed and found wrong (an inconsistency or an
 unsatisfiable condition); 2 could not analyse (unreadable file, not YAML, a spec that breaks the
-schema, bad arguments, an internal error).
+schema, bad arguments, an internal error); 141 the output was closed before convcalc finished
+writing it (``convcalc analyze ... | head``: what a shell reports for a command ended by SIGPIPE).
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import sys
@@ -18,9 +20,31 @@ import click
 
 from convcalc import __version__
 from convcalc.errors import ConvcalcError
-from convcalc.i18n import LANGUAGES, language_from_environment
+from convcalc.i18n import LANGUAGES, TEXT_LIMIT, language_from_environment
+from convcalc.text import shorten, visible
 
 EXIT_OK, EXIT_FOUND_WRONG, EXIT_CANNOT_ANALYSE = 0, 1, 2
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
+
+
+class OutputClosed(Exception):
+    """The reader of standard output left (EPIPE). Not an OSError, so that click, which would
+    exit 1 ("found wrong") on a broken pipe, lets it through to ``run``."""
+
+
+class _Group(click.Group):
+    """The command group, and the boundary of what its commands raise: a broken pipe becomes
+    OutputClosed; a usage error (click's own, or a bad --set, --input, KINDS ...), which may quote
+    the command line, is shown with its control characters drawn."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise OutputClosed from None
+        except click.ClickException as error:
+            error.message = visible(error.message)
+            raise
 
 
 def _assignment(ctx, param, values):
@@ -132,7 +156,7 @@ lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                            help="Language of messages: en or es (default: from LC_ALL / LC_MESSAGES / LANG).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
 def main():
     """convcalc: shapes, parameters, MACs/FLOPs, memory and receptive fields of CNN
@@ -220,7 +244,7 @@ def lock(spec, output, values, sizing, force, lang):
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
-    click.echo(target)
+    click.echo(visible(target))
 
 
 @main.command()
@@ -543,7 +567,8 @@ def check(spec, answers, output_format, lang):
     likely slip (bias forgotten, input depth forgotten, padding counted once, ceil for floor,
     FLOPs for MACs, height and width swapped, channels-first for channels-last).
 
-    Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read."""
+    Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read, or the
+    answers file holds no answer."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.homework import check as grade
     from convcalc.loading import STDIN, load_file
@@ -600,7 +625,7 @@ def quiz(seed, count, topics, output_dir, force, lang):
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
     for path, _ in files:
-        click.echo(path)
+        click.echo(visible(path))
 
 
 @main.command()
@@ -687,17 +712,44 @@ def layers(kinds, output_format, lang):
         click.echo(f"    flops: {entry['flops']}\n")
 
 
+def _prepare_streams() -> None:
+    """Standard output and error degrade rather than fail on a terminal that cannot encode a
+    character (PYTHONIOENCODING=ascii): \\u2192-style escapes instead of UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _discard_output() -> None:
+    """Send what is left in standard output's buffer nowhere: its reader is gone, and Python would
+    otherwise report the failed flush at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
 def run() -> None:
     """Console entry point: no traceback ever reaches the user (CONVCALC_DEBUG=1 shows it)."""
+    _prepare_streams()
     try:
-        main(standalone_mode=True)
+        try:
+            main(standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # here, so that a reader who left is noticed before the interpreter exits
     except SystemExit:
         raise
+    except (OutputClosed, BrokenPipeError):
+        _discard_output()
+        sys.exit(EXIT_OUTPUT_CLOSED)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:  # an internal error is still an exit-2 message, not a traceback
         if os.environ.get("CONVCALC_DEBUG"):
             raise
-        click.echo(f"convcalc: internal error: {type(error).__name__}: {error} "
-                   f"(please report it; CONVCALC_DEBUG=1 shows the traceback)", err=True)
+        click.echo(visible(f"convcalc: internal error: {type(error).__name__}: {shorten(str(error), TEXT_LIMIT)} "
+                           f"(please report it; CONVCALC_DEBUG=1 shows the traceback)"), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)

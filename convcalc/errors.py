@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convcalc.text import visible
+
 
 @dataclass(frozen=True)
 class Location:
@@ -14,7 +16,7 @@ class Location:
     column: int | None = None
 
     def __str__(self):
-        parts = [self.file]
+        parts = [visible(self.file)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -38,6 +40,19 @@ class ConvcalcError(Exception):
 
         message = translate(self.key, lang, **self.params)
         return f"{self.location}: {message}" if self.location else message
+
+
+class FieldProblem(ValueError):
+    """A check across a layer's fields (a pydantic model validator) that fails, charged to the
+    field whose value breaks it, so that the message names that field and points at its value.
+
+    >>> FieldProblem("groups", "filters (6) must be a multiple of groups (4)").field
+    'groups'
+    """
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 class LayerError(Exception):

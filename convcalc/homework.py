@@ -21,6 +21,7 @@ from fractions import Fraction
 from convcalc.analysis import Analysis, display
 from convcalc.errors import ConvcalcError, Location
 from convcalc.explain import explain
+from convcalc.i18n import Msg, kind_of
 from convcalc.layers.base import product
 from convcalc.loading import Document
 from convcalc.spec import suggestion
@@ -134,10 +135,11 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
             tolerance = Fraction(text.rstrip("%")) / (100 if text.endswith("%") else 1)
         except ValueError:
             raise ConvcalcError("answers_tolerance", answers.location(("tolerance",)), value=text) from None
+    layers, totals = _answered(answers)
     by_name = {report.name: report for report in analysis.layers}
     explained = {item.report.name: item for item in explain(analysis)}
     verdicts = []
-    for name, figures in (data.get("layers") or {}).items():
+    for name, figures in layers.items():
         if name not in by_name:
             raise ConvcalcError("unknown_layer", answers.location(("layers", name), at_key=True), name=name,
                                 hint=suggestion(str(name), by_name))
@@ -149,7 +151,7 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
             steps = [step for step in explained[name].steps if step.figure == STEP_OF.get(figure, figure)]
             verdicts.append(_verdict(name, figure, given, expected, where, tolerance, steps,
                                      _candidates(analysis, report, figure, expected, explained[name])))
-    for figure, text in _figures(data.get("totals") or {}, ("totals",), TOTAL_FIGURES, answers):
+    for figure, text in _figures(totals, ("totals",), TOTAL_FIGURES, answers):
         where = answers.location(("totals", figure))
         given = _parse(figure, text, where)
         expected = _total(analysis, figure, explained)
@@ -161,13 +163,33 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
     return verdicts
 
 
+def _answered(answers: Document) -> tuple[dict, dict]:
+    """(figures by layer name, totals), refused unless each is a mapping and some figure is given:
+    a file with no answers would be graded "0 of 0 right" and pass."""
+    data = answers.data
+    layers, totals = data.get("layers") or {}, data.get("totals") or {}
+    if not isinstance(layers, dict):
+        raise ConvcalcError("answers_layers_form", answers.location(("layers",)), got=kind_of(layers))
+    if not isinstance(totals, dict):
+        raise ConvcalcError("answers_figures_form", answers.location(("totals",)), where=Msg("totals_word"),
+                            got=kind_of(totals))
+    for name, figures in layers.items():
+        if not isinstance(figures, dict):
+            raise ConvcalcError("answers_figures_form", answers.location(("layers", name)), where=name,
+                                got=kind_of(figures))
+    if not totals and not any(layers.values()):
+        raise ConvcalcError("answers_empty", answers.location(()))
+    return layers, totals
+
+
 def _figures(figures, path, allowed, answers):
-    if not isinstance(figures, dict):
-        raise ConvcalcError("answers_form", answers.location(path))
     for figure, text in figures.items():
         if figure not in allowed:
             raise ConvcalcError("unknown_figure", answers.location(path + (figure,), at_key=True), figure=figure,
                                 hint=suggestion(str(figure), allowed), valid=", ".join(allowed))
+        if text is None or isinstance(text, dict):
+            raise ConvcalcError("answer_form", answers.location(path + (figure,), at_key=text is None),
+                                figure=figure, got=kind_of(text))
         yield figure, text
 
 

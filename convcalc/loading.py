@@ -281,7 +281,7 @@ def _check_expansion(node, level: int, sizes: dict, open_nodes: set, file: str) 
         open_nodes.discard(id(node))
         known = sizes[id(node)] = (1 + sum(size for size, _ in counted), 1 + max((h for _, h in counted), default=0))
         if known[0] > MAX_NODES:
-            raise ConvcalcError("yaml_too_large", where, limit=MAX_NODES)
+            raise ConvcalcError("yaml_alias_bomb", where, limit=MAX_NODES)
     if level + known[1] - 1 > MAX_DEPTH:
         raise ConvcalcError("yaml_too_deep", where, limit=MAX_DEPTH)
     return known

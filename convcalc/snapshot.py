@@ -16,7 +16,7 @@ from pathlib import Path
 
 from convcalc import __version__
 from convcalc.errors import ConvcalcError, Location
-from convcalc.i18n import Msg
+from convcalc.i18n import Msg, kind_of
 from convcalc.render import plain
 
 FIGURES = ("params", "macs", "flops", "memory", "activation", "training_memory")
@@ -55,14 +55,7 @@ def load(path: str, values: dict[str, int], base: str | None = None, **sizing) -
     from convcalc.spec import parse_spec
 
     if base is None and path.endswith(".json"):
-        text = read_text(Path(path), path)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ConvcalcError("lock_unreadable", Location(path, error.lineno, error.colno), reason=error.msg) from None
-        if not isinstance(data, dict) or not {"layers", "totals", "convcalc"} <= set(data):
-            raise ConvcalcError("lock_unreadable", Location(path), reason="not a convcalc lock file")
-        return data
+        return read_lock(path, read_text(Path(path), path))
     if base is None:
         document = load_file(path)
     else:
@@ -73,6 +66,89 @@ def load(path: str, values: dict[str, int], base: str | None = None, **sizing) -
 
 
 GIT_SECONDS = 60  # each git command convcalc runs may take this long
+
+
+def read_lock(path: str, text: str) -> dict:
+    """A lock file's data, or a ConvcalcError at the first value not of the shape `convcalc lock`
+    writes (what compare and the diff renderers rely on), as "layers[2].name is a number"."""
+    if not text.strip():
+        raise ConvcalcError("lock_empty", Location(path))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConvcalcError("lock_not_json", Location(path, error.lineno, error.colno), problem=error.msg) from None
+    except RecursionError:
+        raise ConvcalcError("lock_too_deep", Location(path)) from None
+    if not isinstance(data, dict):
+        raise ConvcalcError("lock_form", Location(path, 1, 1), got=kind_of(data))
+    for key in ("convcalc", "name", "layers", "totals"):
+        if key not in data:
+            raise ConvcalcError("lock_missing", Location(path, 1, 1), key=key)
+    problem = _lock_problem(data)
+    if problem is not None:
+        where, expected = problem
+        if where[-1] in ("name", "type") and where[-1] not in _at(data, where[:-1]):
+            raise ConvcalcError("lock_layer_missing", _json_place(path, text, where[:-1]),
+                                where=_json_path(where[:-1]), key=where[-1])
+        raise ConvcalcError("lock_bad_value", _json_place(path, text, where), where=_json_path(where),
+                            got=kind_of(_at(data, where)), expected=Msg(f"lock_expect_{expected}"))
+    return data
+
+
+def _lock_problem(data: dict) -> tuple[tuple, str] | None:
+    """(path, what it should be) of the first value of the wrong kind, else None."""
+    def figure(value):
+        return value is None or isinstance(value, str) or isinstance(value, int) and not isinstance(value, bool)
+
+    if not isinstance(data["name"], str):
+        return ("name",), "text"
+    if not isinstance(data["layers"], list):
+        return ("layers",), "layers"
+    for index, layer in enumerate(data["layers"]):
+        if not isinstance(layer, dict):
+            return ("layers", index), "layer"
+        if not isinstance(layer.get("name"), str) or not layer["name"]:
+            return ("layers", index, "name"), "name"
+        if not isinstance(layer.get("type"), str):
+            return ("layers", index, "type"), "text"
+        line = layer.get("line")  # becomes a GitHub annotation's line= property
+        if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
+            return ("layers", index, "line"), "line"
+        shape = layer.get("output_shape")
+        if shape is not None and not (isinstance(shape, list) and all(figure(size) for size in shape)):
+            return ("layers", index, "output_shape"), "shape"
+        for key in LAYER_FIELDS[1:]:
+            if not figure(layer.get(key)):
+                return ("layers", index, key), "figure"
+    if not isinstance(data["totals"], dict):
+        return ("totals",), "totals"
+    for key in FIGURES:
+        if not figure(data["totals"].get(key)):
+            return ("totals", key), "figure"
+    return None
+
+
+def _at(data, path: tuple):
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else data[part]
+    return data
+
+
+def _json_path(path: tuple) -> str:
+    """('layers', 2, 'name') -> 'layers[2].name'."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+
+
+def _json_place(path: str, text: str, where: tuple) -> Location:
+    """The line and column of the value at ``where``: JSON is YAML, whose composer marks every node.
+    Only a message needs it, so the text is composed again only then; a text YAML will not read is
+    located by its file alone."""
+    from convcalc.loading import load_document
+
+    try:
+        return load_document(text, path).location(where)
+    except ConvcalcError:
+        return Location(path)
 
 
 def _git_show(revision: str, path: str) -> str:
@@ -157,7 +233,7 @@ def compare(before: dict, after: dict) -> Diff:
             new_left.append(j)
     old_left = [i for i in range(len(old)) if i not in matched_old]
     def signature(layer):  # unchanged layers keep their type and parameter count when others move
-        return layer["type"], layer["params"]
+        return layer["type"], layer.get("params")
 
     matcher = difflib.SequenceMatcher(a=[signature(old[i]) for i in old_left], b=[signature(new[j]) for j in new_left],
                                       autojunk=False)

@@ -11,11 +11,13 @@ import keyword
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, StringConstraints, ValidationError
+from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
+                      StringConstraints, ValidationError)
 
-from convcalc.errors import ConvcalcError
+from convcalc.errors import ConvcalcError, FieldProblem
 from convcalc.i18n import Msg
 from convcalc.loading import Document
+from convcalc.text import shorten
 
 def _not_keyword(name: str) -> str:
     if keyword.iskeyword(name):
@@ -87,7 +89,8 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
         (d for d in details if d["type"] == "value_error"), None) or next(  # then our own explanations
         (d for d in details if isinstance(d.get("input"), str) and d["type"].startswith(("literal_", "string_"))),
         details[0])  # a word is better told the words or the pattern a union allows than "not an integer"
-    loc = _data_loc(document.data, base_path, detail["loc"])
+    charged = _charged_key(detail, document.data, base_path, model)
+    loc = _data_loc(document.data, base_path, detail["loc"] + charged)
     path = base_path + loc
     field = ".".join(str(part) for part in loc) or what
     if detail["type"] == "extra_forbidden":
@@ -111,8 +114,30 @@ def validation_failure(error: ValidationError, document: Document, base_path: tu
     info = model.model_fields.get(str(loc[0])) if loc else None
     expected = f" ({info.description})" if info is not None and info.description else ""
     message = detail["msg"].removeprefix("Value error, ")
+    if not loc and isinstance(detail.get("input"), dict):  # a check across fields none of which is to blame
+        return ConvcalcError("invalid_fields", document.location(path), what=what, problem=message)
     return ConvcalcError("invalid_value", document.location(path), field=field, what=what, problem=message,
-                         value=_short(detail.get("input")), expected=expected)
+                         value=_short(_at(document.data, path) if charged else detail.get("input")),
+                         expected=expected)
+
+
+def _charged_key(detail, data, base_path: tuple, model: type[BaseModel]) -> tuple:
+    """(the key written for it,) when a model validator charged its failure to a field, else ()."""
+    problem = (detail.get("ctx") or {}).get("error")
+    if not isinstance(problem, FieldProblem):
+        return ()
+    data = _at(data, base_path + tuple(detail["loc"]))
+    info = model.model_fields.get(problem.field)
+    alias = info.validation_alias if info is not None else None
+    written = [problem.field, *(alias.choices if isinstance(alias, AliasChoices) else [alias] if alias else [])]
+    return next(((key,) for key in written if isinstance(data, dict) and key in data), ())
+
+
+def _at(data, path: tuple):
+    for part in path:
+        data = data[part] if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(
+            part, int) and 0 <= part < len(data) else None
+    return data
 
 
 def field_names(model: type[BaseModel]) -> dict[str, list[str]]:
@@ -168,11 +193,6 @@ def _data_loc(data, base_path: tuple, loc) -> tuple:
 
 def _short(value) -> str:
     return shorten(repr(value))
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters for a message."""
-    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def parse_spec(document: Document) -> Spec:

@@ -16,13 +16,17 @@ Cases live in tests/cli_cases/*.yaml, a list per file; each case:
       subprocess: false                        # true: run `python -m convcalc` in a child process
       env: {PYTHONIOENCODING: ascii}           # extra environment (implies subprocess)
       stdin: "..."                             # text on standard input
+      closed_stdout: true                      # standard output a pipe nobody reads (`| head -c 0`;
+                                               # implies subprocess)
       timeout: 20                              # seconds, subprocess cases only
 
 A file value may be a string (UTF-8 text), or a mapping: {hex: "fffe..."} for raw bytes,
 {npy: {shape: [1, 8, 8], dtype: float32}} for an array of zeros, {symlink: target} for a link,
 {dir: true} for a directory, {npy_header: "{'descr': '<f4', 'fortran_order': False, 'shape': (10**12,)}"}
 for an .npy file holding only that header, {fifo: true} for a named pipe nobody writes to,
-{sparse: N} for a file of N zero bytes that takes no room on disk.
+{sparse: N} for a file of N zero bytes that takes no room on disk, {text: "layers: [@]", repeat:
+{"@": ["a", 1000000]}} for a text too long to write out (each key replaced by its string repeated
+that many times).
 In-process cases run with CliRunner; no case may print a traceback or an internal error.
 """
 
@@ -57,6 +61,11 @@ def _make(root: Path, name: str, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(value, str):
         path.write_text(value, encoding="utf-8")
+    elif "text" in value:
+        text = value["text"]
+        for key, (unit, count) in value.get("repeat", {}).items():
+            text = text.replace(key, unit * count)
+        path.write_text(text, encoding="utf-8")
     elif "hex" in value:
         path.write_bytes(bytes.fromhex(value["hex"]))
     elif "npy" in value:
@@ -90,13 +99,20 @@ def _snapshot(root: Path, names) -> dict:
 def _run(case: dict, cwd: Path):
     """(exit code, stdout, stderr) of the case's command, in process or as a child process."""
     stdin = case.get("stdin")
-    if case.get("subprocess") or case.get("env"):
+    if case.get("subprocess") or case.get("env") or case.get("closed_stdout"):
         env = {**os.environ, **{key: str(value) for key, value in (case.get("env") or {}).items()}}
         env.pop("CONVCALC_DEBUG", None)
-        done = subprocess.run([sys.executable, "-m", "convcalc", *case["args"]], cwd=cwd, env=env,
-                              input=stdin.encode() if stdin is not None else None,
-                              capture_output=True, timeout=case.get("timeout", 60))
-        return (done.returncode, done.stdout.decode("utf-8", "replace"),
+        reader, writer = os.pipe() if case.get("closed_stdout") else (None, subprocess.PIPE)
+        if reader is not None:
+            os.close(reader)  # the reader has left before the first byte: every write meets EPIPE
+        try:
+            done = subprocess.run([sys.executable, "-m", "convcalc", *case["args"]], cwd=cwd, env=env,
+                                  input=stdin.encode() if stdin is not None else None,
+                                  stdout=writer, stderr=subprocess.PIPE, timeout=case.get("timeout", 60))
+        finally:
+            if reader is not None:
+                os.close(writer)
+        return (done.returncode, (done.stdout or b"").decode("utf-8", "replace"),
                 done.stderr.decode("utf-8", "replace"))
     previous = os.getcwd()
     os.chdir(cwd)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import os
 
+from convcalc.text import VALUE_LIMIT, shown
+
 LANGUAGES = ("en", "es")
+# Every parameter of a message is shown on one line with its control characters drawn
+# (convcalc.text). One that echoes a single value from the user (a name, a type, a key) is cut to
+# VALUE_LIMIT characters; convcalc's own sentences and lists, which may quote such values, to
+# TEXT_LIMIT; figures convcalc worked out (the residues of a condition) are never cut.
+ECHOED = frozenset({"name", "kind", "key", "value", "text", "field", "figure", "layer", "block", "what", "topic",
+                    "threshold", "revision", "old", "where", "got", "suggestion", "source", "flatten", "target"})
+WORKED_OUT = frozenset({"values", "condition", "subject"})
+TEXT_LIMIT = 500
 
 
 def catalogue(lang: str) -> dict[str, str]:
@@ -31,11 +41,25 @@ class Msg:
         return hash(self.key)
 
 
+def kind_of(value) -> Msg:
+    """What a value read from a file is, as a message fragment: "a list", "a mapping", ..."""
+    kind = "null" if value is None else "boolean" if isinstance(value, bool) else \
+        "number" if isinstance(value, (int, float)) else "text" if isinstance(value, str) else \
+        "list" if isinstance(value, list) else "mapping"
+    return Msg(f"kind_{kind}")
+
+
 def translate(key: str, lang: str = "en", /, **params) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in (fragments in the same language)."""
     template = catalogue(lang).get(key) or catalogue("en")[key]
-    return template.format(**{name: translate(value.key, lang, **value.params) if isinstance(value, Msg)
-                              else str(value) for name, value in params.items()})
+    return template.format(**{name: _parameter(name, translate(value.key, lang, **value.params)
+                                               if isinstance(value, Msg) else value)
+                              for name, value in params.items()})
+
+
+def _parameter(name: str, value) -> str:
+    limit = VALUE_LIMIT if name in ECHOED else None if name in WORKED_OUT else TEXT_LIMIT
+    return shown(value, limit)
 
 
 def language_from_environment() -> str:

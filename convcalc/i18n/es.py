@@ -28,7 +28,7 @@ MESSAGES = {
     "yaml_syntax": "YAML no válido: {problem}",
     "yaml_tab": "se usa un tabulador para la sangría; en YAML solo se sangra con espacios",
     "yaml_too_deep": "anidamiento de más de {limit} niveles",
-    "yaml_too_large": "más de {limit} valores al expandir los alias (¿una bomba de alias?)",
+    "yaml_too_large": "más de {limit} valores; un archivo de especificación tiene como mucho esos",
     "yaml_many_documents": "aquí empieza un segundo documento YAML; un archivo de especificación contiene uno solo",
     "yaml_complex_key": "una clave debe ser una palabra simple",
     "yaml_merge_key": "las claves de fusión de YAML (<<) no están admitidas; usa en su lugar un bloque con parámetros",
@@ -216,7 +216,6 @@ MESSAGES = {
     "budget_symbolic": "el presupuesto de {figure} no se puede comprobar con tamaños simbólicos; dalos con --set",
     "unknown_budget": "presupuesto desconocido '{figure}'{hint}; presupuestos: {valid}",
     "bad_quantity": "'{value}' no es una cantidad: escribe 25M, 4.1G, 200MiB o 1024",
-    "lock_unreadable": "no es un archivo de bloqueo legible: {reason}",
     "git_failed": "no se puede leer esta especificación en la revisión de git {revision}: {reason}",
     "git_not_a_commit": "no existe ese commit",
     "git_revision_option": "'{revision}' no puede ser una revisión de git: empieza por '-', y git lo leería como una opción",
@@ -273,4 +272,40 @@ MESSAGES = {
     "reference_outside_block": "'{text}' se refiere a un parámetro, pero esta capa no está dentro de un bloque y "
                                "la especificación no tiene `params:`; escribe el valor, o declara el parámetro",
     "yaml_flow_reference": "YAML no válido: {problem}; dentro de {{...}} escribe \"${{...}}\" entre comillas, o usa $(...)",
+    # salida al terminal y archivos mal formados: comprobaciones entre campos, ficheros lock, respuestas
+    "invalid_fields": "{what}: {problem}",
+    "yaml_alias_bomb": "más de {limit} valores una vez expandidos sus alias (¿una bomba de alias?)",
+    "lock_empty": "el archivo de bloqueo está vacío; escribe uno con `convcalc lock SPEC`",
+    "lock_not_json": "no es un archivo de bloqueo: no es JSON válido ({problem}); escribe uno con "
+                     "`convcalc lock SPEC`",
+    "lock_too_deep": "no es un archivo de bloqueo: su JSON está anidado a demasiada profundidad para leerlo",
+    "lock_form": "no es un archivo de bloqueo de convcalc: es un objeto JSON con convcalc, name, layers y totals; "
+                 "se recibió {got}",
+    "lock_missing": "no es un archivo de bloqueo de convcalc: no tiene '{key}' (un archivo de bloqueo tiene "
+                    "convcalc, name, layers y totals)",
+    "lock_bad_value": "{where} es {got} en este archivo de bloqueo; debería ser {expected}",
+    "lock_layer_missing": "{where} no tiene '{key}' en este archivo de bloqueo; cada capa tiene nombre (name) y "
+                          "tipo (type)",
+    "lock_expect_text": "una cadena",
+    "lock_expect_layers": "una lista de capas",
+    "lock_expect_layer": "una capa: un objeto con nombre (name) y tipo (type)",
+    "lock_expect_name": "un nombre: una cadena no vacía",
+    "lock_expect_figure": "un número entero, una expresión (una cadena) o null",
+    "lock_expect_shape": "una lista de tamaños o null",
+    "lock_expect_line": "un número de línea (un entero >= 1) o null",
+    "lock_expect_totals": "un objeto de totales (params, macs, flops, memory, ...)",
+    "kind_number": "un número",
+    "kind_text": "una cadena",
+    "kind_list": "una lista",
+    "kind_mapping": "un mapeo (un objeto)",
+    "kind_boolean": "true/false",
+    "kind_null": "vacío (null)",
+    "answers_layers_form": "`layers:` asocia a cada nombre de capa sus cifras, p. ej. "
+                           "layers: {{conv1: {{params: 456}}}}; "
+                           "se recibió {got}",
+    "answers_figures_form": "las cifras de {where} van en un mapeo, p. ej. {{params: 456, output_shape: 28x28x6}}; "
+                            "se recibió {got}",
+    "answer_form": "la respuesta de {figure} es {got}; escribe un número (34944, 61M) o una forma (55x55x96)",
+    "answers_empty": "no hay respuestas que comprobar: da cifras en `layers:` o `totals:` (0 de 0 correctas "
+                     "aprobaría en un corrector automático)",
 }

@@ -12,6 +12,7 @@ from typing import Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
+from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
     per_axis, product, require_rank,
@@ -68,7 +69,7 @@ class GroupedConv(ConvBase):
     @model_validator(mode="after")
     def _groups_divide_filters(self):
         if self.filters % self.groups:
-            raise ValueError(f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
+            raise FieldProblem("groups", f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
         return self
 
 
@@ -257,8 +258,8 @@ class ConvTranspose(GroupedConv):
     def _output_padding_limit(self):
         for extra, stride, dilation in zip(self.output_padding, self.strides, self.dilation):
             if extra >= max(stride, dilation):
-                raise ValueError(f"output_padding must be smaller than max(stride, dilation) = "
-                                 f"{max(stride, dilation)} (PyTorch), got {extra}")
+                raise FieldProblem("output_padding", f"output_padding must be smaller than max(stride, dilation) "
+                                                     f"= {max(stride, dilation)} (PyTorch)")
         return self
 
     def output_sizes(self, sizes, check):

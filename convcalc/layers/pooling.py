@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
+from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
     per_axis, product, require_rank,
@@ -38,8 +39,8 @@ class Pool(Windowed):
         if isinstance(self.padding, tuple):
             for (lo, hi), kernel in zip(self.padding, self.kernel):
                 if max(lo, hi) > kernel // 2:
-                    raise ValueError(f"padding ({max(lo, hi)}) must be at most half the kernel "
-                                     f"({kernel}//2 = {kernel // 2}), as PyTorch requires")
+                    raise FieldProblem("padding", f"padding ({max(lo, hi)}) must be at most half the kernel "
+                                                  f"({kernel}//2 = {kernel // 2}), as PyTorch requires")
         return self
 
     def infer(self, inputs, check):
@@ -174,7 +175,8 @@ class LPPool(Pool):
     @model_validator(mode="after")
     def _no_padding_or_dilation(self):
         if self.padding != ((0, 0),) * self.rank or self.dilation != (1,) * self.rank:
-            raise ValueError("Lp pooling has no padding or dilation in PyTorch")
+            raise FieldProblem("padding" if self.padding != ((0, 0),) * self.rank else "dilation",
+                               "Lp pooling has no padding or dilation in PyTorch")
         return self
 
     def forward(self, arrays, params, ops):

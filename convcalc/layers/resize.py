@@ -15,6 +15,7 @@ from typing import Literal, Union
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
+from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, padding_pairs, per_axis, product, require_rank,
 )
@@ -167,10 +168,13 @@ class Upsample(Layer):
 
     @model_validator(mode="after")
     def _scale_or_size(self):
-        if (self.scale is None) == (self.size is None):
+        if self.scale is None and self.size is None:
             raise ValueError("give exactly one of scale and size")
+        if self.scale is not None and self.size is not None:
+            raise FieldProblem("size", "give exactly one of scale and size")
         if self.mode == "zeros" and (self.scale is None or any(s.denominator != 1 for s in self.scale)):
-            raise ValueError("bed-of-nails upsampling needs whole-number scales")
+            raise FieldProblem("mode" if self.scale is None else "scale",
+                               "bed-of-nails upsampling needs whole-number scales")
         return self
 
     def scaled_sizes(self, spatial) -> tuple:

@@ -1,7 +1,8 @@
 """Renderers: one module per output format, each with ``write(analyses, lang, stream)``.
 
 ``document`` turns an Analysis into plain data (the documented JSON shape); every renderer
-starts from it, so the formats cannot disagree.
+starts from it, so the formats cannot disagree. Text formats show the user's names through
+``convcalc.text.visible`` (messages are made safe where they are translated); JSON keeps them as written.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from convcalc.analysis import Analysis
 from convcalc.i18n import translate
 from convcalc.layers.base import product
 from convcalc.symbolic import format_dim
+from convcalc.text import visible
 
 FORMATS = ("table", "json", "markdown", "csv")
 
@@ -168,9 +170,9 @@ def field_text(record) -> str:
 
 def table_rows(data: dict, lang: str) -> list[list[str]]:
     """Per layer: name, type, output shape, params, MACs, activation memory, receptive field."""
-    return [[layer["name"], layer["type"] if layer["runs"] else f"{layer['type']} ({translate('train_only', lang)})",
-             shape_text(layer["output_shape"]), number(layer["params"], lang),
-             number(layer["macs"], lang), size(layer["activation_bytes"]), field_text(layer)]
+    return [[visible(layer["name"]), visible(layer["type"]) if layer["runs"] else
+             f"{visible(layer['type'])} ({translate('train_only', lang)})", shape_text(layer["output_shape"]),
+             number(layer["params"], lang), number(layer["macs"], lang), size(layer["activation_bytes"]), field_text(layer)]
             for layer in data["layers"]]
 
 

@@ -1,5 +1,6 @@
 """CSV: one row per layer (the JSON layer fields), then a TOTAL row per spec (its `inputs` cell lists the
-network's outputs; "TOTAL (partial)" when some layer could not be analysed)."""
+network's outputs; "TOTAL (partial)" when some layer could not be analysed); the user's names with
+their control characters drawn (convcalc.text), as a terminal may show the file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 import json
 
 from convcalc.render import document
+from convcalc.text import visible
 
 COLUMNS = ["spec", "name", "type", "inputs", "line", "output_shape", "units", "params", "trainable_params",
            "non_trainable_params", "macs", "flops", "activation_elements", "activation_bytes", "receptive_field"]
@@ -14,8 +16,8 @@ COLUMNS = ["spec", "name", "type", "inputs", "line", "output_shape", "units", "p
 
 def _cell(value):
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+        return visible(json.dumps(value, ensure_ascii=False))
+    return "" if value is None else visible(value) if isinstance(value, str) else value
 
 
 def write(analyses, lang, stream) -> None:
@@ -25,5 +27,5 @@ def write(analyses, lang, stream) -> None:
         data = document(analysis, lang)
         for layer in data["layers"]:
             writer.writerow({key: _cell(value) for key, value in {**layer, "spec": data["name"]}.items()})
-        writer.writerow({"spec": data["name"], "name": "TOTAL" if data["complete"] else "TOTAL (partial)",
+        writer.writerow({"spec": _cell(data["name"]), "name": "TOTAL" if data["complete"] else "TOTAL (partial)",
                          "inputs": _cell(data["outputs"]), **{k: _cell(v) for k, v in data["totals"].items()}})

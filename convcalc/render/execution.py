@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from convcalc.analysis import display
 from convcalc.i18n import translate
 from convcalc.render import number, shape_text, size
+from convcalc.render.table import terminal
+from convcalc.text import visible
 
 SMALL = 100  # outputs with at most this many values per sample are printed in full
-
-
-def _console(stream) -> Console:
-    return Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
 
 
 def _json(data: dict, stream) -> None:
@@ -26,7 +23,7 @@ def _json(data: dict, stream) -> None:
 
 
 def _table(run, title_key: str, lang: str) -> Table:
-    title = f"{run.analysis.spec.name}  ·  {translate(title_key, lang, dtype=run.dtype)}"
+    title = f"{visible(run.analysis.spec.name)}  ·  {translate(title_key, lang, dtype=run.dtype)}"
     return Table(title=escape(title), title_justify="left")
 
 
@@ -72,12 +69,13 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
                             if name in run.analysis.graph.outputs}}
         _json(data, stream)
         return
-    console = _console(stream)
+    console = terminal(stream)
     table = _table(run, "run_title", lang)
     for index, key in enumerate(("col_layer", "col_type", "col_shape", "col_macs_done", "col_time")):
         table.add_column(translate(key, lang), justify="right" if index >= 3 else "left", no_wrap=index >= 2)
     for layer in run.layers:
-        table.add_row(escape(layer.name), layer.kind, shape_text(display(layer.shape, layout)),
+        table.add_row(escape(visible(layer.name)), escape(visible(layer.kind)),
+                      shape_text(display(layer.shape, layout)),
                       number(layer.macs, lang), f"{layer.seconds * 1000:.2f}")
     console.print(table)
     for name in run.analysis.graph.outputs:
@@ -111,7 +109,7 @@ def write_verification(verification, lang: str, output_format: str, stream) -> N
                            "limit_bytes": verification.memory_limit, "ok": verification.memory_ok}}
         _json(data, stream)
         return
-    console = _console(stream)
+    console = terminal(stream)
     table = _table(run, "verify_title", lang)
     for key in ("col_layer", "col_shape", "col_params", "col_macs"):
         table.add_column(translate(key, lang))
@@ -119,7 +117,7 @@ def write_verification(verification, lang: str, output_format: str, stream) -> N
     for check in verification.checks:
         by_layer.setdefault(check.layer, {})[check.figure] = check
     for layer, checks in by_layer.items():
-        table.add_row(escape(layer), *(_mark(checks[figure], lang) for figure in ("shape", "params", "macs")))
+        table.add_row(escape(visible(layer)), *(_mark(checks[figure], lang) for figure in ("shape", "params", "macs")))
     console.print(table)
     console.print(escape(translate("verify_memory", lang, measured=size(run.peak_bytes),
                                    predicted=size(run.predicted_peak_bytes), limit=size(verification.memory_limit),

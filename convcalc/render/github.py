@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from convcalc.text import visible
+
 
 def escape(text: str, property_value: bool = False) -> str:
-    """GitHub's workflow-command escaping (data: % CR LF; properties also : and ,)."""
+    """GitHub's workflow-command escaping (data: % CR LF; properties also : and ,), then the
+    other control characters drawn, since a log on a terminal shows the line."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+    return visible(text.replace(":", "%3A").replace(",", "%2C") if property_value else text)
 
 
 def annotation(level: str, message: str, file: str, line: int | None = None, column: int | None = None) -> str:

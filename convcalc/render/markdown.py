@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from convcalc.i18n import translate
 from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.text import visible
 
 
 def _cell(text: str) -> str:
@@ -13,7 +14,7 @@ def _cell(text: str) -> str:
 def write(analyses, lang, stream) -> None:
     for analysis in analyses:
         data = document(analysis, lang)
-        stream.write(f"## {_cell(data['name'])}\n\n")
+        stream.write(f"## {_cell(visible(data['name']))}\n\n")
         stream.write(translate("input_line", lang, shape=shape_text(data["input_shape"]), layout=data["layout"],
                                batch=data["batch"], dtype=data["dtype"]) + "\n\n")
         columns = headers(lang)

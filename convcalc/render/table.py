@@ -8,14 +8,26 @@ from rich.table import Table
 
 from convcalc.i18n import translate
 from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.text import visible
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich would exit 1 ("found wrong"); the command line gives a closed output its own code."""
+        raise BrokenPipeError
+
+
+def terminal(stream) -> Console:
+    """A rich Console on ``stream``: on a terminal it fits the width; into a file or pipe, lines are
+    never wrapped inside a figure."""
+    return _Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
 
 
 def write(analyses, lang, stream) -> None:
-    # on a terminal rich fits the width; into a file or pipe, lines are never wrapped inside a figure
-    console = Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
+    console = terminal(stream)
     for analysis in analyses:
         data = document(analysis, lang)
-        title = f"{data['name']}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
+        title = f"{visible(data['name'])}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
                                                     layout=data["layout"], batch=data["batch"], dtype=data["dtype"])
         table = Table(title=escape(title), title_justify="left", show_lines=False)
         for index, column in enumerate(headers(lang)):
