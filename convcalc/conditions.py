@@ -16,14 +16,36 @@ between a lower and an optional upper bound.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from heapq import heapify, heappop, heapreplace
+from itertools import islice
 from math import gcd
 
 from convcalc.errors import Location
 from convcalc.symbolic import Dim, evaluator, format_dim, period, slope
 
 MAX_MODULUS = 100_000  # residues examined for one symbol
-MAX_EVALUATIONS = 2_000_000  # points examined for one multi-symbol constraint
+MAX_EVALUATIONS = 500_000  # steps of work (evaluations, candidates, residues) for all conditions of a spec
 SEARCH_LIMIT = 1 << 40  # sizes beyond this are not searched
+
+
+class Budget:
+    """The work left for solving one spec's conditions: every formula evaluation, every candidate
+    size looked at and every residue walked costs one step, so ``MAX_EVALUATIONS`` bounds the
+    solver's time whatever the conditions are; past it ``spend`` raises ``OverflowError`` and the
+    condition is reported unsolved.
+
+    >>> budget = Budget(3); budget.spend(2); budget.left
+    1
+    """
+
+    def __init__(self, steps: int = MAX_EVALUATIONS):
+        self.left = steps
+
+    def spend(self, steps: int = 1) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise OverflowError("evaluations")
 
 
 @dataclass
@@ -86,11 +108,13 @@ class Values:
     def minimum(self) -> int | None:
         return min((low for _, low, _ in self.runs), default=None)
 
+    @cached_property
+    def _by_residue(self) -> dict:
+        return {residue: (low, high) for residue, low, high in self.runs}
+
     def __contains__(self, value: int) -> bool:
-        for residue, low, high in self.runs:
-            if value % self.modulus == residue and low <= value and (high is None or value <= high):
-                return True
-        return False
+        run = self._by_residue.get(value % self.modulus)
+        return run is not None and run[0] <= value and (run[1] is None or value <= run[1])
 
     def intersect(self, other: Values) -> Values:
         modulus = self.modulus * other.modulus // gcd(self.modulus, other.modulus)
@@ -116,8 +140,38 @@ class Values:
 
     def elements(self, limit: int) -> list[int]:
         """The members in order (finite sets only, at most ``limit``)."""
-        found = sorted(h for r, low, high in self.runs for h in range(low, high + 1, self.modulus))
-        return found[:limit]
+        return list(islice(self.members(), limit))
+
+    def members(self, start: int = 1):
+        """The members from ``start`` up, in order, lazily (each run's next member kept in a heap)."""
+        pending = []
+        for residue, low, high in self.runs:
+            first = max(low, start)
+            first += (residue - first) % self.modulus
+            if high is None or first <= high:
+                pending.append((first, high))
+        heapify(pending)
+        while pending:
+            h, high = pending[0]
+            yield h
+            if high is None or h + self.modulus <= high:
+                heapreplace(pending, (h + self.modulus, high))
+            else:
+                heappop(pending)
+
+    def clip(self, low: int, high: int | None) -> Values:
+        """The members between ``low`` and ``high`` (None: no upper bound), keeping the modulus."""
+        runs = []
+        for residue, run_low, run_high in self.runs:
+            start = max(run_low, low + (residue - low) % self.modulus)
+            highs = [h for h in (run_high, high) if h is not None]
+            stop = min(highs) if highs else None
+            if stop is not None:
+                stop -= (stop - residue) % self.modulus
+                if stop < start:
+                    continue
+            runs.append((residue, start, stop))
+        return Values(self.modulus, tuple(runs))
 
     def describe(self, name: str, lang: str = "en") -> str:
         from convcalc.i18n import translate
@@ -153,8 +207,10 @@ def _describe_infinite(values: Values, name: str, lang: str) -> str:
                    and all(((r + d) % modulus in tail) == (r in tail) for r in range(modulus)))
     residues = sorted({r % period_ for r in tail})
 
+    in_pattern = set(residues)
+
     def pattern(h: int) -> bool:
-        return h % period_ in residues
+        return h % period_ in in_pattern
 
     start = settled  # lower the start while the set and the pattern agree
     while start > 1 and (start - 1 in values) == pattern(start - 1):
@@ -209,6 +265,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     from convcalc.analysis import Finding
 
     domain = {name: Values.everything() for name in symbols}
+    budget = Budget()
     simple, joint, unsolved = [], [], []
     solved: dict[tuple, Values] = {}
     for constraint in constraints:
@@ -217,7 +274,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
             try:
                 case = (constraint.relation, constraint.value, constraint.divisor)
                 if case not in solved:  # a deep network repeats the same condition many times
-                    solved[case] = _solve_linear(constraint, names[0])
+                    solved[case] = _solve_linear(constraint, names[0], budget)
                 simple.append((constraint, names[0], solved[case]))
                 continue
             except OverflowError:
@@ -228,7 +285,12 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     simple.sort(key=lambda item: (item[2].is_finite() is False, -(item[2].minimum() or 0)))
     conditions: list[Condition] = []
     for constraint, name, allowed in simple:
-        narrowed = domain[name].intersect(allowed)
+        try:
+            budget.spend(domain[name].modulus * allowed.modulus // gcd(domain[name].modulus, allowed.modulus))
+            narrowed = domain[name].intersect(allowed)
+        except OverflowError:
+            unsolved.append(constraint)
+            continue
         if narrowed == domain[name]:
             continue
         domain[name] = narrowed
@@ -243,7 +305,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     for constraint in joint:
         names = tuple(sorted(constraint.value.symbols()))
         try:
-            found = _solve_monotone(constraint, names, boxes)
+            found = _solve_monotone(constraint, names, boxes, budget)
         except OverflowError:
             unsolved.append(constraint)
             continue
@@ -268,7 +330,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     return [overall] + conditions
 
 
-def _solve_linear(constraint: Constraint, name: str) -> Values:
+def _solve_linear(constraint: Constraint, name: str, budget: Budget) -> Values:
     """Exact solution of one constraint linear in the floor atoms of one symbol."""
     value = constraint.value
     f = evaluator(value, (name,))
@@ -279,10 +341,12 @@ def _solve_linear(constraint: Constraint, name: str) -> Values:
         modulus = step * d // gcd(rise, d) if rise else step
         if modulus > MAX_MODULUS:
             raise OverflowError(modulus)
+        budget.spend(modulus)
         return Values(modulus, tuple(sorted((r % modulus, r, None) for r in range(1, modulus + 1)
                                             if f(r) % d == 0))).canonical()
     if step > MAX_MODULUS:
         raise OverflowError(step)
+    budget.spend(step)
     runs = []
     for r in range(1, step + 1):
         base = f(r)  # f(r + step*q) = base + rise*q, q >= 0
@@ -299,22 +363,20 @@ def _solve_linear(constraint: Constraint, name: str) -> Values:
     return Values(step, tuple(sorted(runs))).canonical()
 
 
-def _solve_monotone(constraint: Constraint, names: tuple[str, ...], boxes: list[dict]) -> list[dict]:
+def _solve_monotone(constraint: Constraint, names: tuple[str, ...], boxes: list[dict], budget: Budget) -> list[dict]:
     """Constraints on products of sizes, nondecreasing in every symbol: exact runs by bisection,
-    enumerating all symbols but the last (within each box)."""
+    enumerating the members of each box for all symbols but the last; every evaluation, every
+    candidate and every run clipped is paid from ``budget``."""
     f = evaluator(constraint.value, names)
     equality = constraint.relation == "==0"
     if not equality and len(names) > 1:
         raise OverflowError("an inequality in several symbols")  # not produced by any layer
     result = []
-    budget = [MAX_EVALUATIONS]
 
     def first_at_least(fixed, low, target_positive):
         """Smallest h >= low with f(*fixed, h) >= 0 (or > 0), by doubling and bisection."""
         def ok(h):
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise OverflowError("evaluations")
+            budget.spend()
             value = f(*fixed, h)
             return value > 0 if target_positive else value >= 0
         high = max(low, 1)
@@ -339,24 +401,18 @@ def _solve_monotone(constraint: Constraint, names: tuple[str, ...], boxes: list[
                 if start is None:
                     return []
                 stop = first_at_least(fixed, start, True) if equality else None
-                run = Values.interval(start, None if stop is None else stop - 1)
-                narrowed = allowed.intersect(run)
+                budget.spend(len(allowed.runs))
+                narrowed = allowed.clip(start, None if stop is None else stop - 1)
                 return [] if narrowed.is_empty() else [{name: narrowed}]
             # enumerate this symbol up to where even the smallest later values overshoot
-            found, h = [], low
+            found = []
             smallest_rest = [box[n].minimum() for n in names[index + 1:]]
-            while True:
-                if h in allowed:
-                    budget[0] -= 1
-                    if budget[0] < 0:
-                        raise OverflowError("evaluations")
-                    if equality and f(*fixed, h, *smallest_rest) > 0:
-                        break
-                    for rest in recurse(index + 1, fixed + (h,)):
-                        found.append({name: Values.interval(h, h), **rest})
-                h += 1
-                if h > SEARCH_LIMIT or (allowed.is_finite() and h > max(hi for _, _, hi in allowed.runs)):
+            for h in allowed.members(low):
+                budget.spend()
+                if h > SEARCH_LIMIT or (equality and f(*fixed, h, *smallest_rest) > 0):
                     break
+                for rest in recurse(index + 1, fixed + (h,)):
+                    found.append({name: Values.interval(h, h), **rest})
             return found
 
         for solution in recurse(0, ()):
