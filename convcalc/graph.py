@@ -21,9 +21,11 @@ from convcalc.layers import REGISTRY
 from convcalc.layers.base import Layer
 from convcalc.loading import Document
 from convcalc.spec import Spec, shorten, suggestion, validation_failure
+from convcalc.units import LIMIT_TEXT, MAX_NUMBER, NumberError, written
 
 MAX_LAYERS = 100_000  # layers after expanding blocks and repeats
 MAX_EXPRESSION = 200  # characters of one ${...} or $(...) expression: bounds parsing and evaluation depth
+MAX_BLOCK_DEPTH = 32  # blocks used inside blocks: bounds the builder's recursion
 ENTRY_KEYS = ("name", "inputs", "repeat", "index_from", "weights")
 INPUT = "input"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # dots and digits allow torchvision's names
@@ -258,6 +260,10 @@ class _Builder:
         if kind in stack:
             raise ConvcalcError("block_recursion", self.document.location(entry_path), block=kind,
                                 chain=" -> ".join(stack + (kind,)))
+        if len(stack) >= MAX_BLOCK_DEPTH:
+            chain = stack[:2] + ("...",) + stack[-2:] + (kind,)
+            raise ConvcalcError("block_depth", self.document.location(entry_path), block=kind, limit=MAX_BLOCK_DEPTH,
+                                chain=" -> ".join(chain))
         if len(sources) != 1:
             raise ConvcalcError("block_inputs", self.document.location(entry_path), block=kind,
                                 received=len(sources))
@@ -291,7 +297,7 @@ class _Builder:
                 try:
                     return params[match.group(1)] if match.group(1) else _arithmetic(
                         match.group(2) or match.group(3), params)
-                except (KeyError, ValueError, ZeroDivisionError, SyntaxError) as error:
+                except (KeyError, ValueError, ZeroDivisionError, SyntaxError, RecursionError) as error:
                     raise ConvcalcError("bad_reference", self.document.location(path), text=shorten(value),
                                         problem=_reference_problem(error),
                                         valid=", ".join(params) or "-") from None
@@ -304,7 +310,9 @@ def _count_text(cls) -> str:
     return str(cls.min_inputs) if cls.min_inputs == cls.max_inputs else f"{cls.min_inputs} to {cls.max_inputs}"
 
 
-def _reference_problem(error) -> str:
+def _reference_problem(error):
+    if isinstance(error, NumberError):
+        return error.message
     return f"unknown parameter {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
 
 
@@ -326,7 +334,10 @@ def _arithmetic(text: str, params: dict):
     """
     if len(text) > MAX_EXPRESSION:
         raise ValueError(f"longer than {MAX_EXPRESSION} characters")
-    return _evaluate(_parsed(text.strip()).body, params)
+    value = _evaluate(_parsed(text.strip()).body, params)
+    if abs(value) > MAX_NUMBER:  # $(w * w) in blocks nested ten deep would otherwise grow without bound
+        raise NumberError("number_too_large", value=written(value), limit=LIMIT_TEXT)
+    return value
 
 
 def _evaluate(node, params: dict):
@@ -337,7 +348,10 @@ def _evaluate(node, params: dict):
     if isinstance(node, ast.Name):
         if node.id not in params:
             raise KeyError(node.id)
-        return params[node.id]
+        value = params[node.id]
+        if not isinstance(value, int) or isinstance(value, bool):  # 'ab' * 10**11 would fill the memory
+            raise ValueError(f"parameter {node.id} is {shorten(repr(value))}, not a whole number")
+        return value
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.left, params), _evaluate(node.right, params))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):

@@ -41,6 +41,7 @@ MESSAGES = {
                      "so the graph has no cycle",
     "input_count": "{kind} takes {expected} input(s), got {received}",
     "block_recursion": "block '{block}' uses itself ({chain})",
+    "block_depth": "block '{block}' is used {limit} blocks deep ({chain}), the most convcalc expands; write the inner layers out, or nest fewer blocks",
     "block_inputs": "a block takes one input; '{block}' got {received}",
     "unknown_block_param": "block '{block}' has no parameter '{key}'{hint}; its parameters: {valid}",
     "missing_block_param": "block '{block}' needs a value for '{key}'",
