@@ -27,6 +27,7 @@ test: $(TEST_INSTALLED)
 bench: $(TEST_INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]' 'torch==2.13.0'
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_conditions.py
 	$(BIN)/python benchmarks/bench_executor.py
 
 # Regenerate the shipped JSON Schema after changing a layer type.

@@ -63,14 +63,19 @@ def _optional_quantity(ctx, param, value):
 
 def _thresholds(ctx, param, values):
     from convcalc.i18n import translate
-    from convcalc.snapshot import parse_threshold
+    from convcalc.snapshot import FIGURES, parse_threshold
     from convcalc.units import NumberError
 
-    try:
-        return [parse_threshold(value) for value in values]
-    except NumberError as error:
-        raise click.BadParameter(translate(error.message.key, _message_language(ctx), **error.message.params),
-                                 ctx, param) from None
+    thresholds = []
+    for value in values:
+        try:
+            thresholds.append(parse_threshold(value))
+        except NumberError as error:
+            message = translate("bad_threshold", _message_language(ctx), value=value, figures=", ".join(FIGURES))
+            if error.message.key != "bad_threshold":
+                message += ": " + translate(error.message.key, _message_language(ctx), **error.message.params)
+            raise click.BadParameter(message, ctx, param) from None
+    return thresholds
 
 
 def _expand(patterns):
