@@ -40,7 +40,8 @@ def spec_budgets(analysis: Analysis) -> dict[str, tuple[int, Location]]:
 
             raise ConvcalcError("unknown_budget", document.location(("budget", figure), at_key=True), figure=figure,
                                 hint=suggestion(figure, FIGURES), valid=", ".join(FIGURES))
-        budgets[figure] = (quantity(figure, text, where), where)
+        as_written = (document.data.get("budget") or {}).get(figure, text)  # 2.5e7 as written, not as pydantic's int
+        budgets[figure] = (quantity(figure, as_written, where), where)
     return budgets
 
 
