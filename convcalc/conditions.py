@@ -77,9 +77,10 @@ class Values:
     def canonical(self) -> Values:
         """The same set with the smallest modulus, so that equal sets compare equal."""
         runs = {r: (lo, hi) for r, lo, hi in self.runs}
+        present = _indicator(runs, self.modulus)
         for d in range(1, self.modulus):
-            if self.modulus % d:
-                continue
+            if self.modulus % d or len(runs) % (self.modulus // d) or not _shift_invariant(present, d):
+                continue  # the residues present must be whole classes mod d: cheap tests first
             merged = []
             for residue in range(d):
                 members = [runs.get(r) for r in range(residue, self.modulus, d)]
@@ -185,6 +186,19 @@ class Values:
         return _describe_infinite(self, name, lang)
 
 
+def _indicator(residues, modulus: int) -> bytes:
+    """Byte r is 1 when residue r is present."""
+    marks = bytearray(modulus)
+    for r in residues:
+        marks[r] = 1
+    return bytes(marks)
+
+
+def _shift_invariant(marks: bytes, shift: int) -> bool:
+    """Whether the residues marked map onto themselves when shifted by ``shift`` (compared as bytes)."""
+    return marks[shift:] + marks[:shift] == marks
+
+
 def _runs_text(members: list[int]) -> str:
     parts, start = [], 0
     for index in range(1, len(members) + 1):
@@ -203,8 +217,9 @@ def _describe_infinite(values: Values, name: str, lang: str) -> str:
     modulus = values.modulus
     settled = max(low for _, low, _ in values.runs)  # past this every run has started
     tail = {r for r, _, high in values.runs if high is None}
-    period_ = next(d for d in range(1, modulus + 1) if modulus % d == 0
-                   and all(((r + d) % modulus in tail) == (r in tail) for r in range(modulus)))
+    in_tail = _indicator(tail, modulus)
+    period_ = next(d for d in range(1, modulus + 1) if modulus % d == 0 and len(tail) % (modulus // d) == 0
+                   and _shift_invariant(in_tail, d))
     residues = sorted({r % period_ for r in tail})
 
     in_pattern = set(residues)
