@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from heapq import heapify, heappop, heapreplace
-from itertools import islice
+from itertools import islice, takewhile
 from math import gcd
 
 from convcalc.errors import Location
@@ -215,7 +215,6 @@ def _describe_infinite(values: Values, name: str, lang: str) -> str:
     from convcalc.i18n import translate
 
     modulus = values.modulus
-    settled = max(low for _, low, _ in values.runs)  # past this every run has started
     tail = {r for r, _, high in values.runs if high is None}
     in_tail = _indicator(tail, modulus)
     period_ = next(d for d in range(1, modulus + 1) if modulus % d == 0 and len(tail) % (modulus // d) == 0
@@ -227,9 +226,12 @@ def _describe_infinite(values: Values, name: str, lang: str) -> str:
     def pattern(h: int) -> bool:
         return h % period_ in in_pattern
 
-    start = settled  # lower the start while the set and the pattern agree
-    while start > 1 and (start - 1 in values) == pattern(start - 1):
-        start -= 1
+    # from `start` on the set and the pattern agree: past the last disagreement of every residue
+    # class (a pattern class's run begins at its low; any other class's run ends at its high)
+    last_disagreement = 0
+    for residue, low, high in values.runs:
+        last_disagreement = max(last_disagreement, low - modulus if pattern(residue) else high)
+    start = last_disagreement + 1 if last_disagreement >= 1 else 1
     first_in_pattern = next(h for h in range(start, start + period_ + 1) if pattern(h))
     parts = []
     if first_in_pattern > 1 and not (period_ > 1 and first_in_pattern <= period_ and start <= 1):
@@ -242,7 +244,7 @@ def _describe_infinite(values: Values, name: str, lang: str) -> str:
         else:
             parts.append(translate("cond_residues", lang, name=name, divisor=period_, values=_runs_text(residues)))
     text = translate("cond_and", lang).join(parts) if parts else translate("cond_any", lang, name=name)
-    extras = [h for h in range(1, start) if h in values]
+    extras = list(takewhile(lambda h: h < start, values.members()))
     if extras:
         text = translate("cond_or_also", lang, text=text, name=name, values=_runs_text(extras))
     return text
