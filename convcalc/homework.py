@@ -10,6 +10,7 @@ ANSWERS is a small YAML file:
 
 A number written with a suffix (61M, 0.7 GFLOPs, 1.1 MiB) is taken as rounded to its last digit
 (61M accepts 60.5M to 61.5M); one written in full (34,944 or 34 944 or 34.944) must be exact.
+Answers and the tolerance are read by convcalc.units.parse_amount, as budgets and thresholds are.
 """
 
 from __future__ import annotations
