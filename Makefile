@@ -51,6 +51,7 @@ bench: $(TEST_INSTALLED)
 	$(BIN)/python $(PIP) -c constraints.txt -e '.[test,bench]' 'torch==2.13.0'
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_conditions.py
 	$(BIN)/python benchmarks/bench_executor.py
 
 # Regenerate the shipped JSON Schema after changing a layer type.

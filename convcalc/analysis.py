@@ -191,6 +191,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
             findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location,
                                     node.block))
             continue
+        _within_bound(result.output, node)
         report.result = result
         report.shape = display(result.output.dims, spec.layout)
         report.activation_elements = batch * product(result.output.dims)
@@ -206,6 +207,29 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
                     strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT],
                     {**spec.params, **options.params}, options.mode)
+
+
+def _within_bound(output: Tensor, node) -> None:
+    """Every size a layer makes, and its receptive field's edges and jump (numerator and
+    denominator), are at most units.MAX_FIGURE (2**256; what the numbers written, each at most
+    2**63, make through a few flattens): past it convcalc refuses the network rather than carry
+    figures no framework could allocate (and no float could hold)."""
+    from fractions import Fraction
+
+    from convcalc.i18n import Msg
+    from convcalc.units import FIGURE_LIMIT_TEXT, MAX_FIGURE, written
+
+    for size in output.dims:
+        if is_concrete(size) and size > MAX_FIGURE:
+            raise ConvcalcError("size_too_large", node.location, layer=node.name, size=written(int(size)),
+                                limit=FIGURE_LIMIT_TEXT)
+    for axis in output.field.dims or ():
+        for figure, value in (("left", axis.left), ("right", axis.right), ("jump", axis.jump)):
+            value = Fraction(value)
+            if max(abs(value.numerator), value.denominator) > MAX_FIGURE:
+                raise ConvcalcError("field_too_large", node.location, layer=node.name, figure=Msg(f"field_{figure}"),
+                                    value=written(value.numerator if value.denominator == 1 else str(value)),
+                                    limit=FIGURE_LIMIT_TEXT)
 
 
 def _checked_values(given_input: list, batch, values: dict[str, int], document: Document) -> dict[str, int]:

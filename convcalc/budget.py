@@ -9,10 +9,13 @@ estimate). A figure above its budget is an error finding (exit code 1) with the 
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from convcalc.analysis import Analysis, Finding
 from convcalc.errors import ConvcalcError, Location
+from convcalc.render import fixed
 from convcalc.symbolic import is_concrete
-from convcalc.units import parse_quantity
+from convcalc.units import NumberError, parse_whole
 
 FIGURES = {  # budget name -> the analysis total it limits
     "params": lambda t: t.params,
@@ -37,15 +40,22 @@ def spec_budgets(analysis: Analysis) -> dict[str, tuple[int, Location]]:
 
             raise ConvcalcError("unknown_budget", document.location(("budget", figure), at_key=True), figure=figure,
                                 hint=suggestion(figure, FIGURES), valid=", ".join(FIGURES))
-        budgets[figure] = (quantity(text, where), where)
+        as_written = (document.data.get("budget") or {}).get(figure, text)  # 2.5e7 as written, not as pydantic's int
+        budgets[figure] = (quantity(figure, as_written, where), where)
     return budgets
 
 
-def quantity(text, where: Location) -> int:
+def kind(figure: str) -> str:
+    """How a budget is written: 'bytes' (200MiB, 1.5GB) or 'count' (25M, 1,5M, 2.5e7, 4.1B)."""
+    return "bytes" if figure in BYTES else "count"
+
+
+def quantity(figure: str, text, where: Location) -> int:
+    """A budget: a whole number from 1 to units.MAX_NUMBER, read by the one parser of counts."""
     try:
-        return text if isinstance(text, int) and not isinstance(text, bool) else parse_quantity(str(text))
-    except ValueError:
-        raise ConvcalcError("bad_quantity", where, value=text) from None
+        return parse_whole(text, kind(figure))
+    except NumberError as error:
+        raise ConvcalcError("budget_unreadable", where, figure=figure, problem=error.message) from None
 
 
 def check_budgets(analysis: Analysis, given: dict[str, int]) -> list[Finding]:
@@ -60,11 +70,11 @@ def check_budgets(analysis: Analysis, given: dict[str, int]) -> list[Finding]:
         elif value > limit:
             findings.append(Finding("error", "budget_exceeded", {
                 "figure": figure, "value": _shown(figure, value), "limit": _shown(figure, limit),
-                "over": f"{(value - limit) / limit * 100:.1f}"}, None, where))
+                "over": fixed(Fraction(value - limit, limit) * 100)}, None, where))
     return findings
 
 
 def _shown(figure: str, value: int) -> str:
     if figure in BYTES:
-        return f"{value:,} B ({value / 1024 ** 2:,.1f} MiB)"
+        return f"{value:,} B ({fixed(Fraction(value, 1024 ** 2), grouped=True)} MiB)"
     return f"{value:,}"

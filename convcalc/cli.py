@@ -47,13 +47,28 @@ class _Group(click.Group):
             raise
 
 
+def _message_language(ctx) -> str:
+    """--lang when click has read it already, else the environment's language."""
+    return ctx.params.get("lang") or language_from_environment()
+
+
 def _assignment(ctx, param, values):
+    """--set NAME=SIZE: the size read by the one parser of counts, a whole number from 1 to 2**63."""
+    from convcalc.i18n import translate
+    from convcalc.units import NumberError, parse_whole
+
     result = {}
     for value in values:
         name, sep, number = value.partition("=")
-        if not sep or not name.strip().isidentifier() or not number.strip().isdigit():
-            raise click.BadParameter(f"'{value}': write NAME=SIZE, e.g. H=224", ctx, param)
-        result[name.strip()] = int(number)
+        try:
+            if not sep or not name.strip().isidentifier():
+                raise NumberError("bad_assignment", value=value)
+            result[name.strip()] = parse_whole(number)
+        except NumberError as error:
+            message = translate("bad_assignment", _message_language(ctx), value=value)
+            if error.message.key != "bad_assignment":
+                message += ": " + translate(error.message.key, _message_language(ctx), **error.message.params)
+            raise click.BadParameter(message, ctx, param) from None
     return result
 
 
@@ -114,23 +129,35 @@ def _parameters(ctx, param, values):
 
 
 def _optional_quantity(ctx, param, value):
-    from convcalc.units import parse_quantity
+    """--max-params, --max-memory, ...: a budget, read as budget.quantity reads the spec's."""
+    from convcalc.budget import kind
+    from convcalc.i18n import translate
+    from convcalc.units import NumberError, parse_whole
 
     if value is None:
         return None
     try:
-        return parse_quantity(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error), ctx, param) from None
+        return parse_whole(value, kind(param.name.removeprefix("max_")))
+    except NumberError as error:
+        raise click.BadParameter(translate(error.message.key, _message_language(ctx), **error.message.params),
+                                 ctx, param) from None
 
 
 def _thresholds(ctx, param, values):
-    from convcalc.snapshot import parse_threshold
+    from convcalc.i18n import translate
+    from convcalc.snapshot import FIGURES, parse_threshold
+    from convcalc.units import NumberError
 
-    try:
-        return [parse_threshold(value) for value in values]
-    except ValueError as error:
-        raise click.BadParameter(str(error), ctx, param) from None
+    thresholds = []
+    for value in values:
+        try:
+            thresholds.append(parse_threshold(value))
+        except NumberError as error:
+            message = translate("bad_threshold", _message_language(ctx), value=value, figures=", ".join(FIGURES))
+            if error.message.key != "bad_threshold":
+                message += ": " + translate(error.message.key, _message_language(ctx), **error.message.params)
+            raise click.BadParameter(message, ctx, param) from None
+    return thresholds
 
 
 def _expand(patterns):
@@ -282,15 +309,6 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
     sys.exit(EXIT_FOUND_WRONG if failed else EXIT_OK)
 
 
-def _quantity(ctx, param, value):
-    from convcalc.units import parse_quantity
-
-    try:
-        return parse_quantity(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error), ctx, param) from None
-
-
 def execution_options(command):
     """The options `run` and `verify` share."""
     for option in reversed([
@@ -304,7 +322,7 @@ def execution_options(command):
                      help="An .npz of parameters keyed 'layer.parameter' (e.g. conv1.weight)."),
         click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=str),
                      help="A .npy input: one sample or a batch, in the spec's layout."),
-        click.option("--max-memory", default="4GiB", show_default=True, callback=_quantity,
+        click.option("--max-memory", default="4GiB", show_default=True, callback=_optional_quantity,
                      help="Refuse to run when the predicted peak memory is larger (e.g. 8GiB, 500MB)."),
         click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
                      show_default=True),

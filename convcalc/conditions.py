@@ -16,14 +16,36 @@ between a lower and an optional upper bound.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from heapq import heapify, heappop, heapreplace
+from itertools import islice, takewhile
 from math import gcd
 
 from convcalc.errors import Location
 from convcalc.symbolic import Dim, evaluator, format_dim, period, slope
 
 MAX_MODULUS = 100_000  # residues examined for one symbol
-MAX_EVALUATIONS = 2_000_000  # points examined for one multi-symbol constraint
+MAX_EVALUATIONS = 500_000  # steps of work (evaluations, candidates, residues) for all conditions of a spec
 SEARCH_LIMIT = 1 << 40  # sizes beyond this are not searched
+
+
+class Budget:
+    """The work left for solving one spec's conditions: every formula evaluation, every candidate
+    size looked at and every residue walked costs one step, so ``MAX_EVALUATIONS`` bounds the
+    solver's time whatever the conditions are; past it ``spend`` raises ``OverflowError`` and the
+    condition is reported unsolved.
+
+    >>> budget = Budget(3); budget.spend(2); budget.left
+    1
+    """
+
+    def __init__(self, steps: int = MAX_EVALUATIONS):
+        self.left = steps
+
+    def spend(self, steps: int = 1) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise OverflowError("evaluations")
 
 
 @dataclass
@@ -55,9 +77,10 @@ class Values:
     def canonical(self) -> Values:
         """The same set with the smallest modulus, so that equal sets compare equal."""
         runs = {r: (lo, hi) for r, lo, hi in self.runs}
+        present = _indicator(runs, self.modulus)
         for d in range(1, self.modulus):
-            if self.modulus % d:
-                continue
+            if self.modulus % d or len(runs) % (self.modulus // d) or not _shift_invariant(present, d):
+                continue  # the residues present must be whole classes mod d: cheap tests first
             merged = []
             for residue in range(d):
                 members = [runs.get(r) for r in range(residue, self.modulus, d)]
@@ -86,11 +109,13 @@ class Values:
     def minimum(self) -> int | None:
         return min((low for _, low, _ in self.runs), default=None)
 
+    @cached_property
+    def _by_residue(self) -> dict:
+        return {residue: (low, high) for residue, low, high in self.runs}
+
     def __contains__(self, value: int) -> bool:
-        for residue, low, high in self.runs:
-            if value % self.modulus == residue and low <= value and (high is None or value <= high):
-                return True
-        return False
+        run = self._by_residue.get(value % self.modulus)
+        return run is not None and run[0] <= value and (run[1] is None or value <= run[1])
 
     def intersect(self, other: Values) -> Values:
         modulus = self.modulus * other.modulus // gcd(self.modulus, other.modulus)
@@ -116,8 +141,38 @@ class Values:
 
     def elements(self, limit: int) -> list[int]:
         """The members in order (finite sets only, at most ``limit``)."""
-        found = sorted(h for r, low, high in self.runs for h in range(low, high + 1, self.modulus))
-        return found[:limit]
+        return list(islice(self.members(), limit))
+
+    def members(self, start: int = 1):
+        """The members from ``start`` up, in order, lazily (each run's next member kept in a heap)."""
+        pending = []
+        for residue, low, high in self.runs:
+            first = max(low, start)
+            first += (residue - first) % self.modulus
+            if high is None or first <= high:
+                pending.append((first, high))
+        heapify(pending)
+        while pending:
+            h, high = pending[0]
+            yield h
+            if high is None or h + self.modulus <= high:
+                heapreplace(pending, (h + self.modulus, high))
+            else:
+                heappop(pending)
+
+    def clip(self, low: int, high: int | None) -> Values:
+        """The members between ``low`` and ``high`` (None: no upper bound), keeping the modulus."""
+        runs = []
+        for residue, run_low, run_high in self.runs:
+            start = max(run_low, low + (residue - low) % self.modulus)
+            highs = [h for h in (run_high, high) if h is not None]
+            stop = min(highs) if highs else None
+            if stop is not None:
+                stop -= (stop - residue) % self.modulus
+                if stop < start:
+                    continue
+            runs.append((residue, start, stop))
+        return Values(self.modulus, tuple(runs))
 
     def describe(self, name: str, lang: str = "en") -> str:
         from convcalc.i18n import translate
@@ -129,6 +184,19 @@ class Values:
             return translate("cond_in", lang, name=name, values=_runs_text(members[:10_000]) +
                              (", ..." if len(members) > 10_000 else ""))
         return _describe_infinite(self, name, lang)
+
+
+def _indicator(residues, modulus: int) -> bytes:
+    """Byte r is 1 when residue r is present."""
+    marks = bytearray(modulus)
+    for r in residues:
+        marks[r] = 1
+    return bytes(marks)
+
+
+def _shift_invariant(marks: bytes, shift: int) -> bool:
+    """Whether the residues marked map onto themselves when shifted by ``shift`` (compared as bytes)."""
+    return marks[shift:] + marks[:shift] == marks
 
 
 def _runs_text(members: list[int]) -> str:
@@ -147,18 +215,23 @@ def _describe_infinite(values: Values, name: str, lang: str) -> str:
     from convcalc.i18n import translate
 
     modulus = values.modulus
-    settled = max(low for _, low, _ in values.runs)  # past this every run has started
     tail = {r for r, _, high in values.runs if high is None}
-    period_ = next(d for d in range(1, modulus + 1) if modulus % d == 0
-                   and all(((r + d) % modulus in tail) == (r in tail) for r in range(modulus)))
+    in_tail = _indicator(tail, modulus)
+    period_ = next(d for d in range(1, modulus + 1) if modulus % d == 0 and len(tail) % (modulus // d) == 0
+                   and _shift_invariant(in_tail, d))
     residues = sorted({r % period_ for r in tail})
 
-    def pattern(h: int) -> bool:
-        return h % period_ in residues
+    in_pattern = set(residues)
 
-    start = settled  # lower the start while the set and the pattern agree
-    while start > 1 and (start - 1 in values) == pattern(start - 1):
-        start -= 1
+    def pattern(h: int) -> bool:
+        return h % period_ in in_pattern
+
+    # from `start` on the set and the pattern agree: past the last disagreement of every residue
+    # class (a pattern class's run begins at its low; any other class's run ends at its high)
+    last_disagreement = 0
+    for residue, low, high in values.runs:
+        last_disagreement = max(last_disagreement, low - modulus if pattern(residue) else high)
+    start = last_disagreement + 1 if last_disagreement >= 1 else 1
     first_in_pattern = next(h for h in range(start, start + period_ + 1) if pattern(h))
     parts = []
     if first_in_pattern > 1 and not (period_ > 1 and first_in_pattern <= period_ and start <= 1):
@@ -171,7 +244,7 @@ def _describe_infinite(values: Values, name: str, lang: str) -> str:
         else:
             parts.append(translate("cond_residues", lang, name=name, divisor=period_, values=_runs_text(residues)))
     text = translate("cond_and", lang).join(parts) if parts else translate("cond_any", lang, name=name)
-    extras = [h for h in range(1, start) if h in values]
+    extras = list(takewhile(lambda h: h < start, values.members()))
     if extras:
         text = translate("cond_or_also", lang, text=text, name=name, values=_runs_text(extras))
     return text
@@ -209,6 +282,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     from convcalc.analysis import Finding
 
     domain = {name: Values.everything() for name in symbols}
+    budget = Budget()
     simple, joint, unsolved = [], [], []
     solved: dict[tuple, Values] = {}
     for constraint in constraints:
@@ -217,7 +291,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
             try:
                 case = (constraint.relation, constraint.value, constraint.divisor)
                 if case not in solved:  # a deep network repeats the same condition many times
-                    solved[case] = _solve_linear(constraint, names[0])
+                    solved[case] = _solve_linear(constraint, names[0], budget)
                 simple.append((constraint, names[0], solved[case]))
                 continue
             except OverflowError:
@@ -228,7 +302,12 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     simple.sort(key=lambda item: (item[2].is_finite() is False, -(item[2].minimum() or 0)))
     conditions: list[Condition] = []
     for constraint, name, allowed in simple:
-        narrowed = domain[name].intersect(allowed)
+        try:
+            budget.spend(domain[name].modulus * allowed.modulus // gcd(domain[name].modulus, allowed.modulus))
+            narrowed = domain[name].intersect(allowed)
+        except OverflowError:
+            unsolved.append(constraint)
+            continue
         if narrowed == domain[name]:
             continue
         domain[name] = narrowed
@@ -243,7 +322,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     for constraint in joint:
         names = tuple(sorted(constraint.value.symbols()))
         try:
-            found = _solve_monotone(constraint, names, boxes)
+            found = _solve_monotone(constraint, names, boxes, budget)
         except OverflowError:
             unsolved.append(constraint)
             continue
@@ -268,7 +347,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
     return [overall] + conditions
 
 
-def _solve_linear(constraint: Constraint, name: str) -> Values:
+def _solve_linear(constraint: Constraint, name: str, budget: Budget) -> Values:
     """Exact solution of one constraint linear in the floor atoms of one symbol."""
     value = constraint.value
     f = evaluator(value, (name,))
@@ -279,10 +358,12 @@ def _solve_linear(constraint: Constraint, name: str) -> Values:
         modulus = step * d // gcd(rise, d) if rise else step
         if modulus > MAX_MODULUS:
             raise OverflowError(modulus)
+        budget.spend(modulus)
         return Values(modulus, tuple(sorted((r % modulus, r, None) for r in range(1, modulus + 1)
                                             if f(r) % d == 0))).canonical()
     if step > MAX_MODULUS:
         raise OverflowError(step)
+    budget.spend(step)
     runs = []
     for r in range(1, step + 1):
         base = f(r)  # f(r + step*q) = base + rise*q, q >= 0
@@ -299,22 +380,20 @@ def _solve_linear(constraint: Constraint, name: str) -> Values:
     return Values(step, tuple(sorted(runs))).canonical()
 
 
-def _solve_monotone(constraint: Constraint, names: tuple[str, ...], boxes: list[dict]) -> list[dict]:
+def _solve_monotone(constraint: Constraint, names: tuple[str, ...], boxes: list[dict], budget: Budget) -> list[dict]:
     """Constraints on products of sizes, nondecreasing in every symbol: exact runs by bisection,
-    enumerating all symbols but the last (within each box)."""
+    enumerating the members of each box for all symbols but the last; every evaluation, every
+    candidate and every run clipped is paid from ``budget``."""
     f = evaluator(constraint.value, names)
     equality = constraint.relation == "==0"
     if not equality and len(names) > 1:
         raise OverflowError("an inequality in several symbols")  # not produced by any layer
     result = []
-    budget = [MAX_EVALUATIONS]
 
     def first_at_least(fixed, low, target_positive):
         """Smallest h >= low with f(*fixed, h) >= 0 (or > 0), by doubling and bisection."""
         def ok(h):
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise OverflowError("evaluations")
+            budget.spend()
             value = f(*fixed, h)
             return value > 0 if target_positive else value >= 0
         high = max(low, 1)
@@ -339,24 +418,18 @@ def _solve_monotone(constraint: Constraint, names: tuple[str, ...], boxes: list[
                 if start is None:
                     return []
                 stop = first_at_least(fixed, start, True) if equality else None
-                run = Values.interval(start, None if stop is None else stop - 1)
-                narrowed = allowed.intersect(run)
+                budget.spend(len(allowed.runs))
+                narrowed = allowed.clip(start, None if stop is None else stop - 1)
                 return [] if narrowed.is_empty() else [{name: narrowed}]
             # enumerate this symbol up to where even the smallest later values overshoot
-            found, h = [], low
+            found = []
             smallest_rest = [box[n].minimum() for n in names[index + 1:]]
-            while True:
-                if h in allowed:
-                    budget[0] -= 1
-                    if budget[0] < 0:
-                        raise OverflowError("evaluations")
-                    if equality and f(*fixed, h, *smallest_rest) > 0:
-                        break
-                    for rest in recurse(index + 1, fixed + (h,)):
-                        found.append({name: Values.interval(h, h), **rest})
-                h += 1
-                if h > SEARCH_LIMIT or (allowed.is_finite() and h > max(hi for _, _, hi in allowed.runs)):
+            for h in allowed.members(low):
+                budget.spend()
+                if h > SEARCH_LIMIT or (equality and f(*fixed, h, *smallest_rest) > 0):
                     break
+                for rest in recurse(index + 1, fixed + (h,)):
+                    found.append({name: Values.interval(h, h), **rest})
             return found
 
         for solution in recurse(0, ()):

@@ -23,9 +23,11 @@ from convcalc.layers import REGISTRY
 from convcalc.layers.base import Layer
 from convcalc.loading import Document
 from convcalc.spec import Spec, shorten, suggestion, validation_failure
+from convcalc.units import LIMIT_TEXT, MAX_NUMBER, NumberError, written
 
 MAX_LAYERS = 100_000  # layers after expanding blocks and repeats
 MAX_EXPRESSION = 200  # characters of one ${...} or $(...) expression: bounds parsing and evaluation depth
+MAX_BLOCK_DEPTH = 32  # blocks used inside blocks: bounds the builder's recursion
 ENTRY_KEYS = ("name", "inputs", "repeat", "index_from", "weights", "train_only")
 INPUT = "input"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # dots and digits allow torchvision's names
@@ -299,6 +301,10 @@ class _Builder:
         if kind in stack:
             raise ConvcalcError("block_recursion", self.document.location(entry_path), block=kind,
                                 chain=" -> ".join(stack + (kind,)))
+        if len(stack) >= MAX_BLOCK_DEPTH:
+            chain = stack[:2] + ("...",) + stack[-2:] + (kind,)
+            raise ConvcalcError("block_depth", self.document.location(entry_path), block=kind, limit=MAX_BLOCK_DEPTH,
+                                chain=" -> ".join(chain))
         if len(sources) != 1:
             raise ConvcalcError("block_inputs", self.document.location(entry_path), block=kind,
                                 received=len(sources))
@@ -347,7 +353,7 @@ class _Builder:
                 try:
                     return params[match.group(1)] if match.group(1) else _arithmetic(
                         match.group(2) or match.group(3), params)
-                except (KeyError, ValueError, ZeroDivisionError, SyntaxError) as error:
+                except (KeyError, ValueError, ZeroDivisionError, SyntaxError, RecursionError) as error:
                     raise ConvcalcError("bad_reference", self.document.location(path), text=shorten(value),
                                         problem=_reference_problem(error),
                                         valid=", ".join(params) or "-") from None
@@ -360,7 +366,9 @@ def _count_text(cls) -> str:
     return str(cls.min_inputs) if cls.min_inputs == cls.max_inputs else f"{cls.min_inputs} to {cls.max_inputs}"
 
 
-def _reference_problem(error) -> str:
+def _reference_problem(error):
+    if isinstance(error, NumberError):
+        return error.message
     return f"unknown parameter {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
 
 
@@ -404,6 +412,8 @@ def _arithmetic(text: str, params: dict):
     value = _evaluate(_parsed(text.strip()).body, exact)
     if isinstance(value, bool):
         return value
+    if abs(value) > MAX_NUMBER:  # $(w * w) in blocks nested ten deep would otherwise grow without bound
+        raise NumberError("number_too_large", value=written(int(value)), limit=LIMIT_TEXT)
     if value.denominator == 1:
         return int(value)
     if "." in text or any(isinstance(params.get(name), float) for name in _names(text)):
@@ -433,7 +443,7 @@ def _evaluate(node, params: dict):
             raise KeyError(node.id)
         value = params[node.id]
         if not isinstance(value, (int, Fraction)):  # true and false count as 1 and 0, as in Python
-            raise ValueError(f"'{node.id}' is {value!r}, not a number")
+            raise ValueError(f"parameter {node.id} is {shorten(repr(value))}, not a number")
         return value
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.left, params), _evaluate(node.right, params))

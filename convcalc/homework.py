@@ -10,11 +10,11 @@ ANSWERS is a small YAML file:
 
 A number written with a suffix (61M, 0.7 GFLOPs, 1.1 MiB) is taken as rounded to its last digit
 (61M accepts 60.5M to 61.5M); one written in full (34,944 or 34 944 or 34.944) must be exact.
+Answers and the tolerance are read by convcalc.units.parse_amount, as budgets and thresholds are.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -25,18 +25,12 @@ from convcalc.i18n import Msg, kind_of
 from convcalc.layers.base import product
 from convcalc.loading import Document
 from convcalc.spec import suggestion
-from convcalc.units import split_sizes
+from convcalc.units import NumberError, parse_amount, split_sizes
 
 LAYER_FIGURES = ("output_shape", "params", "params_without_bias", "macs", "flops", "units", "memory",
                  "receptive_field", "values")
 TOTAL_FIGURES = ("params", "params_without_bias", "macs", "flops", "units", "memory")
 STEP_OF = {"output_shape": "shape", "units": "units", "memory": "memory", "receptive_field": "receptive_field"}
-MULTIPLIERS = {"": 1, "k": 10 ** 3, "m": 10 ** 6, "g": 10 ** 9, "b": 10 ** 9, "t": 10 ** 12,
-               "thousand": 10 ** 3, "mil": 10 ** 3, "million": 10 ** 6, "millions": 10 ** 6, "millón": 10 ** 6,
-               "millon": 10 ** 6, "millones": 10 ** 6, "billion": 10 ** 9, "mil millones": 10 ** 9}
-_UNIT_WORDS = re.compile(r"\s*(flops?|macs?|mult-?adds?|params?|parámetros|parametros|parameters|weights|pesos)$")
-_NUMBER = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*([a-zñó ]*)$")
-_GROUPED = re.compile(r"^[0-9]{1,3}(?:([,. \u00a0\u202f])[0-9]{3})+$")
 
 
 @dataclass
@@ -61,43 +55,20 @@ class Verdict:
 
 
 def parse_count(text, figure: str = "") -> Given:
-    """34944, '34,944', '34 944', '34.944' (thousands), '61M', '0.7 GFLOPs', '1,2 millones'."""
-    if isinstance(text, bool):
-        raise ValueError("a number")
-    if isinstance(text, int):
-        return Given(text, Fraction(0), str(text))
-    if isinstance(text, float):
-        written = getattr(text, "text", repr(text))
-        if _GROUPED.match(written):  # 34.944 written for 34,944
-            return Given(int(written.replace(".", "")), Fraction(0), written)
-        return Given(Fraction(str(text)), Fraction(0), written)
-    raw = str(text).strip()
-    cleaned = _UNIT_WORDS.sub("", raw.lower()).strip()
-    if _GROUPED.match(cleaned):
-        return Given(int(re.sub(r"[,. \u00a0\u202f]", "", cleaned)), Fraction(0), raw)
-    match = _NUMBER.match(cleaned)
-    if not match or match.group(2).strip() not in MULTIPLIERS:
-        raise ValueError(f"'{raw}' is not a number: write 34944, 34,944, 61M or 0.7 GFLOPs")
-    digits, suffix = match.group(1).replace(",", "."), match.group(2).strip()
-    multiplier = MULTIPLIERS[suffix]
-    value = Fraction(digits) * multiplier
-    decimals = len(digits.split(".")[1]) if "." in digits else 0
-    rounded = Fraction(1, 2 * 10 ** decimals) * multiplier if suffix else Fraction(0)
-    return Given(value, rounded, raw)
+    """34944, '34,944', '34 944', '34.944' (thousands), '61M', '0.7 GFLOPs', '1,2 millones', '2.5e7':
+    read by the one parser of counts (convcalc.units.parse_amount)."""
+    return _given(text, "count")
 
 
 def parse_bytes(text) -> Given:
     """1161600, '1.1 MiB', '1.16 MB', '1134 KiB': bytes, rounded to the digits given."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        return Given(text, Fraction(0), str(text))
-    raw = str(text).strip()
-    match = re.match(r"^([0-9]+(?:[.,][0-9]+)?)\s*([kKMGT]?)(i?)[bB]$", raw)
-    if not match:
-        return parse_count(text)
-    digits, prefix, binary = match.group(1).replace(",", "."), match.group(2).upper(), match.group(3)
-    unit = (1024 if binary else 1000) ** " KMGT".index(prefix or " ")
-    decimals = len(digits.split(".")[1]) if "." in digits else 0
-    return Given(Fraction(digits) * unit, Fraction(1, 2 * 10 ** decimals) * unit if prefix else Fraction(0), raw)
+    return _given(text, "bytes")
+
+
+def _given(text, kind: str) -> Given:
+    amount = parse_amount(text, kind)
+    value = int(amount.value) if amount.value.denominator == 1 and not amount.rounding else amount.value
+    return Given(value, amount.rounding, getattr(text, "text", None) or str(text).strip())
 
 
 def parse_shape(text) -> Given:
@@ -130,10 +101,11 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
         raise ConvcalcError("answers_form", answers.location((unknown,) if unknown else (), at_key=True))
     tolerance = Fraction(0)
     if "tolerance" in data:
-        text = str(data["tolerance"]).strip()
+        written = data["tolerance"]
+        text = (getattr(written, "text", None) or str(written)).strip()
         try:
-            tolerance = Fraction(text.rstrip("%")) / (100 if text.endswith("%") else 1)
-        except ValueError:
+            tolerance = parse_amount(text.removesuffix("%").strip()).value / (100 if text.endswith("%") else 1)
+        except NumberError:
             raise ConvcalcError("answers_tolerance", answers.location(("tolerance",)), value=text) from None
     layers, totals = _answered(answers)
     by_name = {report.name: report for report in analysis.layers}
@@ -196,6 +168,8 @@ def _figures(figures, path, allowed, answers):
 def _parse(figure, text, where) -> Given:
     try:
         return PARSERS.get(figure, parse_count)(text)
+    except NumberError as error:
+        raise ConvcalcError("answer_unreadable", where, figure=figure, problem=error.message) from None
     except ValueError as error:
         raise ConvcalcError("answer_unreadable", where, figure=figure, problem=str(error)) from None
 

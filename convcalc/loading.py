@@ -322,6 +322,18 @@ class WrittenFloat(float):
         return number
 
 
+def _bounded(text: str, build, file: str, node):
+    """A number written in the file, refused past units.MAX_NUMBER (and before Python's limit on
+    the digits of an int string): every size and count is exact up to it."""
+    from convcalc.units import LIMIT_TEXT, MAX_NUMBER, NumberError, written
+
+    value = build() if sum(character.isdigit() for character in text) <= 400 else None
+    if value is None or abs(value) > MAX_NUMBER:
+        raise ConvcalcError("number_in_file", _place(file, node), problem=NumberError(
+            "number_too_large", value=written(text), limit=LIMIT_TEXT).message)
+    return value
+
+
 def _place(file: str, node) -> Location:
     return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -343,9 +355,9 @@ def _scalar(node, file: str, resolved: dict):
         raise ConvcalcError("yaml_leading_zero", _place(file, node), text=text,
                             suggestion=str(int(text.replace("_", ""))))
     elif _INT.fullmatch(text):
-        value = int(text.replace("_", ""))
+        value = _bounded(text, lambda: int(text.replace("_", "")), file, node)
     elif _FLOAT.fullmatch(text):
-        value = WrittenFloat(text)
+        value = _bounded(text, lambda: WrittenFloat(text), file, node)
     else:
         value = _SPECIAL_FLOATS.get(lowered, text)
     resolved[text] = value

@@ -12,6 +12,7 @@ import difflib
 import json
 import subprocess
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from convcalc import __version__
@@ -274,26 +275,32 @@ def _in_order(pairs, count_new: int):
 @dataclass
 class Threshold:
     figure: str
-    limit: float
+    limit: Fraction  # exact: a percentage, or a count or bytes
     percent: bool
     text: str
 
     def exceeded(self, diff: Diff) -> bool:
-        _, _, delta, percent = diff.total(self.figure)
+        """Whether the total grew by more than the limit, in exact arithmetic (a total that was 0
+        and grew has grown by more than any percentage)."""
+        before, after, delta, _ = diff.total(self.figure)
         if delta is None:
             return False
-        return (percent if self.percent else delta) > self.limit
+        if not self.percent:
+            return delta > self.limit
+        return delta * 100 > self.limit * before if before > 0 else delta > 0
 
 
 def parse_threshold(text: str) -> Threshold:
-    """'params:+5%', 'macs:+0', 'memory:+10MiB', 'params:+1M'."""
-    from convcalc.units import parse_quantity
+    """'params:+5%', 'macs:+0', 'memory:+10MiB', 'params:+1M', 'params:+1,5M': the amount is read
+    by the one parser of counts (units.parse_amount), a finite number from 0 to units.MAX_NUMBER."""
+    from convcalc.units import NumberError, parse_amount, parse_whole
 
     figure, sep, rest = text.partition(":")
     figure, rest = figure.strip(), rest.strip()
     if not sep or figure not in FIGURES or not rest.startswith("+"):
-        raise ValueError(f"'{text}': write FIGURE:+N or FIGURE:+N% with FIGURE one of {', '.join(FIGURES)}")
-    amount = rest[1:]
+        raise NumberError("bad_threshold", value=text, figures=", ".join(FIGURES))
+    amount = rest[1:].strip()
     if amount.endswith("%"):
-        return Threshold(figure, float(amount[:-1]), True, text)
-    return Threshold(figure, parse_quantity(amount), False, text)
+        return Threshold(figure, parse_amount(amount[:-1].strip()).value, True, text)
+    kind = "bytes" if figure in ("memory", "activation", "training_memory") else "count"
+    return Threshold(figure, Fraction(parse_whole(amount, kind, low=0)), False, text)

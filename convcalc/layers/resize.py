@@ -20,6 +20,7 @@ from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, padding_pairs, per_axis, product, require_rank,
 )
 from convcalc.symbolic import floordiv, is_concrete
+from convcalc.units import parse_ratio
 
 
 def _pixel_pairs(cls, value):
@@ -154,9 +155,9 @@ class Upsample(Layer):
         if len(values) != cls.rank:
             raise ValueError(f"give one scale or {cls.rank}")
         try:
-            fractions = tuple(Fraction(str(item)) for item in values)
-        except (ValueError, ZeroDivisionError):
-            raise ValueError("a scale is a number or a fraction such as 3/2") from None
+            fractions = tuple(parse_ratio(item) for item in values)
+        except ValueError:
+            raise ValueError("a scale is a number or a fraction such as 3/2, at most 2**63") from None
         if min(fractions) <= 0:
             raise ValueError("scale must be > 0")
         return fractions
