@@ -446,7 +446,7 @@ def exercise(args, tmp_path):
     run_command(args, root)
 
 
-@settings(FUZZ, max_examples=90)
+@settings(FUZZ, max_examples=60)
 @given(static_command())
 @example(["check", "net.yaml", "odd_answers.yaml"])
 @example(["diff", "net.lock.json", "wide.yaml", "--fail-on", "params:+0%", "--format", "github"])
