@@ -971,3 +971,109 @@ def test_version_and_top_level_help():
                     "schema"):
         assert command in result.stdout
     assert cli("--version").stdout.startswith("convcalc, version ")
+
+
+# ----- more of the README: slips, dtypes, batch, YAML rules, padding forms, CI hooks ---------------
+
+@pytest.mark.parametrize("spec, answer, expected, slip", [
+    # c3 sees the 6 maps of s2: (5*5*6 + 1)*16 = 2,416; with D left out (5*5*1 + 1)*16 = 416
+    (LENET, "c3: {params: 416}", "2,416", "input depth D was left out"),
+    # seed002's conv: 3x3, padding 1 on 32x32: (32 - 3 + 2*1)/1 + 1 = 32; padding once: 31
+    (SEED002, "conv: {output_shape: 31x31x6}", "32x32x6", "padding was counted once"),
+    # (33 - 2)/2 + 1 = 16.5 -> floor 16; ceil gives 17
+    ("inexact.yaml", "c: {output_shape: 2x17x17}", "2x16x16", "rounded up"),
+    # 1x32x40, conv 5: 6x28x36; swapped 6x36x28
+    ("oblong.yaml", "c: {output_shape: 6x36x28}", "6x28x36", "height and width are swapped"),
+])
+def test_check_recognises_the_documented_slips(spec, answer, expected, slip):
+    write("inexact.yaml", INEXACT)
+    write("oblong.yaml", "name: o\ninput: [1, 32, 40]\nlayers:\n  - conv2d: {name: c, filters: 6, kernel: 5}\n")
+    write("answers.yaml", f"layers:\n  {answer}\n")
+    result = cli("check", spec, "answers.yaml")
+    assert result.exit_code == 1 and f"expected {expected}" in result.stdout and slip in result.stdout
+
+
+def test_check_floor_in_ceil_mode():
+    # maxpool 3, stride 2, ceil_mode on 6x6: ceil((6 - 3)/2) + 1 = 3; floor gives 2
+    write("ceil.yaml", "name: c\ninput: [1, 6, 6]\nlayers:\n  - maxpool2d: {name: p, kernel: 3, stride: 2, "
+                       "ceil_mode: true}\n")
+    write("answers.yaml", "layers:\n  p: {output_shape: 1x2x2}\n")
+    result = cli("check", "ceil.yaml", "answers.yaml")
+    assert result.exit_code == 1 and "expected 1x3x3" in result.stdout and "ceil_mode" in result.stdout
+
+
+@pytest.mark.parametrize("dtype, computed, size", [("float32", "float32", 4), ("float16", "float16", 2),
+                                                  ("float64", "float64", 8), ("bfloat16", "float32", 2),
+                                                  ("int8", "float32", 1)])
+def test_dtype_sets_the_memory_and_the_computation(dtype, computed, size):
+    write("d.yaml", f"name: d\ninput: [1, 4, 4]\ndtype: {dtype}\nbatch: 3\nlayers: [relu]\n")
+    layer = json.loads(cli("analyze", "d.yaml", "--format", "json").stdout)["layers"][0]
+    assert layer["units"] == 1 * 4 * 4  # one sample
+    assert layer["activation_elements"] == 16 * 3 and layer["activation_bytes"] == 16 * 3 * size  # batch of 3
+    run = json.loads(cli("run", "d.yaml", "--format", "json").stdout)
+    assert run["dtype"] == computed
+
+
+@pytest.mark.parametrize("text, place, words", [
+    ("name: n\ninput: [1, 4, 4]\nlayers:\n  - conv2d: {filters: 010, kernel: 1}\n", "4:23", "leading zero"),
+    ("name: n\nname: m\ninput: [1, 4, 4]\nlayers: [relu]\n", "2:1", "twice"),
+    ("b: &b {filters: 2, kernel: 1}\nname: n\ninput: [1, 4, 4]\nlayers:\n  - conv2d: {<<: *b}\n", "5:14", "merge"),
+    ("name: n\ninput: [1, 4, 4]\nlayers:\n  - relu: {repeat: 200000}\n", "4:11", "100000 layers"),
+])
+def test_yaml_rules_and_limits_are_located_refusals(text, place, words):
+    write("n.yaml", text)
+    result = cli("analyze", "n.yaml")
+    assert result.exit_code == 2
+    line = one_line(result.stderr)
+    assert line.startswith(f"n.yaml:{place}: ") and words in line
+
+
+def test_yaml_no_stays_a_string():
+    write("no.yaml", "name: no\ninput: [1, 4, 4]\nlayers: [relu]\n")
+    assert json.loads(cli("analyze", "no.yaml", "--format", "json").stdout)["name"] == "no"
+
+
+@pytest.mark.parametrize("padding, size", [("valid", 6), ("same", 8), ("full", 10), ("1", 8), ("2", 10)])
+def test_padding_forms(padding, size):
+    # 8x8 input, 3x3 kernel, stride 1: valid 8 - 3 + 1 = 6; same keeps 8; full pads F - 1 = 2 a side: 10
+    data = json.loads(cli("calc", "conv", "--input", "8x8x1", "-K", "1", "-F", "3", "-P", padding,
+                          "--format", "json").stdout)
+    assert data["output_shape"] == [size, size, 1]
+
+
+def test_padding_pairs_in_a_spec():
+    # [before, after] per axis: H 8 + 0 + 1 - 3 + 1 = 7; W 8 + 2 + 2 - 3 + 1 = 10
+    write("p.yaml", "name: p\ninput: [1, 8, 8]\nlayers:\n  - conv2d: {filters: 1, kernel: 3, "
+                    "padding: [[0, 1], [2, 2]]}\n")
+    assert json.loads(cli("analyze", "p.yaml", "--format", "json").stdout)["layers"][0]["output_shape"] == [1, 7, 10]
+
+
+def test_the_pre_commit_hook_entry_runs():
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))[0]
+    program, *arguments = hook["entry"].split()
+    assert program == "convcalc"
+    ok = cli(*arguments, "--max-params", "30M", LENET, SEED002)
+    assert ok.exit_code == 0
+    write("broken.yaml", BROKEN)
+    failed = cli(*arguments, "broken.yaml")
+    assert failed.exit_code == 1 and "::error file=broken.yaml" in failed.stdout
+
+
+def test_docs_ci_commands_run():
+    # docs/ci.md: lock a spec, then diff the lock against the spec with two thresholds
+    write("specs/net.yaml", Path(LENET).read_text(encoding="utf-8"))
+    assert cli("lock", "specs/net.yaml").exit_code == 0 and Path("specs/net.lock.json").exists()
+    result = cli("diff", "specs/net.lock.json", "specs/net.yaml", "--fail-on", "params:+5%", "--fail-on", "macs:+0")
+    assert result.exit_code == 0 and "+0" in result.stdout
+
+
+@pytest.mark.parametrize("args, spanish", [
+    (["explain", LENET, "--layer", "c1"], "parámetros"),
+    (["run", CONV_3X3], "capa"),
+    (["calc", "conv", "--input", "8x8x1", "-K", "1", "-F", "3"], "parámetros"),
+    (["verify", CONV_3X3], "capa"),
+    (["layers", "conv2d"], "filtros"),
+])
+def test_spanish_in_every_command(args, spanish):
+    result = cli(*args, "--lang", "es")
+    assert result.exit_code == 0 and spanish in result.stdout.lower()
