@@ -341,6 +341,8 @@ def known_defect(args) -> str | None:
     command = args[0]
     if command == "lock" and not _value_of(args, "-o", "--output") and not Path(args[1]).name:
         return "lock '' (or . or /): internal error (ValueError: PosixPath('.') has an empty name)"
+    if command == "quiz" and "" in _value_of(args, "--output"):
+        return "quiz --output '': internal error (FileNotFoundError from os.makedirs)"
     if command in ("run", "verify"):
         if any(value.lstrip().startswith("-") for value in _value_of(args, "--seed")):
             return "run/verify with a negative --seed: internal error (ValueError from NumPy's SeedSequence)"
@@ -451,7 +453,7 @@ def exercise(args, tmp_path, extra: dict[str, bytes] | None = None):
     run_command(args, root)
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=50)
 @given(static_command())
 @example(["check", "net.yaml", "odd_answers.yaml"])
 @example(["diff", "net.lock.json", "wide.yaml", "--fail-on", "params:+0%", "--format", "github"])
@@ -475,7 +477,7 @@ def test_execution_commands(rss_baseline, tmp_path, args):
     exercise(args, tmp_path)
 
 
-@settings(FUZZ, max_examples=80)
+@settings(FUZZ, max_examples=60)
 @given(calc_command())
 @example(["calc", "conv", "--input", "99999999999x3x3", "--filters", "100000000", "--kernel", "3"])
 @example(["calc", "upsample", "--input", "7x7x3", "--scale", "1e9"])
@@ -644,6 +646,11 @@ def _with(root: Path, name: str, content: bytes) -> Path:
 @pytest.mark.parametrize("spec", ["", ".", "/"])
 def test_lock_of_a_path_without_a_name(tmp_path, spec):
     expect_clean(tmp_path, ["lock", spec])
+
+
+@pytest.mark.xfail(strict=True, reason="quiz --output '': internal error (FileNotFoundError from os.makedirs)")
+def test_quiz_output_empty(tmp_path):
+    expect_clean(tmp_path, ["quiz", "--output", ""])
 
 
 @pytest.mark.xfail(strict=True, reason="run/verify --input naming an .npz archive: internal error "
