@@ -194,7 +194,7 @@ def test_analyze_markdown_has_a_table():
     header = next(i for i, line in enumerate(lines) if line.startswith("| layer |"))
     assert re.fullmatch(r"\|(-+:?\|)+", lines[header + 1].replace("---:", "---"))
     assert "| c1 | conv2d | 6x28x28 | 156 | 117,600 |" in result.stdout
-    assert f"61,706" in result.stdout
+    assert "61,706" in result.stdout
 
 
 def test_analyze_github_annotations_at_the_spec_lines():
@@ -304,7 +304,7 @@ def test_schema_error_names_line_column_field_and_valid_keys():
 ])
 def test_bad_arguments_exit_two(args):
     result = cli(*args)
-    assert result.exit_code == 2 and "Error" in result.stderr
+    assert result.exit_code == 2 and result.stderr.strip() and result.stdout == ""
 
 
 @pytest.mark.xfail(strict=True, reason="a bad argument prints click's four-line Usage/Try/Error text, not one line")
@@ -331,7 +331,8 @@ def test_python_dash_m_is_the_same_command():
 
 # ----- explain ---------------------------------------------------------------------------------
 
-ALEXNET_CONV1 = "name: a\nlayout: hwc\ninput: [227, 227, 3]\nlayers:\n  - conv2d: {name: conv1, filters: 96, kernel: 11, stride: 4}\n"
+ALEXNET_CONV1 = ("name: a\nlayout: hwc\ninput: [227, 227, 3]\nlayers:\n"
+                 "  - conv2d: {name: conv1, filters: 96, kernel: 11, stride: 4}\n")
 
 
 def test_explain_gives_the_readme_derivations():
@@ -851,7 +852,8 @@ def test_max_memory_refuses_with_the_figure(command):
     result = cli(command, LENET, "--max-memory", "100KiB")  # the peak is 284,456 B = 0.27 MiB
     assert result.exit_code == 2
     line = one_line(result.stderr)
-    assert "0.3 MiB" in line and "--max-memory" in line
+    # the predicted peak, 284,456 B, in whichever unit the message uses
+    assert any(figure in line for figure in ("0.3 MiB", "0.27 MiB", "277.8 KiB", "284,456")) and "--max-memory" in line
     assert cli(command, LENET, "--max-memory", "1MiB").exit_code == 0
 
 
