@@ -80,32 +80,39 @@ def read_header(stream, where: Location, label) -> Header:
 
 
 def read_values(stream, header: Header, where: Location, label, dtype: str) -> np.ndarray:
-    """Exactly the bytes the header announces, as an array in ``dtype`` whose values are all finite."""
-    array = np.empty(header.shape, dtype=header.dtype, order="F" if header.fortran_order else "C")
-    view = memoryview(array.reshape(-1, order="A")).cast("B") if array.size else memoryview(b"")
-    filled = 0
-    while filled < len(view):
-        count = stream.readinto(view[filled:])
-        if not count:
-            raise ConvcalcError("array_truncated", where, label=label, expected=f"{len(view):,}",
-                                received=f"{filled:,}")
-        filled += count
+    """Exactly the bytes the header announces, converted into ``dtype`` a chunk at a time (a
+    float64 file for a float32 network never stands whole in memory beside its copy); every
+    value must be finite."""
+    order = "F" if header.fortran_order else "C"
+    converted = np.empty(header.shape, dtype=dtype, order=order)
+    flat = converted.reshape(-1, order="A")  # a view, in the file's order
+    chunk = np.empty(min(flat.size, FINITE_CHUNK), dtype=header.dtype)
+    expected = flat.size * header.dtype.itemsize
+    for start in range(0, flat.size, FINITE_CHUNK):
+        part = chunk[:min(FINITE_CHUNK, flat.size - start)]
+        view, filled = memoryview(part).cast("B"), 0
+        while filled < len(view):
+            count = stream.readinto(view[filled:])
+            if not count:
+                raise ConvcalcError("array_truncated", where, label=label, expected=f"{expected:,}",
+                                    received=f"{start * header.dtype.itemsize + filled:,}")
+            filled += count
+        with np.errstate(over="ignore", invalid="ignore"):  # a value beyond the dtype's range is refused below
+            flat[start:start + part.size] = part
     if stream.read(1):
         raise ConvcalcError("array_trailing", where, label=label)
-    with np.errstate(over="ignore", invalid="ignore"):  # a value beyond the dtype's range is refused below
-        converted = np.ascontiguousarray(array, dtype=dtype)
-    del array
     check_finite(converted, where, label)
-    return converted
+    return np.ascontiguousarray(converted)
 
 
 def check_finite(array: np.ndarray, where: Location, label) -> None:
     """Every value finite (NaN, infinities and values beyond the dtype's range are refused)."""
-    flat = array.reshape(-1)
+    flat = array.reshape(-1, order="A")
     for start in range(0, flat.size, FINITE_CHUNK):
         chunk = np.isfinite(flat[start:start + FINITE_CHUNK])
         if not chunk.all():
-            index = np.unravel_index(start + int(np.argmin(chunk)), array.shape)
+            order = "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
+            index = np.unravel_index(start + int(np.argmin(chunk)), array.shape, order=order)
             raise ConvcalcError("array_not_finite", where, label=label, index=list(map(int, index)),
                                 dtype=str(array.dtype))
 

@@ -26,6 +26,8 @@ from convcalc.layers.base import product
 COMPUTE_DTYPES = {"float64": "float64", "float32": "float32", "float16": "float16",
                   "bfloat16": "float32", "int8": "float32"}
 DEFAULT_MAX_MEMORY = 4 * 1024 ** 3
+MEMORY_TOLERANCE = 1.5  # a run's measured peak stays <= 1.5 x the predicted inference peak ...
+MEMORY_SLACK = 1024 ** 2  # ... + 1 MiB for the interpreter's own small allocations
 
 
 class CountingOps:
@@ -75,13 +77,23 @@ def predicted_peak(analysis: Analysis) -> int:
     return analysis.totals.peak_inference_bytes * itemsize // analysis.dtype_bytes
 
 
+def memory_bound(predicted: int) -> int:
+    """What a run may take at its peak: the predicted inference peak x 1.5 + 1 MiB, room for the
+    temporaries of the forwards (each bounded by its layer's input, output and weights, or by the
+    scratch budget, never by the padding or the kernel) and for reading the array files."""
+    return int(predicted * MEMORY_TOLERANCE) + MEMORY_SLACK
+
+
 def check_runnable(analysis: Analysis, max_memory: int) -> None:
+    """Refused before anything is allocated: symbolic sizes, and a run that could take more than
+    --max-memory (``memory_bound`` of the predicted peak)."""
     where = Location(analysis.file)
     if analysis.symbols:
         raise ConvcalcError("run_needs_sizes", where, symbols=", ".join(analysis.symbols))
     peak = predicted_peak(analysis)
-    if peak > max_memory:
-        raise ConvcalcError("run_too_large", where, needed=_mib(peak), limit=_mib(max_memory))
+    if memory_bound(peak) > max_memory:
+        raise ConvcalcError("run_too_large", where, needed=_mib(memory_bound(peak)), predicted=_mib(peak),
+                            limit=_mib(max_memory))
 
 
 def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = None, input_file: str | None = None,

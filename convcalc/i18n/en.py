@@ -119,7 +119,7 @@ MESSAGES = {
                    "kept for the backward pass",
     # running
     "run_needs_sizes": "give every symbol a size to run the network: --set {symbols}",
-    "run_too_large": "running needs about {needed} at its peak, more than --max-memory {limit}; raise --max-memory or use --set for a smaller input",
+    "run_too_large": "running may take up to {needed} at its peak (1.5 x the predicted {predicted} + 1 MiB, the bound verify holds the executor to), more than --max-memory {limit}; raise --max-memory or use --set for a smaller input",
     "unknown_weight": "{layer} has no parameter '{name}'; its parameters: {valid}",
     "weight_shape": "{name} must have shape {expected}, got {received}",
     "bad_weights": "`weights` maps parameter names to values, e.g. weights: {{weight: [[...]], bias: [0]}}",

@@ -124,7 +124,7 @@ MESSAGES = {
                    "de {optimizer} + todas las activaciones guardadas para la pasada hacia atrás (backward)",
     # ejecución
     "run_needs_sizes": "da un tamaño a cada símbolo para ejecutar la red: --set {symbols}",
-    "run_too_large": "la ejecución necesita unos {needed} en su pico, más que --max-memory {limit}; sube --max-memory o usa --set para una entrada más pequeña",
+    "run_too_large": "la ejecución puede ocupar hasta {needed} en su pico (1,5 x los {predicted} previstos + 1 MiB, el límite con que verify comprueba el ejecutor), más que --max-memory {limit}; sube --max-memory o usa --set para una entrada más pequeña",
     "unknown_weight": "{layer} no tiene el parámetro '{name}'; sus parámetros: {valid}",
     "weight_shape": "{name} debe tener forma {expected}; se recibió {received}",
     "bad_weights": "`weights` asocia nombres de parámetros a valores, p. ej. weights: {{weight: [[...]], bias: [0]}}",

@@ -13,7 +13,8 @@ from typing import Literal, Union
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.layers.base import (
-    AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
+    AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
+    Windows, padding_pairs,
     per_axis, product, require_rank,
 )
 
@@ -123,7 +124,8 @@ class Conv(GroupedConv):
         return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters)
 
     def forward(self, arrays, params, ops):
-        y = grouped_products(self.taps(arrays[0]), params["weight"], self.groups, ops)
+        x = arrays[0]
+        y = grouped_products(self.windows(x.shape), x, params["weight"], self.groups, ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
 
@@ -172,7 +174,7 @@ class DepthwiseConv(ConvBase):
 
     def forward(self, arrays, params, ops):
         x = arrays[0]
-        y = grouped_products(self.taps(x), params["weight"], x.shape[1], ops)
+        y = grouped_products(self.windows(x.shape), x, params["weight"], x.shape[1], ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
 
@@ -217,12 +219,24 @@ class SeparableConv(ConvBase):
         return {**shapes, "pointwise.bias": ((self.filters,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):
+        """Depthwise then pointwise, a band of output rows at a time, so that the depthwise
+        result (C*M channels) is never held whole beside the output."""
+        import numpy as np
+
         x = arrays[0]
-        middle = grouped_products(self.taps(x), params["depthwise.weight"], x.shape[1], ops)
-        pointwise = params["pointwise.weight"]
-        flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*O^r)
-        y = ops.matmul(pointwise.reshape(self.filters, -1), flat)
-        y = y.reshape(self.filters, middle.shape[0], *middle.shape[2:]).swapaxes(0, 1)
+        windows = self.windows(x.shape)
+        depthwise, pointwise = params["depthwise.weight"], params["pointwise.weight"].reshape(self.filters, -1)
+        batch, out = x.shape[0], windows.out
+        y = np.empty((batch, self.filters, *out), dtype=np.result_type(x.dtype, pointwise.dtype))
+        row = depthwise.shape[0] * batch * _count(out[1:])  # depthwise values of one output row
+        rows = max(1, min(out[0], max(y.size // 2, ops.scratch_bytes // x.itemsize) // row))
+        for start in range(0, out[0], rows):
+            band = range(start, min(start + rows, out[0]))
+            middle = grouped_products(windows, x, depthwise, x.shape[1], ops, band)
+            flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*rows*O_rest)
+            del middle
+            product_ = ops.matmul(pointwise, flat).reshape(self.filters, batch, len(band), *out[1:])
+            y[:, :, band.start:band.stop] = product_.swapaxes(0, 1)
         return add_bias(y, params["pointwise.bias"]) if self.bias else y
 
 
@@ -305,8 +319,10 @@ class ConvTranspose(GroupedConv):
         return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):
-        """Each input pixel scatters its filter: one batched product W^T x per group (MACs over
-        input positions, as counted), then the columns are added into place tap by tap."""
+        """Each input pixel scatters its filter: batched products W^T x per group (MACs over input
+        positions, as counted), for a band of input rows and a run of (filter, tap) rows at a
+        time, each column added where it lands inside the output (o = i*S + t*d - P_lo): neither
+        the whole column matrix nor an output uncropped by the padding is ever made."""
         import numpy as np
 
         x, weight = arrays[0], params["weight"]
@@ -314,52 +330,99 @@ class ConvTranspose(GroupedConv):
         groups = self.groups
         per_group, out_per_group = channels // groups, self.filters // groups
         taps = _count(self.kernel)
-        transposed = weight.reshape(groups, per_group, out_per_group * taps).transpose(0, 2, 1)
-        inputs = x.reshape(batch, groups, per_group, -1).transpose(1, 2, 0, 3).reshape(groups, per_group, -1)
-        columns = ops.matmul(transposed, inputs)  # (G, K/G * F^r, N * W^r)
-        columns = columns.reshape(self.filters, *self.kernel, batch, *sizes)
         out, leading = self.output_sizes(sizes, NO_CHECKS)
-        extent = [max((size - 1) * stride + span, lo + o)
-                  for size, stride, span, lo, o in zip(sizes, self.strides, self.spans, leading, out)]
-        full = np.zeros((batch, self.filters, *extent), dtype=x.dtype)
-        for tap in np.ndindex(*self.kernel):
-            target = tuple(slice(t * d, t * d + (size - 1) * stride + 1, stride)
-                           for t, d, size, stride in zip(tap, self.dilation, sizes, self.strides))
-            full[(slice(None), slice(None), *target)] += np.moveaxis(columns[(slice(None), *tap)], 1, 0)
-        y = full[(slice(None), slice(None), *(slice(lo, lo + o) for lo, o in zip(leading, out)))]
+        y = np.zeros((batch, self.filters, *out), dtype=np.result_type(x.dtype, weight.dtype))
+        by_group = y.reshape(batch, groups, out_per_group, *out)
+        transposed = weight.reshape(groups, per_group, out_per_group * taps).transpose(0, 2, 1)  # (G, K/G*T, C/G)
+        grouped = x.reshape(batch, groups, per_group, *sizes)
+        windows = Windows(tuple(sizes), tuple(out), self.kernel, self.strides, self.dilation, tuple(leading))
+        unit = groups * batch * _count(sizes[1:])  # columns of one input row, one (filter, tap) row per group
+        budget = max(y.size // 2, ops.scratch_bytes // x.itemsize)
+        for band, (k0, k1, t0, t1) in contraction_chunks(sizes[0], out_per_group, taps, unit, budget):
+            inputs = np.moveaxis(grouped[:, :, :, band.start:band.stop], 0, 2).reshape(groups, per_group, -1)
+            columns = ops.matmul(transposed[:, k0 * taps + t0:(k1 - 1) * taps + t1], inputs)
+            del inputs
+            columns = columns.reshape(groups, k1 - k0, t1 - t0, batch, len(band), *sizes[1:])
+            for index in range(t0, t1):
+                reads = windows.reads(windows.tap(index), band)  # input positions -> output positions
+                if reads is None:
+                    continue
+                sources, targets = reads
+                target = by_group[(slice(None), slice(None), slice(k0, k1), *targets)]
+                target += np.moveaxis(columns[:, :, index - t0][(slice(None), slice(None), slice(None), *sources)],
+                                      2, 0)
+            del columns
         return add_bias(y, params["bias"]) if self.bias else y
 
 
-def grouped_products(taps: list, weight, groups: int, ops):
-    """Cross-correlation as one batched matrix product per group (im2col):
-    (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O), the columns copied tap by tap from the
-    strided views ``taps`` (each (N, C, *O)). They are built for a band of output rows at a time,
-    within ``ops.scratch_bytes`` (or half the output), so the copy never dominates the memory the
-    analysis predicts."""
+def contraction_chunks(rows: int, channels: int, taps: int, unit: int, budget: int):
+    """How to cut a product whose operand spans ``channels`` x ``taps`` rows of ``unit`` values
+    per row of the first spatial axis, so that each piece holds at most ``budget`` values (never
+    less than one unit): yields (band of rows, (c0, c1, t0, t1)), the channel and tap ranges
+    contiguous in the channel-major order c*taps + t. Whole bands while a row fits, else one row
+    and runs of channels, else one channel and runs of taps."""
+    per_row = channels * taps * unit
+    if per_row <= budget:
+        height = max(1, min(rows, budget // per_row))
+        for start in range(0, rows, height):
+            yield range(start, min(start + height, rows)), (0, channels, 0, taps)
+        return
+    if taps * unit <= budget:
+        step = budget // (taps * unit)
+        pieces = [(c, min(c + step, channels), 0, taps) for c in range(0, channels, step)]
+    else:
+        step = max(1, budget // unit)
+        pieces = [(c, c + 1, t, min(t + step, taps)) for c in range(channels) for t in range(0, taps, step)]
+    for start in range(rows):
+        for piece in pieces:
+            yield range(start, start + 1), piece
+
+
+def grouped_products(windows: Windows, x, weight, groups: int, ops, rows: range | None = None):
+    """Cross-correlation as batched matrix products per group (im2col):
+    (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O) (for ``rows`` of the first output axis
+    only, when given), the columns copied tap by tap from the input values each tap reads (zeros
+    where it reads padding). The columns are built a band of output rows at a time, or a run of
+    channels or taps at a time (partial products summed), within ``ops.scratch_bytes`` or half
+    the output, so the copy never dominates the memory the analysis predicts."""
     import numpy as np
 
-    first = taps[0]
-    batch, channels, *out = first.shape
+    batch, channels = x.shape[:2]
+    out, taps = windows.out, windows.taps
+    rows = rows if rows is not None else range(out[0])
     filters, per_group = weight.shape[0], channels // groups
-    kernels = weight.reshape(groups, filters // groups, per_group * len(taps))
-    result = np.empty((batch, filters, *out), dtype=np.result_type(first.dtype, weight.dtype))
-    if len(taps) == 1 and batch == 1:  # a 1x1 convolution reads the input as it is
-        columns = first[0].reshape(groups, per_group, -1)
-        result[0] = ops.matmul(kernels, columns).reshape(filters, *out)
+    kernels = weight.reshape(groups, filters // groups, per_group * taps)
+    result = np.empty((batch, filters, len(rows), *out[1:]), dtype=np.result_type(x.dtype, weight.dtype))
+    whole = windows.reads(windows.tap(0), rows)
+    if taps == 1 and batch == 1 and whole is not None and whole[0] == tuple(
+            slice(0, size) for size in (len(rows), *out[1:])):  # a 1x1 convolution reads the input as it is
+        columns = x[(0, slice(None), *whole[1])].reshape(groups, per_group, -1)
+        result[0] = ops.matmul(kernels, columns).reshape(filters, len(rows), *out[1:])
         return result
-    row_elements = channels * len(taps) * batch * _count(out[1:])
-    budget = max(filters * batch * _count(out) // 2, ops.scratch_bytes // first.itemsize)
-    rows = max(1, min(out[0], budget // max(row_elements, 1)))
-    for start in range(0, out[0], rows):
-        band = slice(start, start + rows)
-        height = len(range(out[0])[band])
-        columns = np.empty((groups, per_group, len(taps), batch, height, *out[1:]), dtype=first.dtype)
-        for index, tap in enumerate(taps):
-            part = tap[:, :, band].reshape(batch, groups, per_group, height, *out[1:])
-            columns[:, :, index] = np.moveaxis(part, 0, 2)
-        product_ = ops.matmul(kernels, columns.reshape(groups, per_group * len(taps), -1))
-        del columns  # before the next band's are allocated
-        result[:, :, band] = product_.reshape(filters, batch, height, *out[1:]).swapaxes(0, 1)
+    grouped = x.reshape(batch, groups, per_group, *x.shape[2:])
+    unit = groups * batch * _count(out[1:])  # columns of one output row, one channel per group, one tap
+    budget = max(filters * batch * len(rows) * _count(out[1:]) // 2, ops.scratch_bytes // x.itemsize)
+    sums = {}
+    for band, (c0, c1, t0, t1) in contraction_chunks(len(rows), per_group, taps, unit, budget):
+        absolute = range(rows.start + band.start, rows.start + band.stop)
+        columns = np.zeros((groups, c1 - c0, t1 - t0, batch, len(band), *out[1:]), dtype=x.dtype)
+        for index in range(t0, t1):
+            reads = windows.reads(windows.tap(index), absolute)
+            if reads is None:
+                continue  # this tap reads only padding: its columns stay zero
+            targets, sources = reads
+            part = grouped[(slice(None), slice(None), slice(c0, c1), *sources)]
+            columns[:, :, index - t0][(slice(None), slice(None), slice(None), *targets)] = np.moveaxis(part, 0, 2)
+        partial = ops.matmul(kernels[:, :, c0 * taps + t0:(c1 - 1) * taps + t1],
+                             columns.reshape(groups, (c1 - c0) * (t1 - t0), -1))
+        del columns  # before the next piece's are allocated
+        if band.start in sums:
+            sums[band.start] += partial
+        else:
+            sums[band.start] = partial
+        if (c1, t1) == (per_group, taps):  # the band's last piece: its sum is complete
+            done = sums.pop(band.start)
+            result[:, :, band.start:band.stop] = done.reshape(filters, batch, len(band), *out[1:]).swapaxes(0, 1)
     return result
 
 
