@@ -244,7 +244,9 @@ def _input(analysis: Analysis, input_file: str | None, seed: int, dtype: str) ->
     batch = analysis.batch
     shown = tuple(analysis.input_shape)
     if input_file is None and analysis.spec.input_values is None:
-        return np.random.default_rng([seed_entropy(seed), 1]).standard_normal((batch, *dims)).astype(dtype)
+        draw = "float64" if dtype == "float64" else "float32"  # drawn in the dtype run in: no float64 copy
+        return np.random.default_rng([seed_entropy(seed), 1]).standard_normal((batch, *dims), dtype=draw).astype(
+            dtype, copy=False)
     channels_axis = -1 if analysis.spec.layout == "hwc" else 0
     matrix = tuple(np.delete(shown, channels_axis)) if len(shown) > 1 and shown[channels_axis] == 1 else None
     if input_file is not None:

@@ -125,7 +125,7 @@ MESSAGES = {
     "bad_weights": "`weights` maps parameter names to values, e.g. weights: {{weight: [[...]], bias: [0]}}",
     "npz_unreadable": "cannot read the array file: {reason}",
     "array_not_regular": "not a regular file: give an array file written by numpy.save or numpy.savez",
-    "array_file_too_large": "the file is {size} bytes, more than the {limit} bytes this network's values can need (8 bytes a value, plus arrays.FILE_SLACK)",
+    "array_file_too_large": "the file is {size} bytes, more than the {limit} bytes this network's values can need (8 bytes a value, plus 1 MiB and 4 KiB an array: arrays.FILE_SLACK and MEMBER_SLACK)",
     "npy_not_npy": "{label} is not an .npy array (it does not start with NumPy's magic string); write it with numpy.save",
     "npy_is_npz": "this is an .npz archive: --input takes one .npy array (numpy.save), in the spec's layout",
     "npz_is_npy": "this is an .npy array: --weights takes an .npz archive (numpy.savez) of arrays keyed layer.parameter, as a PyTorch state_dict",

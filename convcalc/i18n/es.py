@@ -130,7 +130,7 @@ MESSAGES = {
     "bad_weights": "`weights` asocia nombres de parámetros a valores, p. ej. weights: {{weight: [[...]], bias: [0]}}",
     "npz_unreadable": "no se puede leer el archivo de arrays: {reason}",
     "array_not_regular": "no es un archivo regular: da un archivo de arrays escrito con numpy.save o numpy.savez",
-    "array_file_too_large": "el archivo tiene {size} bytes, más que los {limit} bytes que pueden necesitar los valores de esta red (8 bytes por valor, más arrays.FILE_SLACK)",
+    "array_file_too_large": "el archivo tiene {size} bytes, más que los {limit} bytes que pueden necesitar los valores de esta red (8 bytes por valor, más 1 MiB y 4 KiB por array: arrays.FILE_SLACK y MEMBER_SLACK)",
     "npy_not_npy": "{label} no es un array .npy (no empieza con la marca de NumPy); escríbelo con numpy.save",
     "npy_is_npz": "esto es un archivo .npz: --input toma un único array .npy (numpy.save), en el layout de la especificación",
     "npz_is_npy": "esto es un array .npy: --weights toma un archivo .npz (numpy.savez) de arrays con claves capa.parámetro, como un state_dict de PyTorch",

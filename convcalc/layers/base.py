@@ -417,6 +417,26 @@ def shrinking_first(sizes, outs) -> list[int]:
     return [axis + 2 for axis in sorted(range(len(sizes)), key=lambda axis: outs[axis] / sizes[axis])]
 
 
+def position_blocks(shape: tuple[int, ...], most: int):
+    """Blocks of the positions of ``shape`` (a range per axis), each of at most ``most`` positions
+    (at least one), row-major: whole rows while they fit, else parts of a row, and so on.
+
+    >>> [tuple((r.start, r.stop) for r in block) for block in position_blocks((2, 3), 2)]
+    [((0, 1), (0, 2)), ((0, 1), (2, 3)), ((1, 2), (0, 2)), ((1, 2), (2, 3))]
+    """
+    def blocks(axis: int, prefix: tuple):
+        rest = product(shape[axis + 1:])
+        if axis == len(shape) - 1 or rest <= most:
+            height = max(1, min(shape[axis], most // max(rest, 1)))
+            for start in range(0, shape[axis], height):
+                yield (*prefix, range(start, min(start + height, shape[axis])), *(range(size) for size in shape[axis + 1:]))
+        else:
+            for start in range(shape[axis]):
+                yield from blocks(axis + 1, (*prefix, range(start, start + 1)))
+
+    yield from blocks(0, ()) if shape else iter([()])
+
+
 def mapped_span(positions: range, stride: int, offset: int, limit: int) -> tuple[slice, slice] | None:
     """The positions p of ``positions`` whose q = p*stride + offset lies in [0, limit), as
     (a slice of ``positions`` counted from its start, the slice of the q's), or None when none does.
@@ -432,7 +452,7 @@ def mapped_span(positions: range, stride: int, offset: int, limit: int) -> tuple
             slice(first * stride + offset, last * stride + offset + 1, stride))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Windows:
     """The windows of a conv or pooling layer over an input of spatial sizes ``sizes``: output
     position o of tap t reads input o*S + t*d - P_lo along each axis, or the padding when that
@@ -458,12 +478,19 @@ class Windows:
             position.append(rest)
         return tuple(reversed(position))
 
-    def reads(self, tap: tuple[int, ...], rows: range | None = None) -> tuple[tuple, tuple] | None:
-        """(slices of the outputs, slices of the input) of the outputs (in ``rows`` of the first
+    def index(self, tap: tuple[int, ...]) -> int:
+        """The row-major index of ``tap``: (1, 1) -> 4 for a 3x3 window."""
+        index = 0
+        for t, size in zip(tap, self.kernel):
+            index = index * size + t
+        return index
+
+    def reads(self, tap: tuple[int, ...], block: tuple[range, ...] | None = None) -> tuple[tuple, tuple] | None:
+        """(slices of the outputs, slices of the input) of the outputs (in ``block``, a range per
         axis, counted from its start) whose ``tap`` reads inside the input; None if none does."""
         targets, sources = [], []
         for axis, t in enumerate(tap):
-            positions = rows if axis == 0 and rows is not None else range(self.out[axis])
+            positions = block[axis] if block is not None else range(self.out[axis])
             span = mapped_span(positions, self.strides[axis], t * self.dilation[axis] - self.lows[axis],
                                self.sizes[axis])
             if span is None:
@@ -472,14 +499,31 @@ class Windows:
             sources.append(span[1])
         return tuple(targets), tuple(sources)
 
+    @functools.cached_property
+    def reading(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the tap offsets that read some input value (the others read only padding)."""
+        return tuple(tuple(t for t in range(kernel) if mapped_span(range(out), stride, t * dilation - lo, size))
+                     for out, size, kernel, stride, dilation, lo in
+                     zip(self.out, self.sizes, self.kernel, self.strides, self.dilation, self.lows))
+
     def reading_taps(self):
-        """The taps that read some input value (the others read only padding), row-major."""
+        """The taps that read some input value, row-major."""
         import itertools
 
-        per_axis = [[t for t in range(kernel) if mapped_span(range(out), stride, t * dilation - lo, size)]
-                    for out, size, kernel, stride, dilation, lo in
-                    zip(self.out, self.sizes, self.kernel, self.strides, self.dilation, self.lows)]
-        return itertools.product(*per_axis)
+        return itertools.product(*self.reading)
+
+    def reading_between(self, first: int, stop: int):
+        """The taps of indices ``first`` to ``stop`` - 1 (row-major) that read some input value,
+        in order; those reading only padding are skipped a chunk at a time, not one by one."""
+        import numpy as np
+
+        reads = [np.isin(np.arange(kernel), axis) for kernel, axis in zip(self.kernel, self.reading)]
+        for start in range(first, stop, 1 << 12):
+            indices = np.arange(start, min(start + (1 << 12), stop))
+            coordinates = np.unravel_index(indices, self.kernel)
+            kept = np.logical_and.reduce([read[axis] for read, axis in zip(reads, coordinates)])
+            for index in indices[kept].tolist():
+                yield self.tap(index)
 
 
 def require_rank(tensor: Tensor, rank: int) -> None:

@@ -14,7 +14,7 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 
 from convcalc.layers.base import (
     AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
-    Windows, padding_pairs,
+    Windows, padding_pairs, position_blocks,
     per_axis, product, require_rank,
 )
 
@@ -219,7 +219,7 @@ class SeparableConv(ConvBase):
         return {**shapes, "pointwise.bias": ((self.filters,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):
-        """Depthwise then pointwise, a band of output rows at a time, so that the depthwise
+        """Depthwise then pointwise, a block of output positions at a time, so that the depthwise
         result (C*M channels) is never held whole beside the output."""
         import numpy as np
 
@@ -228,15 +228,15 @@ class SeparableConv(ConvBase):
         depthwise, pointwise = params["depthwise.weight"], params["pointwise.weight"].reshape(self.filters, -1)
         batch, out = x.shape[0], windows.out
         y = np.empty((batch, self.filters, *out), dtype=np.result_type(x.dtype, pointwise.dtype))
-        row = depthwise.shape[0] * batch * _count(out[1:])  # depthwise values of one output row
-        rows = max(1, min(out[0], max(y.size // 2, ops.scratch_bytes // x.itemsize) // row))
-        for start in range(0, out[0], rows):
-            band = range(start, min(start + rows, out[0]))
-            middle = grouped_products(windows, x, depthwise, x.shape[1], ops, band)
-            flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*rows*O_rest)
+        per_position = max(depthwise.shape[0], self.filters) * batch  # depthwise values of one position
+        most = max(y.size // 2, ops.scratch_bytes // x.itemsize) // per_position
+        for block in position_blocks(tuple(out), max(1, most)):
+            middle = grouped_products(windows, x, depthwise, x.shape[1], ops, block)
+            sizes = middle.shape[2:]
+            flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*block)
             del middle
-            product_ = ops.matmul(pointwise, flat).reshape(self.filters, batch, len(band), *out[1:])
-            y[:, :, band.start:band.stop] = product_.swapaxes(0, 1)
+            product_ = ops.matmul(pointwise, flat).reshape(self.filters, batch, *sizes)
+            y[(slice(None), slice(None), *(slice(axis.start, axis.stop) for axis in block))] = product_.swapaxes(0, 1)
         return add_bias(y, params["pointwise.bias"]) if self.bias else y
 
 
@@ -320,7 +320,7 @@ class ConvTranspose(GroupedConv):
 
     def forward(self, arrays, params, ops):
         """Each input pixel scatters its filter: batched products W^T x per group (MACs over input
-        positions, as counted), for a band of input rows and a run of (filter, tap) rows at a
+        positions, as counted), for a block of input positions and a run of filters and taps at a
         time, each column added where it lands inside the output (o = i*S + t*d - P_lo): neither
         the whole column matrix nor an output uncropped by the padding is ever made."""
         import numpy as np
@@ -333,96 +333,94 @@ class ConvTranspose(GroupedConv):
         out, leading = self.output_sizes(sizes, NO_CHECKS)
         y = np.zeros((batch, self.filters, *out), dtype=np.result_type(x.dtype, weight.dtype))
         by_group = y.reshape(batch, groups, out_per_group, *out)
-        transposed = weight.reshape(groups, per_group, out_per_group * taps).transpose(0, 2, 1)  # (G, K/G*T, C/G)
+        transposed = weight.reshape(groups, per_group, out_per_group, taps).transpose(0, 2, 3, 1)  # (G, K/G, T, C/G)
         grouped = x.reshape(batch, groups, per_group, *sizes)
         windows = Windows(tuple(sizes), tuple(out), self.kernel, self.strides, self.dilation, tuple(leading))
-        unit = groups * batch * _count(sizes[1:])  # columns of one input row, one (filter, tap) row per group
         budget = max(y.size // 2, ops.scratch_bytes // x.itemsize)
-        for band, (k0, k1, t0, t1) in contraction_chunks(sizes[0], out_per_group, taps, unit, budget):
-            inputs = np.moveaxis(grouped[:, :, :, band.start:band.stop], 0, 2).reshape(groups, per_group, -1)
-            columns = ops.matmul(transposed[:, k0 * taps + t0:(k1 - 1) * taps + t1], inputs)
+        block, pieces = product_pieces(_count(sizes), channels * batch, out_per_group, taps, groups * batch, budget)
+        for local in position_blocks(tuple(sizes), block):
+            inputs = np.moveaxis(grouped[(slice(None), slice(None), slice(None),
+                                          *(slice(axis.start, axis.stop) for axis in local))], 0, 2)
+            inputs = inputs.reshape(groups, per_group, -1)
+            for k0, k1, t0, t1 in pieces:
+                columns = ops.matmul(transposed[:, k0:k1, t0:t1].reshape(groups, -1, per_group), inputs)
+                columns = columns.reshape(groups, k1 - k0, t1 - t0, batch, *(len(axis) for axis in local))
+                for tap in windows.reading_between(t0, t1):  # input positions -> output positions
+                    reads = windows.reads(tap, local)
+                    if reads is None:
+                        continue
+                    sources, targets = reads
+                    target = by_group[(slice(None), slice(None), slice(k0, k1), *targets)]
+                    target += np.moveaxis(
+                        columns[:, :, windows.index(tap) - t0][(slice(None), slice(None), slice(None), *sources)], 2, 0)
+                del columns
             del inputs
-            columns = columns.reshape(groups, k1 - k0, t1 - t0, batch, len(band), *sizes[1:])
-            for index in range(t0, t1):
-                reads = windows.reads(windows.tap(index), band)  # input positions -> output positions
-                if reads is None:
-                    continue
-                sources, targets = reads
-                target = by_group[(slice(None), slice(None), slice(k0, k1), *targets)]
-                target += np.moveaxis(columns[:, :, index - t0][(slice(None), slice(None), slice(None), *sources)],
-                                      2, 0)
-            del columns
         return add_bias(y, params["bias"]) if self.bias else y
 
 
-def contraction_chunks(rows: int, channels: int, taps: int, unit: int, budget: int):
-    """How to cut a product whose operand spans ``channels`` x ``taps`` rows of ``unit`` values
-    per row of the first spatial axis, so that each piece holds at most ``budget`` values (never
-    less than one unit): yields (band of rows, (c0, c1, t0, t1)), the channel and tap ranges
-    contiguous in the channel-major order c*taps + t. Whole bands while a row fits, else one row
-    and runs of channels, else one channel and runs of taps."""
-    per_row = channels * taps * unit
-    if per_row <= budget:
-        height = max(1, min(rows, budget // per_row))
-        for start in range(0, rows, height):
-            yield range(start, min(start + height, rows)), (0, channels, 0, taps)
-        return
-    if taps * unit <= budget:
-        step = budget // (taps * unit)
-        pieces = [(c, min(c + step, channels), 0, taps) for c in range(0, channels, step)]
-    else:
-        step = max(1, budget // unit)
-        pieces = [(c, c + 1, t, min(t + step, taps)) for c in range(channels) for t in range(0, taps, step)]
-    for start in range(rows):
-        for piece in pieces:
-            yield range(start, start + 1), piece
+def product_pieces(positions: int, per_position: int, channels: int, taps: int, unit: int, budget: int):
+    """How to cut a product over a block of output (or input) positions whose column operand
+    spans ``channels`` x ``taps`` rows of ``unit`` values per position, and whose result holds
+    ``per_position`` values per position, so that neither operand nor result exceeds ``budget``
+    values (the analysis's own figures bound what one position needs). Returns (positions per
+    block, pieces (c0, c1, t0, t1)): blocks as large as the budget lets one channel and tap of
+    the columns and the result be (the fewest copies tap by tap), cut into runs of taps over
+    every channel, else one tap and runs of channels; one piece when everything fits."""
+    block = max(1, min(positions, budget // max(unit, per_position, 1)))
+    if channels * unit * block <= budget:
+        step = budget // (channels * unit * block)
+        return block, [(0, channels, t, min(t + step, taps)) for t in range(0, taps, step)]
+    step = max(1, budget // (unit * block))
+    return block, [(c, min(c + step, channels), t, t + 1) for t in range(taps) for c in range(0, channels, step)]
 
 
-def grouped_products(windows: Windows, x, weight, groups: int, ops, rows: range | None = None):
+def grouped_products(windows: Windows, x, weight, groups: int, ops, region: tuple[range, ...] | None = None):
     """Cross-correlation as batched matrix products per group (im2col):
-    (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O) (for ``rows`` of the first output axis
-    only, when given), the columns copied tap by tap from the input values each tap reads (zeros
-    where it reads padding). The columns are built a band of output rows at a time, or a run of
-    channels or taps at a time (partial products summed), within ``ops.scratch_bytes`` or half
-    the output, so the copy never dominates the memory the analysis predicts."""
+    (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O) (for the output positions of
+    ``region``, a range per axis, when given), the columns copied tap by tap from the input values each tap reads (zeros
+    where it reads padding). Columns and products are made a block of output positions at a time
+    and, when one block's columns would still be too large, a run of taps or channels at a time
+    (partial products summed), within ``ops.scratch_bytes`` or half the output: their memory
+    never depends on the padding, the kernel or the input depth alone."""
     import numpy as np
 
     batch, channels = x.shape[:2]
     out, taps = windows.out, windows.taps
-    rows = rows if rows is not None else range(out[0])
+    region = region if region is not None else tuple(range(size) for size in out)
+    shape = tuple(len(axis) for axis in region)
     filters, per_group = weight.shape[0], channels // groups
-    kernels = weight.reshape(groups, filters // groups, per_group * taps)
-    result = np.empty((batch, filters, len(rows), *out[1:]), dtype=np.result_type(x.dtype, weight.dtype))
-    whole = windows.reads(windows.tap(0), rows)
-    if taps == 1 and batch == 1 and whole is not None and whole[0] == tuple(
-            slice(0, size) for size in (len(rows), *out[1:])):  # a 1x1 convolution reads the input as it is
-        columns = x[(0, slice(None), *whole[1])].reshape(groups, per_group, -1)
-        result[0] = ops.matmul(kernels, columns).reshape(filters, len(rows), *out[1:])
+    kernels = weight.reshape(groups, filters // groups, per_group, taps)
+    result = np.empty((batch, filters, *shape), dtype=np.result_type(x.dtype, weight.dtype))
+    whole = windows.reads(windows.tap(0), region)
+    if taps == 1 and batch == 1 and whole is not None and whole[0] == tuple(slice(0, size) for size in shape):
+        columns = x[(0, slice(None), *whole[1])].reshape(groups, per_group, -1)  # a 1x1 convolution reads x as it is
+        result[0] = ops.matmul(kernels.reshape(groups, filters // groups, -1), columns).reshape(filters, *shape)
         return result
     grouped = x.reshape(batch, groups, per_group, *x.shape[2:])
-    unit = groups * batch * _count(out[1:])  # columns of one output row, one channel per group, one tap
-    budget = max(filters * batch * len(rows) * _count(out[1:]) // 2, ops.scratch_bytes // x.itemsize)
-    sums = {}
-    for band, (c0, c1, t0, t1) in contraction_chunks(len(rows), per_group, taps, unit, budget):
-        absolute = range(rows.start + band.start, rows.start + band.stop)
-        columns = np.zeros((groups, c1 - c0, t1 - t0, batch, len(band), *out[1:]), dtype=x.dtype)
-        for index in range(t0, t1):
-            reads = windows.reads(windows.tap(index), absolute)
-            if reads is None:
-                continue  # this tap reads only padding: its columns stay zero
-            targets, sources = reads
-            part = grouped[(slice(None), slice(None), slice(c0, c1), *sources)]
-            columns[:, :, index - t0][(slice(None), slice(None), slice(None), *targets)] = np.moveaxis(part, 0, 2)
-        partial = ops.matmul(kernels[:, :, c0 * taps + t0:(c1 - 1) * taps + t1],
-                             columns.reshape(groups, (c1 - c0) * (t1 - t0), -1))
-        del columns  # before the next piece's are allocated
-        if band.start in sums:
-            sums[band.start] += partial
-        else:
-            sums[band.start] = partial
-        if (c1, t1) == (per_group, taps):  # the band's last piece: its sum is complete
-            done = sums.pop(band.start)
-            result[:, :, band.start:band.stop] = done.reshape(filters, batch, len(band), *out[1:]).swapaxes(0, 1)
+    budget = max(filters * batch * _count(shape) // 2, ops.scratch_bytes // x.itemsize)
+    block, pieces = product_pieces(_count(shape), filters * batch, per_group, taps, groups * batch, budget)
+    for local in position_blocks(shape, block):
+        placed = tuple(axis[part.start:part.stop] for axis, part in zip(region, local))  # in the layer's output
+        sizes = tuple(len(axis) for axis in local)
+        target = result[(slice(None), slice(None), *(slice(axis.start, axis.stop) for axis in local))]
+        for c0, c1, t0, t1 in pieces:
+            columns = np.zeros((groups, c1 - c0, t1 - t0, batch, *sizes), dtype=x.dtype)
+            for tap in windows.reading_between(t0, t1):  # a tap reading only padding leaves its columns zero
+                reads = windows.reads(tap, placed)
+                if reads is None:
+                    continue
+                targets, sources = reads
+                part = grouped[(slice(None), slice(None), slice(c0, c1), *sources)]
+                columns[:, :, windows.index(tap) - t0][(slice(None), slice(None), slice(None), *targets)] = np.moveaxis(part, 0, 2)
+            partial = ops.matmul(kernels[:, :, c0:c1, t0:t1].reshape(groups, filters // groups, -1),
+                                 columns.reshape(groups, (c1 - c0) * (t1 - t0), -1))
+            del columns  # before the next piece's are allocated
+            partial = partial.reshape(filters, batch, *sizes).swapaxes(0, 1)
+            if (c0, t0) == (0, 0):
+                target[...] = partial
+            else:
+                target += partial
+            del partial
     return result
 
 

@@ -286,9 +286,11 @@ class AdaptivePool(Layer):
         for axis in shrinking_first(x.shape[2:], self.output_size):  # no intermediate outgrows both ends
             bins = self.output_size[axis - 2]
             x, size = np.moveaxis(x, axis, -1), x.shape[axis]
-            x = np.stack([getattr(x[..., i * size // bins:-(-(i + 1) * size // bins)], self.reduction)(axis=-1)
-                          for i in range(bins)], axis=-1)
-            x = np.moveaxis(x, -1, axis)
+            pooled = np.empty((*x.shape[:-1], bins), dtype=x.dtype)
+            for i in range(bins):  # each bin straight into its place: no list of bins beside the result
+                getattr(np, self.reduction)(x[..., i * size // bins:-(-(i + 1) * size // bins)], axis=-1,
+                                            out=pooled[..., i])
+            x = np.moveaxis(pooled, -1, axis)
         return x
 
 
