@@ -71,10 +71,17 @@ def compute_dtype(analysis: Analysis) -> str:
     return COMPUTE_DTYPES[analysis.spec.dtype]
 
 
-def predicted_peak(analysis: Analysis) -> int:
-    """The analysis's inference peak (parameters + live activations) at the dtype computed in."""
+def predicted_peak(analysis: Analysis, keep: bool = False) -> int:
+    """The analysis's inference peak (parameters + live activations) at the dtype computed in;
+    when every activation is kept (``run --save``, ``check`` with values), parameters + the input
+    + every activation."""
     itemsize = np.dtype(compute_dtype(analysis)).itemsize
-    return analysis.totals.peak_inference_bytes * itemsize // analysis.dtype_bytes
+    totals = analysis.totals
+    peak = totals.peak_inference_bytes
+    if keep:
+        peak = totals.param_bytes + totals.activation_bytes + (
+            analysis.batch * product(analysis.input_tensor.dims) * analysis.dtype_bytes)
+    return peak * itemsize // analysis.dtype_bytes
 
 
 def memory_bound(predicted: int) -> int:
@@ -84,13 +91,13 @@ def memory_bound(predicted: int) -> int:
     return int(predicted * MEMORY_TOLERANCE) + MEMORY_SLACK
 
 
-def check_runnable(analysis: Analysis, max_memory: int) -> None:
+def check_runnable(analysis: Analysis, max_memory: int, keep: bool = False) -> None:
     """Refused before anything is allocated: symbolic sizes, and a run that could take more than
     --max-memory (``memory_bound`` of the predicted peak)."""
     where = Location(analysis.file)
     if analysis.symbols:
         raise ConvcalcError("run_needs_sizes", where, symbols=", ".join(analysis.symbols))
-    peak = predicted_peak(analysis)
+    peak = predicted_peak(analysis, keep)
     if memory_bound(peak) > max_memory:
         raise ConvcalcError("run_too_large", where, needed=_mib(memory_bound(peak)), predicted=_mib(peak),
                             limit=_mib(max_memory))
@@ -101,7 +108,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             weights: dict[str, np.ndarray] | None = None, x: np.ndarray | None = None) -> Run:
     """Run the analysed network; the analysis must be concrete and free of errors. ``weights`` and
     ``x`` (a previous run's) skip drawing them again."""
-    check_runnable(analysis, max_memory)
+    check_runnable(analysis, max_memory, keep)
     dtype = compute_dtype(analysis)
     if measure_memory:
         tracemalloc.start()
@@ -110,7 +117,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             weights = _weights(analysis, weights_file, seed, dtype)
         if x is None:
             x = _input(analysis, input_file, seed, dtype)
-        scratch = max(1 << 18, predicted_peak(analysis) // 4)  # temporaries stay well inside the tolerance
+        scratch = max(1 << 18, predicted_peak(analysis, keep) // 4)  # temporaries stay well inside the tolerance
         values = {INPUT: x}
         last_reader = {source: step for step, report in enumerate(analysis.layers) for source in report.inputs}
         runs = []
@@ -135,7 +142,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
         if measure_memory:
             tracemalloc.stop()
     kept = values if keep else {name: values[name] for name in analysis.graph.outputs}
-    return Run(analysis, dtype, runs, x, kept, predicted_peak(analysis), peak, weights)
+    return Run(analysis, dtype, runs, x, kept, predicted_peak(analysis, keep), peak, weights)
 
 
 def _mib(size: int) -> str:
