@@ -25,6 +25,7 @@ from convcalc.i18n import Msg
 
 FILE_SLACK = 1024 ** 2  # bytes an array file may hold beyond its values at 8 bytes each
 MEMBER_SLACK = 4096  # per array of an .npz: its zip entry and .npy header
+EXTRA_ENTRIES = 256  # entries an .npz may hold beyond the network's arrays (each named as an error)
 MAX_HEADER = 10_000  # bytes of an .npy header (NumPy's own default limit)
 NPY_MAGIC, ZIP_MAGIC = b"\x93NUMPY", b"PK\x03\x04"
 REFUSED_KINDS = {"c": "kind_complex", "b": "kind_bool", "O": "kind_object", "U": "kind_text", "S": "kind_text",
@@ -134,15 +135,20 @@ def load_input(path: str, allowed: list[tuple[int, ...]], expected, dtype: str) 
         return read_values(stream, header, where, label, dtype)
 
 
-def load_weights(path: str, expected: dict[str, tuple[int, ...]], ignored: set[str], unknown, dtype: str) -> dict:
-    """The .npz at ``path``: key -> array for every key of ``expected`` it holds (keys in
-    ``ignored`` are skipped unread); ``unknown(key)`` is the error for a key that matches nothing.
-    Every key is checked against its expected shape before any array is read."""
+def load_weights(path: str, expected: dict[str, tuple[int, ...]], ignored: set[str], dtype: str, *,
+                 unknown, missing) -> dict:
+    """The .npz at ``path``: key -> array for every key of ``expected`` (keys in ``ignored`` are
+    skipped unread); ``unknown(key)`` is the error for a key that matches nothing, ``missing(keys)``
+    for expected keys the archive lacks. Every key is checked, and every header against its
+    expected shape, before any array is read."""
     where = Location(path)
     with _open(path, sum(int(np.prod(shape)) for shape in expected.values()), len(expected) + len(ignored)) as raw:
         magic = raw.read(6)
         if magic == NPY_MAGIC:
             raise ConvcalcError("npz_is_npy", where)
+        entries, allowed = _entry_count(raw), len(expected) + len(ignored) + EXTRA_ENTRIES
+        if entries is not None and entries > allowed:  # before zipfile reads a directory of that many
+            raise ConvcalcError("npz_too_many", where, count=f"{entries:,}", limit=f"{allowed:,}")
         raw.seek(0)
         try:
             archive = zipfile.ZipFile(raw)
@@ -159,6 +165,9 @@ def load_weights(path: str, expected: dict[str, tuple[int, ...]], ignored: set[s
             for key in members:
                 if key not in expected:
                     raise unknown(key)
+            absent = [key for key in expected if key not in members]
+            if absent:
+                raise missing(absent)
             headers = {}
             for key, info in members.items():
                 label = Msg("label_key", key=key)
@@ -179,6 +188,17 @@ def load_weights(path: str, expected: dict[str, tuple[int, ...]], ignored: set[s
                                                     read_values(stream, headers[key], where, label, dtype))[1],
                                            where, label)
             return arrays
+
+
+def _entry_count(raw) -> int | None:
+    """The number of entries a zip's end-of-directory record announces (65,535 for more), or
+    None when there is no such record (zipfile then refuses the file)."""
+    size = raw.seek(0, os.SEEK_END)
+    tail = min(size, 22 + 0xFFFF)  # the record, and its longest comment
+    raw.seek(size - tail)
+    data = raw.read(tail)
+    at = data.rfind(b"PK\x05\x06")
+    return int.from_bytes(data[at + 10:at + 12], "little") if at >= 0 and len(data) - at >= 22 else None
 
 
 def _guarded(read, where: Location, label):

@@ -85,7 +85,7 @@ def predicted_peak(analysis: Analysis, keep: bool = False) -> int:
 
 
 def memory_bound(predicted: int) -> int:
-    """What a run may take at its peak: the predicted inference peak x 1.5 + 1 MiB, room for the
+    """What a run may take at its peak: the predicted peak x 1.5 + 1 MiB, room for the
     temporaries of the forwards (each bounded by its layer's input, output and weights, or by the
     scratch budget, never by the padding or the kernel) and for reading the array files."""
     return int(predicted * MEMORY_TOLERANCE) + MEMORY_SLACK
@@ -175,12 +175,10 @@ def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str
 
         # a PyTorch state_dict's step counters of layers with running statistics do not enter inference
         counters = {f"{report.name}.num_batches_tracked" for report, shapes in layers if "running_mean" in shapes}
-        stored = load_weights(weights_file, from_file, counters, lambda key: _unmatched_key(analysis, layers, key,
-                                                                                             weights_file), dtype)
-        missing = [key for key in from_file if key not in stored]
-        if missing:
-            shown = ", ".join(missing[:5]) + (f" (+{len(missing) - 5})" if len(missing) > 5 else "")
-            raise ConvcalcError("npz_missing", Location(weights_file), names=shown)
+        stored = load_weights(weights_file, from_file, counters, dtype,
+                              unknown=lambda key: _unmatched_key(analysis, layers, key, weights_file),
+                              missing=lambda keys: ConvcalcError("npz_missing", Location(weights_file), names=", ".join(
+                                  keys[:5]) + (f" (+{len(keys) - 5})" if len(keys) > 5 else "")))
     weights = {}
     for report, shapes in layers:
         node = report.node
