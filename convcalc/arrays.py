@@ -172,8 +172,8 @@ def load_weights(path: str, expected: dict[str, tuple[int, ...]], ignored: set[s
             for key, info in members.items():
                 label = Msg("label_key", key=key)
                 needed = int(np.prod(expected[key])) * 8 + MEMBER_SLACK
-                if info.file_size > needed:
-                    raise ConvcalcError("array_file_too_large", where, size=f"{info.file_size:,}",
+                if info.file_size > needed:  # announced uncompressed: never inflated to find out
+                    raise ConvcalcError("npz_member_too_large", where, label=label, size=f"{info.file_size:,}",
                                         limit=f"{needed:,}")
                 with _member(archive, info, where, label) as stream:
                     headers[key] = _guarded(lambda: read_header(stream, where, label), where, label)

@@ -145,6 +145,7 @@ MESSAGES = {
     "array_trailing": "{label} holds more bytes than its header announces",
     "array_not_finite": "{label} holds a value that is NaN, infinite or beyond the range of {dtype} (the dtype the network runs in) at index {index}; give finite numbers",
     "npz_duplicate": "key '{key}' is in the archive twice",
+    "npz_member_too_large": "{label} is {size} bytes uncompressed, more than the {limit} bytes its shape can need (8 bytes a value + 4 KiB)",
     "npz_too_many": "the archive holds {count} entries, more than the {limit} this network can take (its arrays + arrays.EXTRA_ENTRIES)",
     "npz_bad_member": "{label} cannot be read from the archive (a damaged or unsupported zip entry)",
     "npz_unknown_key": "key '{key}' matches no parameter: {reason}",

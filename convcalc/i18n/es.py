@@ -150,6 +150,7 @@ MESSAGES = {
     "array_trailing": "{label} tiene más bytes de los que anuncia su cabecera",
     "array_not_finite": "{label} tiene un valor NaN, infinito o fuera del rango de {dtype} (el dtype con el que se ejecuta la red) en el índice {index}; da números finitos",
     "npz_duplicate": "la clave '{key}' está dos veces en el archivo",
+    "npz_member_too_large": "{label} ocupa {size} bytes sin comprimir, más que los {limit} bytes que puede necesitar su forma (8 bytes por valor + 4 KiB)",
     "npz_too_many": "el archivo tiene {count} entradas, más que las {limit} que puede tomar esta red (sus arrays + arrays.EXTRA_ENTRIES)",
     "npz_bad_member": "{label} no se puede leer del archivo (una entrada zip dañada o no admitida)",
     "npz_unknown_key": "la clave '{key}' no corresponde a ningún parámetro: {reason}",
