@@ -335,6 +335,7 @@ class ConvTranspose(GroupedConv):
         by_group = y.reshape(batch, groups, out_per_group, *out)
         transposed = weight.reshape(groups, per_group, out_per_group, taps).transpose(0, 2, 3, 1)  # (G, K/G, T, C/G)
         grouped = x.reshape(batch, groups, per_group, *sizes)
+        # a conv's windows turned around: input position i of tap t lands on output i*S + t*d - P_lo
         windows = Windows(tuple(sizes), tuple(out), self.kernel, self.strides, self.dilation, tuple(leading))
         budget = max(y.size // 2, ops.scratch_bytes // x.itemsize)
         block, pieces = product_pieces(_count(sizes), channels * batch, out_per_group, taps, groups * batch, budget)
