@@ -10,6 +10,9 @@ ANSWERS is a small YAML file:
 
 A number written with a suffix (61M, 0.7 GFLOPs, 1.1 MiB) is taken as rounded to its last digit
 (61M accepts 60.5M to 61.5M); one written in full (34,944 or 34 944 or 34.944) must be exact.
+``values`` (a layer's output, as nested lists of numbers) are held against one run of the
+executor: right within 1e-6 (or the tolerance); equal to the output rounded to some decimals is
+the slip 'rounded'; another arrangement is 'values_shape'; anything but numbers is unreadable.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ the derivation; as text, markdown or JSON (for autograders)."""
 from __future__ import annotations
 
 import json
+import math
 from convcalc.i18n import translate
 from convcalc.render import number, plain, shape_text
 from convcalc.render.explanation import line
@@ -28,7 +29,14 @@ def values_text(values) -> str:
 def _expected_record(value):
     if isinstance(value, tuple):
         return list(map(plain, value))
-    return value if isinstance(value, list) else plain(value)
+    return _finite(value) if isinstance(value, list) else plain(value)
+
+
+def _finite(values):
+    """Output values for strict JSON: NaN and infinities (an overflow in the network) as null."""
+    if isinstance(values, list):
+        return [_finite(item) for item in values]
+    return values if math.isfinite(values) else None
 
 
 def write(verdicts, analysis, lang: str, output_format: str, stream) -> None:
