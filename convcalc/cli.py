@@ -317,13 +317,16 @@ def execution_options(command):
                      help="Give a symbol a size, e.g. --set H=224 (every symbol needs one to run)."),
         _input_option("--input-shape"),
         click.option("--seed", type=int, default=0, show_default=True,
-                     help="Seed of the generated weights and input."),
+                     help="Seed of the generated weights and input: any integer (a negative one is read as "
+                          "its 64-bit two's complement, -1 as 2**64 - 1)."),
         click.option("--weights", "weights_file", type=click.Path(dir_okay=False, path_type=str),
-                     help="An .npz of parameters keyed 'layer.parameter' (e.g. conv1.weight)."),
+                     help="An .npz of parameters keyed 'layer.parameter' (e.g. conv1.weight): every parameter "
+                          "the spec does not write, and nothing else."),
         click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=str),
-                     help="A .npy input: one sample or a batch, in the spec's layout."),
+                     help="A .npy input of real, finite numbers: one sample or a batch, in the spec's layout."),
         click.option("--max-memory", default="4GiB", show_default=True, callback=_optional_quantity,
-                     help="Refuse to run when the predicted peak memory is larger (e.g. 8GiB, 500MB)."),
+                     help="Refuse to run when the run could take more at its peak: 1.5 x the predicted peak "
+                          "+ 1 MiB (e.g. 8GiB, 500MB)."),
         click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
                      show_default=True),
         lang_option,

@@ -12,7 +12,6 @@ import time
 import tracemalloc
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import numpy.random  # noqa: F401  (loaded before tracing: its import is not the network's memory)
@@ -20,12 +19,15 @@ import numpy.random  # noqa: F401  (loaded before tracing: its import is not the
 from convcalc.analysis import Analysis
 from convcalc.errors import ConvcalcError, Location
 from convcalc.graph import INPUT
+from convcalc.i18n import Msg
 from convcalc.layers.base import product
 
 # bfloat16 and int8 have no NumPy arithmetic: such specs run in float32 (stated in the output)
 COMPUTE_DTYPES = {"float64": "float64", "float32": "float32", "float16": "float16",
                   "bfloat16": "float32", "int8": "float32"}
 DEFAULT_MAX_MEMORY = 4 * 1024 ** 3
+MEMORY_TOLERANCE = 1.5  # a run's measured peak stays <= 1.5 x the predicted inference peak ...
+MEMORY_SLACK = 1024 ** 2  # ... + 1 MiB for the interpreter's own small allocations
 
 
 class CountingOps:
@@ -69,19 +71,36 @@ def compute_dtype(analysis: Analysis) -> str:
     return COMPUTE_DTYPES[analysis.spec.dtype]
 
 
-def predicted_peak(analysis: Analysis) -> int:
-    """The analysis's inference peak (parameters + live activations) at the dtype computed in."""
+def predicted_peak(analysis: Analysis, keep: bool = False) -> int:
+    """The analysis's inference peak (parameters + live activations) at the dtype computed in;
+    when every activation is kept (``run --save``, ``check`` with values), parameters + the input
+    + every activation."""
     itemsize = np.dtype(compute_dtype(analysis)).itemsize
-    return analysis.totals.peak_inference_bytes * itemsize // analysis.dtype_bytes
+    totals = analysis.totals
+    peak = totals.peak_inference_bytes
+    if keep:
+        peak = totals.param_bytes + totals.activation_bytes + (
+            analysis.batch * product(analysis.input_tensor.dims) * analysis.dtype_bytes)
+    return peak * itemsize // analysis.dtype_bytes
 
 
-def check_runnable(analysis: Analysis, max_memory: int) -> None:
+def memory_bound(predicted: int) -> int:
+    """What a run may take at its peak: the predicted peak x 1.5 + 1 MiB, room for the
+    temporaries of the forwards (each bounded by its layer's input, output and weights, or by the
+    scratch budget, never by the padding or the kernel) and for reading the array files."""
+    return int(predicted * MEMORY_TOLERANCE) + MEMORY_SLACK
+
+
+def check_runnable(analysis: Analysis, max_memory: int, keep: bool = False) -> None:
+    """Refused before anything is allocated: symbolic sizes, and a run that could take more than
+    --max-memory (``memory_bound`` of the predicted peak)."""
     where = Location(analysis.file)
     if analysis.symbols:
         raise ConvcalcError("run_needs_sizes", where, symbols=", ".join(analysis.symbols))
-    peak = predicted_peak(analysis)
-    if peak > max_memory:
-        raise ConvcalcError("run_too_large", where, needed=_mib(peak), limit=_mib(max_memory))
+    peak = predicted_peak(analysis, keep)
+    if memory_bound(peak) > max_memory:
+        raise ConvcalcError("run_too_large", where, needed=_mib(memory_bound(peak)), predicted=_mib(peak),
+                            limit=_mib(max_memory))
 
 
 def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = None, input_file: str | None = None,
@@ -89,16 +108,16 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             weights: dict[str, np.ndarray] | None = None, x: np.ndarray | None = None) -> Run:
     """Run the analysed network; the analysis must be concrete and free of errors. ``weights`` and
     ``x`` (a previous run's) skip drawing them again."""
-    check_runnable(analysis, max_memory)
+    check_runnable(analysis, max_memory, keep)
     dtype = compute_dtype(analysis)
     if measure_memory:
         tracemalloc.start()
     try:
         if weights is None:
-            weights = _weights(analysis, _load_npz(weights_file) if weights_file else {}, seed, dtype)
+            weights = _weights(analysis, weights_file, seed, dtype)
         if x is None:
             x = _input(analysis, input_file, seed, dtype)
-        scratch = max(1 << 18, predicted_peak(analysis) // 4)  # temporaries stay well inside the tolerance
+        scratch = max(1 << 18, predicted_peak(analysis, keep) // 4)  # temporaries stay well inside the tolerance
         values = {INPUT: x}
         last_reader = {source: step for step, report in enumerate(analysis.layers) for source in report.inputs}
         runs = []
@@ -107,7 +126,8 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             params = {name: weights[f"{report.name}.{name}"] for name in shapes}
             ops = CountingOps(analysis.spec.layout, scratch)
             started = time.perf_counter()
-            out = layer.forward([values[source] for source in report.inputs], params, ops)
+            with np.errstate(all="ignore"):  # an overflow is the network's result (inf), not a raw warning
+                out = layer.forward([values[source] for source in report.inputs], params, ops)
             out = np.ascontiguousarray(out, dtype=dtype)
             elapsed = time.perf_counter() - started
             values[report.name] = out
@@ -123,7 +143,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
         if measure_memory:
             tracemalloc.stop()
     kept = values if keep else {name: values[name] for name in analysis.graph.outputs}
-    return Run(analysis, dtype, runs, x, kept, predicted_peak(analysis), peak, weights)
+    return Run(analysis, dtype, runs, x, kept, predicted_peak(analysis, keep), peak, weights)
 
 
 def _mib(size: int) -> str:
@@ -136,37 +156,79 @@ def _parameter_shapes(analysis: Analysis) -> list[dict]:
     return [r.node.layer.parameter_shapes([tensors[source] for source in r.inputs]) for r in analysis.layers]
 
 
-def _weights(analysis: Analysis, stored: dict, seed: int, dtype: str) -> dict[str, np.ndarray]:
+def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str) -> dict[str, np.ndarray]:
     """Every parameter: written in the spec, else from the .npz, else seeded (PyTorch's default
     bounds: uniform in +-1/sqrt(fan_in); norm statistics and scales drawn away from the identity
-    so that a wrong formula shows)."""
-    weights = {}
-    for report, shapes in zip(analysis.layers, _parameter_shapes(analysis)):
+    so that a wrong formula shows). With --weights, the file must give exactly the parameters
+    the spec does not write: a key matching nothing, or a parameter left out, is an error."""
+    layers = list(zip(analysis.layers, _parameter_shapes(analysis)))
+    from_file: dict[str, tuple[int, ...]] = {}
+    for report, shapes in layers:
         node = report.node
         written = node.weights or {}
-        fan_in = next((product(shape[1:]) for shape, _ in shapes.values() if len(shape) > 1), None)
         for unknown in set(written) - set(shapes):
             raise ConvcalcError("unknown_weight", analysis.document.location(node.weights_path + (unknown,), True),
                                 layer=report.name, name=unknown, valid=", ".join(shapes) or "-")
+        from_file.update({f"{report.name}.{name}": shape for name, (shape, _) in shapes.items() if name not in written})
+    stored = {}
+    if weights_file is not None:
+        from convcalc.arrays import load_weights
+
+        # a PyTorch state_dict's step counters of layers with running statistics do not enter inference
+        counters = {f"{report.name}.num_batches_tracked" for report, shapes in layers if "running_mean" in shapes}
+        stored = load_weights(weights_file, from_file, counters, dtype,
+                              unknown=lambda key: _unmatched_key(analysis, layers, key, weights_file),
+                              missing=lambda keys: ConvcalcError("npz_missing", Location(weights_file), names=", ".join(
+                                  keys[:5]) + (f" (+{len(keys) - 5})" if len(keys) > 5 else "")))
+    weights = {}
+    for report, shapes in layers:
+        node = report.node
+        written = node.weights or {}
+        fan_in = next((product(shape[1:]) for shape, _ in shapes.values() if len(shape) > 1), None)
         for name, (shape, _) in shapes.items():
             key = f"{report.name}.{name}"
             if name in written:
                 where = analysis.document.location(node.weights_path + (name,))
-                array = _regular_array(written[name], dtype, where, f"{report.name}.{name}", shape)
+                array = _regular_array(written[name], dtype, where, key, shape)
+                if array.shape != shape:
+                    raise ConvcalcError("weight_shape", where, name=key, expected=list(shape),
+                                        received=list(array.shape))
             elif key in stored:
-                array, where = stored[key].astype(dtype), Location(analysis.file)
+                array = stored.pop(key)  # shape and values checked as the file was read
             else:
-                array, where = _seeded(key, shape, seed, fan_in, dtype), None
-            if array.shape != shape:
-                raise ConvcalcError("weight_shape", where or Location(analysis.file), name=key,
-                                    expected=list(shape), received=list(array.shape))
+                array = _seeded(key, shape, seed, fan_in, dtype)
             weights[key] = array
     return weights
 
 
+def _unmatched_key(analysis: Analysis, layers, key: str, weights_file: str) -> ConvcalcError:
+    """The error for an .npz key that names no parameter to read: the inline rule's wording when
+    the key starts with a layer's name."""
+    from convcalc.spec import suggestion
+
+    owners = [report for report, _ in layers if key.startswith(report.name + ".")]
+    where = Location(weights_file)
+    if not owners:
+        keys = [f"{report.name}.{name}" for report, shapes in layers for name in shapes]
+        return ConvcalcError("npz_unknown_key", where, key=key, reason=Msg("npz_no_layer", hint=suggestion(key, keys)))
+    report, shapes = max(((report, shapes) for report, shapes in layers if report in owners),
+                         key=lambda pair: len(pair[0].name))
+    name = key[len(report.name) + 1:]
+    if name in (report.node.weights or {}):
+        return ConvcalcError("npz_written_in_spec", where, key=key)
+    return ConvcalcError("npz_unknown_key", where, key=key, reason=Msg(
+        "unknown_weight", layer=report.name, name=name, valid=", ".join(shapes) or "-"))
+
+
+def seed_entropy(seed: int) -> int:
+    """The seed NumPy draws from: a non-negative seed as it is, a negative one as its 64-bit
+    two's complement (-1 -> 2**64 - 1), since NumPy's generators take non-negative seeds only."""
+    return seed if seed >= 0 else seed % 2 ** 64
+
+
 def _seeded(key: str, shape: tuple[int, ...], seed: int, fan_in: int | None, dtype: str) -> np.ndarray:
     """Drawn in place in the dtype computed in, so that no float64 copy doubles the peak."""
-    rng = np.random.default_rng([seed, zlib.crc32(key.encode())])
+    rng = np.random.default_rng([seed_entropy(seed), zlib.crc32(key.encode())])
     draw = "float64" if dtype == "float64" else "float32"  # the dtypes NumPy's generator draws in
     array = rng.random(shape, dtype=draw)  # uniform in [0, 1)
     if len(shape) > 1 or key.endswith("bias"):  # weighted sums: uniform in +-1/sqrt(fan_in)
@@ -181,36 +243,28 @@ def _seeded(key: str, shape: tuple[int, ...], seed: int, fan_in: int | None, dty
     return array.astype(dtype, copy=False)
 
 
-def _load_npz(path: str) -> dict[str, np.ndarray]:
-    try:
-        with np.load(Path(path), allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except FileNotFoundError:
-        raise ConvcalcError("file_not_found", Location(path)) from None
-    except (OSError, ValueError) as error:
-        raise ConvcalcError("npz_unreadable", Location(path), reason=str(error)) from None
-
-
 def _input(analysis: Analysis, input_file: str | None, seed: int, dtype: str) -> np.ndarray:
-    """The batch (N, C, *spatial): from --input (.npy), from the spec's input_values, or seeded."""
+    """The batch (N, C, *spatial): from --input (.npy), from the spec's input_values, or seeded.
+    Either may be one sample or a batch, in the spec's layout; a one-channel sample may be a matrix."""
     dims = tuple(analysis.input_tensor.dims)
     batch = analysis.batch
     shown = tuple(analysis.input_shape)
     if input_file is None and analysis.spec.input_values is None:
-        return np.random.default_rng([seed, 1]).standard_normal((batch, *dims)).astype(dtype)
+        draw = "float64" if dtype == "float64" else "float32"  # drawn in the dtype run in: no float64 copy
+        return np.random.default_rng([seed_entropy(seed), 1]).standard_normal((batch, *dims), dtype=draw).astype(
+            dtype, copy=False)
+    channels_axis = -1 if analysis.spec.layout == "hwc" else 0
+    matrix = tuple(np.delete(shown, channels_axis)) if len(shown) > 1 and shown[channels_axis] == 1 else None
     if input_file is not None:
-        try:
-            array = np.load(Path(input_file), allow_pickle=False)
-        except FileNotFoundError:
-            raise ConvcalcError("file_not_found", Location(input_file)) from None
-        except (OSError, ValueError) as error:
-            raise ConvcalcError("npz_unreadable", Location(input_file), reason=str(error)) from None
+        from convcalc.arrays import load_input
+
+        allowed = [shape for shape in (shown, (batch, *shown), matrix) if shape is not None]
         where = Location(input_file)
+        array = load_input(input_file, allowed, list(shown), dtype)
     else:
         where = analysis.document.location(("input_values",))
         array = _regular_array(analysis.spec.input_values, dtype, where, "input_values", shown)
-    channels_axis = -1 if analysis.spec.layout == "hwc" else 0
-    if len(shown) > 1 and shown[channels_axis] == 1 and array.shape == tuple(np.delete(shown, channels_axis)):
+    if matrix is not None and array.shape == matrix:
         array = np.expand_dims(array, channels_axis)  # one channel may be written as a plain matrix
     if array.shape == shown:
         array = array[None]
@@ -222,10 +276,17 @@ def _input(analysis: Analysis, input_file: str | None, seed: int, dtype: str) ->
 
 
 def _regular_array(values, dtype: str, where: Location, name: str, shape) -> np.ndarray:
-    """Nested lists written in a spec as an array; ragged or non-numeric lists are located errors."""
-    try:
-        return np.asarray(values, dtype=dtype)
-    except (ValueError, TypeError):
-        raise ConvcalcError("weight_shape", where, name=name, expected=list(shape),
-                            received="a ragged or non-numeric list") from None
+    """Nested lists written in a spec as an array; ragged or non-numeric lists (true/false and
+    text are not numbers) and values not finite in the dtype are located errors."""
+    from convcalc.arrays import check_finite, numeric_lists
 
+    if not numeric_lists(values):
+        raise ConvcalcError("weight_shape", where, name=name, expected=list(shape),
+                            received=Msg("received_not_numbers"))
+    try:
+        array = np.asarray(values, dtype=dtype)
+    except (ValueError, TypeError, OverflowError):
+        raise ConvcalcError("weight_shape", where, name=name, expected=list(shape),
+                            received=Msg("received_ragged")) from None
+    check_finite(array, where, name)
+    return array

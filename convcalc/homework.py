@@ -11,6 +11,9 @@ ANSWERS is a small YAML file:
 A number written with a suffix (61M, 0.7 GFLOPs, 1.1 MiB) is taken as rounded to its last digit
 (61M accepts 60.5M to 61.5M); one written in full (34,944 or 34 944 or 34.944) must be exact.
 Answers and the tolerance are read by convcalc.units.parse_amount, as budgets and thresholds are.
+``values`` (a layer's output, as nested lists of numbers) are held against one run of the
+executor: right within 1e-6 (or the tolerance); equal to the output rounded to some decimals is
+the slip 'rounded'; another arrangement is 'values_shape'; anything but numbers is unreadable.
 """
 
 from __future__ import annotations
@@ -82,8 +85,32 @@ def parse_shape(text) -> Given:
     return Given(numbers, Fraction(0), str(text))
 
 
+def parse_values(text) -> Given:
+    """Output values: a number, a list, or nested lists of equal lengths, every entry a number
+    (YAML's true/false and quoted text are not numbers)."""
+    import numpy as np
+
+    def numeric(value) -> bool:
+        if isinstance(value, list):
+            return all(numeric(item) for item in value)
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    if not numeric(text):
+        raise ValueError(Msg("values_not_numbers"))
+    try:
+        array = np.array(text, dtype=float)
+    except ValueError:
+        raise ValueError(Msg("values_ragged")) from None
+    return Given(array, Fraction(0), _values_text(text))
+
+
+def _values_text(values) -> str:
+    """The answer as written: [[12, 12, 17], [10, 17, 19]]."""
+    return f"[{', '.join(map(_values_text, values))}]" if isinstance(values, list) else f"{values:g}"
+
+
 PARSERS = {"output_shape": parse_shape, "receptive_field": parse_shape, "memory": parse_bytes,
-           "values": lambda v: Given(v, Fraction(0), str(v))}
+           "values": parse_values}
 
 
 def close(given: Given, expected, tolerance: Fraction) -> bool:
@@ -109,6 +136,7 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
             raise ConvcalcError("answers_tolerance", answers.location(("tolerance",)), value=text) from None
     layers, totals = _answered(answers)
     by_name = {report.name: report for report in analysis.layers}
+    executed = _Executed(analysis, run)
     explained = {item.report.name: item for item in explain(analysis)}
     verdicts = []
     for name, figures in layers.items():
@@ -119,7 +147,7 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
         for figure, text in _figures(figures, ("layers", name), LAYER_FIGURES, answers):
             where = answers.location(("layers", name, figure))
             given = _parse(figure, text, where)
-            expected = _expected(analysis, report, figure, run, explained[name])
+            expected = _expected(analysis, report, figure, executed, explained[name])
             steps = [step for step in explained[name].steps if step.figure == STEP_OF.get(figure, figure)]
             verdicts.append(_verdict(name, figure, given, expected, where, tolerance, steps,
                                      _candidates(analysis, report, figure, expected, explained[name])))
@@ -171,10 +199,11 @@ def _parse(figure, text, where) -> Given:
     except NumberError as error:
         raise ConvcalcError("answer_unreadable", where, figure=figure, problem=error.message) from None
     except ValueError as error:
-        raise ConvcalcError("answer_unreadable", where, figure=figure, problem=str(error)) from None
+        problem = error.args[0] if error.args and isinstance(error.args[0], Msg) else str(error)
+        raise ConvcalcError("answer_unreadable", where, figure=figure, problem=problem) from None
 
 
-def _expected(analysis, report, figure, run, explanation):
+def _expected(analysis, report, figure, executed, explanation):
     result = report.result
     if figure == "output_shape":
         return tuple(display(result.output.dims, analysis.spec.layout))
@@ -182,7 +211,7 @@ def _expected(analysis, report, figure, run, explanation):
         dims = result.output.field.dims
         return tuple(int(d.size) for d in dims) if dims else ()
     if figure == "values":
-        return _executed(analysis, run)[report.name]
+        return executed.output(report.name)
     return {"params": result.trainable, "macs": result.macs, "flops": result.flops,
             "units": product(result.output.dims), "memory": report.activation_bytes,
             "params_without_bias": _step_value(explanation, "params_without_bias", result.trainable)}[figure]
@@ -201,12 +230,18 @@ def _total(analysis, figure, explained):
             "memory": totals.activation_bytes}[figure]
 
 
-def _executed(analysis, run):
-    if run is None:
-        from convcalc.execute import execute
+class _Executed:
+    """The executor's run, made once and only when an answer gives values."""
 
-        run = execute(analysis, keep=True)
-    return {name: _shown(array[0], analysis.spec.layout) for name, array in run.outputs.items()}
+    def __init__(self, analysis, run=None):
+        self.analysis, self.run = analysis, run
+
+    def output(self, name):
+        if self.run is None:
+            from convcalc.execute import execute
+
+            self.run = execute(self.analysis, keep=True)
+        return _shown(self.run.outputs[name][0], self.analysis.spec.layout)
 
 
 def _shown(array, layout):
@@ -266,7 +301,7 @@ def _generic(figure, expected, analysis) -> list[tuple[str, object]]:
 
 def _verdict(layer, figure, given, expected, where, tolerance, steps, candidates) -> Verdict:
     if figure == "values":
-        return _values_verdict(layer, given, expected, where, steps)
+        return _values_verdict(layer, given, expected, where, tolerance, steps)
     if not isinstance(expected, (int, tuple)):
         return Verdict(layer, figure, given, expected, where, False, "symbolic", steps)
     if close(given, expected, tolerance):
@@ -279,19 +314,34 @@ def _verdict(layer, figure, given, expected, where, tolerance, steps, candidates
     return Verdict(layer, figure, given, expected, where, False, None, steps)
 
 
-def _values_verdict(layer, given, expected, where, steps) -> Verdict:
+def _values_verdict(layer, given, expected, where, tolerance, steps) -> Verdict:
+    """Right when every value is within 1e-6 (or the answers' tolerance) of the executed output,
+    the arrangement compared without size-1 axes (a one-channel map may be written as a matrix or
+    as 1x3x3). A wrong answer equal to the output rounded to some decimals is the slip 'rounded'."""
     import numpy as np
 
-    try:
-        values = np.asarray(given.value, dtype=float)
-    except (TypeError, ValueError):
-        return Verdict(layer, "values", given, expected.tolist(), where, False, None, steps)
-    if values.shape != expected.shape:
-        return Verdict(layer, "values", given, expected.tolist(), where, False, "values_shape", steps)
-    correct = bool(np.allclose(values, expected, rtol=1e-6, atol=1e-6))
-    rounded = not correct and bool(np.all(np.abs(values - expected) < 1)) and bool(
-        np.all((values == np.floor(expected)) | (values == np.round(expected)) | np.isclose(values, expected)))
-    return Verdict(layer, "values", given, expected.tolist(), where, correct, "rounded" if rounded else None, steps)
+    values, exact = np.squeeze(given.value), np.squeeze(expected.astype(float))
+    shown = expected.tolist()
+    if values.shape != exact.shape:
+        return Verdict(layer, "values", given, shown, where, False, "values_shape", steps)
+    relative = max(float(tolerance), 1e-6)
+    if np.allclose(values, exact, rtol=relative, atol=1e-6):
+        return Verdict(layer, "values", given, shown, where, True, None, steps)
+    rounded = any(np.allclose(values, candidate, rtol=0, atol=1e-9) for candidate in _roundings(exact))
+    return Verdict(layer, "values", given, shown, where, False, "rounded" if rounded else None, steps)
+
+
+def _roundings(exact):
+    """The output to 0..6 decimals, rounded half to even, half up and cut off (toward zero); the
+    1e-6 nudge keeps a float32 0.7 (0.69999999) from being cut to 0.6."""
+    import numpy as np
+
+    for decimals in range(7):
+        scale = 10.0 ** decimals
+        nudged = exact * scale + np.sign(exact) * 1e-6
+        yield np.round(exact, decimals)
+        yield np.floor(exact * scale + 0.5) / scale
+        yield np.trunc(nudged) / scale
 
 
 def _one_adjacent_swap(given: int, expected: int) -> bool:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convcalc.execute import Run
-
-MEMORY_TOLERANCE = 1.5  # measured peak <= 1.5 x predicted inference peak ...
-MEMORY_SLACK = 1024 ** 2  # ... + 1 MiB for the interpreter's own small allocations
+from convcalc.execute import Run, memory_bound
 
 
 @dataclass
@@ -29,7 +26,7 @@ class Verification:
 
     @property
     def memory_limit(self) -> int:
-        return int(self.run.predicted_peak_bytes * MEMORY_TOLERANCE) + MEMORY_SLACK
+        return memory_bound(self.run.predicted_peak_bytes)
 
     @property
     def memory_ok(self) -> bool:

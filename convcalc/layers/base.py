@@ -336,22 +336,12 @@ class Windowed(Layer):
             pads.append((lo, hi))
         return tuple(sizes), tuple(pads)
 
-    def taps(self, x, fill: float = 0.0, ceil_mode: bool = False) -> list:
-        """The NumPy side of ``window_sizes``: for each tap of the (dilated) window, in row-major
-        order, the strided view (N, C, *O) of the batch ``x`` padded with ``fill`` that the tap
-        reads. Views only: the padding is the one copy."""
-        import numpy as np
-
-        out, padding = self.window_sizes(x.shape[2:], NO_CHECKS, ceil_mode=ceil_mode)
-        pads, keep = [(0, 0), (0, 0)], [slice(None), slice(None)]
-        for size, o, (lo, _), span, stride in zip(x.shape[2:], out, padding, self.spans, self.strides):
-            needed = (o - 1) * stride + span  # the padded extent the windows reach
-            pads.append((lo, max(needed - size - lo, 0)))
-            keep.append(slice(0, needed))
-        padded = np.pad(x, pads, constant_values=fill)[tuple(keep)] if any(map(any, pads)) else x[tuple(keep)]
-        return [padded[(slice(None), slice(None), *(slice(t * d, t * d + (o - 1) * s + 1, s) for t, d, o, s in
-                                                     zip(tap, self.dilation, out, self.strides)))]
-                for tap in np.ndindex(*self.kernel)]
+    def windows(self, shape, ceil_mode: bool = False) -> Windows:
+        """The NumPy side of ``window_sizes`` for a batch of ``shape`` (N, C, *W): which input
+        values each tap of the window reads, without a padded copy of the input."""
+        out, padding = self.window_sizes(shape[2:], NO_CHECKS, ceil_mode=ceil_mode)
+        return Windows(tuple(out), tuple(shape[2:]), self.kernel, self.strides, self.dilation,
+                       tuple(lo for lo, _ in padding))
 
     def mistakes(self, inputs, result):
         """Output sizes with the padding counted once (P instead of 2P) and with the other rounding
@@ -419,6 +409,121 @@ class Windowed(Layer):
             RFDim(rf.left - lo * rf.jump, rf.right + (span - 1 - lo) * rf.jump, rf.jump * stride)
             for rf, span, stride, (lo, _) in zip(field.dims, self.spans, self.strides, padding)
         ))
+
+
+def shrinking_first(sizes, outs) -> list[int]:
+    """The array axes (2, 3, ...) of an axis-by-axis resize, those that shrink most first, so
+    that no intermediate is larger than both the input and the output."""
+    return [axis + 2 for axis in sorted(range(len(sizes)), key=lambda axis: outs[axis] / sizes[axis])]
+
+
+def position_blocks(shape: tuple[int, ...], most: int):
+    """Blocks of the positions of ``shape`` (a range per axis), each of at most ``most`` positions
+    (at least one), row-major: whole rows while they fit, else parts of a row, and so on.
+
+    >>> [tuple((r.start, r.stop) for r in block) for block in position_blocks((2, 3), 2)]
+    [((0, 1), (0, 2)), ((0, 1), (2, 3)), ((1, 2), (0, 2)), ((1, 2), (2, 3))]
+    """
+    def blocks(axis: int, prefix: tuple):
+        rest = product(shape[axis + 1:])
+        if axis == len(shape) - 1 or rest <= most:
+            height = max(1, min(shape[axis], most // max(rest, 1)))
+            for start in range(0, shape[axis], height):
+                yield (*prefix, range(start, min(start + height, shape[axis])), *(range(size) for size in shape[axis + 1:]))
+        else:
+            for start in range(shape[axis]):
+                yield from blocks(axis + 1, (*prefix, range(start, start + 1)))
+
+    yield from blocks(0, ()) if shape else iter([()])
+
+
+def mapped_span(positions: range, stride: int, offset: int, limit: int) -> tuple[slice, slice] | None:
+    """The positions p of ``positions`` whose q = p*stride + offset lies in [0, limit), as
+    (a slice of ``positions`` counted from its start, the slice of the q's), or None when none does.
+
+    >>> mapped_span(range(3), 15000, -15000, 1)   # outputs 0..2 of a 1-pixel input padded by 15000
+    (slice(1, 2, None), slice(0, 1, 15000))
+    """
+    first = max(positions.start, -(offset // stride))  # ceil(-offset / stride)
+    last = min(positions.stop - 1, (limit - 1 - offset) // stride)
+    if last < first:
+        return None
+    return (slice(first - positions.start, last - positions.start + 1),
+            slice(first * stride + offset, last * stride + offset + 1, stride))
+
+
+@dataclass
+class Windows:
+    """The windows of a conv or pooling layer over an input of spatial sizes ``sizes``: output
+    position o of tap t reads input o*S + t*d - P_lo along each axis, or the padding when that
+    falls outside the input. Nothing padded is ever materialised: a forward copies or combines
+    only the values a tap reads, so its memory never depends on the padding."""
+
+    out: tuple[int, ...]
+    sizes: tuple[int, ...]
+    kernel: tuple[int, ...]
+    strides: tuple[int, ...]
+    dilation: tuple[int, ...]
+    lows: tuple[int, ...]  # P_lo per axis
+
+    @property
+    def taps(self) -> int:
+        return product(self.kernel)
+
+    def tap(self, index: int) -> tuple[int, ...]:
+        """Tap ``index`` of the window in row-major order, e.g. 4 -> (1, 1) for a 3x3 window."""
+        position = []
+        for size in reversed(self.kernel):
+            index, rest = divmod(index, size)
+            position.append(rest)
+        return tuple(reversed(position))
+
+    def index(self, tap: tuple[int, ...]) -> int:
+        """The row-major index of ``tap``: (1, 1) -> 4 for a 3x3 window."""
+        index = 0
+        for t, size in zip(tap, self.kernel):
+            index = index * size + t
+        return index
+
+    def reads(self, tap: tuple[int, ...], block: tuple[range, ...] | None = None) -> tuple[tuple, tuple] | None:
+        """(slices of the outputs, slices of the input) of the outputs (in ``block``, a range per
+        axis, counted from its start) whose ``tap`` reads inside the input; None if none does."""
+        targets, sources = [], []
+        for axis, t in enumerate(tap):
+            positions = block[axis] if block is not None else range(self.out[axis])
+            span = mapped_span(positions, self.strides[axis], t * self.dilation[axis] - self.lows[axis],
+                               self.sizes[axis])
+            if span is None:
+                return None
+            targets.append(span[0])
+            sources.append(span[1])
+        return tuple(targets), tuple(sources)
+
+    @functools.cached_property
+    def reading(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the tap offsets that read some input value (the others read only padding)."""
+        return tuple(tuple(t for t in range(kernel) if mapped_span(range(out), stride, t * dilation - lo, size))
+                     for out, size, kernel, stride, dilation, lo in
+                     zip(self.out, self.sizes, self.kernel, self.strides, self.dilation, self.lows))
+
+    def reading_taps(self):
+        """The taps that read some input value, row-major."""
+        import itertools
+
+        return itertools.product(*self.reading)
+
+    def reading_between(self, first: int, stop: int):
+        """The taps of indices ``first`` to ``stop`` - 1 (row-major) that read some input value,
+        in order; those reading only padding are skipped a chunk at a time, not one by one."""
+        import numpy as np
+
+        reads = [np.isin(np.arange(kernel), axis) for kernel, axis in zip(self.kernel, self.reading)]
+        for start in range(first, stop, 1 << 12):
+            indices = np.arange(start, min(start + (1 << 12), stop))
+            coordinates = np.unravel_index(indices, self.kernel)
+            kept = np.logical_and.reduce([read[axis] for read, axis in zip(reads, coordinates)])
+            for index in indices[kept].tolist():
+                yield self.tap(index)
 
 
 def require_rank(tensor: Tensor, rank: int) -> None:

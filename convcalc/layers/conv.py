@@ -14,7 +14,8 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 
 from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
-    AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed, padding_pairs,
+    AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
+    Windows, padding_pairs, position_blocks,
     per_axis, product, require_rank,
 )
 
@@ -124,7 +125,8 @@ class Conv(GroupedConv):
         return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters)
 
     def forward(self, arrays, params, ops):
-        y = grouped_products(self.taps(arrays[0]), params["weight"], self.groups, ops)
+        x = arrays[0]
+        y = grouped_products(self.windows(x.shape), x, params["weight"], self.groups, ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
 
@@ -173,7 +175,7 @@ class DepthwiseConv(ConvBase):
 
     def forward(self, arrays, params, ops):
         x = arrays[0]
-        y = grouped_products(self.taps(x), params["weight"], x.shape[1], ops)
+        y = grouped_products(self.windows(x.shape), x, params["weight"], x.shape[1], ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
 
@@ -218,12 +220,24 @@ class SeparableConv(ConvBase):
         return {**shapes, "pointwise.bias": ((self.filters,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):
+        """Depthwise then pointwise, a block of output positions at a time, so that the depthwise
+        result (C*M channels) is never held whole beside the output."""
+        import numpy as np
+
         x = arrays[0]
-        middle = grouped_products(self.taps(x), params["depthwise.weight"], x.shape[1], ops)
-        pointwise = params["pointwise.weight"]
-        flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*O^r)
-        y = ops.matmul(pointwise.reshape(self.filters, -1), flat)
-        y = y.reshape(self.filters, middle.shape[0], *middle.shape[2:]).swapaxes(0, 1)
+        windows = self.windows(x.shape)
+        depthwise, pointwise = params["depthwise.weight"], params["pointwise.weight"].reshape(self.filters, -1)
+        batch, out = x.shape[0], windows.out
+        y = np.empty((batch, self.filters, *out), dtype=np.result_type(x.dtype, pointwise.dtype))
+        per_position = max(depthwise.shape[0], self.filters) * batch  # depthwise values of one position
+        most = max(y.size // 2, ops.scratch_bytes // x.itemsize) // per_position
+        for block in position_blocks(tuple(out), max(1, most)):
+            middle = grouped_products(windows, x, depthwise, x.shape[1], ops, block)
+            sizes = middle.shape[2:]
+            flat = middle.swapaxes(0, 1).reshape(middle.shape[1], -1)  # (C*M, N*block)
+            del middle
+            product_ = ops.matmul(pointwise, flat).reshape(self.filters, batch, *sizes)
+            y[(slice(None), slice(None), *(slice(axis.start, axis.stop) for axis in block))] = product_.swapaxes(0, 1)
         return add_bias(y, params["pointwise.bias"]) if self.bias else y
 
 
@@ -306,8 +320,10 @@ class ConvTranspose(GroupedConv):
         return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):
-        """Each input pixel scatters its filter: one batched product W^T x per group (MACs over
-        input positions, as counted), then the columns are added into place tap by tap."""
+        """Each input pixel scatters its filter: batched products W^T x per group (MACs over input
+        positions, as counted), for a block of input positions and a run of filters and taps at a
+        time, each column added where it lands inside the output (o = i*S + t*d - P_lo): neither
+        the whole column matrix nor an output uncropped by the padding is ever made."""
         import numpy as np
 
         x, weight = arrays[0], params["weight"]
@@ -315,52 +331,98 @@ class ConvTranspose(GroupedConv):
         groups = self.groups
         per_group, out_per_group = channels // groups, self.filters // groups
         taps = _count(self.kernel)
-        transposed = weight.reshape(groups, per_group, out_per_group * taps).transpose(0, 2, 1)
-        inputs = x.reshape(batch, groups, per_group, -1).transpose(1, 2, 0, 3).reshape(groups, per_group, -1)
-        columns = ops.matmul(transposed, inputs)  # (G, K/G * F^r, N * W^r)
-        columns = columns.reshape(self.filters, *self.kernel, batch, *sizes)
         out, leading = self.output_sizes(sizes, NO_CHECKS)
-        extent = [max((size - 1) * stride + span, lo + o)
-                  for size, stride, span, lo, o in zip(sizes, self.strides, self.spans, leading, out)]
-        full = np.zeros((batch, self.filters, *extent), dtype=x.dtype)
-        for tap in np.ndindex(*self.kernel):
-            target = tuple(slice(t * d, t * d + (size - 1) * stride + 1, stride)
-                           for t, d, size, stride in zip(tap, self.dilation, sizes, self.strides))
-            full[(slice(None), slice(None), *target)] += np.moveaxis(columns[(slice(None), *tap)], 1, 0)
-        y = full[(slice(None), slice(None), *(slice(lo, lo + o) for lo, o in zip(leading, out)))]
+        y = np.zeros((batch, self.filters, *out), dtype=np.result_type(x.dtype, weight.dtype))
+        by_group = y.reshape(batch, groups, out_per_group, *out)
+        transposed = weight.reshape(groups, per_group, out_per_group, taps).transpose(0, 2, 3, 1)  # (G, K/G, T, C/G)
+        grouped = x.reshape(batch, groups, per_group, *sizes)
+        # a conv's windows turned around: input position i of tap t lands on output i*S + t*d - P_lo
+        windows = Windows(tuple(sizes), tuple(out), self.kernel, self.strides, self.dilation, tuple(leading))
+        budget = max(y.size // 2, ops.scratch_bytes // x.itemsize)
+        block, pieces = product_pieces(_count(sizes), channels * batch, out_per_group, taps, groups * batch, budget)
+        for local in position_blocks(tuple(sizes), block):
+            inputs = np.moveaxis(grouped[(slice(None), slice(None), slice(None),
+                                          *(slice(axis.start, axis.stop) for axis in local))], 0, 2)
+            inputs = inputs.reshape(groups, per_group, -1)
+            for k0, k1, t0, t1 in pieces:
+                columns = ops.matmul(transposed[:, k0:k1, t0:t1].reshape(groups, -1, per_group), inputs)
+                columns = columns.reshape(groups, k1 - k0, t1 - t0, batch, *(len(axis) for axis in local))
+                for tap in windows.reading_between(t0, t1):  # input positions -> output positions
+                    reads = windows.reads(tap, local)
+                    if reads is None:
+                        continue
+                    sources, targets = reads
+                    target = by_group[(slice(None), slice(None), slice(k0, k1), *targets)]
+                    target += np.moveaxis(
+                        columns[:, :, windows.index(tap) - t0][(slice(None), slice(None), slice(None), *sources)], 2, 0)
+                del columns
+            del inputs
         return add_bias(y, params["bias"]) if self.bias else y
 
 
-def grouped_products(taps: list, weight, groups: int, ops):
-    """Cross-correlation as one batched matrix product per group (im2col):
-    (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O), the columns copied tap by tap from the
-    strided views ``taps`` (each (N, C, *O)). They are built for a band of output rows at a time,
-    within ``ops.scratch_bytes`` (or half the output), so the copy never dominates the memory the
-    analysis predicts."""
+def product_pieces(positions: int, per_position: int, channels: int, taps: int, unit: int, budget: int):
+    """How to cut a product over a block of output (or input) positions whose column operand
+    spans ``channels`` x ``taps`` rows of ``unit`` values per position, and whose result holds
+    ``per_position`` values per position, so that neither operand nor result exceeds ``budget``
+    values (the analysis's own figures bound what one position needs). Returns (positions per
+    block, pieces (c0, c1, t0, t1)): blocks as large as the budget lets one channel and tap of
+    the columns and the result be (the fewest copies tap by tap), cut into runs of taps over
+    every channel, else one tap and runs of channels; one piece when everything fits."""
+    block = max(1, min(positions, budget // max(unit, per_position, 1)))
+    if channels * unit * block <= budget:
+        step = budget // (channels * unit * block)
+        return block, [(0, channels, t, min(t + step, taps)) for t in range(0, taps, step)]
+    step = max(1, budget // (unit * block))
+    return block, [(c, min(c + step, channels), t, t + 1) for t in range(taps) for c in range(0, channels, step)]
+
+
+def grouped_products(windows: Windows, x, weight, groups: int, ops, region: tuple[range, ...] | None = None):
+    """Cross-correlation as batched matrix products per group (im2col):
+    (G, K/G, C/G*F^r) @ (G, C/G*F^r, N*O^r) -> (N, K, *O) (for the output positions of
+    ``region``, a range per axis, when given), the columns copied tap by tap from the input values each tap reads (zeros
+    where it reads padding). Columns and products are made a block of output positions at a time
+    and, when one block's columns would still be too large, a run of taps or channels at a time
+    (partial products summed), within ``ops.scratch_bytes`` or half the output: their memory
+    never depends on the padding, the kernel or the input depth alone."""
     import numpy as np
 
-    first = taps[0]
-    batch, channels, *out = first.shape
+    batch, channels = x.shape[:2]
+    out, taps = windows.out, windows.taps
+    region = region if region is not None else tuple(range(size) for size in out)
+    shape = tuple(len(axis) for axis in region)
     filters, per_group = weight.shape[0], channels // groups
-    kernels = weight.reshape(groups, filters // groups, per_group * len(taps))
-    result = np.empty((batch, filters, *out), dtype=np.result_type(first.dtype, weight.dtype))
-    if len(taps) == 1 and batch == 1:  # a 1x1 convolution reads the input as it is
-        columns = first[0].reshape(groups, per_group, -1)
-        result[0] = ops.matmul(kernels, columns).reshape(filters, *out)
+    kernels = weight.reshape(groups, filters // groups, per_group, taps)
+    result = np.empty((batch, filters, *shape), dtype=np.result_type(x.dtype, weight.dtype))
+    whole = windows.reads(windows.tap(0), region)
+    if taps == 1 and batch == 1 and whole is not None and whole[0] == tuple(slice(0, size) for size in shape):
+        columns = x[(0, slice(None), *whole[1])].reshape(groups, per_group, -1)  # a 1x1 convolution reads x as it is
+        result[0] = ops.matmul(kernels.reshape(groups, filters // groups, -1), columns).reshape(filters, *shape)
         return result
-    row_elements = channels * len(taps) * batch * _count(out[1:])
-    budget = max(filters * batch * _count(out) // 2, ops.scratch_bytes // first.itemsize)
-    rows = max(1, min(out[0], budget // max(row_elements, 1)))
-    for start in range(0, out[0], rows):
-        band = slice(start, start + rows)
-        height = len(range(out[0])[band])
-        columns = np.empty((groups, per_group, len(taps), batch, height, *out[1:]), dtype=first.dtype)
-        for index, tap in enumerate(taps):
-            part = tap[:, :, band].reshape(batch, groups, per_group, height, *out[1:])
-            columns[:, :, index] = np.moveaxis(part, 0, 2)
-        product_ = ops.matmul(kernels, columns.reshape(groups, per_group * len(taps), -1))
-        del columns  # before the next band's are allocated
-        result[:, :, band] = product_.reshape(filters, batch, height, *out[1:]).swapaxes(0, 1)
+    grouped = x.reshape(batch, groups, per_group, *x.shape[2:])
+    budget = max(filters * batch * _count(shape) // 2, ops.scratch_bytes // x.itemsize)
+    block, pieces = product_pieces(_count(shape), filters * batch, per_group, taps, groups * batch, budget)
+    for local in position_blocks(shape, block):
+        placed = tuple(axis[part.start:part.stop] for axis, part in zip(region, local))  # in the layer's output
+        sizes = tuple(len(axis) for axis in local)
+        target = result[(slice(None), slice(None), *(slice(axis.start, axis.stop) for axis in local))]
+        for c0, c1, t0, t1 in pieces:
+            columns = np.zeros((groups, c1 - c0, t1 - t0, batch, *sizes), dtype=x.dtype)
+            for tap in windows.reading_between(t0, t1):  # a tap reading only padding leaves its columns zero
+                reads = windows.reads(tap, placed)
+                if reads is None:
+                    continue
+                targets, sources = reads
+                part = grouped[(slice(None), slice(None), slice(c0, c1), *sources)]
+                columns[:, :, windows.index(tap) - t0][(slice(None), slice(None), slice(None), *targets)] = np.moveaxis(part, 0, 2)
+            partial = ops.matmul(kernels[:, :, c0:c1, t0:t1].reshape(groups, filters // groups, -1),
+                                 columns.reshape(groups, (c1 - c0) * (t1 - t0), -1))
+            del columns  # before the next piece's are allocated
+            partial = partial.reshape(filters, batch, *sizes).swapaxes(0, 1)
+            if (c0, t0) == (0, 0):
+                target[...] = partial
+            else:
+                target += partial
+            del partial
     return result
 
 

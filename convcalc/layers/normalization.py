@@ -199,10 +199,18 @@ class LocalResponseNorm(Layer):
         import numpy as np
 
         x = arrays[0]
-        pads = [(0, 0), (self.size // 2, (self.size - 1) // 2)] + [(0, 0)] * (x.ndim - 2)
-        squares = np.pad(np.square(x), pads)
-        div = np.lib.stride_tricks.sliding_window_view(squares, self.size, axis=1).sum(axis=-1)
-        del squares
+        # the window over channels [c - n//2, c + (n-1)//2], clipped to the C channels (the zero
+        # padding adds nothing), as differences of a running sum: no padded copy, whatever n
+        channels = x.shape[1]
+        running = np.zeros((x.shape[0], channels + 1, *x.shape[2:]))  # float64: no rounding builds up
+        running[:, 1:] = x
+        np.square(running[:, 1:], out=running[:, 1:])
+        np.cumsum(running[:, 1:], axis=1, out=running[:, 1:])
+        div = np.empty_like(x)
+        for channel in range(channels):
+            upper, lower = min(channel + (self.size - 1) // 2 + 1, channels), max(channel - self.size // 2, 0)
+            np.subtract(running[:, upper], running[:, lower], out=div[:, channel], casting="same_kind")
+        del running
         div /= self.size
         div *= self.alpha
         div += self.k

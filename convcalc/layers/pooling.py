@@ -17,7 +17,7 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
-    per_axis, product, require_rank,
+    per_axis, product, require_rank, shrinking_first,
 )
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
@@ -68,30 +68,36 @@ class Pool(Windowed):
             *self.field_steps(x.field, padding, result.output.field)]
 
     def pooled(self, x, fill: float = 0.0, reduction: str = "sum"):
-        """``reduction`` ("sum" or "max") of every window of x, padded with ``fill``, in ceil mode
-        if set: one whole-array operation per tap of the window."""
+        """``reduction`` ("sum" or "max") of every window of x, in ceil mode if set, the padding
+        read as ``fill``: the output starts at ``fill`` and each tap that reads inside x combines
+        those values into the outputs that read them (a padded copy of x is never made)."""
         import numpy as np
 
-        first, *rest = self.taps(x, fill, self.ceil_mode)
+        windows = self.windows(x.shape, self.ceil_mode)
         combine = np.maximum if reduction == "max" else np.add
-        result = first.copy()
-        for tap in rest:
-            combine(result, tap, out=result)
+        result = np.full((*x.shape[:2], *windows.out), fill, dtype=x.dtype)
+        for tap in windows.reading_taps():
+            targets, sources = windows.reads(tap)
+            target = result[(slice(None), slice(None), *targets)]
+            combine(target, x[(slice(None), slice(None), *sources)], out=target)
         return result
 
     def divisors(self, sizes, include_pad: bool):
         """PyTorch's avg_pool divisor per output position (*O): the window's taps inside the input
         (include_pad False) or inside the padded input (True; the part of a ceil-mode window hanging
-        past the padding is not counted), as in ATen's AvgPoolKernel."""
+        past the padding is not counted), as in ATen's AvgPoolKernel. Counted per axis from the
+        window's ends, so that the work is O per axis whatever the kernel."""
         import numpy as np
 
         out, padding = self.window_sizes(sizes, NO_CHECKS, ceil_mode=self.ceil_mode)
         divisor = np.ones(())
         for axis, (size, o, (lo, hi)) in enumerate(zip(sizes, out, padding)):
-            stride, dilation = self.strides[axis], self.dilation[axis]
-            taps = np.arange(o)[:, None] * stride - lo + np.arange(self.kernel[axis]) * dilation
+            stride, dilation, kernel = self.strides[axis], self.dilation[axis], self.kernel[axis]
+            starts = np.arange(o) * stride - lo  # tap t of output o reads starts[o] + t*dilation
             first, end = (-lo, size + hi) if include_pad else (0, size)
-            divisor = np.multiply.outer(divisor, ((taps >= first) & (taps < end)).sum(axis=1))
+            low = np.maximum(0, -((starts - first) // dilation))  # the first tap at or after `first`
+            high = np.minimum(kernel - 1, (end - 1 - starts) // dilation)  # the last tap before `end`
+            divisor = np.multiply.outer(divisor, np.maximum(high - low + 1, 0))
         return divisor
 
 
@@ -279,11 +285,14 @@ class AdaptivePool(Layer):
         import numpy as np
 
         x = arrays[0]
-        for axis, bins in enumerate(self.output_size, start=2):
+        for axis in shrinking_first(x.shape[2:], self.output_size):  # no intermediate outgrows both ends
+            bins = self.output_size[axis - 2]
             x, size = np.moveaxis(x, axis, -1), x.shape[axis]
-            x = np.stack([getattr(x[..., i * size // bins:-(-(i + 1) * size // bins)], self.reduction)(axis=-1)
-                          for i in range(bins)], axis=-1)
-            x = np.moveaxis(x, -1, axis)
+            pooled = np.empty((*x.shape[:-1], bins), dtype=x.dtype)
+            for i in range(bins):  # each bin straight into its place: no list of bins beside the result
+                getattr(np, self.reduction)(x[..., i * size // bins:-(-(i + 1) * size // bins)], axis=-1,
+                                            out=pooled[..., i])
+            x = np.moveaxis(pooled, -1, axis)
         return x
 
 

@@ -18,6 +18,7 @@ from pydantic import Field, PositiveInt, field_validator, model_validator
 from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, padding_pairs, per_axis, product, require_rank,
+    shrinking_first,
 )
 from convcalc.symbolic import floordiv, is_concrete
 from convcalc.units import parse_ratio
@@ -227,7 +228,8 @@ class Upsample(Layer):
         outs = self.size or self.scaled_sizes(x.shape[2:])
         opmath = np.float64 if x.dtype == np.float64 else np.float32  # ATen's opmath_t
         vectorised = self.rank == 2 and sum(outs) <= 128  # ATen's kernel choice for NCHW input
-        for axis, (size, out) in enumerate(zip(x.shape[2:], outs), start=2):
+        for axis in shrinking_first(x.shape[2:], outs):
+            size, out = x.shape[axis], outs[axis - 2]
             double = size / out if self.size else 1.0 / float(self.scale[axis - 2])
             single = np.float32(size) / np.float32(out) if self.size else np.float32(double)
             ratio = double if opmath is np.float64 else single

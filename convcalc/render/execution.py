@@ -18,8 +18,19 @@ SMALL = 100  # outputs with at most this many values per sample are printed in f
 
 
 def _json(data: dict, stream) -> None:
-    json.dump(data, stream, indent=2)
+    """Strict JSON: a value that is NaN or infinite (an overflow inside the network) is null."""
+    json.dump(_strict(data), stream, indent=2, allow_nan=False)
     stream.write("\n")
+
+
+def _strict(value):
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_strict(item) for item in value]
+    return value
 
 
 def _table(run, title_key: str, lang: str) -> Table:

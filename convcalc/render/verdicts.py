@@ -4,6 +4,7 @@ the derivation; as text, markdown or JSON (for autograders)."""
 from __future__ import annotations
 
 import json
+import math
 from convcalc.i18n import translate
 from convcalc.render import number, plain, shape_text
 from convcalc.render.explanation import line
@@ -14,8 +15,28 @@ def expected_text(verdict, lang: str) -> str:
     if isinstance(value, tuple):
         return shape_text(value)
     if isinstance(value, list):
-        return json.dumps(value)
+        return values_text(value)
     return number(value, lang)
+
+
+def values_text(values) -> str:
+    """Output values as the notes print them: whole numbers as integers, others to 6 digits."""
+    if isinstance(values, list):
+        return f"[{', '.join(map(values_text, values))}]"
+    return f"{values:.6g}"
+
+
+def _expected_record(value):
+    if isinstance(value, tuple):
+        return list(map(plain, value))
+    return _finite(value) if isinstance(value, list) else plain(value)
+
+
+def _finite(values):
+    """Output values for strict JSON: NaN and infinities (an overflow in the network) as null."""
+    if isinstance(values, list):
+        return [_finite(item) for item in values]
+    return values if math.isfinite(values) else None
 
 
 def write(verdicts, analysis, lang: str, output_format: str, stream) -> None:
@@ -23,7 +44,7 @@ def write(verdicts, analysis, lang: str, output_format: str, stream) -> None:
     if output_format == "json":
         json.dump({"name": analysis.spec.name, "correct": right, "total": len(verdicts), "answers": [
             {"layer": v.layer, "figure": v.figure, "given": v.given.text,
-             "expected": list(map(plain, v.expected)) if isinstance(v.expected, tuple) else plain(v.expected),
+             "expected": _expected_record(v.expected),
              "correct": v.correct, "line": v.location.line, "mistake": v.mistake,
              "hint": translate(f"mistake_{v.mistake}", lang) if v.mistake else None,
              "derivation": [line(step, _kind(analysis, v), lang, analysis.spec.layout) for step in v.steps]}
