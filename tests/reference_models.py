@@ -433,6 +433,23 @@ BUILDERS = {
     "vgg19.yaml": vgg19,
 }
 
+
+def torchvision_network(builder: str, **arguments):
+    """The zoo specs written against torchvision itself: their model is torchvision's builder
+    (tests/torchvision_oracle.py), not a rebuild."""
+    def make():
+        from torchvision_oracle import build as build_torchvision
+
+        return build_torchvision(builder, **arguments)
+    return make
+
+
+ZOO_CLASSIC = ["vgg11", "vgg13", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn", "squeezenet1_0", "squeezenet1_1",
+               "resnext50_32x4d", "wide_resnet50_2", "regnet_x_400mf", "regnet_y_400mf",
+               "densenet121", "densenet161", "densenet169", "densenet201"]
+BUILDERS.update({f"{name}.yaml": torchvision_network(name) for name in ZOO_CLASSIC})
+BUILDERS["inception_v3.yaml"] = torchvision_network("inception_v3", aux_logits=False, init_weights=False)
+
 # the spec's output layer names, in the order the model returns them (a single output otherwise)
 OUTPUTS = {
     "googlenet_aux.yaml": ("fc", "aux1.fc2", "aux2.fc2"),
