@@ -28,7 +28,7 @@ MEMBER_SLACK = 4096  # per array of an .npz: its zip entry and .npy header
 EXTRA_ENTRIES = 256  # entries an .npz may hold beyond the network's arrays (each named as an error)
 MAX_HEADER = 10_000  # bytes of an .npy header (NumPy's own default limit)
 NPY_MAGIC, ZIP_MAGIC = b"\x93NUMPY", b"PK\x03\x04"
-REFUSED_KINDS = {"c": "kind_complex", "b": "kind_bool", "O": "kind_object", "U": "kind_text", "S": "kind_text",
+REFUSED_KINDS = {"c": "kind_complex", "b": "kind_bool", "O": "kind_object", "U": "kind_array_text", "S": "kind_array_text",
                  "V": "kind_structured", "M": "kind_time", "m": "kind_time"}
 FINITE_CHUNK = 1 << 20  # values checked at a time: the check's own temporaries stay small
 

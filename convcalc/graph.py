@@ -333,7 +333,7 @@ class _Builder:
 
         def replace(match):
             whole = match.group(0)
-            text = whole if whole.startswith(("${", "$(")) else "${" + match.group(3) + "}"
+            text = whole if whole.startswith(("${", "$(")) else "$" + match.group(3)  # $p: any value, words too
             return str(self.substitute(text, params, path, in_block))
 
         return _EMBEDDED.sub(replace, value)

@@ -93,3 +93,15 @@ def test_language_from_environment(monkeypatch, lang_value, expected):
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("LANG", lang_value)
     assert language_from_environment() == expected
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_no_key_is_written_twice_in_a_catalogue(language):
+    """A dict literal keeps the last of two equal keys without a word: two messages would share one."""
+    import ast
+
+    tree = ast.parse((PACKAGE / "i18n" / f"{language}.py").read_text(encoding="utf-8"))
+    catalogue = next(node.value for node in tree.body if isinstance(node, ast.Assign)
+                     and getattr(node.targets[0], "id", None) == "MESSAGES")
+    keys = [key.value for key in catalogue.keys]
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []

@@ -153,7 +153,7 @@ MESSAGES = {
     "kind_complex": "complex numbers, whose imaginary part would be lost",
     "kind_bool": "booleans",
     "kind_object": "Python objects, which would have to be unpickled (never done)",
-    "kind_text": "text",
+    "kind_array_text": "text",
     "kind_structured": "structured records",
     "kind_time": "dates or times",
     "label_input": "the input",

@@ -158,7 +158,7 @@ MESSAGES = {
     "kind_complex": "números complejos, cuya parte imaginaria se perdería",
     "kind_bool": "booleanos",
     "kind_object": "objetos de Python, que habría que deserializar con pickle (nunca se hace)",
-    "kind_text": "texto",
+    "kind_array_text": "texto",
     "kind_structured": "registros estructurados",
     "kind_time": "fechas u horas",
     "label_input": "la entrada",
