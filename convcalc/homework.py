@@ -248,10 +248,7 @@ def _candidates(analysis, report, figure, expected, explained) -> list[tuple[str
 
 
 def _layer_inputs(analysis, report):
-    from convcalc.graph import INPUT
-
-    tensors = {INPUT: analysis.input_tensor, **{r.name: r.result.output for r in analysis.layers if r.result}}
-    return [tensors[source] for source in report.inputs]
+    return report.node.read(analysis.tensors())
 
 
 def _generic(figure, expected, analysis) -> list[tuple[str, object]]:
