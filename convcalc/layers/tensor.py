@@ -171,6 +171,8 @@ class ChannelShuffle(Layer):
 
     def infer(self, inputs, check):
         (x,) = inputs
+        if x.rank == 0:  # as torch.nn.ChannelShuffle refuses a flat vector
+            raise LayerError("needs_spatial", shape=x.dims)
         check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels, groups=self.groups)
         return LayerResult(output=x, trainable=0, non_trainable=0, macs=0, flops=0)
 
