@@ -207,7 +207,9 @@ class Reshape(Layer):
         (x,) = inputs
         total, known = product(x.dims), product(size for size in self.shape if size != -1)
         if -1 in self.shape:
-            check.multiple_of(total, known, "reshape_inexact", total=total, known=known, shape=str(self.shape))
+            if known != 1:
+                check.multiple_of(total, known, "reshape_inexact", total=total, known=known,
+                                  shape=str(self.shape))
             dims = tuple(total // known if size == -1 else size for size in self.shape)
         else:
             check.equal(known, total, "reshape_count", total=total, known=known, shape=str(self.shape))
