@@ -41,7 +41,8 @@ def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanati
                              joined(sizes, " + "), sum(sizes, 0))
         steps = steps + [
             unit_step,
-            Step("memory", "bytes = units * batch * dtype bytes", f"{unit_step.value}*{analysis.batch}*{analysis.dtype_bytes}",
+            Step("memory", "bytes = units * batch * dtype bytes",
+                 f"{unit_step.value}*{analysis.batch}*{analysis.dtype_bytes}",
                  report.activation_bytes),
         ]
         explanations.append(LayerExplanation(report, steps))

@@ -17,7 +17,8 @@ class Flatten(Layer):
     kind = "flatten"
     summary = {"en": "flatten: every value of a sample in one vector",
                "es": "aplanar (flatten): todos los valores de una muestra en un vector"}
-    formulas = {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0", "macs": "0", "receptive_field": "the whole input"}
+    formulas = {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
+                "macs": "0", "receptive_field": "the whole input"}
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
 
     start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)")
