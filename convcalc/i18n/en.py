@@ -71,6 +71,8 @@ MESSAGES = {
     "merge_shape_mismatch": "branch shapes differ on axis {axis}: {first} vs {other}; make the branches' "
                             "padding and strides agree, or project the shortcut",
     "needs_spatial": "needs a map with spatial axes, (C, H, W) or (C, L), but receives the vector {shape}",
+    "output_size_range": "output_size {size} along {axis} cannot be reached: with this kernel, stride and padding "
+                         "the output is {smallest} to {largest} (PyTorch's range for output_size)",
     "tensor_axis": "axis {axis} does not exist in a sample with {rank} axes: use 0 (channels) to {last}, "
                    "or -1 for the last",
     "split_sizes_sum": "the sizes {sizes} add up to {total}, but the axis has {size}; make them sum to {size}",

@@ -74,6 +74,8 @@ MESSAGES = {
     "merge_shape_mismatch": "las formas de las ramas difieren en el eje {axis}: {first} frente a {other}; "
                             "haz que el relleno y los pasos de las ramas coincidan, o proyecta el atajo",
     "needs_spatial": "necesita un mapa con ejes espaciales, (C, H, W) o (C, L), pero recibe el vector {shape}",
+    "output_size_range": "no se puede obtener output_size {size} en {axis}: con este kernel, paso y relleno la "
+                         "salida va de {smallest} a {largest} (el rango de PyTorch para output_size)",
     "tensor_axis": "el eje {axis} no existe en una muestra con {rank} ejes: usa de 0 (canales) a {last}, "
                    "o -1 para el último",
     "split_sizes_sum": "los tamaños {sizes} suman {total}, pero el eje tiene {size}; haz que sumen {size}",

@@ -233,7 +233,8 @@ class ConvTranspose(GroupedConv):
                "es": "convolución transpuesta: aumenta la resolución esparciendo cada píxel por los filtros"}
     formulas = {
         "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, or with "
-                 "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1]",
+                 "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; "
+                 "output_size: O as given, within [O_min, O_min + S - 1]]",
         "params": "C_in * K/G * F^r + K (bias)",
         "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
         "receptive_field": "j_out = j_in/S",
@@ -245,6 +246,14 @@ class ConvTranspose(GroupedConv):
         "(Keras's output_padding=None)")
     padding: Union[int, list, Literal["valid", "same"]] = Field(
         default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)")
+    output_size: PositiveInts | None = Field(
+        default=None, description="the output size wanted (PyTorch's output_size=, ONNX output_shape): "
+        "the output padding is what gives it, so it must lie in [O_min, O_min + S - 1]")
+
+    @field_validator("output_size")
+    @classmethod
+    def _output_size(cls, value):
+        return None if value is None else per_axis(value, cls.rank, "output_size", 1)
 
     @field_validator("output_padding")
     @classmethod
@@ -258,6 +267,9 @@ class ConvTranspose(GroupedConv):
 
     @model_validator(mode="after")
     def _output_padding_limit(self):
+        if self.output_size is not None and (self.output_padding is not None or self.padding == "same"):
+            raise ValueError("output_size sets the output padding itself: give it without output_padding, "
+                             "with numeric padding")
         for extra, stride, dilation in zip(self.extras, self.strides, self.dilation):
             if extra >= max(stride, dilation):
                 raise ValueError(f"output_padding must be smaller than max(stride, dilation) = "
@@ -280,6 +292,13 @@ class ConvTranspose(GroupedConv):
                 out, lo = (size - 1) * stride + span - 2 * (span // 2) + extra, max(span // 2 - extra // 2, 0)
             elif self.padding == "same":
                 out, lo = size * stride, max(span - stride, 0) // 2
+            elif self.output_size is not None:  # PyTorch's _output_padding: O_min <= O <= O_min + S - 1
+                lo, hi = (0, 0) if self.padding == "valid" else self.padding[axis]
+                out, smallest = self.output_size[axis], (size - 1) * stride - lo - hi + span
+                params = dict(axis=AXIS_NAMES[self.rank][axis], size=out, smallest=smallest,
+                              largest=smallest + stride - 1)
+                check.at_least(out, smallest, "output_size_range", **params)
+                check.at_least(smallest + stride - 1, out, "output_size_range", **params)
             else:
                 lo, hi = (0, 0) if self.padding == "valid" else self.padding[axis]
                 out = (size - 1) * stride - lo - hi + span + extra
