@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import analyze_text
 from convcalc.execute import CountingOps
+from convcalc.symbolic import substitute
 
 torch = pytest.importorskip("torch")
 nn, F = torch.nn, torch.nn.functional
@@ -277,3 +278,34 @@ def test_max_unpool_refuses_a_source_its_pool_did_not_read():
     analysis = analysis_of([2, 8, 8], {"maxpool2d": {"kernel": 2, "name": "pool"}},
                            {"maxunpool2d": {"kernel": 3, "inputs": ["pool", "input"]}})
     assert [finding.key for finding in analysis.errors] == ["unpool_mismatch"]
+
+
+@SETTINGS
+@given(sizes=st.lists(st.integers(1, 9), min_size=3, max_size=3), data=st.data())
+def test_symbolic_sizes_evaluate_to_the_concrete_ones(sizes, data):
+    """On input [C, H, W], each layer's symbolic output shapes and FLOPs, with C, H, W put in, are
+    the concrete analysis's wherever the symbolic rule's stated conditions hold (equal chunks;
+    slice positions inside the axis)."""
+    axis = data.draw(st.integers(-3, 2))
+    size = sizes[axis]
+    chunks, start, end = data.draw(st.integers(2, 3)), data.draw(st.integers(-3, 3)), data.draw(
+        st.none() | st.integers(-3, 3))
+    layer, comparable = data.draw(st.sampled_from([
+        ({"split": {"axis": axis, "chunks": chunks}}, size % chunks == 0),
+        ({"split": {"axis": axis, "sizes": [1, max(size - 1, 1)]}}, size > 1),
+        ({"slice": {"axis": axis, "start": start, "end": end, "step": data.draw(st.integers(1, 3))}},
+         all(p is None or (-size <= p < size if p is start else -size <= p <= size) for p in (start, end))),
+        ({"reshape": {"shape": [-1, chunks]}}, True),
+        ({"flatten": {"start_axis": 1}}, True),
+        ({"reduce": {"axes": [axis], "keepdim": data.draw(st.booleans())}}, True),
+        ({"channel_shuffle": {"groups": chunks}}, True),
+    ]))
+    concrete, symbolic = analysis_of(sizes, layer), analysis_of(["C", "H", "W"], layer)
+    (ours,) = symbolic.layers
+    if concrete.errors or not comparable or ours.result is None:
+        return
+    env = dict(zip("CHW", sizes))
+    (theirs,) = concrete.layers
+    assert [tuple(substitute(d, env) for d in t.dims) for t in ours.result.tensors] == \
+        [tuple(t.dims) for t in theirs.result.tensors]
+    assert substitute(ours.result.flops, env) == theirs.result.flops

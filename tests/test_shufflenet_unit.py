@@ -52,7 +52,7 @@ class InvertedResidual(nn.Module):
 class Stages(nn.Module):
     def __init__(self):
         super().__init__()
-        self.stage2 = nn.Sequential(InvertedResidual(8, 8, 2), InvertedResidual(8, 8, 1))
+        self.stage2 = nn.Sequential(InvertedResidual(4, 6, 2), InvertedResidual(6, 6, 1))
 
     def forward(self, x):
         return self.stage2(x)
@@ -62,16 +62,16 @@ def analysis():
     text = (SPECS / "examples" / "shufflenet_unit.yaml").read_text().replace("name: ShuffleNetV2 units",
                                                                              "name: ShuffleNetV2 units\ndtype: float64")
     result = analyze_text(text)
-    assert not result.errors, [finding.render() for finding in result.errors]
+    assert not result.findings, [finding.render() for finding in result.findings]
     return result
 
 
 def test_every_leaf_module_agrees_with_torch():
     report = analysis()
-    assert compare(report, Stages(), (8, 6, 6)) == []
+    assert compare(report, Stages(), (4, 7, 7)) == []
     split = next(layer for layer in report.layers if layer.kind == "split")
-    assert split.shapes == ((4, 3, 3), (4, 3, 3))
-    assert report.layers[-1].shape == (8, 3, 3)
+    assert split.shapes == ((3, 4, 4), (3, 4, 4))
+    assert report.layers[-1].shape == (6, 4, 4)
 
 
 def test_the_executor_gives_torch_values_with_the_same_weights():
@@ -84,3 +84,29 @@ def test_the_executor_gives_torch_values_with_the_same_weights():
         expected = torch_model(torch.from_numpy(run.input)).numpy()
     (output,) = run.outputs.values()
     np.testing.assert_allclose(output, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_the_command_line_shows_each_output(tmp_path):
+    """JSON gives the split's shapes as a list and its readers' inputs as split.i; the table shows
+    both shapes; verify confirms every figure; run --save stores each output by name.i."""
+    import json
+
+    from click.testing import CliRunner
+
+    from convcalc.cli import main
+
+    spec = str(SPECS / "examples" / "shufflenet_unit.yaml")
+    runner = CliRunner()
+    data = json.loads(runner.invoke(main, ["analyze", spec, "--format", "json"]).output)
+    layers = {layer["name"]: layer for layer in data["layers"]}
+    assert layers["stage2.1.split"]["output_shape"] == [[3, 4, 4], [3, 4, 4]]
+    assert layers["stage2.1.split"]["units"] == 96 and layers["stage2.1.split"]["activation_elements"] == 96
+    assert layers["stage2.1.branch2.0"]["inputs"] == ["stage2.1.split.1"]
+    assert layers["stage2.1.cat"]["inputs"] == ["stage2.1.split.0", "stage2.1.branch2.7"]
+    assert "3x4x4 | 3x4x4" in runner.invoke(main, ["analyze", spec]).output
+    verified = runner.invoke(main, ["verify", spec, "--format", "json"])
+    assert verified.exit_code == 0 and json.loads(verified.output)["ok"] is True
+    saved = tmp_path / "all.npz"
+    assert runner.invoke(main, ["run", spec, "--save", str(saved)]).exit_code == 0
+    with np.load(saved) as arrays:
+        assert arrays["stage2.1.split.1"].shape == (1, 3, 4, 4) and "stage2.1.split" not in arrays.files

@@ -51,7 +51,7 @@ def layer_record(report) -> dict:
         "block": report.block,
         "output_shape": ([[plain(d) for d in shape] for shape in report.shapes] if report.shapes else
                          [plain(d) for d in report.shape] if report.shape else None),
-        "units": plain(product(result.output.dims)) if result else None,
+        "units": plain(sum((product(tensor.dims) for tensor in result.tensors), 0)) if result else None,
         "params": plain(report.params) if result else None,
         "trainable_params": plain(result.trainable) if result else None,
         "non_trainable_params": plain(result.non_trainable) if result else None,
