@@ -58,6 +58,8 @@ class Node:
 
     def read(self, values: dict) -> list:
         """This node's inputs from ``values`` (name -> one value, or a tuple for several outputs)."""
+        if not self.input_outputs:  # the common case, on the analysis's hot path
+            return [values[name] for name in self.inputs]
         return [values[name] if index is None or values[name] is None else values[name][index]
                 for name, index in self.sources]
 
@@ -260,7 +262,9 @@ class _Builder:
                                         last=f"{name}.{count - 1}")
                 sources.append(output)
                 continue
-            later = self.later_definition(reference, entry_path)
+            name, dot, index = reference.rpartition(".")
+            later = self.later_definition(reference, entry_path) or (
+                self.later_definition(name, entry_path) if dot and index.isdigit() else None)
             if later is not None:
                 raise ConvcalcError("forward_input", where, name=reference, line=later)
             raise ConvcalcError("unknown_input", where, name=reference, hint=suggestion(reference, local))
