@@ -186,9 +186,12 @@ def _expected(analysis, report, figure, run, explanation):
         dims = result.output.field.dims
         return tuple(int(d.size) for d in dims) if dims else ()
     if figure == "values":
-        return _executed(analysis, run)[report.name]
+        executed = _executed(analysis, run)
+        if result.outputs is not None:  # several outputs: one array each, kept as name.0, name.1, ...
+            return [executed[f"{report.name}.{index}"] for index in range(len(result.outputs))]
+        return executed[report.name]
     return {"params": result.trainable, "macs": result.macs, "flops": result.flops,
-            "units": product(result.output.dims), "memory": report.activation_bytes,
+            "units": sum((product(tensor.dims) for tensor in result.tensors), 0), "memory": report.activation_bytes,
             "params_without_bias": _step_value(explanation, "params_without_bias", result.trainable)}[figure]
 
 
@@ -201,7 +204,7 @@ def _total(analysis, figure, explained):
         return sum((_step_value(item, "params_without_bias", item.report.params) for item in explained.values()), 0)
     totals = analysis.totals
     return {"params": totals.params, "macs": totals.macs, "flops": totals.flops,
-            "units": sum((product(r.result.output.dims) for r in analysis.layers if r.result), 0),
+            "units": sum((product(t.dims) for r in analysis.layers if r.result for t in r.result.tensors), 0),
             "memory": totals.activation_bytes}[figure]
 
 
@@ -281,18 +284,34 @@ def _verdict(layer, figure, given, expected, where, tolerance, steps, candidates
 
 
 def _values_verdict(layer, given, expected, where, steps) -> Verdict:
+    """Values given against the executed array; for a layer with several outputs (a list of arrays)
+    a list of as many answers, each held against its output."""
+    if isinstance(expected, list):
+        shown = [part.tolist() for part in expected]
+        if not isinstance(given.value, list) or len(given.value) != len(expected):
+            return Verdict(layer, "values", given, shown, where, False, "values_shape", steps)
+        outcomes = [_values_outcome(part, want) for part, want in zip(given.value, expected)]
+        correct = all(ok for ok, _ in outcomes)
+        mistake = None if correct else next((slip for ok, slip in outcomes if not ok and slip), None)
+        return Verdict(layer, "values", given, shown, where, correct, mistake, steps)
+    correct, mistake = _values_outcome(given.value, expected)
+    return Verdict(layer, "values", given, expected.tolist(), where, correct, mistake, steps)
+
+
+def _values_outcome(given, expected) -> tuple[bool, str | None]:
+    """(right, the slip recognised or None) for one array of values."""
     import numpy as np
 
     try:
-        values = np.asarray(given.value, dtype=float)
+        values = np.asarray(given, dtype=float)
     except (TypeError, ValueError):
-        return Verdict(layer, "values", given, expected.tolist(), where, False, None, steps)
+        return False, None
     if values.shape != expected.shape:
-        return Verdict(layer, "values", given, expected.tolist(), where, False, "values_shape", steps)
+        return False, "values_shape"
     correct = bool(np.allclose(values, expected, rtol=1e-6, atol=1e-6))
     rounded = not correct and bool(np.all(np.abs(values - expected) < 1)) and bool(
         np.all((values == np.floor(expected)) | (values == np.round(expected)) | np.isclose(values, expected)))
-    return Verdict(layer, "values", given, expected.tolist(), where, correct, "rounded" if rounded else None, steps)
+    return correct, "rounded" if rounded else None
 
 
 def _one_adjacent_swap(given: int, expected: int) -> bool:

@@ -173,6 +173,7 @@ MESSAGES = {
     "fig_memory": "activation memory",
     "fig_receptive_field": "receptive field",
     "fig_jump": "jump (effective stride)",
+    "fig_values": "output values",
     "calc_answer": "{kind}: {given} -> {shape} · params {params} · MACs {macs} · memory {memory}",
     # checking answers
     "answers_form": "an answers file has `layers:` (figures per layer name), `totals:` and an optional `tolerance:`",

@@ -179,6 +179,7 @@ MESSAGES = {
     "fig_memory": "memoria de activaciones",
     "fig_receptive_field": "campo receptivo",
     "fig_jump": "salto (paso efectivo)",
+    "fig_values": "valores de salida",
     "calc_answer": "{kind}: {given} -> {shape} · parámetros {params} · MACs {macs} · memoria {memory}",
     # corrección de respuestas
     "answers_form": "un archivo de respuestas tiene `layers:` (cifras por nombre de capa), `totals:` y, opcional, `tolerance:`",

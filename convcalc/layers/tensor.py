@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, PositiveInt, model_validator
+from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.errors import LayerError
 from convcalc.layers.base import NO_CHECKS, Layer, LayerResult, ReceptiveField, RFDim, Tensor, product
@@ -67,7 +67,7 @@ class Split(Layer):
     def _one_rule(self):
         if (self.chunks is None) == (self.sizes is None):
             raise ValueError("give either chunks (equal parts) or sizes (a list), not both or neither")
-        if self.sizes is not None and len(self.sizes) < 2 or self.chunks == 1:
+        if (self.sizes is not None and len(self.sizes) < 2) or self.chunks == 1:
             raise ValueError("a split gives at least 2 outputs")
         return self
 
@@ -274,7 +274,8 @@ class Transpose(Layer):
 
     def infer(self, inputs, check):
         (x,) = inputs
-        _axis(self.dim0, x), _axis(self.dim1, x)
+        for axis in (self.dim0, self.dim1):
+            _axis(axis, x)
         order = self.order(len(x.dims))
         return LayerResult(output=Tensor(tuple(x.dims[axis] for axis in order), _permuted_field(x.field, order)),
                            trainable=0, non_trainable=0, macs=0, flops=0)
@@ -298,16 +299,17 @@ class Reduce(Layer):
                        "salida, es decir un FLOP por elemento de entrada"}
 
     op: Literal["mean", "sum", "max"] = Field(default="mean", description="what the reduced values give")
-    axes: list[int] = Field(validation_alias=AliasChoices("axes", "dim", "axis"),
-                            description="the axes reduced: 0 = channels, -1 = the last")
+    axes: int | list[int] = Field(validation_alias=AliasChoices("axes", "dim", "axis"),
+                                  description="the axis or axes reduced: 0 = channels, -1 = the last")
     keepdim: bool = Field(default=False, validation_alias=AliasChoices("keepdim", "keepdims"),
                           description="keep reduced axes as size 1")
 
-    @model_validator(mode="after")
-    def _some_axes(self):
-        if not self.axes:
+    @field_validator("axes")
+    @classmethod
+    def _some_axes(cls, value):
+        if value == []:
             raise ValueError("name at least one axis")
-        return self
+        return [value] if isinstance(value, int) else value
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -382,7 +384,8 @@ class LayerScale(Layer):
     formulas = {"shape": "unchanged", "params": "C", "macs": "0", "receptive_field": "unchanged"}
     flop_rule = {"en": "1 multiplication per element", "es": "1 multiplicación por elemento"}
 
-    init: float = Field(default=1e-6, description="the factors' starting value (ConvNeXt: 1e-6)")
+    init: float = Field(default=1e-6, description="the factors' starting value when training (ConvNeXt: "
+                        "1e-6); recorded only: run draws the factors or takes them from weights")
 
     def infer(self, inputs, check):
         (x,) = inputs

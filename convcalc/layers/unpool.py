@@ -46,6 +46,10 @@ class MaxUnpool(Windowed):
             check.equal(got, want, "unpool_mismatch", values=values.dims, source=source.dims, pooled=expected)
         return LayerResult(output=Tensor(source.dims, source.field), trainable=0, non_trainable=0, macs=0, flops=0)
 
+    def mistakes(self, inputs, result):
+        """The window slips of pooling do not apply: the output size is the source's."""
+        return {}
+
     def forward(self, arrays, params, ops):
         """The argmax of every window of the source (padded with -inf, first maximum in row-major
         order as PyTorch's max pool keeps it), then one scatter of the values into zeros."""
