@@ -75,8 +75,9 @@ def test_split_matches_torch_chunk_and_split(dims, data):
     report = one_layer(dims, {"split": {"axis": axis, **rule}})
     x = sample(np.random.default_rng(0), 2, dims)
     tx = torch.from_numpy(x)
-    expected = torch_or_none(lambda: torch.chunk(tx, rule["chunks"], axis + 1 if axis >= 0 else axis)
-                             if "chunks" in rule else torch.split(tx, rule["sizes"], axis + 1 if axis >= 0 else axis))
+    dim = axis + 1 if axis >= 0 else axis  # torch's dim counts the batch: its -(rank + 1) is the batch axis
+    expected = None if axis < -len(dims) else torch_or_none(
+        lambda: torch.chunk(tx, rule["chunks"], dim) if "chunks" in rule else torch.split(tx, rule["sizes"], dim))
     if expected is not None and "chunks" in rule and len(expected) != rule["chunks"]:
         expected = None  # torch gave fewer chunks than asked: convcalc refuses such a split
     assert (report is None) == (expected is None)

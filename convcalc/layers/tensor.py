@@ -128,9 +128,10 @@ class Slice(Layer):
 
     def bounds(self, size):
         """(start, length) of the kept positions; symbolic sizes need positions inside the axis."""
-        if is_concrete(size):
-            kept = range(*slice(self.start, self.end, self.step).indices(size))
-            return kept.start if len(kept) else 0, len(kept)
+        if is_concrete(size):  # Python's clamping, in arithmetic: a range's len() is bounded, sizes are not
+            start, end, _ = slice(self.start, self.end, self.step).indices(size)
+            length = max(ceildiv(end - start, self.step), 0)
+            return start if length else 0, length
         start = self.start if self.start >= 0 else size + self.start
         end = size if self.end is None else self.end if self.end >= 0 else size + self.end
         return start, ceildiv(end - start, self.step)
