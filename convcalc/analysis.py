@@ -55,7 +55,8 @@ class Finding:
 class LayerReport:
     node: Node  # the layer, its name, inputs and place, and its inline weights (for the executor)
     result: LayerResult | None = None  # None when the layer could not be analysed
-    shape: tuple[Dim, ...] | None = None  # in the spec's layout
+    shape: tuple[Dim, ...] | None = None  # in the spec's layout (a layer with several outputs: its first)
+    shapes: tuple | None = None  # every output's shape in the spec's layout, for a layer with several
     activation_elements: Dim = 0  # batch included
     activation_bytes: Dim = 0
     runs: bool = True  # False for a train_only layer in eval mode: its MACs and memory are not counted
@@ -141,6 +142,12 @@ class Analysis:
     def kinds(self) -> list[str]:
         return list(dict.fromkeys(report.kind for report in self.layers))
 
+    def tensors(self) -> dict:
+        """Layer name -> its output tensor (a tuple of them for a layer with several), ``input`` too:
+        what ``Node.read`` takes a layer's inputs from."""
+        return {INPUT: self.input_tensor, **{report.name: report.result.output if report.result.outputs is None
+                                             else report.result.outputs for report in self.layers if report.result}}
+
     @property
     def exit_code(self) -> int:
         return 1 if self.errors else 0
@@ -181,9 +188,9 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     for node in graph.nodes:
         report = LayerReport(node, runs=options.mode == "train" or not node.train_only)
         reports.append(report)
-        inputs = [tensors[name] for name in node.inputs]
+        inputs = node.read(tensors)
         tensors[node.name] = None
-        if None in inputs:
+        if any(value is None for value in inputs):
             continue  # an input is already reported as wrong
         try:
             result = node.layer.infer(inputs, _Checks(node, strict, findings, constraints))
@@ -194,9 +201,11 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         _within_bound(result.output, node)
         report.result = result
         report.shape = display(result.output.dims, spec.layout)
-        report.activation_elements = batch * product(result.output.dims)
+        if result.outputs is not None:
+            report.shapes = tuple(display(tensor.dims, spec.layout) for tensor in result.outputs)
+        report.activation_elements = batch * sum((product(tensor.dims) for tensor in result.tensors), 0)
         report.activation_bytes = report.activation_elements * dtype_bytes
-        tensors[node.name] = result.output
+        tensors[node.name] = result.output if result.outputs is None else result.outputs
 
     conditions = []
     if constraints:

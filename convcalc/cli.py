@@ -536,7 +536,8 @@ def calc_pool(input_size, layout, channels, kernel, stride, padding, mode, ceil_
 
 
 @calc_command("tconv", click.option("--filters", "-K", type=click.IntRange(1), required=True), *WINDOW_OPTIONS,
-              click.option("--output-padding", default="0", show_default=True),
+              click.option("--output-padding", default=None,
+                           help="Extra size on the far side (default 0; with --padding same, Keras's W*S)."),
               click.option("--groups", type=click.IntRange(1), default=1, show_default=True),
               click.option("--bias/--no-bias", default=True, show_default=True))
 def calc_tconv(input_size, layout, channels, filters, kernel, stride, padding, dilation, output_padding, groups, bias,
@@ -546,7 +547,8 @@ def calc_tconv(input_size, layout, channels, filters, kernel, stride, padding, d
 
     fields = _window(kernel, stride, padding, dilation)
     try:
-        fields["output_padding"] = pixels(output_padding)
+        if output_padding is not None:
+            fields["output_padding"] = pixels(output_padding)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--output-padding") from None
     layer = {"conv_transpose2d": {"filters": filters, "groups": groups, "bias": bias, **fields}}

@@ -48,7 +48,7 @@ class CountingOps:
 class LayerRun:
     name: str
     kind: str
-    shape: tuple[int, ...]  # one sample, channels first
+    shape: tuple  # one sample, channels first (a tuple of shapes for a layer with several outputs)
     trainable: int  # parameter values allocated
     non_trainable: int
     macs: int  # multiply-accumulates performed, whole batch
@@ -61,10 +61,18 @@ class Run:
     dtype: str
     layers: list[LayerRun]
     input: np.ndarray
-    outputs: dict[str, np.ndarray]  # the network's outputs; every activation when kept
+    outputs: dict[str, np.ndarray]  # the network's outputs (split1.0, ... for several); every activation when kept
     predicted_peak_bytes: int  # the analysis's inference peak at the dtype computed in
     peak_bytes: int | None = None  # measured by tracemalloc, when asked
     weights: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def network_outputs(self) -> dict[str, np.ndarray]:
+        """The arrays of the network's outputs, by name (split1.0, split1.1 for a layer with several)."""
+        graph = self.analysis.graph
+        several = {name for name in graph.outputs if graph.node(name).layer.output_count > 1}
+        return {name: array for name, array in self.outputs.items()
+                if name in graph.outputs and name not in several or name.rpartition(".")[0] in several}
 
 
 def compute_dtype(analysis: Analysis) -> str:
@@ -127,12 +135,17 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             ops = CountingOps(analysis.spec.layout, scratch)
             started = time.perf_counter()
             with np.errstate(all="ignore"):  # an overflow is the network's result (inf), not a raw warning
-                out = layer.forward([values[source] for source in report.inputs], params, ops)
-            out = np.ascontiguousarray(out, dtype=dtype)
+                out = layer.forward(report.node.read(values), params, ops)
+            if layer.output_count > 1:
+                out = tuple(np.ascontiguousarray(array, dtype=dtype) for array in out)
+                shape = tuple(tuple(array.shape[1:]) for array in out)
+            else:
+                out = np.ascontiguousarray(out, dtype=dtype)
+                shape = tuple(out.shape[1:])
             elapsed = time.perf_counter() - started
             values[report.name] = out
             trainable = sum(params[name].size for name, (_, is_trainable) in shapes.items() if is_trainable)
-            runs.append(LayerRun(report.name, report.kind, tuple(out.shape[1:]), trainable,
+            runs.append(LayerRun(report.name, report.kind, shape, trainable,
                                  sum(a.size for a in params.values()) - trainable, ops.macs, elapsed))
             if not keep:
                 for source in set(report.inputs):
@@ -142,7 +155,11 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
     finally:
         if measure_memory:
             tracemalloc.stop()
-    kept = values if keep else {name: values[name] for name in analysis.graph.outputs}
+    kept = {}
+    for name in values if keep else analysis.graph.outputs:
+        value = values[name]
+        kept.update({f"{name}.{index}": array for index, array in enumerate(value)} if isinstance(value, tuple)
+                    else {name: value})
     return Run(analysis, dtype, runs, x, kept, predicted_peak(analysis, keep), peak, weights)
 
 
@@ -152,8 +169,8 @@ def _mib(size: int) -> str:
 
 def _parameter_shapes(analysis: Analysis) -> list[dict]:
     """Per layer, in order: name -> (shape, trainable) from the layer and what reaches it."""
-    tensors = {INPUT: analysis.input_tensor, **{r.name: r.result.output for r in analysis.layers}}
-    return [r.node.layer.parameter_shapes([tensors[source] for source in r.inputs]) for r in analysis.layers]
+    tensors = analysis.tensors()
+    return [r.node.layer.parameter_shapes(r.node.read(tensors)) for r in analysis.layers]
 
 
 def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str) -> dict[str, np.ndarray]:

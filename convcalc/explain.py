@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from convcalc.analysis import Analysis, LayerReport, display
 from convcalc.errors import ConvcalcError, Location
-from convcalc.graph import INPUT
 from convcalc.layers.base import AXIS_NAMES, Step, joined, product
 from convcalc.spec import suggestion
 
@@ -21,7 +20,7 @@ class LayerExplanation:
 
 def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanation]:
     """Derivations of the analysed layers (of ``layer`` alone when named)."""
-    tensors = {INPUT: analysis.input_tensor, **{r.name: r.result.output for r in analysis.layers if r.result}}
+    tensors = analysis.tensors()
     reports = [r for r in analysis.layers if layer is None or r.name == layer]
     if layer is not None and not reports:
         raise ConvcalcError("unknown_layer", Location(analysis.file), name=layer,
@@ -30,14 +29,20 @@ def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanati
     for report in reports:
         if report.result is None:
             continue
-        steps = report.node.layer.derivation([tensors[source] for source in report.inputs], report.result)
+        steps = report.node.layer.derivation(report.node.read(tensors), report.result)
         dims = report.result.output.dims
         units = product(dims)
         symbols = display(("C", *AXIS_NAMES.get(len(dims) - 1, ())), analysis.spec.layout) if len(dims) > 1 else ()
+        unit_step = Step("units", "units = " + "*".join(symbols) if symbols else "units",
+                         joined(display(dims, analysis.spec.layout)), units)
+        if report.result.outputs is not None:  # several outputs: their units added
+            sizes = [product(tensor.dims) for tensor in report.result.outputs]
+            unit_step = Step("units", "units = " + " + ".join(f"units_{i}" for i in range(len(sizes))),
+                             joined(sizes, " + "), sum(sizes, 0))
         steps = steps + [
-            Step("units", "units = " + "*".join(symbols) if symbols else "units",
-                 joined(display(dims, analysis.spec.layout)), units),
-            Step("memory", "bytes = units * batch * dtype bytes", f"{units}*{analysis.batch}*{analysis.dtype_bytes}",
+            unit_step,
+            Step("memory", "bytes = units * batch * dtype bytes",
+                 f"{unit_step.value}*{analysis.batch}*{analysis.dtype_bytes}",
                  report.activation_bytes),
         ]
         explanations.append(LayerExplanation(report, steps))

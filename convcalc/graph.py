@@ -5,6 +5,9 @@ A layer entry is ``- relu``, ``- conv2d: {filters: 6, kernel: 5}`` or
 fields. A layer takes the previous layer's output unless ``inputs`` names earlier layers (or
 ``input``, the network's input, or inside a block the block's input). Inputs can only name layers
 above, so the graph is acyclic by construction and a cycle is reported where it is written.
+
+A layer with several outputs (``split``) is read one output at a time: ``split1.0``, ``split1.1``,
+the layer's name, a dot and the output's index from 0, as torch.chunk's tuple is indexed.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ _REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$|^\$\((.+)\)$
 class Node:
     name: str
     layer: Layer
-    inputs: tuple[str, ...]
+    inputs: tuple[str, ...]  # the names of the layers read (or ``input``)
     document: Document = field(repr=False, compare=False)
     path: tuple = ()  # where the entry stands in the document
     block: str | None = None  # "layer1.0 (bottleneck, line 40)" for layers that come from a block
@@ -47,6 +50,24 @@ class Node:
     weights: dict | None = None  # values written in the spec (for hand-worked examples)
     weights_path: tuple = ()  # where they stand in the document
     train_only: bool = False  # built, but run only in training (an auxiliary head): see analysis.Options.mode
+    input_outputs: tuple = ()  # per input: which output of a layer with several (None: its one output)
+
+    @property
+    def sources(self) -> list[tuple[str, int | None]]:
+        """(layer name, output index or None) per input."""
+        return list(zip(self.inputs, self.input_outputs or (None,) * len(self.inputs)))
+
+    @property
+    def references(self) -> list[str]:
+        """The inputs as a spec names them: conv1, split1.0."""
+        return [name if index is None else f"{name}.{index}" for name, index in self.sources]
+
+    def read(self, values: dict) -> list:
+        """This node's inputs from ``values`` (name -> one value, or a tuple for several outputs)."""
+        if not self.input_outputs:  # the common case, on the analysis's hot path
+            return [values[name] for name in self.inputs]
+        return [values[name] if index is None or values[name] is None else values[name][index]
+                for name, index in self.sources]
 
     @property
     def location(self) -> Location:
@@ -63,6 +84,13 @@ class Graph:
     def outputs(self) -> list[str]:
         return [node.name for node in self.nodes if not self.consumers.get(node.name)]
 
+    def node(self, name: str) -> Node:
+        return self.by_name[name]
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, Node]:
+        return {node.name: node for node in self.nodes}
+
 
 def build_graph(spec: Spec, document: Document, params: dict | None = None) -> Graph:
     """The DAG of ``spec``; ``params`` (--param) replace the defaults of the spec's ``params:``."""
@@ -71,8 +99,8 @@ def build_graph(spec: Spec, document: Document, params: dict | None = None) -> G
         raise ConvcalcError("unknown_spec_param", Location(document.file), name=unknown[0],
                             known=", ".join(spec.params) or "-")
     builder = _Builder(spec, document, {**spec.params, **(params or {})})
-    builder.scope(spec.layers, ("layers",), prefix="", scope_input=INPUT, params=builder.spec_params, stack=(),
-                  block=None, named_scope=True)
+    builder.scope(spec.layers, ("layers",), prefix="", scope_input=(INPUT, None), params=builder.spec_params,
+                  stack=(), block=None, named_scope=True)
     graph = Graph(builder.nodes)
     for node in builder.nodes:
         for source in node.inputs:
@@ -106,12 +134,13 @@ class _Builder:
         self.spec_params = spec_params  # the spec's `params:`, --param applied: seen in every block
         self.train_only_uses = 0  # block uses marked train_only being expanded
         self.nodes: list[Node] = []
+        self.output_counts: dict[str, int] = {}  # full name -> outputs, for layers with several
         self.where: dict[str, tuple] = {}  # full name -> path of the entry that made it
         self.validated: dict[tuple, Layer] = {}  # layers are frozen, so equal ones can be shared
         self.prepared: dict[tuple, _Entry] = {}  # (entry path, block parameters or None) -> the entry read
 
     def scope(self, entries, path, prefix, scope_input, params, stack, block, named_scope) -> str:
-        """Add the nodes of ``entries``; return the full name of the last one."""
+        """Add the nodes of ``entries``; return the last one's (full name, output index or None)."""
         local = {INPUT: scope_input}
         counters: dict[str, int] = {}
         previous = scope_input
@@ -140,10 +169,11 @@ class _Builder:
                     local_name = (f"{name}.{copy}" if repeat else name) if name else \
                         self.generated(kind, counters, local)
                 full_name = prefix + local_name
-                if local_name in local:
-                    earlier = self.where.get(local[local_name])
+                if local_name in local or self.output_reference(local_name, local):
+                    earlier = self.where.get((local.get(local_name) or self.output_reference(local_name, local))[0])
                     raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=local_name,
                                         first="?" if earlier is None else self.document.location(earlier).line)
+                self.whole_outputs_refused(sources, local, prepared)
                 if kind in self.spec.blocks:
                     self.train_only_uses += prepared.train_only
                     try:
@@ -153,9 +183,9 @@ class _Builder:
                         self.train_only_uses -= prepared.train_only
                 else:
                     self.add_layer(prepared, entry_path, full_name, sources, block, named_scope and name is not None)
-                    previous = full_name
+                    previous = (full_name, None)
                 self.where[full_name] = entry_path
-                local[local_name] = previous if kind in self.spec.blocks else full_name
+                local[local_name] = previous
                 sources = [previous]
         return previous
 
@@ -241,14 +271,43 @@ class _Builder:
                                     minimum=minimum)
         return name, inputs, repeat, first
 
+    def whole_outputs_refused(self, sources, local, entry: _Entry) -> None:
+        """A layer with several outputs is read one output at a time: split1.0, not split1."""
+        for source in sources:
+            count = self.output_counts.get(source[0])
+            if count and source[1] is None:
+                name = next((local_name for local_name, value in local.items() if value == source), source[0])
+                where = entry.fields_path + ("inputs",) if entry.inputs else entry.path
+                raise ConvcalcError("several_outputs", self.document.location(where), name=name, count=count,
+                                    first=f"{name}.0", last=f"{name}.{count - 1}")
+
+    def output_reference(self, reference, local):
+        """``split1.1`` as (full name of split1, 1) when split1 is a layer with several outputs."""
+        name, dot, index = reference.rpartition(".")
+        source = local.get(name) if dot and index.isdigit() else None
+        if source is None or source[1] is not None or source[0] not in self.output_counts:
+            return None
+        return source[0], int(index)
+
     def resolve(self, inputs, local, path, entry_path, stack):
         sources = []
         for position, reference in enumerate(inputs):
             if reference in local:
                 sources.append(local[reference])
                 continue
-            later = self.later_definition(reference, entry_path)
+            output = self.output_reference(reference, local)
             where = self.document.location(path + ("inputs", position))
+            if output is not None:
+                count = self.output_counts[output[0]]
+                if output[1] >= count:
+                    name = reference.rpartition(".")[0]
+                    raise ConvcalcError("bad_output_index", where, name=name, index=output[1], count=count,
+                                        last=f"{name}.{count - 1}")
+                sources.append(output)
+                continue
+            name, dot, index = reference.rpartition(".")
+            later = self.later_definition(reference, entry_path) or (
+                self.later_definition(name, entry_path) if dot and index.isdigit() else None)
             if later is not None:
                 raise ConvcalcError("forward_input", where, name=reference, line=later)
             raise ConvcalcError("unknown_input", where, name=reference, hint=suggestion(reference, local))
@@ -293,8 +352,12 @@ class _Builder:
         if not cls.min_inputs <= len(sources) <= (cls.max_inputs or len(sources)):
             raise ConvcalcError("input_count", self.document.location(entry_path), kind=entry.kind,
                                 expected=_count_text(cls), received=len(sources))
-        self.nodes.append(Node(full_name, entry.layer, tuple(sources), self.document, entry_path, block, named,
-                               entry.weights, entry.weights_path, entry.train_only or self.train_only_uses > 0))
+        self.nodes.append(Node(full_name, entry.layer, tuple(name for name, _ in sources), self.document, entry_path,
+                               block, named, entry.weights, entry.weights_path,
+                               entry.train_only or self.train_only_uses > 0,
+                               tuple(index for _, index in sources) if any(i is not None for _, i in sources) else ()))
+        if entry.layer.output_count > 1:
+            self.output_counts[full_name] = entry.layer.output_count
 
     def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
                      named_scope):

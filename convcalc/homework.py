@@ -211,9 +211,11 @@ def _expected(analysis, report, figure, executed, explanation):
         dims = result.output.field.dims
         return tuple(int(d.size) for d in dims) if dims else ()
     if figure == "values":
+        if result.outputs is not None:  # several outputs: one array each, kept as name.0, name.1, ...
+            return [executed.output(f"{report.name}.{index}") for index in range(len(result.outputs))]
         return executed.output(report.name)
     return {"params": result.trainable, "macs": result.macs, "flops": result.flops,
-            "units": product(result.output.dims), "memory": report.activation_bytes,
+            "units": sum((product(tensor.dims) for tensor in result.tensors), 0), "memory": report.activation_bytes,
             "params_without_bias": _step_value(explanation, "params_without_bias", result.trainable)}[figure]
 
 
@@ -226,7 +228,7 @@ def _total(analysis, figure, explained):
         return sum((_step_value(item, "params_without_bias", item.report.params) for item in explained.values()), 0)
     totals = analysis.totals
     return {"params": totals.params, "macs": totals.macs, "flops": totals.flops,
-            "units": sum((product(r.result.output.dims) for r in analysis.layers if r.result), 0),
+            "units": sum((product(t.dims) for r in analysis.layers if r.result for t in r.result.tensors), 0),
             "memory": totals.activation_bytes}[figure]
 
 
@@ -279,10 +281,7 @@ def _candidates(analysis, report, figure, expected, explained) -> list[tuple[str
 
 
 def _layer_inputs(analysis, report):
-    from convcalc.graph import INPUT
-
-    tensors = {INPUT: analysis.input_tensor, **{r.name: r.result.output for r in analysis.layers if r.result}}
-    return [tensors[source] for source in report.inputs]
+    return report.node.read(analysis.tensors())
 
 
 def _generic(figure, expected, analysis) -> list[tuple[str, object]]:
@@ -317,18 +316,36 @@ def _verdict(layer, figure, given, expected, where, tolerance, steps, candidates
 def _values_verdict(layer, given, expected, where, tolerance, steps) -> Verdict:
     """Right when every value is within 1e-6 (or the answers' tolerance) of the executed output,
     the arrangement compared without size-1 axes (a one-channel map may be written as a matrix or
-    as 1x3x3). A wrong answer equal to the output rounded to some decimals is the slip 'rounded'."""
+    as 1x3x3). A wrong answer equal to the output rounded to some decimals is the slip 'rounded'.
+    For a layer with several outputs (a list of arrays), a list of as many answers, each held
+    against its output."""
     import numpy as np
 
-    values, exact = np.squeeze(given.value), np.squeeze(expected.astype(float))
-    shown = expected.tolist()
+    if isinstance(expected, list):
+        shown = [part.tolist() for part in expected]
+        if not isinstance(given.value, list) or len(given.value) != len(expected):
+            return Verdict(layer, "values", given, shown, where, False, "values_shape", steps)
+        outcomes = [_values_outcome(np.asarray(part, dtype=float), want, tolerance)
+                    for part, want in zip(given.value, expected)]
+        correct = all(ok for ok, _ in outcomes)
+        mistake = None if correct else next((slip for ok, slip in outcomes if not ok and slip), None)
+        return Verdict(layer, "values", given, shown, where, correct, mistake, steps)
+    correct, mistake = _values_outcome(given.value, expected, tolerance)
+    return Verdict(layer, "values", given, expected.tolist(), where, correct, mistake, steps)
+
+
+def _values_outcome(given, expected, tolerance) -> tuple[bool, str | None]:
+    """(right, the slip recognised or None) for one array of values."""
+    import numpy as np
+
+    values, exact = np.squeeze(given), np.squeeze(expected.astype(float))
     if values.shape != exact.shape:
-        return Verdict(layer, "values", given, shown, where, False, "values_shape", steps)
+        return False, "values_shape"
     relative = max(float(tolerance), 1e-6)
     if np.allclose(values, exact, rtol=relative, atol=1e-6):
-        return Verdict(layer, "values", given, shown, where, True, None, steps)
+        return True, None
     rounded = any(np.allclose(values, candidate, rtol=0, atol=1e-9) for candidate in _roundings(exact))
-    return Verdict(layer, "values", given, shown, where, False, "rounded" if rounded else None, steps)
+    return False, "rounded" if rounded else None
 
 
 def _roundings(exact):

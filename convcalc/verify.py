@@ -50,7 +50,7 @@ def verify(run: Run) -> Verification:
     for executed, report in zip(run.layers, run.analysis.layers):
         result = report.result
         checks += [
-            Check(report.name, "shape", tuple(result.output.dims), executed.shape),
+            Check(report.name, "shape", result.shapes, executed.shape),
             Check(report.name, "params", (result.trainable, result.non_trainable),
                   (executed.trainable, executed.non_trainable)),
             Check(report.name, "macs", result.macs * batch, executed.macs),

@@ -49,6 +49,9 @@ MESSAGES = {
     "bad_count": "`{key}` must be a whole number >= {minimum}, got {value}",
     "too_many_layers": "more than {limit} layers after expanding blocks and repeats",
     "duplicate_name": "the name '{name}' is already used (line {first}); names must be unique",
+    "bad_output_index": "'{name}' has {count} outputs, {name}.0 to {last}; there is no output {index}",
+    "several_outputs": "'{name}' has {count} outputs: name the one this layer reads, {first} to {last}, "
+                       "e.g. inputs: [{first}]",
     "unknown_input": "`inputs` names '{name}', which is not a layer above this one{hint}",
     "forward_input": "`inputs` names '{name}', defined below (line {line}): inputs must come from layers above, "
                      "so the graph has no cycle",
@@ -81,6 +84,25 @@ MESSAGES = {
     "merge_rank_mismatch": "branches of different ranks cannot be joined: {shapes}",
     "merge_shape_mismatch": "branch shapes differ on axis {axis}: {first} vs {other}; make the branches' "
                             "padding and strides agree, or project the shortcut",
+    "needs_spatial": "needs a map with spatial axes, (C, H, W) or (C, L), but receives the vector {shape}",
+    "output_size_range": "output_size {size} along {axis} cannot be reached: with this kernel, stride and padding "
+                         "the output is {smallest} to {largest} (PyTorch's range for output_size)",
+    "tensor_axis": "axis {axis} does not exist in a sample with {rank} axes: use 0 (channels) to {last}, "
+                   "or -1 for the last",
+    "split_sizes_sum": "the sizes {sizes} add up to {total}, but the axis has {size}; make them sum to {size}",
+    "split_chunks_uneven": "{size} cannot be split into {chunks} equal chunks for every input size; "
+                           "give sizes, or an input size divisible by {chunks}",
+    "split_chunks_count": "torch.chunk splits {size} into chunks of {part}, which gives {count} outputs, "
+                          "not {chunks}; give sizes instead",
+    "slice_empty": "the slice [{start}:{end}:{step}] of an axis of size {size} keeps nothing",
+    "slice_outside": "position {position} of the slice lies outside an axis of size {size}",
+    "reshape_inexact": "{total} values cannot be reshaped to {shape}: {total} is not divisible by {known}",
+    "reshape_count": "{total} values cannot be reshaped to {shape}, which holds {known}",
+    "permute_dims": "dims {dims} is not an order of the sample's {rank} axes 0 to {last}",
+    "reduce_repeated_axis": "the axes {axes} name one axis twice",
+    "flatten_axes": "start_axis {start} to end_axis {end} is not a range of the sample's {rank} axes 0 to {last}",
+    "unpool_mismatch": "the values {values} are not what a max pool of {source} gives ({pooled}); the second "
+                       "input must be the tensor the max pool read, with its kernel, stride and padding",
     "concat_axis": "axis {axis} does not exist in a tensor with {rank} axes",
     "crop_too_large": "cannot crop {size} to the reference size {target} along {axis}",
     "inexact_division": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number; "
@@ -210,6 +232,7 @@ MESSAGES = {
     "fig_memory": "activation memory",
     "fig_receptive_field": "receptive field",
     "fig_jump": "jump (effective stride)",
+    "fig_values": "output values",
     "calc_answer": "{kind}: {given} -> {shape} · params {params} · MACs {macs} · memory {memory}",
     # checking answers
     "answers_form": "an answers file has `layers:` (figures per layer name), `totals:` and an optional `tolerance:`",

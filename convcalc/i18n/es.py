@@ -53,6 +53,9 @@ MESSAGES = {
     "bad_count": "`{key}` debe ser un número entero >= {minimum}; se recibió {value}",
     "too_many_layers": "más de {limit} capas tras expandir los bloques y las repeticiones",
     "duplicate_name": "el nombre '{name}' ya está en uso (línea {first}); los nombres deben ser únicos",
+    "bad_output_index": "'{name}' tiene {count} salidas, de {name}.0 a {last}; no existe la salida {index}",
+    "several_outputs": "'{name}' tiene {count} salidas: indica cuál lee esta capa, de {first} a {last}, "
+                       "p. ej. inputs: [{first}]",
     "unknown_input": "`inputs` menciona '{name}', que no es una capa anterior a esta{hint}",
     "forward_input": "`inputs` menciona '{name}', definida más abajo (línea {line}): las entradas deben venir de "
                      "capas anteriores, para que el grafo no tenga ciclos",
@@ -84,6 +87,26 @@ MESSAGES = {
     "merge_rank_mismatch": "no se pueden unir ramas con distinto número de ejes: {shapes}",
     "merge_shape_mismatch": "las formas de las ramas difieren en el eje {axis}: {first} frente a {other}; "
                             "haz que el relleno y los pasos de las ramas coincidan, o proyecta el atajo",
+    "needs_spatial": "necesita un mapa con ejes espaciales, (C, H, W) o (C, L), pero recibe el vector {shape}",
+    "output_size_range": "no se puede obtener output_size {size} en {axis}: con este kernel, paso y relleno la "
+                         "salida va de {smallest} a {largest} (el rango de PyTorch para output_size)",
+    "tensor_axis": "el eje {axis} no existe en una muestra con {rank} ejes: usa de 0 (canales) a {last}, "
+                   "o -1 para el último",
+    "split_sizes_sum": "los tamaños {sizes} suman {total}, pero el eje tiene {size}; haz que sumen {size}",
+    "split_chunks_uneven": "{size} no se puede dividir en {chunks} partes iguales para todo tamaño de entrada; "
+                           "indica sizes, o un tamaño de entrada divisible por {chunks}",
+    "split_chunks_count": "torch.chunk divide {size} en partes de {part}, lo que da {count} salidas, no {chunks}; "
+                          "indica sizes en su lugar",
+    "slice_empty": "el recorte [{start}:{end}:{step}] de un eje de tamaño {size} no conserva nada",
+    "slice_outside": "la posición {position} del recorte cae fuera de un eje de tamaño {size}",
+    "reshape_inexact": "{total} valores no caben en la forma {shape}: {total} no es divisible por {known}",
+    "reshape_count": "{total} valores no caben en la forma {shape}, que contiene {known}",
+    "permute_dims": "dims {dims} no es un orden de los {rank} ejes de la muestra, de 0 a {last}",
+    "reduce_repeated_axis": "los ejes {axes} nombran un eje dos veces",
+    "flatten_axes": "de start_axis {start} a end_axis {end} no es un rango de los {rank} ejes de la muestra, "
+                    "de 0 a {last}",
+    "unpool_mismatch": "los valores {values} no son lo que da un max pooling de {source} ({pooled}); la segunda "
+                       "entrada debe ser el tensor que leyó el max pooling, con su kernel, paso y relleno",
     "concat_axis": "el eje {axis} no existe en un tensor con {rank} ejes",
     "crop_too_large": "no se puede recortar {size} al tamaño de referencia {target} a lo largo de {axis}",
     "inexact_division": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número entero; "
@@ -215,6 +238,7 @@ MESSAGES = {
     "fig_memory": "memoria de activaciones",
     "fig_receptive_field": "campo receptivo",
     "fig_jump": "salto (paso efectivo)",
+    "fig_values": "valores de salida",
     "calc_answer": "{kind}: {given} -> {shape} · parámetros {params} · MACs {macs} · memoria {memory}",
     # corrección de respuestas
     "answers_form": "un archivo de respuestas tiene `layers:` (cifras por nombre de capa), `totals:` y, opcional, `tolerance:`",

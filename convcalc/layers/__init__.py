@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from convcalc.layers import activation, conv, dense, merge, normalization, pooling, resize
+from convcalc.layers import activation, conv, dense, merge, normalization, pooling, resize, tensor, unpool
 from convcalc.layers.base import Layer, ranked
 
 RANKED_FAMILIES = {  # family: its kind with {rank} standing for 1, 2 and 3
@@ -28,6 +28,7 @@ RANKED_FAMILIES = {  # family: its kind with {rank} standing for 1, 2 and 3
     resize.Crop: "crop{rank}d",
     resize.CenterCrop: "center_crop{rank}d",
     resize.Upsample: "upsample{rank}d",
+    unpool.MaxUnpool: "maxunpool{rank}d",
 }
 
 SINGLE_TYPES = [
@@ -35,6 +36,8 @@ SINGLE_TYPES = [
     activation.LeakyRelu, activation.Prelu, activation.Elu, activation.Softmax, activation.LogSoftmax,
     dense.Flatten, dense.Dense, dense.Dropout,
     merge.Add, merge.Multiply, merge.Concat,
+    tensor.Split, tensor.Slice, tensor.ChannelShuffle, tensor.Reshape, tensor.Permute, tensor.Transpose,
+    tensor.Reduce, tensor.Identity, tensor.StochasticDepth, tensor.LayerScale,
 ]
 
 

@@ -92,13 +92,25 @@ class Tensor:
 
 @dataclass(slots=True)
 class LayerResult:
-    """What a shape rule gives for one layer (per sample; the analysis applies the batch)."""
+    """What a shape rule gives for one layer (per sample; the analysis applies the batch).
+    A layer with several outputs (split) gives them all in ``outputs``; ``output`` is the first."""
 
     output: Tensor
     trainable: Dim
     non_trainable: Dim
     macs: Dim
     flops: Dim
+    outputs: tuple[Tensor, ...] | None = None
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        """Every output tensor: one, or several for a split."""
+        return self.outputs or (self.output,)
+
+    @property
+    def shapes(self):
+        """The output's dims, or a tuple of them per output for a layer with several."""
+        return tuple(self.output.dims) if self.outputs is None else tuple(tuple(t.dims) for t in self.outputs)
 
 
 @dataclass(frozen=True)
@@ -184,8 +196,14 @@ class Layer(BaseModel):
     # Each registered type defines:
     #   infer(self, inputs: list[Tensor], check: Checks) -> LayerResult     (the static rule)
     #   forward(self, arrays: list[np.ndarray], params: dict, ops: Ops) -> np.ndarray
+    #       (a tuple of arrays for a layer whose output_count is above 1)
     #       (the NumPy reference: batch-first, channels-first arrays, PyTorch's semantics; every
     #        product of a weighted sum goes through ops.matmul so the executor counts its MACs)
+
+    @property
+    def output_count(self) -> int:
+        """How many outputs the layer gives; a later layer reads output i of several as ``name.i``."""
+        return 1
 
     def parameter_shapes(self, inputs: list[Tensor]) -> dict[str, tuple[tuple[int, ...], bool]]:
         """The arrays the layer holds, named as PyTorch names them: name -> (shape, trainable)."""

@@ -247,21 +247,33 @@ class ConvTranspose(GroupedConv):
     summary = {"en": "transposed convolution: upsamples by scattering each input pixel through the filters",
                "es": "convolución transpuesta: aumenta la resolución esparciendo cada píxel por los filtros"}
     formulas = {
-        "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S]",
+        "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, or with "
+                 "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; "
+                 "output_size: O as given, within [O_min, O_min + S - 1]]",
         "params": "C_in * K/G * F^r + K (bias)",
         "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
         "receptive_field": "j_out = j_in/S",
     }
     flop_rule = CONV_FLOPS
 
-    output_padding: PositiveInts | Literal[0] = Field(default=0, description="extra size on the far side, < max(S, D)")
+    output_padding: PositiveInts | Literal[0] | None = Field(
+        default=None, description="extra size on the far side, < max(S, D); none: 0, or with 'same' O = W*S "
+        "(Keras's output_padding=None)")
     padding: Union[int, list, Literal["valid", "same"]] = Field(
         default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)")
+    output_size: PositiveInts | None = Field(
+        default=None, description="the output size wanted (PyTorch's output_size=, ONNX output_shape): "
+        "the output padding is what gives it, so it must lie in [O_min, O_min + S - 1]")
+
+    @field_validator("output_size")
+    @classmethod
+    def _output_size(cls, value):
+        return None if value is None else per_axis(value, cls.rank, "output_size", 1)
 
     @field_validator("output_padding")
     @classmethod
     def _output_padding(cls, value):
-        return per_axis(value, cls.rank, "output_padding", 0)
+        return None if value is None else per_axis(value, cls.rank, "output_padding", 0)
 
     @field_validator("padding")
     @classmethod
@@ -270,19 +282,38 @@ class ConvTranspose(GroupedConv):
 
     @model_validator(mode="after")
     def _output_padding_limit(self):
-        for extra, stride, dilation in zip(self.output_padding, self.strides, self.dilation):
+        if self.output_size is not None and (self.output_padding is not None or self.padding == "same"):
+            raise ValueError("output_size sets the output padding itself: give it without output_padding, "
+                             "with numeric padding")
+        for extra, stride, dilation in zip(self.extras, self.strides, self.dilation):
             if extra >= max(stride, dilation):
                 raise FieldProblem("output_padding", f"output_padding must be smaller than max(stride, dilation) "
                                                      f"= {max(stride, dilation)} (PyTorch)")
         return self
 
+    @property
+    def extras(self) -> tuple[int, ...]:
+        """output_padding per axis, 0 when not given."""
+        return self.output_padding or (0,) * self.rank
+
     def output_sizes(self, sizes, check):
-        """O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1 (PyTorch), or W*S for 'same'
-        (Keras); returns (sizes, leading padding) per axis."""
+        """O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1 (PyTorch); for 'same' Keras's
+        deconv_output_length: W*S without output_padding, else (W - 1)*S + F' - 2*(F'//2) +
+        output_padding with F' the dilated window, cropped F'//2 - output_padding//2 before (its
+        torch padding). Returns (sizes, leading padding) per axis."""
         spatial, leading = [], []
-        for axis, (size, span, stride, extra) in enumerate(zip(sizes, self.spans, self.strides, self.output_padding)):
-            if self.padding == "same":
+        for axis, (size, span, stride, extra) in enumerate(zip(sizes, self.spans, self.strides, self.extras)):
+            if self.padding == "same" and self.output_padding is not None:
+                out, lo = (size - 1) * stride + span - 2 * (span // 2) + extra, max(span // 2 - extra // 2, 0)
+            elif self.padding == "same":
                 out, lo = size * stride, max(span - stride, 0) // 2
+            elif self.output_size is not None:  # PyTorch's _output_padding: O_min <= O <= O_min + S - 1
+                lo, hi = (0, 0) if self.padding == "valid" else self.padding[axis]
+                out, smallest = self.output_size[axis], (size - 1) * stride - lo - hi + span
+                params = dict(axis=AXIS_NAMES[self.rank][axis], size=out, smallest=smallest,
+                              largest=smallest + stride - 1)
+                check.at_least(out, smallest, "output_size_range", **params)
+                check.at_least(smallest + stride - 1, out, "output_size_range", **params)
             else:
                 lo, hi = (0, 0) if self.padding == "valid" else self.padding[axis]
                 out = (size - 1) * stride - lo - hi + span + extra

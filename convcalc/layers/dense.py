@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
@@ -9,21 +11,44 @@ from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, ReceptiveField,
 
 
 class Flatten(Layer):
-    """All values of a sample in one vector of C*H*W (PyTorch Flatten(start_dim=1), Keras Flatten)."""
+    """All values of a sample in one vector of C*H*W (PyTorch Flatten(start_dim=1), Keras Flatten);
+    with start_axis / end_axis only those axes are merged (torch.flatten(x, start + 1, end + 1))."""
 
     kind = "flatten"
     summary = {"en": "flatten: every value of a sample in one vector",
                "es": "aplanar (flatten): todos los valores de una muestra en un vector"}
-    formulas = {"shape": "(C*H*W,)", "params": "0", "macs": "0", "receptive_field": "the whole input"}
+    formulas = {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
+                "macs": "0", "receptive_field": "the whole input"}
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
+
+    start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)")
+    end_axis: int = Field(default=-1, description="last axis merged, -1 = the last (torch's end_dim)")
+
+    @property
+    def whole(self) -> bool:
+        return (self.start_axis, self.end_axis) == (0, -1)
+
+    def merged(self, count: int) -> tuple[int, int]:
+        """(first, last) axis merged, both counted from 0."""
+        first, last = self.start_axis, self.end_axis
+        if not (-count <= first < count and -count <= last < count) or first % count > last % count:
+            raise LayerError("flatten_axes", start=first, end=last, rank=count, last=count - 1)
+        return first % count, last % count
 
     def infer(self, inputs, check):
         (x,) = inputs
-        return LayerResult(output=Tensor((product(x.dims),), ReceptiveField.whole_input()),
-                           trainable=0, non_trainable=0, macs=0, flops=0)
+        if self.whole:
+            return LayerResult(output=Tensor((product(x.dims),), ReceptiveField.whole_input()),
+                               trainable=0, non_trainable=0, macs=0, flops=0)
+        first, last = self.merged(len(x.dims))
+        dims = (*x.dims[:first], product(x.dims[first:last + 1]), *x.dims[last + 1:])
+        field = x.field if first == last else ReceptiveField.whole_input()
+        return LayerResult(output=Tensor(dims, field), trainable=0, non_trainable=0, macs=0, flops=0)
 
     def derivation(self, inputs, result):
         """The flat size is the product of the input's sizes: C*H*W."""
+        if not self.whole:
+            return super().derivation(inputs, result)
         dims = inputs[0].dims
         return [Step("shape", "N = " + "*".join(["C", *AXIS_NAMES.get(len(dims) - 1, ())][:len(dims)]),
                      joined(dims), result.output.dims[0]),
@@ -32,6 +57,9 @@ class Flatten(Layer):
     def forward(self, arrays, params, ops):
         """Values in the spec's layout order: C,H,W (PyTorch) or H,W,C (Keras, for hwc specs)."""
         x = arrays[0]
+        if not self.whole:
+            first, last = self.merged(x.ndim - 1)
+            return x.reshape(*x.shape[:first + 1], -1, *x.shape[last + 2:])
         if ops.layout == "hwc" and x.ndim > 2:
             x = x.transpose(0, *range(2, x.ndim), 1)
         return x.reshape(x.shape[0], -1)
@@ -43,7 +71,8 @@ class Dense(Layer):
     kind = "dense"
     summary = {"en": "dense (fully connected): every output sees every input",
                "es": "capa densa (totalmente conectada): cada salida ve todas las entradas"}
-    formulas = {"shape": "(units,)", "params": "(inputs + 1) * units", "macs": "inputs * units",
+    formulas = {"shape": "(units,); over last_axis (..., units)", "params": "(inputs + 1) * units",
+                "macs": "inputs * units (times the other positions over last_axis)",
                 "receptive_field": "the whole input"}
     flop_rule = {"en": "2 per multiply-accumulate, plus 1 per output for the bias",
                  "es": "2 por multiplicación-acumulación, más 1 por salida para el sesgo"}
@@ -53,22 +82,30 @@ class Dense(Layer):
     bias: bool = Field(default=True, description="add a learnt bias per output")
     in_features: PositiveInt | None = Field(
         default=None, description="optional: the input size you expect; checked against what arrives")
+    over: Literal["vector", "last_axis"] = Field(
+        default="vector", description="vector: a flat input (N,); last_axis: torch.nn.Linear on an N-D "
+        "sample, acting on its last axis (W of (C, H, W)) at every other position")
 
     def infer(self, inputs, check):
         (x,) = inputs
-        if x.rank != 0:
+        if x.rank != 0 and self.over == "vector":
             raise LayerError("dense_needs_flat", shape=x.dims)
-        (features,) = x.dims
+        features = x.dims[-1]
         if self.in_features is not None:
             check.equal(features, self.in_features, "in_features_mismatch", declared=self.in_features,
                         received=features)
-        macs = features * self.units
-        return LayerResult(output=Tensor((self.units,), ReceptiveField.whole_input()),
-                           trainable=macs + (self.units if self.bias else 0), non_trainable=0, macs=macs,
-                           flops=2 * macs + (self.units if self.bias else 0))
+        positions = product(x.dims[:-1])  # 1 for a vector
+        weights = features * self.units
+        macs = positions * weights
+        field = ReceptiveField.whole_input()
+        return LayerResult(output=Tensor((*x.dims[:-1], self.units), field),
+                           trainable=weights + (self.units if self.bias else 0), non_trainable=0, macs=macs,
+                           flops=2 * macs + (positions * self.units if self.bias else 0))
 
     def derivation(self, inputs, result):
         """Every output sees every input: params = (N + 1)*units, MACs = N*units."""
+        if len(inputs[0].dims) > 1:
+            return super().derivation(inputs, result)
         (features,) = inputs[0].dims
         formula, numbers = ("(N + 1)*units", f"({features} + 1)*{self.units}") if self.bias else (
             "N*units", f"{features}*{self.units}")
@@ -82,7 +119,7 @@ class Dense(Layer):
                  f"2*{result.macs}" + (f" + {self.units}" if self.bias else ""), result.flops)]
 
     def parameter_shapes(self, inputs):
-        shapes = {"weight": ((self.units, inputs[0].dims[0]), True)}
+        shapes = {"weight": ((self.units, inputs[0].dims[-1]), True)}
         return {**shapes, "bias": ((self.units,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):

@@ -120,24 +120,18 @@ class MaxPool(Pool):
 
 
 class AvgPool(Pool):
-    """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean."""
+    """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean.
+    A dilation spaces the taps as ONNX AveragePool's dilations (PyTorch's avg_pool has none)."""
 
     summary = {"en": "average pooling: the mean of each window",
                "es": "average pooling: la media de cada ventana"}
     formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "r_out = r_in + (F-1)*j_in;  j_out = j_in*S"}
+                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
     flop_rule = {"en": "F^r per output element (F^r - 1 additions, 1 division)",
                  "es": "F^r por elemento de salida (F^r - 1 sumas, 1 división)"}
     window_flops = staticmethod(lambda n: n)
     flops_symbols = "F*F"
     count_include_pad: bool = Field(default=True, description="padded zeros count in the mean (PyTorch default)")
-
-    @field_validator("dilation")
-    @classmethod
-    def _no_dilation(cls, value):
-        if value != (1,) * cls.rank:
-            raise ValueError("average pooling has no dilation in PyTorch")
-        return value
 
     def infer(self, inputs, check):
         if self.rank == 3:  # PyTorch's avg_pool3d (only) also wants the unpadded input >= kernel
@@ -167,7 +161,8 @@ class SumPool(Pool):
 
 
 class LPPool(Pool):
-    """(sum of x^p over the window)^(1/p); p = 2 is the lecture notes' L2 pooling (PyTorch LPPool)."""
+    """(sum of x^p over the window)^(1/p); p = 2 is the lecture notes' L2 pooling (PyTorch LPPool).
+    Padding (zeros, which add nothing) and dilation as ONNX LpPool's pads and dilations."""
 
     summary = {"en": "Lp pooling: the p-norm of each window (p = 2: L2 pooling)",
                "es": "Lp pooling: la norma p de cada ventana (p = 2: L2 pooling)"}
@@ -177,13 +172,6 @@ class LPPool(Pool):
     window_flops = staticmethod(lambda n: 2 * n)
     flops_symbols = "2*F*F"
     p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
-
-    @model_validator(mode="after")
-    def _no_padding_or_dilation(self):
-        if self.padding != ((0, 0),) * self.rank or self.dilation != (1,) * self.rank:
-            raise FieldProblem("padding" if self.padding != ((0, 0),) * self.rank else "dilation",
-                               "Lp pooling has no padding or dilation in PyTorch")
-        return self
 
     def forward(self, arrays, params, ops):
         """As torch.nn.functional.lp_pool{1,2,3}d: (sign(a) * relu(|a|) * F^r)^(1/p), a = avg_pool(x^p)

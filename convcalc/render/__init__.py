@@ -67,11 +67,12 @@ def layer_record(report) -> dict:
     return {
         "name": report.name,
         "type": report.kind,
-        "inputs": list(report.inputs),
+        "inputs": report.node.references,
         "line": report.location.line,
         "block": report.block,
-        "output_shape": [plain(d) for d in report.shape] if report.shape else None,
-        "units": plain(product(result.output.dims)) if result else None,
+        "output_shape": ([[plain(d) for d in shape] for shape in report.shapes] if report.shapes else
+                         [plain(d) for d in report.shape] if report.shape else None),
+        "units": plain(sum((product(tensor.dims) for tensor in result.tensors), 0)) if result else None,
         "params": plain(report.params) if result else None,
         "trainable_params": plain(result.trainable) if result else None,
         "non_trainable_params": plain(result.non_trainable) if result else None,
@@ -168,9 +169,11 @@ def size(value) -> str:
 
 
 def shape_text(shape) -> str:
-    """55x55x96, or (64, floor((H + 1)/2), ...) when symbolic."""
+    """55x55x96, or (64, floor((H + 1)/2), ...) when symbolic; 58x28x28 | 58x28x28 for several outputs."""
     if shape is None:
         return "-"
+    if shape and isinstance(shape[0], (list, tuple)):
+        return " | ".join(shape_text(each) for each in shape)
     values = [plain(d) for d in shape]
     if all(isinstance(v, int) for v in values):
         return "x".join(map(str, values))

@@ -74,10 +74,9 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
     if output_format == "json":
         data = {"name": run.analysis.spec.name, "dtype": run.dtype,
                 "layers": [{"name": layer.name, "type": layer.kind,
-                            "output_shape": list(display(layer.shape, layout)), "macs": layer.macs,
+                            "output_shape": _displayed(layer.shape, layout), "macs": layer.macs,
                             "seconds": layer.seconds} for layer in run.layers],
-                "outputs": {name: output_record(array, layout) for name, array in run.outputs.items()
-                            if name in run.analysis.graph.outputs}}
+                "outputs": {name: output_record(array, layout) for name, array in run.network_outputs.items()}}
         _json(data, stream)
         return
     console = terminal(stream)
@@ -86,11 +85,10 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
         table.add_column(translate(key, lang), justify="right" if index >= 3 else "left", no_wrap=index >= 2)
     for layer in run.layers:
         table.add_row(escape(visible(layer.name)), escape(visible(layer.kind)),
-                      shape_text(display(layer.shape, layout)),
+                      shape_text(_displayed(layer.shape, layout)),
                       number(layer.macs, lang), f"{layer.seconds * 1000:.2f}")
     console.print(table)
-    for name in run.analysis.graph.outputs:
-        array = run.outputs[name]
+    for name, array in run.network_outputs.items():
         console.print(f"\n[bold]{escape(translate('output_of', lang, name=name))}[/bold] "
                       f"{shape_text(shown(array, layout).shape)}")
         if array[0].size <= SMALL:
@@ -99,6 +97,13 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
         else:
             console.print(escape(translate("output_summary", lang, **{k: _short(v) for k, v in summary(array).items()
                                                                     if k != "argmax"})))
+
+
+def _displayed(shape: tuple, layout: str) -> list:
+    """An executed shape in the spec's layout; one per output for a layer with several."""
+    if shape and isinstance(shape[0], tuple):
+        return [list(display(each, layout)) for each in shape]
+    return list(display(shape, layout))
 
 
 def _as_matrices(sample: np.ndarray, layout: str) -> np.ndarray:

@@ -1,0 +1,400 @@
+"""Layers that move values without weights: split, slice, channel shuffle, reshape, permute,
+transpose, reductions, identity, stochastic depth, and layer scale, a learnt multiplier per
+channel (ShuffleNet, ConvNeXt, vision transformers).
+
+Axes count a sample's axes from the channels: 0 = C, 1 = H (or L, D), ..., and -1 = the last, as
+``concat``'s axis does; PyTorch's dim is the same number plus one (its axis 0 is the batch).
+Sizes follow PyTorch's row-major (C, H, W) order in either layout.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
+
+from convcalc.errors import LayerError
+from convcalc.layers.base import NO_CHECKS, Layer, LayerResult, ReceptiveField, RFDim, Tensor, product
+from convcalc.symbolic import ceildiv, is_concrete
+
+NO_FLOPS = {"en": "0: values are only moved or viewed", "es": "0: los valores solo se mueven o se ven"}
+
+
+def _axis(axis: int, tensor: Tensor) -> int:
+    """A sample's axis counted from 0 (channels); negative counts from the last."""
+    count = len(tensor.dims)
+    if not -count <= axis < count:
+        raise LayerError("tensor_axis", axis=axis, rank=count, last=count - 1)
+    return axis % count
+
+
+def _shifted(field: ReceptiveField, axis: int, offset, step: int = 1) -> ReceptiveField:
+    """The field of a part that starts ``offset`` units along spatial ``axis`` (1 = first spatial)
+    and keeps every ``step``-th unit: unit 0 moves by offset*jump, the jump grows by step."""
+    if axis == 0 or field.dims is None:
+        return field
+    if not is_concrete(offset):
+        return ReceptiveField.whole_input()
+    dims = list(field.dims)
+    rf = dims[axis - 1]
+    dims[axis - 1] = RFDim(rf.left + offset * rf.jump, rf.right + offset * rf.jump, rf.jump * step)
+    return ReceptiveField(tuple(dims))
+
+
+def _with_size(dims, axis: int, size) -> tuple:
+    return (*dims[:axis], size, *dims[axis + 1:])
+
+
+class Split(Layer):
+    """Several outputs along one axis: equal chunks (torch.chunk) or given sizes (torch.split)."""
+
+    kind = "split"
+    summary = {"en": "split: several outputs along an axis (torch.chunk / torch.split); read one as name.0, "
+                     "name.1, ...",
+               "es": "dividir: varias salidas a lo largo de un eje (torch.chunk / torch.split); cada una se lee "
+                     "como nombre.0, nombre.1, ..."}
+    formulas = {"shape": "chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
+                "params": "0", "macs": "0", "receptive_field": "unchanged (a spatial split moves each part's start)"}
+    flop_rule = NO_FLOPS
+
+    axis: int = Field(default=0, description="the axis split: 0 = channels, -1 = the last")
+    chunks: PositiveInt | None = Field(default=None, description="this many parts of ceil(size/chunks) "
+                                       "(torch.chunk); it must come out at exactly this many")
+    sizes: list[PositiveInt] | None = Field(default=None, description="the parts' sizes, summing to the axis "
+                                            "(torch.split with a list)")
+
+    @model_validator(mode="after")
+    def _one_rule(self):
+        if (self.chunks is None) == (self.sizes is None):
+            raise ValueError("give either chunks (equal parts) or sizes (a list), not both or neither")
+        if (self.sizes is not None and len(self.sizes) < 2) or self.chunks == 1:
+            raise ValueError("a split gives at least 2 outputs")
+        return self
+
+    @property
+    def output_count(self) -> int:
+        return self.chunks if self.sizes is None else len(self.sizes)
+
+    def part_sizes(self, size, check) -> list:
+        """torch.chunk: parts of ceil(size/chunks), the last what remains; torch.split: the sizes."""
+        if self.sizes is not None:
+            check.equal(sum(self.sizes), size, "split_sizes_sum", sizes=str(self.sizes), total=sum(self.sizes),
+                        size=size)
+            return list(self.sizes)
+        if not is_concrete(size):
+            check.multiple_of(size, self.chunks, "split_chunks_uneven", size=size, chunks=self.chunks)
+            return [size // self.chunks] * self.chunks
+        part = ceildiv(size, self.chunks)
+        count = ceildiv(size, part)
+        if count != self.chunks:
+            raise LayerError("split_chunks_count", size=size, chunks=self.chunks, count=count, part=part)
+        return [part] * (count - 1) + [size - part * (count - 1)]
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        axis = _axis(self.axis, x)
+        outputs, offset = [], 0
+        for size in self.part_sizes(x.dims[axis], check):
+            outputs.append(Tensor(_with_size(x.dims, axis, size), _shifted(x.field, axis, offset)))
+            offset = offset + size
+        return LayerResult(output=outputs[0], trainable=0, non_trainable=0, macs=0, flops=0, outputs=tuple(outputs))
+
+    def forward(self, arrays, params, ops):
+        """torch.chunk / torch.split along dim axis + 1: views, one per output."""
+        import numpy as np
+
+        x = arrays[0]
+        axis = self.axis % (x.ndim - 1) + 1
+        bounds = np.cumsum(self.part_sizes(x.shape[axis], NO_CHECKS))[:-1]
+        return tuple(np.split(x, bounds, axis=axis))
+
+
+class Slice(Layer):
+    """x[start:end:step] along one axis, as Python and PyTorch slice (negatives count from the end)."""
+
+    kind = "slice"
+    summary = {"en": "slice: x[start:end:step] along one axis (negative positions count from the end)",
+               "es": "recorte por índices: x[inicio:fin:paso] en un eje (las posiciones negativas cuentan desde el "
+                     "final)"}
+    formulas = {"shape": "ceil((end - start)/step) along the axis, after Python's clamping", "params": "0",
+                "macs": "0", "receptive_field": "unit 0 moves by start*j; j becomes j*step"}
+    flop_rule = NO_FLOPS
+
+    axis: int = Field(default=0, description="the axis sliced: 0 = channels, -1 = the last")
+    start: int = Field(default=0, description="first position kept (negative: from the end)")
+    end: int | None = Field(default=None, description="position after the last kept (negative: from the end; "
+                            "none: to the end)")
+    step: PositiveInt = Field(default=1, description="keep every step-th position")
+
+    def bounds(self, size):
+        """(start, length) of the kept positions; symbolic sizes need positions inside the axis."""
+        if is_concrete(size):  # Python's clamping, in arithmetic: a range's len() is bounded, sizes are not
+            start, end, _ = slice(self.start, self.end, self.step).indices(size)
+            length = max(ceildiv(end - start, self.step), 0)
+            return start if length else 0, length
+        start = self.start if self.start >= 0 else size + self.start
+        end = size if self.end is None else self.end if self.end >= 0 else size + self.end
+        return start, ceildiv(end - start, self.step)
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        axis = _axis(self.axis, x)
+        size = x.dims[axis]
+        start, length = self.bounds(size)
+        if not is_concrete(size):  # a symbolic axis must hold the positions named
+            for position, after in ((self.start, 1), (self.end, 0)):
+                if position is not None:
+                    check.at_least(size, position + after if position >= 0 else -position, "slice_outside",
+                                   position=position, size=size)
+        check.at_least(length, 1, "slice_empty", start=self.start, end=self.end, step=self.step, size=size)
+        return LayerResult(output=Tensor(_with_size(x.dims, axis, length), _shifted(x.field, axis, start, self.step)),
+                           trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        x = arrays[0]
+        axis = self.axis % (x.ndim - 1) + 1
+        index = [slice(None)] * x.ndim
+        index[axis] = slice(self.start, self.end, self.step)
+        return x[tuple(index)]
+
+
+class ChannelShuffle(Layer):
+    """Channels regrouped: (g, C/g) read as (C/g, g) (torch.nn.ChannelShuffle, ShuffleNet)."""
+
+    kind = "channel_shuffle"
+    summary = {"en": "channel shuffle: channel k*g + i of the output is channel i*(C/g) + k of the input",
+               "es": "barajado de canales: el canal k*g + i de la salida es el canal i*(C/g) + k de la entrada"}
+    formulas = {"shape": "unchanged (C divisible by groups)", "params": "0", "macs": "0",
+                "receptive_field": "unchanged"}
+    flop_rule = NO_FLOPS
+
+    groups: PositiveInt = Field(description="g: the groups whose channels are interleaved")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        if x.rank == 0:  # as torch.nn.ChannelShuffle refuses a flat vector
+            raise LayerError("needs_spatial", shape=x.dims)
+        check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels, groups=self.groups)
+        return LayerResult(output=x, trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        """reshape (N, g, C/g, ...), swap the two, reshape back (torchvision's channel_shuffle)."""
+        x = arrays[0]
+        n, c, *spatial = x.shape
+        return x.reshape(n, self.groups, c // self.groups, *spatial).swapaxes(1, 2).reshape(x.shape)
+
+
+class Reshape(Layer):
+    """A sample's values in a new shape, row-major (torch.reshape / view); one size may be -1."""
+
+    kind = "reshape"
+    summary = {"en": "reshape (view): the same values, row-major, in a new per-sample shape; one size may be -1",
+               "es": "cambio de forma (view): los mismos valores, por filas, en una nueva forma por muestra; un "
+                     "tamaño puede ser -1"}
+    formulas = {"shape": "as given; -1 = (C*H*W)/(product of the others)", "params": "0", "macs": "0",
+                "receptive_field": "the whole input"}
+    flop_rule = NO_FLOPS
+
+    shape: list[int] = Field(validation_alias=AliasChoices("shape", "target_shape"),
+                             description="the per-sample shape (no batch axis), one entry may be -1")
+
+    @model_validator(mode="after")
+    def _sizes(self):
+        if not self.shape or self.shape.count(-1) > 1 or any(size < 1 and size != -1 for size in self.shape):
+            raise ValueError("give sizes >= 1, at most one of them -1")
+        return self
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        total, known = product(x.dims), product(size for size in self.shape if size != -1)
+        if -1 in self.shape:
+            if known != 1:
+                check.multiple_of(total, known, "reshape_inexact", total=total, known=known,
+                                  shape=str(self.shape))
+            dims = tuple(total // known if size == -1 else size for size in self.shape)
+        else:
+            check.equal(known, total, "reshape_count", total=total, known=known, shape=str(self.shape))
+            dims = tuple(self.shape)
+        return LayerResult(output=Tensor(dims, ReceptiveField.whole_input()), trainable=0, non_trainable=0,
+                           macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        x = arrays[0]
+        return x.reshape(x.shape[0], *self.shape)
+
+
+def _permuted_field(field: ReceptiveField, order) -> ReceptiveField:
+    """Spatial axes reordered keep their fields while the channels stay first; else the whole input."""
+    if field.dims is None or order[0] != 0:
+        return ReceptiveField.whole_input()
+    return ReceptiveField(tuple(field.dims[axis - 1] for axis in order[1:]))
+
+
+class Permute(Layer):
+    """A sample's axes reordered (torch.permute with the batch axis left first)."""
+
+    kind = "permute"
+    summary = {"en": "permute: a sample's axes in a new order (output axis i is input axis dims[i])",
+               "es": "permutar: los ejes de una muestra en otro orden (el eje i de la salida es el eje dims[i])"}
+    formulas = {"shape": "output axis i has input axis dims[i]'s size", "params": "0", "macs": "0",
+                "receptive_field": "unchanged while the channels stay first"}
+    flop_rule = NO_FLOPS
+
+    dims: list[int] = Field(description="a permutation of the sample's axes 0 (channels), 1, ...")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        if sorted(self.dims) != list(range(len(x.dims))):
+            raise LayerError("permute_dims", dims=str(self.dims), rank=len(x.dims), last=len(x.dims) - 1)
+        return LayerResult(output=Tensor(tuple(x.dims[axis] for axis in self.dims),
+                                         _permuted_field(x.field, self.dims)),
+                           trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        return arrays[0].transpose(0, *(axis + 1 for axis in self.dims))
+
+
+class Transpose(Layer):
+    """Two axes of a sample swapped (torch.transpose(x, dim0 + 1, dim1 + 1))."""
+
+    kind = "transpose"
+    summary = {"en": "transpose: two axes of a sample swapped", "es": "trasponer: dos ejes de una muestra "
+               "intercambiados"}
+    formulas = {"shape": "the two axes' sizes swapped", "params": "0", "macs": "0",
+                "receptive_field": "unchanged while the channels stay first"}
+    flop_rule = NO_FLOPS
+
+    dim0: int = Field(description="one axis: 0 = channels, -1 = the last")
+    dim1: int = Field(description="the other axis")
+
+    def order(self, count: int) -> list[int]:
+        order = list(range(count))
+        first, second = self.dim0 % count, self.dim1 % count
+        order[first], order[second] = second, first
+        return order
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        for axis in (self.dim0, self.dim1):
+            _axis(axis, x)
+        order = self.order(len(x.dims))
+        return LayerResult(output=Tensor(tuple(x.dims[axis] for axis in order), _permuted_field(x.field, order)),
+                           trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        x = arrays[0]
+        return x.transpose(0, *(axis + 1 for axis in self.order(x.ndim - 1)))
+
+
+class Reduce(Layer):
+    """Mean, sum or maximum over axes (torch.mean / sum / amax with dim and keepdim)."""
+
+    kind = "reduce"
+    summary = {"en": "reduce: mean, sum or maximum over axes of a sample (keepdim keeps them as size 1)",
+               "es": "reducción: media, suma o máximo sobre ejes de una muestra (keepdim los deja con tamaño 1)"}
+    formulas = {"shape": "the reduced axes removed (size 1 with keepdim)", "params": "0", "macs": "0",
+                "receptive_field": "the whole input over reduced spatial axes"}
+    flop_rule = {"en": "sum and max: (inputs - outputs) additions or comparisons; mean: one more division per "
+                       "output, so one FLOP per input element",
+                 "es": "suma y máximo: (entradas - salidas) sumas o comparaciones; media: una división más por "
+                       "salida, es decir un FLOP por elemento de entrada"}
+
+    op: Literal["mean", "sum", "max"] = Field(default="mean", description="what the reduced values give")
+    axes: int | list[int] = Field(validation_alias=AliasChoices("axes", "dim", "axis"),
+                                  description="the axis or axes reduced: 0 = channels, -1 = the last")
+    keepdim: bool = Field(default=False, validation_alias=AliasChoices("keepdim", "keepdims"),
+                          description="keep reduced axes as size 1")
+
+    @field_validator("axes")
+    @classmethod
+    def _some_axes(cls, value):
+        if value == []:
+            raise ValueError("name at least one axis")
+        return [value] if isinstance(value, int) else value
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        axes = {_axis(axis, x) for axis in self.axes}
+        if len(axes) != len(self.axes):
+            raise LayerError("reduce_repeated_axis", axes=str(self.axes))
+        dims = tuple(1 if axis in axes else size for axis, size in enumerate(x.dims)) if self.keepdim else tuple(
+            size for axis, size in enumerate(x.dims) if axis not in axes)
+        if not dims:
+            dims = (1,)  # every axis reduced: one value per sample, as a vector of one
+        field = x.field if axes == {0} and self.keepdim else ReceptiveField.whole_input()
+        inputs_count, outputs_count = product(x.dims), product(dims)
+        flops = inputs_count if self.op == "mean" else inputs_count - outputs_count
+        return LayerResult(output=Tensor(dims, field), trainable=0, non_trainable=0, macs=0, flops=flops)
+
+    def forward(self, arrays, params, ops):
+        import numpy as np
+
+        x = arrays[0]
+        axes = tuple(axis % (x.ndim - 1) + 1 for axis in self.axes)
+        reduce = {"mean": np.mean, "sum": np.sum, "max": np.max}[self.op]
+        out = reduce(x, axis=axes, keepdims=self.keepdim)
+        return out.reshape(x.shape[0], 1) if out.ndim == 1 else out
+
+
+class Identity(Layer):
+    """Its input, unchanged (torch.nn.Identity): a placeholder, or a named point in the graph."""
+
+    kind = "identity"
+    summary = {"en": "identity: the input unchanged", "es": "identidad: la entrada sin cambios"}
+    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    flop_rule = {"en": "0", "es": "0"}
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        return LayerResult(output=x, trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        return arrays[0]
+
+
+class StochasticDepth(Layer):
+    """Drops a residual branch at random while training; the identity at inference
+    (torchvision.ops.StochasticDepth in eval mode)."""
+
+    kind = "stochastic_depth"
+    summary = {"en": "stochastic depth: drops the branch at random while training; the identity at inference "
+                     "(what convcalc computes)",
+               "es": "profundidad estocástica: descarta la rama al azar al entrenar; la identidad en inferencia "
+                     "(lo que calcula convcalc)"}
+    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
+
+    p: float = Field(default=0.1, ge=0, le=1, validation_alias=AliasChoices("p", "rate"),
+                     description="probability of dropping while training")
+    mode: Literal["row", "batch"] = Field(default="row", description="per sample (row) or the whole batch")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        return LayerResult(output=x, trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def forward(self, arrays, params, ops):
+        return arrays[0]
+
+
+class LayerScale(Layer):
+    """A learnt multiplier per channel (ConvNeXt's and CaiT's layer scale): y = gamma_c * x."""
+
+    kind = "layer_scale"
+    summary = {"en": "layer scale: each channel multiplied by its own learnt factor",
+               "es": "escala por capa: cada canal multiplicado por su propio factor aprendido"}
+    formulas = {"shape": "unchanged", "params": "C", "macs": "0", "receptive_field": "unchanged"}
+    flop_rule = {"en": "1 multiplication per element", "es": "1 multiplicación por elemento"}
+
+    init: float = Field(default=1e-6, description="the factors' starting value when training (ConvNeXt: "
+                        "1e-6); recorded only: run draws the factors or takes them from weights")
+
+    def infer(self, inputs, check):
+        (x,) = inputs
+        return LayerResult(output=x, trainable=x.channels, non_trainable=0, macs=0, flops=product(x.dims))
+
+    def parameter_shapes(self, inputs):
+        return {"weight": ((inputs[0].channels,), True)}
+
+    def forward(self, arrays, params, ops):
+        x = arrays[0]
+        return x * params["weight"].reshape(1, -1, *([1] * (x.ndim - 2)))

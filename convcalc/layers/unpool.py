@@ -1,0 +1,67 @@
+"""Max unpooling (SegNet's decoder): each pooled value goes back where its window's maximum was.
+
+PyTorch's ``nn.MaxUnpool2d(kernel, stride, padding)(x, indices, output_size)`` needs the indices a
+max pool returned. A spec names, as the second input, the tensor that max pool read: the places of
+its window maxima (found with the same kernel, stride and padding) are the indices, and its size is
+the output size. So ``inputs: [decoder3, conv5]`` unpools ``decoder3`` into the positions the pool of
+``conv5``'s output chose.
+"""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from convcalc.layers.base import NO_CHECKS, LayerResult, Tensor, Windowed, require_rank
+
+
+class MaxUnpool(Windowed):
+    """Values of a max pool put back at the places of their maxima, zeros elsewhere
+    (torch.nn.MaxUnpool1d/2d/3d with output_size = the pooled tensor's size)."""
+
+    min_inputs = max_inputs = 2
+    default_stride_is_kernel = True
+    summary = {"en": "max unpooling: inputs [values, the tensor the max pool read]; each value returns to its "
+                     "window's maximum, zeros elsewhere",
+               "es": "desagrupación máxima: entradas [valores, el tensor que leyó el max pooling]; cada valor "
+                     "vuelve a la posición del máximo de su ventana, ceros en el resto"}
+    formulas = {"shape": "the second input's shape (its max pool must give the first's)", "params": "0",
+                "macs": "0", "receptive_field": "the second input's"}
+    flop_rule = {"en": "0: values are only placed", "es": "0: los valores solo se colocan"}
+
+    @model_validator(mode="after")
+    def _as_pytorch(self):
+        if isinstance(self.padding, str) and self.padding != "valid":
+            raise ValueError("give the max pool's padding as whole numbers; 'same' and 'full' are not unpooled")
+        if any(d != 1 for d in self.dilation):
+            raise ValueError("dilation must be 1: PyTorch's max unpooling has none")
+        return self
+
+    def infer(self, inputs, check):
+        values, source = inputs
+        require_rank(values, self.rank)
+        require_rank(source, self.rank)
+        pooled, _ = self.window_sizes(source.spatial, check)
+        expected = (source.channels, *pooled)
+        for got, want in zip(values.dims, expected):
+            check.equal(got, want, "unpool_mismatch", values=values.dims, source=source.dims, pooled=expected)
+        return LayerResult(output=Tensor(source.dims, source.field), trainable=0, non_trainable=0, macs=0, flops=0)
+
+    def mistakes(self, inputs, result):
+        """The window slips of pooling do not apply: the output size is the source's."""
+        return {}
+
+    def forward(self, arrays, params, ops):
+        """The argmax of every window of the source (padded with -inf, first maximum in row-major
+        order as PyTorch's max pool keeps it), then one scatter of the values into zeros."""
+        import numpy as np
+
+        values, source = arrays
+        taps = np.stack(self.taps(source, fill=-np.inf))  # (taps, N, C, *O)
+        chosen = np.unravel_index(taps.argmax(axis=0), self.kernel)  # per axis: the tap's offset
+        _, padding = self.window_sizes(source.shape[2:], NO_CHECKS)
+        grids = np.indices(values.shape, sparse=True)
+        places = [offset + grid * stride - lo for offset, grid, stride, (lo, _) in
+                  zip(chosen, grids[2:], self.strides, padding)]
+        out = np.zeros(source.shape, dtype=values.dtype)
+        out[(grids[0], grids[1], *places)] = values
+        return out
