@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from convcalc.analysis import Analysis, Finding
 from convcalc.errors import ConvcalcError, Location
-from convcalc.render import fixed
+from convcalc.units import fixed
 from convcalc.symbolic import is_concrete
 from convcalc.units import NumberError, parse_whole
 

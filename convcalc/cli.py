@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from convcalc import __version__
-from convcalc.errors import ConvcalcError
+from convcalc.errors import ConvcalcError, Location
 from convcalc.i18n import LANGUAGES, TEXT_LIMIT, language_from_environment
 from convcalc.text import shorten, visible
 
@@ -34,8 +34,9 @@ class OutputClosed(Exception):
 
 class _Group(click.Group):
     """The command group, and the boundary of what its commands raise: a broken pipe becomes
-    OutputClosed; a usage error (click's own, or a bad --set, --input, KINDS ...), which may quote
-    the command line, is shown with its control characters drawn."""
+    OutputClosed; a usage error (click's own, or a bad --set, --input, KINDS ...) is one line,
+    `convcalc COMMAND: message (see convcalc COMMAND --help)`, with its control characters drawn
+    (it may quote the command line), and exit code 2."""
 
     def invoke(self, ctx):
         try:
@@ -43,8 +44,11 @@ class _Group(click.Group):
         except BrokenPipeError:
             raise OutputClosed from None
         except click.ClickException as error:
-            error.message = visible(error.message)
-            raise
+            where = error.ctx.command_path if getattr(error, "ctx", None) is not None else ctx.command_path
+            hint = f" (see {where} --help)" if isinstance(error, click.UsageError) else ""
+            message = " ".join(error.format_message().split())  # click's own texts may wrap
+            click.echo(visible(shorten(f"{where}: {message}{hint}", TEXT_LIMIT)), err=True)
+            sys.exit(error.exit_code)
 
 
 def _message_language(ctx) -> str:
@@ -262,8 +266,10 @@ def lock(spec, output, values, sizing, force, lang):
     from convcalc.snapshot import dumps, load
 
     lang = lang or language_from_environment()
-    target = output or str(Path(spec).with_suffix(".lock.json"))
     try:
+        if not output and not Path(spec).name:  # '', . or /: no file name to put .lock.json on
+            raise ConvcalcError("lock_needs_output", Location(spec or "''"))
+        target = output or str(Path(spec).with_suffix(".lock.json"))
         if spec == STDIN and not output:
             raise ConvcalcError("lock_stdin_needs_output", None)
         with new_file(target, force) as stream:  # taken first: a lock file that exists is refused before the work
@@ -574,7 +580,10 @@ def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_for
     if to_size is not None:
         from convcalc.calc import per_axis
 
-        fields["size"] = per_axis(to_size)
+        try:
+            fields["size"] = per_axis(to_size)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--size") from None
     _calc({"upsample2d": fields}, input_size, layout, channels, output_format, lang)
 
 

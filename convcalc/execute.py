@@ -107,8 +107,8 @@ def check_runnable(analysis: Analysis, max_memory: int, keep: bool = False) -> N
         raise ConvcalcError("run_needs_sizes", where, symbols=", ".join(analysis.symbols))
     peak = predicted_peak(analysis, keep)
     if memory_bound(peak) > max_memory:
-        raise ConvcalcError("run_too_large", where, needed=_mib(memory_bound(peak)), predicted=_mib(peak),
-                            limit=_mib(max_memory))
+        raise ConvcalcError("run_too_large", where, needed=_bytes(memory_bound(peak)), predicted=_bytes(peak),
+                            limit=_bytes(max_memory))
 
 
 def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = None, input_file: str | None = None,
@@ -163,8 +163,10 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
     return Run(analysis, dtype, runs, x, kept, predicted_peak(analysis, keep), peak, weights)
 
 
-def _mib(size: int) -> str:
-    return f"{size / 1024 ** 2:,.1f} MiB"
+def _bytes(size: int) -> str:
+    from convcalc.units import bytes_text
+
+    return bytes_text(size)
 
 
 def _parameter_shapes(analysis: Analysis) -> list[dict]:

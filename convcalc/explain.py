@@ -24,7 +24,8 @@ def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanati
     reports = [r for r in analysis.layers if layer is None or r.name == layer]
     if layer is not None and not reports:
         raise ConvcalcError("unknown_layer", Location(analysis.file), name=layer,
-                            hint=suggestion(layer, [r.name for r in analysis.layers]))
+                            hint=suggestion(layer, [r.name for r in analysis.layers]),
+                            valid=", ".join(r.name for r in analysis.layers))
     explanations = []
     for report in reports:
         if report.result is None:

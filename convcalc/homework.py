@@ -142,7 +142,7 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
     for name, figures in layers.items():
         if name not in by_name:
             raise ConvcalcError("unknown_layer", answers.location(("layers", name), at_key=True), name=name,
-                                hint=suggestion(str(name), by_name))
+                                hint=suggestion(str(name), by_name), valid=", ".join(by_name))
         report = by_name[name]
         for figure, text in _figures(figures, ("layers", name), LAYER_FIGURES, answers):
             where = answers.location(("layers", name, figure))
@@ -323,10 +323,11 @@ def _values_verdict(layer, given, expected, where, tolerance, steps) -> Verdict:
 
     if isinstance(expected, list):
         shown = [part.tolist() for part in expected]
-        if not isinstance(given.value, list) or len(given.value) != len(expected):
+        parts = list(given.value) if np.ndim(given.value) else []  # one answer per output, in order
+        if len(parts) != len(expected):
             return Verdict(layer, "values", given, shown, where, False, "values_shape", steps)
         outcomes = [_values_outcome(np.asarray(part, dtype=float), want, tolerance)
-                    for part, want in zip(given.value, expected)]
+                    for part, want in zip(parts, expected)]
         correct = all(ok for ok, _ in outcomes)
         mistake = None if correct else next((slip for ok, slip in outcomes if not ok and slip), None)
         return Verdict(layer, "values", given, shown, where, correct, mistake, steps)

@@ -39,6 +39,28 @@ BYTE_SUFFIXES = {**COUNT_SUFFIXES, "b": 1, **{prefix + binary + unit: (1024 if b
                                    for binary in ("", "i") for unit in ("", "b")}}
 
 
+def fixed(value, places: int = 1, grouped: bool = False) -> str:
+    """An exact number rounded half up to ``places`` decimals, with no float on the way (so it
+    holds for numbers past a float's range).
+
+    >>> fixed(Fraction(2 ** 1100 + 1, 2 ** 1000)), fixed(Fraction(1, 20)), fixed(Fraction(12345678, 10), grouped=True)
+    ('1267650600228229401496703205376.0', '0.1', '1,234,567.8')
+    """
+    scaled = Fraction(value) * 10 ** places
+    units = int(abs(scaled) + Fraction(1, 2))
+    whole, decimals = divmod(units, 10 ** places)
+    text = (f"{whole:,}" if grouped else str(whole)) + (f".{decimals:0{places}d}" if places else "")
+    return "-" + text if scaled < 0 and units else text
+
+
+def bytes_text(value: int) -> str:
+    """Bytes in binary units, exactly rounded: 284456 -> '277.8 KiB', 1023 -> '1023 B'."""
+    for power, unit in enumerate(("B", "KiB", "MiB", "GiB", "TiB")):
+        if value < 1024 ** (power + 1) or unit == "TiB":
+            return f"{value} {unit}" if unit == "B" else f"{fixed(Fraction(value, 1024 ** power))} {unit}"
+    return str(value)
+
+
 class NumberError(ValueError):
     """A written number convcalc refuses; ``message`` is a catalogue fragment (translated with the
     whole message), ``str()`` its English text."""

@@ -51,13 +51,23 @@ class MaxUnpool(Windowed):
         return {}
 
     def forward(self, arrays, params, ops):
-        """The argmax of every window of the source (padded with -inf, first maximum in row-major
-        order as PyTorch's max pool keeps it), then one scatter of the values into zeros."""
+        """For every window of the source its first maximum in row-major order (as PyTorch's max
+        pool keeps it; the padding never wins), found tap by tap without a padded copy, then one
+        scatter of the values into zeros."""
         import numpy as np
 
         values, source = arrays
-        taps = np.stack(self.taps(source, fill=-np.inf))  # (taps, N, C, *O)
-        chosen = np.unravel_index(taps.argmax(axis=0), self.kernel)  # per axis: the tap's offset
+        windows = self.windows(source.shape)
+        best = np.full(values.shape, -np.inf, dtype=source.dtype)
+        chosen = [np.zeros(values.shape, dtype=np.intp) for _ in range(self.rank)]  # per axis: the tap's offset
+        for tap in windows.reading_taps():
+            targets, sources = windows.reads(tap)
+            region = (slice(None), slice(None), *targets)
+            candidate = source[(slice(None), slice(None), *sources)]
+            better = candidate > best[region]
+            best[region] = np.where(better, candidate, best[region])
+            for axis, offset in enumerate(tap):
+                chosen[axis][region] = np.where(better, offset, chosen[axis][region])
         _, padding = self.window_sizes(source.shape[2:], NO_CHECKS)
         grids = np.indices(values.shape, sparse=True)
         places = [offset + grid * stride - lo for offset, grid, stride, (lo, _) in

@@ -16,6 +16,7 @@ from convcalc.i18n import translate
 from convcalc.layers.base import product
 from convcalc.symbolic import format_dim
 from convcalc.text import visible
+from convcalc.units import bytes_text
 
 FORMATS = ("table", "json", "markdown", "csv")
 
@@ -36,20 +37,6 @@ def plain(value):
             return float(value)
         return str(value)
     return format_dim(value)
-
-
-def fixed(value, places: int = 1, grouped: bool = False) -> str:
-    """An exact number rounded half up to ``places`` decimals, with no float on the way (so it
-    holds for numbers past a float's range).
-
-    >>> fixed(Fraction(2 ** 1100 + 1, 2 ** 1000)), fixed(Fraction(1, 20)), fixed(Fraction(12345678, 10), grouped=True)
-    ('1267650600228229401496703205376.0', '0.1', '1,234,567.8')
-    """
-    scaled = Fraction(value) * 10 ** places
-    units = int(abs(scaled) + Fraction(1, 2))
-    whole, decimals = divmod(units, 10 ** places)
-    text = (f"{whole:,}" if grouped else str(whole)) + (f".{decimals:0{places}d}" if places else "")
-    return "-" + text if scaled < 0 and units else text
 
 
 def receptive_field(report) -> dict | str | None:
@@ -162,10 +149,7 @@ def size(value) -> str:
     value = plain(value)
     if not isinstance(value, int):
         return "-" if value is None else f"{value} B"
-    for power, unit in enumerate(("B", "KiB", "MiB", "GiB", "TiB")):
-        if value < 1024 ** (power + 1) or unit == "TiB":
-            return f"{value} {unit}" if unit == "B" else f"{fixed(Fraction(value, 1024 ** power))} {unit}"
-    return str(value)
+    return bytes_text(value)
 
 
 def shape_text(shape) -> str:
