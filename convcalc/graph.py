@@ -59,6 +59,9 @@ class Graph:
 
 
 def build_graph(spec: Spec, document: Document) -> Graph:
+    for name in spec.blocks:  # a block of a layer type's name would silently stand for every such layer
+        if name in REGISTRY:
+            raise ConvcalcError("block_named_like_layer", document.location(("blocks", name), at_key=True), block=name)
     builder = _Builder(spec, document)
     builder.scope(spec.layers, ("layers",), prefix="", scope_input=INPUT, params={}, stack=(), block=None,
                   named_scope=True)
