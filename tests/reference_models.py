@@ -5,7 +5,8 @@ per shipped spec (named after the file: ``resnet50()``, ``googlenet_aux()``, ...
 networks (AlexNet, VGG, ResNet, GoogLeNet, MobileNetV2) are rebuilt with torchvision's attribute
 names and nesting (features and classifier Sequentials, layerN.M blocks, BasicConv2d, ...), so their
 dotted module names (features.0, layer2.0.downsample.0, inception3a.branch2.1.conv, ...) are
-torchvision's, and the spec's; torchvision itself is not used.
+torchvision's, and the spec's; torchvision itself is not used for them. The mobile zoo (MobileNetV3,
+MNASNet, EfficientNet) is torchvision's own builders (tests/torchvision_oracle.py).
 
 The models compute what the specs compute: the two specs written in the hwc layout (the lecture
 notes' AlexNet and small CNN) flatten their feature maps in H, W, C order, as convcalc's flatten does
@@ -432,6 +433,23 @@ BUILDERS = {
     "vgg16.yaml": vgg16,
     "vgg19.yaml": vgg19,
 }
+
+
+
+def _torchvision(builder: str):
+    """torchvision's own model (weights=None, eval mode): its module names are the spec's."""
+    def make() -> nn.Module:
+        from torchvision_oracle import build as build_torchvision
+
+        return build_torchvision(builder)
+    return make
+
+
+# The mobile zoo is torchvision's own networks. (The segmentation specs, which upsample to sizes
+# written for their 520 input, run against torchvision in test_zoo_mobile.py at a small input.)
+BUILDERS.update({f"{builder}.yaml": _torchvision(builder) for builder in (
+    "mobilenet_v3_small", "mobilenet_v3_large", "mnasnet1_0", *(f"efficientnet_b{index}" for index in range(8)),
+    "efficientnet_v2_s")})
 
 # the spec's output layer names, in the order the model returns them (a single output otherwise)
 OUTPUTS = {
