@@ -177,3 +177,22 @@ def test_numpy_executor_confirms_the_analysis(builder, tmp_path):
     result = CliRunner().invoke(main, ["verify", str(spec)])
     assert result.exit_code == 0, result.output
     assert "every figure confirmed" in result.output
+
+
+@pytest.mark.parametrize("builder", SEGMENTATION)
+def test_numpy_executor_gives_torchvisions_output(builder):
+    """The executor's output at a small input, in float64 with seeded weights, is what torchvision's
+    model computes with the same weights (its "out": upsampled to the input's size)."""
+    import numpy as np
+
+    from convcalc.execute import execute
+    from test_executor_torch import load_weights
+
+    text = _spec_text(builder, SMALL_SIDE).replace("\ninput: ", "\ndtype: float64\ninput: ", 1)
+    analysis = analyze_text(text)
+    run = execute(analysis, seed=0)
+    model = load_weights(_torch_model(builder), run.weights)
+    with torch.no_grad():
+        expected = _output(builder, model, torch.from_numpy(run.input)).numpy()
+    (name,) = analysis.graph.outputs
+    np.testing.assert_allclose(run.outputs[name], expected, rtol=1e-9, atol=1e-9)
