@@ -94,6 +94,9 @@ class Graph:
 
 def build_graph(spec: Spec, document: Document, params: dict | None = None) -> Graph:
     """The DAG of ``spec``; ``params`` (--param) replace the defaults of the spec's ``params:``."""
+    for name in spec.blocks:  # a block of a layer type's name would silently stand for every such layer
+        if name in REGISTRY:
+            raise ConvcalcError("block_named_like_layer", document.location(("blocks", name), at_key=True), block=name)
     unknown = sorted(set(params or {}) - set(spec.params))
     if unknown:
         raise ConvcalcError("unknown_spec_param", Location(document.file), name=unknown[0],

@@ -19,10 +19,16 @@ REDUCED = {
     **{f"{name}.yaml": 32 for name in ("vgg11", "vgg13", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
                                         "densenet121", "densenet161", "densenet169", "densenet201",
                                         "resnext50_32x4d", "wide_resnet50_2", "regnet_x_400mf", "regnet_y_400mf")},
+    # the largest EfficientNets at 32 (the others at 64): 15 s for B7 at 64 on NumPy
+    "efficientnet_b5.yaml": 32, "efficientnet_b6.yaml": 32, "efficientnet_b7.yaml": 32,
 }
+# Upsampling to sizes written for their 3x520x520 input (upsample2d takes a fixed size, not another
+# layer's), these verify at a small input in test_zoo_mobile.py, which rewrites those sizes too.
+SIZES_WRITTEN_FOR_THEIR_INPUT = {"fcn_resnet50.yaml", "deeplabv3_resnet50.yaml", "lraspp_mobilenet_v3_large.yaml"}
 
 
-@pytest.mark.parametrize("spec", sorted(p.name for p in SPECS.glob("*.yaml")))
+@pytest.mark.parametrize("spec", sorted(p.name for p in SPECS.glob("*.yaml")
+                                         if p.name not in SIZES_WRITTEN_FOR_THEIR_INPUT))
 def test_shipped_spec_verifies(spec):
     text = (SPECS / spec).read_text()
     pooled_to_a_fixed_size = "adaptive_avgpool" in text or "global_avgpool" in text

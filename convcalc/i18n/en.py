@@ -58,6 +58,8 @@ MESSAGES = {
     "input_count": "{kind} takes {expected} input(s), got {received}",
     "block_recursion": "block '{block}' uses itself ({chain})",
     "block_depth": "block '{block}' is used {limit} blocks deep ({chain}), the most convcalc expands; write the inner layers out, or nest fewer blocks",
+    "block_named_like_layer": "block '{block}' has the name of a layer type and would replace every '{block}' "
+                              "layer of the spec; give the block another name",
     "block_inputs": "a block takes one input; '{block}' got {received}",
     "unknown_block_param": "block '{block}' has no parameter '{key}'{hint}; its parameters: {valid}",
     "missing_block_param": "block '{block}' needs a value for '{key}'",

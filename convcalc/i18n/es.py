@@ -62,6 +62,8 @@ MESSAGES = {
     "input_count": "{kind} admite {expected} entrada(s), pero recibe {received}",
     "block_recursion": "el bloque '{block}' se usa a sí mismo ({chain})",
     "block_depth": "el bloque '{block}' se usa a {limit} niveles de bloques ({chain}), el máximo que convcalc expande; escribe las capas interiores o anida menos bloques",
+    "block_named_like_layer": "el bloque '{block}' tiene el nombre de un tipo de capa y sustituiría a todas las "
+                              "capas '{block}' de la especificación; dale otro nombre al bloque",
     "block_inputs": "un bloque admite una sola entrada; '{block}' recibe {received}",
     "unknown_block_param": "el bloque '{block}' no tiene el parámetro '{key}'{hint}; sus parámetros: {valid}",
     "missing_block_param": "el bloque '{block}' necesita un valor para '{key}'",
