@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,25 @@ from convcalc.spec import parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
+
+
+class Hang(AssertionError):
+    """A command on a small input took longer than any should."""
+
+
+@contextmanager
+def time_limit(seconds: int):
+    """Fail (rather than stall the suite) when the body runs longer than ``seconds``."""
+    def expired(signum, frame):
+        raise Hang(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def analyze_file(path, **options):

@@ -25,11 +25,9 @@ import json
 import os
 import re
 import resource
-import signal
 import tempfile
 import time
 import tracemalloc
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +38,7 @@ from hypothesis import note as hypothesis_note
 from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
-from conftest import SPECS
+from conftest import SPECS, Hang, time_limit
 from convcalc.cli import main
 
 FUZZ = settings(database=None, deadline=None, print_blob=True,
@@ -277,22 +275,6 @@ def quiz_command(draw):
 
 # ----- the properties ------------------------------------------------------------------------------
 
-class Hang(AssertionError):
-    """A command on these small files took longer than any should."""
-
-
-@contextmanager
-def time_limit(seconds: int):
-    def expired(signum, frame):
-        raise Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _value_of(args, *names):

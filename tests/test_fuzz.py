@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 import math
-import signal
 import string
-from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
+from conftest import time_limit
 from convcalc.analysis import Options, analyze_document
 from convcalc.errors import ConvcalcError
 from convcalc.execute import execute
@@ -41,23 +40,6 @@ FUZZ = settings(database=None, deadline=None, print_blob=True,
                                        HealthCheck.data_too_large])
 
 
-class Hang(AssertionError):
-    """The static analysis of a small spec took longer than any spec should."""
-
-
-@contextmanager
-def time_limit(seconds: int):
-    """Fail (rather than stall the suite) when the body runs longer than ``seconds``."""
-    def expired(signum, frame):
-        raise Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def pipeline(text: str, seconds: int = 10, **options):
