@@ -255,7 +255,9 @@ class AdaptivePool(Layer):
         read = x.channels * product(self.bin_lengths(size, bins) for size, bins in zip(x.spatial, self.output_size))
         field = x.field
         if field.dims is not None:
-            if all(is_concrete(size) for size in x.spatial):
+            if all(bins == 1 for bins in self.output_size):  # one bin: its unit sees the whole input
+                field = ReceptiveField.whole_input()
+            elif all(is_concrete(size) for size in x.spatial):
                 field = ReceptiveField(tuple(
                     RFDim(rf.left, rf.right + (ceildiv(size, bins) - 1) * rf.jump, rf.jump * Fraction(size, bins))
                     for rf, size, bins in zip(field.dims, x.spatial, self.output_size)))
