@@ -6,7 +6,7 @@ networks (AlexNet, VGG, ResNet, GoogLeNet, MobileNetV2) are rebuilt with torchvi
 names and nesting (features and classifier Sequentials, layerN.M blocks, BasicConv2d, ...), so their
 dotted module names (features.0, layer2.0.downsample.0, inception3a.branch2.1.conv, ...) are
 torchvision's, and the spec's; torchvision itself is not used for them. The mobile zoo (MobileNetV3,
-MNASNet, EfficientNet) is torchvision's own builders (tests/torchvision_oracle.py).
+MNASNet, EfficientNet, ShuffleNet V2) is torchvision's own builders (tests/torchvision_oracle.py).
 
 The models compute what the specs compute: the two specs written in the hwc layout (the lecture
 notes' AlexNet and small CNN) flatten their feature maps in H, W, C order, as convcalc's flatten does
@@ -454,7 +454,7 @@ BUILDERS["inception_v3.yaml"] = torchvision_network("inception_v3", aux_logits=F
 # written for their 520 input, run against torchvision in test_zoo_mobile.py at a small input.)
 BUILDERS.update({f"{builder}.yaml": torchvision_network(builder) for builder in (
     "mobilenet_v3_small", "mobilenet_v3_large", "mnasnet1_0", *(f"efficientnet_b{index}" for index in range(8)),
-    "efficientnet_v2_s")})
+    "efficientnet_v2_s", "shufflenet_v2_x1_0")})
 
 # the spec's output layer names, in the order the model returns them (a single output otherwise)
 OUTPUTS = {

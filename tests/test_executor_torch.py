@@ -35,6 +35,8 @@ REDUCED_SIZE = {  # else 64 for a spec with an adaptive/global average pool
     **{f"{name}.yaml": 32 for name in ("vgg11", "vgg13", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
                                         "densenet121", "densenet161", "densenet169", "densenet201",
                                         "resnext50_32x4d", "wide_resnet50_2", "regnet_x_400mf", "regnet_y_400mf")},
+    # its global pool is a `reduce` (torchvision's x.mean([2, 3])), which the regex below misses: at 64 like the pooled specs
+    "shufflenet_v2_x1_0.yaml": 64,
 }
 
 
