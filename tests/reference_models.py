@@ -455,6 +455,7 @@ BUILDERS["inception_v3.yaml"] = torchvision_network("inception_v3", aux_logits=F
 BUILDERS.update({f"{builder}.yaml": torchvision_network(builder) for builder in (
     "mobilenet_v3_small", "mobilenet_v3_large", "mnasnet1_0", *(f"efficientnet_b{index}" for index in range(8)),
     "efficientnet_v2_s", "shufflenet_v2_x1_0")})
+BUILDERS["convnext_tiny.yaml"] = torchvision_network("convnext_tiny")
 
 # the spec's output layer names, in the order the model returns them (a single output otherwise)
 OUTPUTS = {

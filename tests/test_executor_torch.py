@@ -24,6 +24,7 @@ torch = pytest.importorskip("torch")
 
 from convcalc.execute import execute
 from reference_models import BUILDERS, OUTPUTS, build
+from torch_oracle import held_parameters
 
 # the segmentation specs upsample to sizes written for their 520 input: test_zoo_mobile.py runs them
 SPEC_NAMES = sorted(path.name for path in SPECS.glob("*.yaml") if path.name not in {
@@ -31,6 +32,7 @@ SPEC_NAMES = sorted(path.name for path in SPECS.glob("*.yaml") if path.name not 
 REDUCED_SIZE = {  # else 64 for a spec with an adaptive/global average pool
     "unet.yaml": 188,
     "inception_v3.yaml": 75,  # its smallest size
+    "convnext_tiny.yaml": 32,  # torchvision's min_size (a 4x4 stem and three 2x2 downsamplings)
     # the heavier zoo networks at 32x32, which they all accept (VGG's smallest size)
     **{f"{name}.yaml": 32 for name in ("vgg11", "vgg13", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
                                         "densenet121", "densenet161", "densenet169", "densenet201",
@@ -67,12 +69,20 @@ def analyse(spec_name: str):
 
 def load_weights(model, weights: dict[str, np.ndarray]):
     """``weights`` (the executor's, 'layer.param' -> array) into ``model`` in float64, strictly; the
-    num_batches_tracked counters the executor does not have come from the model itself."""
+    num_batches_tracked counters the executor does not have come from the model itself. A parameter
+    a module holds itself (ConvNeXt's CNBlock.layer_scale, (C, 1, 1)) is the spec layer of its name:
+    the executor's 'name.weight', (C,), goes to 'name' in the model's shape."""
     model = model.eval().double()  # double first: loading float64 into float32 parameters would round
-    state = OrderedDict((key, torch.from_numpy(np.ascontiguousarray(value, dtype=np.float64)))
-                        for key, value in weights.items())
-    state._metadata = model.state_dict()._metadata  # the modules' versions: torchvision's MNASNet checks its own
-    for key, value in model.state_dict().items():
+    own, held = model.state_dict(), held_parameters(model)
+    state = OrderedDict()
+    for key, value in weights.items():
+        array = torch.from_numpy(np.ascontiguousarray(value, dtype=np.float64))
+        if key not in own and key.endswith(".weight") and key.removesuffix(".weight") in held:
+            key = key.removesuffix(".weight")
+            array = array.reshape(own[key].shape)
+        state[key] = array
+    state._metadata = own._metadata  # the modules' versions: torchvision's MNASNet checks its own
+    for key, value in own.items():
         if key.endswith("num_batches_tracked") and key not in state:
             state[key] = value
     model.load_state_dict(state, strict=True)

@@ -123,17 +123,17 @@ def agrees_with_torch(report, rng, input_shape, make_module):
 @given(data=st.data())
 def test_layernorm(data):
     channels, spatial, batch = data.draw(channels_st), data.draw(spatial_st()), data.draw(batch_st)
-    over, affine, eps = data.draw(st.sampled_from(["all", "channels"])), data.draw(st.booleans()), \
+    over, affine, eps = data.draw(st.sampled_from(["all", "channels", "last_axis"])), data.draw(st.booleans()), \
         data.draw(st.floats(1e-6, 0.1))
     report = analysed([channels, *spatial], {"layernorm": {"over": over, "affine": affine, "eps": eps}})
     rng = rng_of(data)
     params, shapes = draw_params(report, rng)
-    shape = [channels, *spatial] if over == "all" else [channels]
+    shape = {"all": [channels, *spatial], "channels": [channels], "last_axis": [[channels, *spatial][-1]]}[over]
     module = load(nn.LayerNorm(shape, eps=eps, elementwise_affine=affine), params)
     check_parameters(report, shapes, module)
     x = torch.from_numpy(rng.normal(0.5, 2.0, (batch, channels, *spatial)))
     with torch.no_grad():
-        expected = module(x) if over == "all" else module(x.movedim(1, -1)).movedim(-1, 1)
+        expected = module(x.movedim(1, -1)).movedim(-1, 1) if over == "channels" else module(x)
     assert_close(forward(report, [x.numpy()], params), expected)
 
 

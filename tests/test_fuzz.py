@@ -460,7 +460,7 @@ def add_same_shape(net):
                ("prelu", {"per_channel": True}), ("elu", {}), ("selu", {}), ("gelu", {}), ("sigmoid", {}),
                ("tanh", {}), ("silu", {}), ("hardswish", {}), ("hardsigmoid", {}), ("softplus", {}), ("mish", {}),
                ("softmax", {}), ("log_softmax", {}), ("dropout", {"rate": 0.3}),
-               ("layernorm", {"over": draw(st.sampled_from(["all", "channels"]))}),
+               ("layernorm", {"over": draw(st.sampled_from(["all", "channels", "last_axis"]))}),
                ("groupnorm", {"groups": draw(st.sampled_from([g for g in range(1, channels + 1)
                                                               if channels % g == 0]))}),
                ("lrn", {"size": draw(st.integers(1, 5))})]

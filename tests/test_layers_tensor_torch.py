@@ -232,6 +232,23 @@ def test_layernorm_over_channels_is_convnext_layernorm2d(channels, spatial):
 
 
 @SETTINGS
+@given(dims=st.lists(st.integers(1, 5), min_size=1, max_size=3))
+def test_layernorm_over_last_axis_is_torch_layernorm_of_the_last_size(dims):
+    """ConvNeXt's CNBlock norm on a channels-last map: LayerNorm(x.shape[-1]) at every other
+    position; params 2 * the last axis's size."""
+    report = one_layer(dims, {"layernorm": {"over": "last_axis", "eps": 1e-6}})
+    assert report.result.trainable == 2 * dims[-1]
+    rng = np.random.default_rng(10)
+    module = nn.LayerNorm(dims[-1], eps=1e-6).double()
+    weight, bias = rng.normal(size=dims[-1]), rng.normal(size=dims[-1])
+    with torch.no_grad():
+        module.weight.copy_(torch.from_numpy(weight))
+        module.bias.copy_(torch.from_numpy(bias))
+    x = sample(rng, 2, dims)
+    same(run(report, [x], {"weight": weight, "bias": bias}), module(torch.from_numpy(x)))
+
+
+@SETTINGS
 @given(dims=dims_st, units=st.integers(1, 5), bias=st.booleans())
 def test_dense_over_the_last_axis_matches_linear(dims, units, bias):
     report = one_layer(dims, {"dense": {"units": units, "over": "last_axis", "bias": bias}})

@@ -15,6 +15,7 @@ from convcalc.verify import verify
 REDUCED = {
     "unet.yaml": 188,  # the smallest size the original U-Net accepts (see its conditions)
     "inception_v3.yaml": 75,  # its smallest size (torchvision's min_size, and the spec's conditions)
+    "convnext_tiny.yaml": 32,  # torchvision's min_size (a 4x4 stem and three 2x2 downsamplings)
     # the heavier zoo networks at 32x32, which they all accept (VGG's smallest size): the suite stays quick
     **{f"{name}.yaml": 32 for name in ("vgg11", "vgg13", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
                                         "densenet121", "densenet161", "densenet169", "densenet201",

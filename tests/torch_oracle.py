@@ -61,7 +61,8 @@ def torch_layers(model: "torch.nn.Module", input_shape: tuple[int, ...]) -> dict
 
 def compare(analysis, model, input_shape) -> list[str]:
     """Mismatches between convcalc's analysis and PyTorch, for every torch leaf module whose name
-    is a layer name of the spec; also every spec layer with parameters must exist in torch."""
+    is a layer name of the spec, and for every parameter held by a module with children (by its
+    state_dict name); also every spec layer with parameters must exist in torch."""
     by_name = {report.name: report for report in analysis.layers}
     found = torch_layers(model, input_shape)
     problems = []
@@ -80,7 +81,24 @@ def compare(analysis, model, input_shape) -> list[str]:
                             f"{(layer.trainable, layer.non_trainable)}")
         if layer.kind.startswith(("Conv", "Linear")) and result.macs != layer.macs:
             problems.append(f"{name}: MACs {result.macs} vs torch FlopCounterMode {layer.macs}")
+    held = held_parameters(model)
+    for name, count in held.items():
+        report = by_name.get(name)
+        if report is None:
+            problems.append(f"torch parameter {name} (held by a module with children) has no spec layer of that name")
+        elif (report.result.trainable, report.result.non_trainable) != (count, 0):
+            problems.append(f"{name}: params {(report.result.trainable, report.result.non_trainable)} vs torch "
+                            f"{(count, 0)}")
     for report in analysis.layers:
-        if report.params and report.name not in found:
+        if report.params and report.name not in found and report.name not in held:
             problems.append(f"spec layer {report.name} has parameters but no torch module of that name")
     return problems
+
+
+def held_parameters(model: "torch.nn.Module") -> dict[str, int]:
+    """Trainable parameters that a module with children holds itself (ConvNeXt's CNBlock.layer_scale),
+    by their state_dict names, with their element counts: a spec layer of that name carries them.
+    No forward hook sees them, so only their counts are compared."""
+    return {f"{module_name}.{name}": parameter.numel()
+            for module_name, module in model.named_modules() if list(module.children())
+            for name, parameter in module.named_parameters(recurse=False) if parameter.requires_grad}

@@ -104,21 +104,23 @@ class LayerNorm(Layer):
     """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
 
     kind = "layernorm"
-    summary = {"en": "layer normalisation: normalises each sample over all its values (or its channels)",
-               "es": "normalización por capa: normaliza cada muestra sobre todos sus valores (o sus canales)"}
-    formulas = {"shape": "unchanged", "params": "2 * (normalised elements): C*H*W, or C with over: channels",
-                "macs": "0", "receptive_field": "unchanged (over: all mixes every position)"}
+    summary = {"en": "layer normalisation: normalises each sample over all its values (or its channels, or its last axis)",
+               "es": "normalización por capa: normaliza cada muestra sobre todos sus valores (o sus canales, o su último eje)"}
+    formulas = {"shape": "unchanged",
+                "params": "2 * (normalised elements): C*H*W, C with over: channels, the last axis's size with over: last_axis",
+                "macs": "0", "receptive_field": "unchanged (over: all mixes every position, last_axis those along it)"}
     flop_rule = STATS_FLOPS
     min_inputs = max_inputs = 1
 
-    over: Literal["all", "channels"] = Field(default="all", description="normalise over all values of a "
-                                             "sample (PyTorch LayerNorm(x.shape[1:])) or per position over channels")
+    over: Literal["all", "channels", "last_axis"] = Field(
+        default="all", description="normalise over all values of a sample (PyTorch LayerNorm(x.shape[1:])), "
+        "per position over channels, or over the last axis at every other position (PyTorch LayerNorm(x.shape[-1]))")
     affine: bool = Field(default=True, validation_alias=AliasChoices("affine", "elementwise_affine"))
     eps: float = Field(default=1e-5, gt=0)
 
     def infer(self, inputs, check):
         (x,) = inputs
-        normalised = product(x.dims) if self.over == "all" else x.channels
+        normalised = self._normalised_shape(x)[0] if self.over != "all" else product(x.dims)
         elements = product(x.dims)
         return _same_shape(x, 2 * normalised if self.affine else 0, 0,
                            elements * (5 + (2 if self.affine else 0)))
@@ -126,16 +128,23 @@ class LayerNorm(Layer):
     def parameter_shapes(self, inputs):
         if not self.affine:
             return {}
-        shape = tuple(inputs[0].dims) if self.over == "all" else (inputs[0].channels,)
+        shape = self._normalised_shape(inputs[0])
         return {"weight": (shape, True), "bias": (shape, True)}
 
+    def _normalised_shape(self, x: Tensor) -> tuple:
+        """The shape of the normalised axes, that of weight and bias: all axes, the channels or the last."""
+        if self.over == "all":
+            return tuple(x.dims)
+        return (x.channels,) if self.over == "channels" else (x.dims[-1],)
+
     def forward(self, arrays, params, ops):
-        """PyTorch LayerNorm(x.shape[1:]) over a sample's values, or per position over the channels
-        (a channels-last LayerNorm(C)): biased variance, then elementwise weight and bias."""
+        """PyTorch LayerNorm(x.shape[1:]) over a sample's values, per position over the channels
+        (a channels-last LayerNorm(C)), or over the last axis (LayerNorm(x.shape[-1])): biased
+        variance, then elementwise weight and bias."""
         x = arrays[0]
         if self.over == "channels":
             return _scale_shift(_standardise(x, (1,), self.eps), params, self.affine)
-        y = _standardise(x, tuple(range(1, x.ndim)), self.eps)
+        y = _standardise(x, (x.ndim - 1,) if self.over == "last_axis" else tuple(range(1, x.ndim)), self.eps)
         if self.affine:
             y *= params["weight"]
             y += params["bias"]
