@@ -35,6 +35,7 @@ test-latest:
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python $(PIP) --upgrade -e '.[test]' 'torch==2.13.0'
+	.venv-latest/bin/python $(PIP) --upgrade --no-deps torchvision pillow
 	.venv-latest/bin/python -m pip list --disable-pip-version-check 2>/dev/null | grep -iE '^(click|rich|pydantic|pydantic.core|pyyaml|numpy|pytest|hypothesis) '
 	.venv-latest/bin/python -m pytest
 
