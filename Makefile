@@ -30,12 +30,12 @@ demo: $(INSTALLED)
 test: $(TEST_INSTALLED)
 	$(BIN)/python -m pytest
 
-# The suite against the newest releases pyproject.toml's ranges admit (torch stays the pinned oracle).
+# The suite against the newest releases pyproject.toml's ranges admit (torch and torchvision stay the pinned oracle).
 test-latest:
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python $(PIP) --upgrade -e '.[test]' 'torch==2.13.0'
-	.venv-latest/bin/python $(PIP) --upgrade --no-deps torchvision pillow
+	.venv-latest/bin/python $(PIP) --upgrade --no-deps 'torchvision==0.28.0' pillow
 	.venv-latest/bin/python -m pip list --disable-pip-version-check 2>/dev/null | grep -iE '^(click|rich|pydantic|pydantic.core|pyyaml|numpy|pytest|hypothesis) '
 	.venv-latest/bin/python -m pytest
 
