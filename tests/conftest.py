@@ -38,6 +38,18 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.fixture
+def one_torch_thread():
+    """One torch thread while a test runs: the machine running the suite is shared, and the small
+    forwards of the oracle tests gain nothing from more."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def analyze_file(path, **options):
     document = load_file(path)
     return analyze_document(document, parse_spec(document), Options(**options))

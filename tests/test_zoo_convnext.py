@@ -26,13 +26,7 @@ SPEC = SPECS / f"{BUILDER}.yaml"
 FULL_INPUT = "input: [3, 224, 224]"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: the machine running the suite is shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _weights():

@@ -52,13 +52,7 @@ COMPARED_AT_FULL_SIZE = ("mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_lar
 SMALL_SIDE = 72
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: the machine running the suite is shared (and small models gain nothing)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _weights(builder):

@@ -28,13 +28,7 @@ SPEC = SPECS / f"{BUILDER}.yaml"
 INPUT_LINE = "input: [3, 224, 224]"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: the machine running the suite is shared (and this model gains nothing)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _weights():
