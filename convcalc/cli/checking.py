@@ -1,0 +1,146 @@
+"""The commands that analyse specs and guard them in CI: analyze, lock, diff."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from convcalc.cli.base import (
+    EXIT_CANNOT_ANALYSE,
+    EXIT_FOUND_WRONG,
+    EXIT_OK,
+    assignments,
+    expand,
+    input_option,
+    lang_option,
+    main,
+    parse_thresholds,
+    quantity,
+    shipped_spec,
+)
+from convcalc.errors import ConvcalcError, Location
+from convcalc.i18n import language_from_environment
+from convcalc.text import visible
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown", "csv", "github"]),
+              default="table", show_default=True,
+              help="Output format (github: GitHub Actions annotations at the spec lines).")
+@click.option("--set", "values", multiple=True, callback=assignments, metavar="NAME=SIZE",
+              help="Give a symbol a size, e.g. --set H=224 (repeatable).")
+@input_option("--input", "--input-shape")
+@click.option("--strict/--no-strict", default=None,
+              help="Make every inexact division in a size formula an error (default: as the spec says; "
+                   "otherwise a warning saying how PyTorch rounds).")
+@click.option("--optimizer", type=click.Choice(["adam", "momentum", "sgd"]), default="adam", show_default=True,
+              help="Optimizer state counted in the training memory estimate.")
+@click.option("--max-params", callback=quantity, help="Budget: parameters (e.g. 25M).")
+@click.option("--max-macs", callback=quantity, help="Budget: MACs per sample (e.g. 4.1G).")
+@click.option("--max-flops", callback=quantity, help="Budget: FLOPs per sample.")
+@click.option("--max-memory", callback=quantity, help="Budget: peak inference memory (e.g. 200MiB).")
+@click.option("--max-activation", callback=quantity, help="Budget: all layers' activations.")
+@click.option("--max-training-memory", callback=quantity, help="Budget: the training memory estimate.")
+@lang_option
+def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_params, max_macs, max_flops,
+            max_memory, max_activation, max_training_memory):
+    """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
+    and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
+    and the budgets of the spec's `budget:` and of the --max-* options (SI or binary suffixes).
+
+    Exit code 0: consistent and within budget; 1: an inconsistency, or a budget exceeded;
+    2: a spec could not be analysed (or bad arguments)."""
+    from convcalc.analysis import Options, analyze_document
+    from convcalc.loading import load_file
+    from convcalc.render import renderer
+    from convcalc.spec import parse_spec
+
+    lang = lang or language_from_environment()
+    budgets = {figure: limit for figure, limit in (
+        ("params", max_params), ("macs", max_macs), ("flops", max_flops), ("memory", max_memory),
+        ("activation", max_activation), ("training_memory", max_training_memory)) if limit is not None}
+    options = Options(values=values, strict=strict, optimizer=optimizer, budgets=budgets, **sizing)
+    analyses, code = [], EXIT_OK
+    for path in expand(specs):
+        try:
+            document = load_file(path)
+            analysis = analyze_document(document, parse_spec(document), options)
+        except ConvcalcError as error:
+            click.echo(error.render(lang), err=True)
+            code = EXIT_CANNOT_ANALYSE
+            continue
+        analyses.append(analysis)
+        code = max(code, analysis.exit_code)
+    if analyses:
+        renderer(output_format).write(analyses, lang, sys.stdout)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="The lock file (default: SPEC with .lock.json; for a shipped spec named, NAME.lock.json here); "
+                   "needed when SPEC is - (standard input).")
+@click.option("--set", "values", multiple=True, callback=assignments, metavar="NAME=SIZE")
+@input_option("--input", "--input-shape")
+@click.option("--force", is_flag=True, help="Replace an existing lock file.")
+@lang_option
+def lock(spec, output, values, sizing, force, lang):
+    """Write a baseline of SPEC: per-layer shapes, parameters, MACs and memory, totals, the sizes
+    it was taken at and convcalc's version, as stable JSON to review and to diff against."""
+    from convcalc.loading import STDIN
+    from convcalc.output import new_file
+    from convcalc.shipped import resolve_spec
+    from convcalc.snapshot import dumps, load
+
+    lang = lang or language_from_environment()
+    try:
+        if not output and not Path(spec).name:  # '', . or /: no file name to put .lock.json on
+            raise ConvcalcError("lock_needs_output", Location(spec or "''"))
+        target = output or str(Path(spec).with_suffix(".lock.json"))
+        if spec == STDIN and not output:
+            raise ConvcalcError("lock_stdin_needs_output", None)
+        with new_file(target, force) as stream:  # taken first: a lock file that exists is refused before the work
+            stream.write(dumps(load(resolve_spec(spec), values, **sizing)).encode("utf-8"))
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    click.echo(visible(target))
+
+
+@main.command()
+@click.argument("before", type=click.Path(path_type=str), callback=shipped_spec)
+@click.argument("after", type=click.Path(path_type=str), required=False, callback=shipped_spec)
+@click.option("--base", default=None, metavar="REV",
+              help="Compare SPEC (the one argument) with its version in this git revision, e.g. origin/main.")
+@click.option("--set", "values", multiple=True, callback=assignments, metavar="NAME=SIZE")
+@input_option("--input", "--input-shape")
+@click.option("--fail-on", "thresholds", multiple=True, callback=parse_thresholds, metavar="FIGURE:+N[%]",
+              help="Exit 1 when a total grows by more: params:+5%, macs:+0, memory:+10MiB (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "github"]),
+              default="text", show_default=True)
+@lang_option
+def diff(before, after, base, values, sizing, thresholds, output_format, lang):
+    """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
+    (--base): added, removed, renamed and changed layers, and total deltas (absolute and %).
+
+    Exit code 0: within the --fail-on thresholds; 1: a threshold exceeded; 2: cannot compare."""
+    from convcalc.render.diff import write
+    from convcalc.snapshot import compare, load
+
+    lang = lang or language_from_environment()
+    if (after is None) == (base is None):
+        raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
+    try:
+        old = load(before, values, base, **sizing)
+        new = load(before if base is not None else after, values, **sizing)
+    except ConvcalcError as error:
+        click.echo(error.render(lang), err=True)
+        sys.exit(EXIT_CANNOT_ANALYSE)
+    result = compare(old, new)
+    failed = [threshold for threshold in thresholds if threshold.exceeded(result)]
+    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after)
+    sys.exit(EXIT_FOUND_WRONG if failed else EXIT_OK)
