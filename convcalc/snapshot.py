@@ -52,13 +52,14 @@ def load(path: str, values: dict[str, int], base: str | None = None, **sizing) -
     """A snapshot from a lock file (.json), a spec, or a spec as it is in git revision ``base``
     (``sizing``: the input, parameters and mode of analysis.Options)."""
     from convcalc.analysis import Options, analyze_document
-    from convcalc.loading import load_document, load_file, read_text
+    from convcalc.loading import load_document, read_text
+    from convcalc.sources import read_spec
     from convcalc.spec import parse_spec
 
     if base is None and path.endswith(".json"):
         return read_lock(path, read_text(Path(path), path))
     if base is None:
-        document = load_file(path)
+        document = read_spec(path)
     else:
         shown = f"{base}:{path}"
         document = load_document(_git_show(base, path), shown)

@@ -1,6 +1,7 @@
 """The command line: parse, call, pick a renderer, map the exit code (see ``base`` for the codes).
 
 One module per command group: ``checking`` (analyze, lock, diff), ``execution`` (run, verify),
+``bridges`` (import, export),
 ``teaching`` (explain, calc, check, quiz), ``reference`` (schema, specs, layers).
 """
 
@@ -12,7 +13,7 @@ import sys
 
 import click
 
-from convcalc.cli import checking, execution, reference, teaching  # noqa: F401  (importing them registers their commands)
+from convcalc.cli import bridges, checking, execution, reference, teaching  # noqa: F401  (importing them registers their commands)
 from convcalc.cli.base import (
     EXIT_CANNOT_ANALYSE,
     EXIT_OUTPUT_CLOSED,

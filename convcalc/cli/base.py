@@ -99,7 +99,7 @@ def input_option(*names):
         command = click.option("--mode", type=click.Choice(["eval", "train"]), default="eval", show_default=True,
                                help="eval: layers marked train_only (auxiliary heads) hold parameters but do not "
                                     "run; train: they run too.")(command)
-        command = click.option("--param", "params", multiple=True, callback=_parameters, metavar="NAME=VALUE",
+        command = click.option("--param", "params", multiple=True, callback=spec_parameters, metavar="NAME=VALUE",
                                help="Give a parameter of the spec's `params:` another value, e.g. "
                                     "--param width=0.5 (repeatable).")(command)
         return click.option(*names, "input_shape", callback=_input_shape, metavar="SIZES",
@@ -108,7 +108,7 @@ def input_option(*names):
     return decorate
 
 
-def _parameters(ctx, param, values):
+def spec_parameters(ctx, param, values):
     """NAME=VALUE pairs; values read as YAML 1.2 reads a plain scalar (0.5, 8, true, relu)."""
     from convcalc.errors import ConvcalcError as Refused
     from convcalc.loading import load_document

@@ -54,7 +54,7 @@ def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_p
     Exit code 0: consistent and within budget; 1: an inconsistency, or a budget exceeded;
     2: a spec could not be analysed (or bad arguments)."""
     from convcalc.analysis import Options, analyze_document
-    from convcalc.loading import load_file
+    from convcalc.sources import read_spec
     from convcalc.render import renderer
     from convcalc.spec import parse_spec
 
@@ -66,7 +66,7 @@ def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_p
     analyses, code = [], EXIT_OK
     for path in expand(specs):
         try:
-            document = load_file(path)
+            document = read_spec(path)
             analysis = analyze_document(document, parse_spec(document), options)
         except ConvcalcError as error:
             click.echo(error.render(lang), err=True)

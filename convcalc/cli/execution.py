@@ -48,13 +48,13 @@ def execution_options(command):
     return command
 
 
-def _prepare(spec, values, sizing, lang):
+def prepare(spec, values, sizing, lang):
     """The analysis to execute, or the exit: 2 when unreadable, 1 when inconsistent."""
     from convcalc.analysis import Options, analyze_document
-    from convcalc.loading import load_file
+    from convcalc.sources import read_spec
     from convcalc.spec import parse_spec
 
-    document = load_file(spec)
+    document = read_spec(spec)
     analysis = analyze_document(document, parse_spec(document),
                                 Options(values=values, **sizing))
     if analysis.errors:
@@ -81,7 +81,7 @@ def run_command(spec, values, sizing, seed, weights_file, input_file, max_memory
     target = save if save is None or save.endswith(".npz") else save + ".npz"  # the name NumPy would give it
     try:
         with new_file(target, force) if save else nullcontext() as saved:  # taken before the run
-            analysis = _prepare(spec, values, sizing, lang)
+            analysis = prepare(spec, values, sizing, lang)
             result = execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
                              keep=bool(save), max_memory=max_memory)
             if save:
@@ -107,7 +107,7 @@ def verify(spec, values, sizing, seed, weights_file, input_file, max_memory, out
 
     lang = lang or language_from_environment()
     try:
-        analysis = _prepare(spec, values, sizing, lang)
+        analysis = prepare(spec, values, sizing, lang)
         verification = check(execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
                                      measure_memory=True, max_memory=max_memory))
     except ConvcalcError as error:

@@ -42,10 +42,10 @@ def explain(spec, layer, values, sizing, output_format, lang):
     lang = lang or language_from_environment()
     try:
         from convcalc.analysis import Options, analyze_document
-        from convcalc.loading import load_file
+        from convcalc.sources import read_spec
         from convcalc.spec import parse_spec
 
-        document = load_file(spec)
+        document = read_spec(spec)
         analysis = analyze_document(document, parse_spec(document),
                                     Options(values=values, **sizing))
         explanations = derivations(analysis, layer)
@@ -216,6 +216,7 @@ def check(spec, answers, output_format, lang):
     from convcalc.analysis import Options, analyze_document
     from convcalc.homework import check as grade
     from convcalc.loading import STDIN, load_file
+    from convcalc.sources import read_spec
     from convcalc.render.verdicts import write
     from convcalc.spec import parse_spec
 
@@ -223,7 +224,7 @@ def check(spec, answers, output_format, lang):
     try:
         if spec == answers == STDIN:
             raise ConvcalcError("stdin_twice", None)
-        document = load_file(spec)
+        document = read_spec(spec)
         analysis = analyze_document(document, parse_spec(document), Options())
         if analysis.errors:
             for finding in analysis.errors:

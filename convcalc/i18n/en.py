@@ -369,4 +369,20 @@ MESSAGES = {
     "answer_form": "the answer for {figure} is {got}; write a number (34944, 61M) or a shape (55x55x96)",
     "answers_empty": "no answers to check: give figures under `layers:` or `totals:` (0 of 0 right would pass "
                      "an autograder)",
+
+    # the bridges to the frameworks (convcalc.bridges)
+    "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
+
+    # importing ONNX files (bridges.onnx_import)
+
+    # exporting ONNX files (bridges.onnx_export)
+
+    # importing PyTorch models (bridges.torch_import)
+
+    # exporting PyTorch source (bridges.torch_export)
+
+    # blocks found in imported specs (bridges.blocks)
+
+    # the Python API (convcalc.api)
+
 }

@@ -381,4 +381,20 @@ MESSAGES = {
     "answer_form": "la respuesta de {figure} es {got}; escribe un número (34944, 61M) o una forma (55x55x96)",
     "answers_empty": "no hay respuestas que comprobar: da cifras en `layers:` o `totals:` (0 de 0 correctas "
                      "aprobaría en un corrector automático)",
+
+    # the bridges to the frameworks (convcalc.bridges)
+    "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
+
+    # importing ONNX files (bridges.onnx_import)
+
+    # exporting ONNX files (bridges.onnx_export)
+
+    # importing PyTorch models (bridges.torch_import)
+
+    # exporting PyTorch source (bridges.torch_export)
+
+    # blocks found in imported specs (bridges.blocks)
+
+    # the Python API (convcalc.api)
+
 }

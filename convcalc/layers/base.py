@@ -222,6 +222,15 @@ class Layer(BaseModel):
             ("shape", result.output.dims), ("params", result.trainable), ("macs", result.macs))
             if figure in self.formulas] + [Step("flops", "", None, result.flops, note=("flop_rule_note", {}))]
 
+    # The bridges to the frameworks (convcalc.bridges) ask each layer type, never the reverse:
+    #   onnx_ops: ClassVar[tuple[str, ...]]: the ONNX op types this type (or family) imports from;
+    #   from_onnx(cls, node, graph) -> spec entry {kind: fields}  (classmethod; bridges.onnx_import)
+    #   to_onnx(self, name, inputs, outputs, params, builder)      (bridges.onnx_export)
+    #   torch_modules: ClassVar[tuple[str, ...]]: the torch.nn classes (and functions) it imports from;
+    #   from_torch(cls, module_or_call, shapes) -> spec entry      (classmethod; bridges.torch_import)
+    #   to_torch(self, inputs) -> torch source of the module or call (bridges.torch_export)
+    # A type without a hook is refused by that bridge with a message naming it.
+
     @classmethod
     def name_stem(cls) -> str:
         """The stem of generated names: conv2d -> conv (conv1, conv2, ...)."""
