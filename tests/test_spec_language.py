@@ -149,3 +149,33 @@ def test_train_only_must_be_a_boolean(tmp_path):
     path.write_text("name: t\ninput: [3, 8, 8]\nlayers:\n  - relu: {train_only: 1}\n")
     result = CliRunner().invoke(main, ["analyze", str(path)])
     assert result.exit_code == 2 and "`train_only` is true or false" in result.stderr
+
+
+TRAIN_ONLY_HEAD = """\
+name: t
+input: [3, H, W]
+layers:
+  - conv2d: {name: stem, filters: 4, kernel: 3}
+  - global_avgpool2d: {name: pool}
+  - conv2d: {name: aux, inputs: [stem], filters: 8, kernel: 5, train_only: true}
+"""
+
+
+def test_a_train_only_head_does_not_limit_the_sizes_the_network_runs_at_in_eval_mode(tmp_path):
+    """stem: 3x3 conv, H - 2 >= 1; aux (train only): a 5x5 conv on it, H - 2 >= 5. Parameters
+    (3*9 + 1)*4 = 112 and (4*25 + 1)*8 = 808 count in both modes."""
+    path = tmp_path / "t.yaml"
+    path.write_text(TRAIN_ONLY_HEAD)
+    for mode, minimum in (("eval", 3), ("train", 7)):
+        analysis = analyze_text(TRAIN_ONLY_HEAD, mode=mode)
+        assert analysis.conditions[0].per_symbol["H"].minimum() == minimum, mode
+        assert analysis.totals.trainable == 112 + 808
+    runner = CliRunner()
+    small = runner.invoke(main, ["analyze", str(path), "--set", "H=4", "--set", "W=4"])
+    assert small.exit_code == 0, small.output
+    assert small.stdout.count("runs only in training (train_only) and could not run at this input") == 1
+    assert "Parameters: 920" in small.stdout
+    row = next(line for line in small.stdout.splitlines() if "│ aux" in line)
+    assert [cell.strip() for cell in row.strip("│").split("│")][2:] == ["-", "808", "-", "-", "-"]  # no size it cannot have
+    trained = runner.invoke(main, ["analyze", str(path), "--set", "H=4", "--set", "W=4", "--mode", "train"])
+    assert trained.exit_code == 1 and "the window (5) is larger than the padded input" in trained.stdout

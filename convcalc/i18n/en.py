@@ -335,6 +335,9 @@ MESSAGES = {
     "conv_mode_eval": "mode eval (the default; --mode train counts them): layers marked train_only hold their "
                       "parameters but do not run, so their MACs, FLOPs and activations are not in the totals",
     "conv_mode_train": "mode train: every layer runs, those marked train_only included",
+    "train_only_cannot_run": "runs only in training (train_only) and could not run at this input ({problem}); "
+                             "its parameters are counted, its sizes mean nothing here, and the sizes the network "
+                             "is valid at in eval mode do not depend on it (--mode train checks it)",
     "bad_train_only": "`train_only` is true or false",
     "unknown_spec_param": "--param names '{name}', which is not a parameter of this spec (its `params:`: {known})",
     "yaml_flow_reference": "not valid YAML: {problem}; inside {{...}} write \"${{...}}\" in quotes, or use $(...)",

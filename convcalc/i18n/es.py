@@ -339,6 +339,10 @@ MESSAGES = {
     "conv_mode_eval": "modo eval (por defecto; --mode train las cuenta): las capas marcadas train_only tienen sus "
                       "parámetros pero no se ejecutan, así que sus MACs, FLOPs y activaciones no entran en los totales",
     "conv_mode_train": "modo train: se ejecutan todas las capas, también las marcadas train_only",
+    "train_only_cannot_run": "solo se ejecuta en entrenamiento (train_only) y no podría ejecutarse con esta entrada "
+                             "({problem}); sus parámetros se cuentan, sus tamaños aquí no significan nada, y los "
+                             "tamaños para los que la red es válida en modo eval no dependen de ella (--mode train "
+                             "la comprueba)",
     "bad_train_only": "`train_only` es true o false",
     "unknown_spec_param": "--param menciona '{name}', que no es un parámetro de esta especificación (sus `params:`: "
                           "{known})",
