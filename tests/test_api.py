@@ -74,3 +74,15 @@ def test_importing_convcalc_imports_no_analysis_until_asked():
 
 def test_the_package_says_it_is_typed():
     assert (ROOT / "convcalc" / "py.typed").exists()
+
+
+def test_the_readme_example_runs_as_written(capsys):
+    """The README's Python API example, executed as it is printed: ResNet-50 at 160x160 keeps
+    torchvision's 25,557,032 parameters."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Python API"):]
+    code = section[section.index("```python\n") + 10:section.index("```\n", section.index("```python\n") + 10)]
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split()[0] == "25557032"
+    assert printed[1].split()[0] == "conv1"
