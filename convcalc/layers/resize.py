@@ -196,11 +196,12 @@ class Upsample(Layer):
         return tuple(math.floor(size * float(s)) if is_concrete(size) else floordiv(size * s.numerator, s.denominator)
                      for size, s in zip(spatial, self.scale))
 
-    def output_sizes(self, spatial, reference=None) -> tuple:
-        """The output's spatial sizes: the reference's (the second input's), the given size, or floor(W * scale)."""
+    def output_sizes(self, input_sizes) -> tuple:
+        """The output's spatial sizes from each input's: the reference's (the second input's), the
+        given size, or floor(W * scale) of the first."""
         if self.size == REFERENCE:
-            return tuple(reference)
-        return self.size or self.scaled_sizes(spatial)
+            return tuple(input_sizes[1])
+        return self.size or self.scaled_sizes(input_sizes[0])
 
     def infer(self, inputs, check):
         x = inputs[0]
@@ -210,7 +211,7 @@ class Upsample(Layer):
                              received=len(inputs))
         if self.size == REFERENCE:
             require_rank(inputs[1], self.rank)
-        spatial = self.output_sizes(x.spatial, inputs[-1].spatial)
+        spatial = self.output_sizes([tensor.spatial for tensor in inputs])
         if self.scale is not None:
             ratios = list(self.scale)
         else:
@@ -258,7 +259,7 @@ class Upsample(Layer):
             out = np.zeros((*x.shape[:2], *(size * step for size, step in zip(x.shape[2:], steps))), x.dtype)
             out[(slice(None), slice(None), *(slice(None, None, step) for step in steps))] = x
             return out
-        outs = self.output_sizes(x.shape[2:], arrays[-1].shape[2:])
+        outs = self.output_sizes([array.shape[2:] for array in arrays])
         opmath = np.float64 if x.dtype == np.float64 else np.float32  # ATen's opmath_t
         vectorised = self.rank == 2 and sum(outs) <= 128  # ATen's kernel choice for NCHW input
         for axis in shrinking_first(x.shape[2:], outs):
