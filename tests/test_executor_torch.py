@@ -26,7 +26,7 @@ from convcalc.execute import execute
 from reference_models import BUILDERS, OUTPUTS, build
 from torch_oracle import held_parameters
 
-# the segmentation specs upsample to sizes written for their 520 input: test_zoo_mobile.py runs them
+# the segmentation specs: test_zoo_segmentation.py runs them against torchvision at 3x37x50
 SPEC_NAMES = sorted(path.name for path in SPECS.glob("*.yaml") if path.name not in {
     "fcn_resnet50.yaml", "deeplabv3_resnet50.yaml", "lraspp_mobilenet_v3_large.yaml"})
 REDUCED_SIZE = {  # else 64 for a spec with an adaptive/global average pool

@@ -107,6 +107,13 @@ MESSAGES = {
                        "input must be the tensor the max pool read, with its kernel, stride and padding",
     "concat_axis": "axis {axis} does not exist in a tensor with {rank} axes",
     "crop_too_large": "cannot crop {size} to the reference size {target} along {axis}",
+    # resizing to a reference (layers.resize)
+    "upsample_reference_inputs": "size: reference takes two inputs, the map to resize and the reference whose "
+                                 "spatial size it takes (inputs: [x, reference]); got {received}",
+    "upsample_second_input": "a second input gives upsampling its size only with size: reference (instead of "
+                             "scale or a fixed size); got {received} inputs",
+    "upsample_reference_note": "O_ref: the spatial size of the second input (the reference), with the channels "
+                               "of the first",
     "inexact_division": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number; "
                         "PyTorch rounds it {rounding}, so the size is {result}",
     "inexact_division_strict": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number "

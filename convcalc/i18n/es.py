@@ -111,6 +111,13 @@ MESSAGES = {
                        "entrada debe ser el tensor que leyó el max pooling, con su kernel, paso y relleno",
     "concat_axis": "el eje {axis} no existe en un tensor con {rank} ejes",
     "crop_too_large": "no se puede recortar {size} al tamaño de referencia {target} a lo largo de {axis}",
+    # resizing to a reference (layers.resize)
+    "upsample_reference_inputs": "size: reference toma dos entradas, el mapa que se redimensiona y la referencia "
+                                 "cuyo tamaño espacial toma (inputs: [x, referencia]); se recibieron {received}",
+    "upsample_second_input": "una segunda entrada da su tamaño al sobremuestreo solo con size: reference (en lugar "
+                             "de scale o de un tamaño fijo); se recibieron {received} entradas",
+    "upsample_reference_note": "O_ref: el tamaño espacial de la segunda entrada (la referencia), con los canales "
+                               "de la primera",
     "inexact_division": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número entero; "
                         "PyTorch lo redondea {rounding}, así que el tamaño es {result}",
     "inexact_division_strict": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número "
