@@ -393,6 +393,23 @@ MESSAGES = {
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_unsupported": "layer {layer}: convcalc cannot write a {kind} layer as PyTorch source",
+    "torch_export_refused": "layer {layer} ({kind}) cannot be written as PyTorch: {reason}",
+    "torch_export_prefix": "layer {layer}: other layers' names start with '{layer}.', and a PyTorch module cannot "
+                           "also hold the modules named under it; rename one of them",
+    "torch_export_name": "layer {layer}: a PyTorch module name has no empty part between dots",
+    "torch_size_symbolic": "its {field} would be {value}, which depends on the symbolic input sizes; give them "
+                           "numbers (--set, --input)",
+    "torch_same_symbolic": "'same' padding with stride {stride} pads by an amount that depends on the input size; "
+                           "give the sizes numbers (--set, --input)",
+    "torch_no_dilation": "PyTorch's pooling of this kind has no dilation",
+    "torch_pad_excluded": "with count_include_pad: false the padding must be the same on both sides and at most "
+                          "half the kernel, as PyTorch's average pooling takes it",
+    "torch_ceil_padding": "with ceil_mode, this padding applied before the pool would round the output size "
+                          "differently",
+    "torch_output_padding": "PyTorch would need an output padding of {value}, and it must be below max(stride, "
+                            "dilation) = {limit}",
+    "torch_unpool_padding": "PyTorch's max unpooling pads both sides alike by at most half the kernel",
 
     # blocks found in imported specs (bridges.blocks)
 

@@ -406,6 +406,25 @@ MESSAGES = {
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_unsupported": "capa {layer}: convcalc no sabe escribir una capa {kind} como código PyTorch",
+    "torch_export_refused": "la capa {layer} ({kind}) no se puede escribir en PyTorch: {reason}",
+    "torch_export_prefix": "capa {layer}: otras capas tienen nombres que empiezan por '{layer}.', y un módulo de "
+                           "PyTorch no puede contener además los módulos con nombres debajo del suyo; cambie el "
+                           "nombre de una de ellas",
+    "torch_export_name": "capa {layer}: el nombre de un módulo de PyTorch no tiene partes vacías entre puntos",
+    "torch_size_symbolic": "su {field} sería {value}, que depende de los tamaños simbólicos de la entrada; deles "
+                           "valores (--set, --input)",
+    "torch_same_symbolic": "el relleno 'same' con paso {stride} rellena una cantidad que depende del tamaño de la "
+                           "entrada; dé valores a los tamaños (--set, --input)",
+    "torch_no_dilation": "el pooling de este tipo de PyTorch no tiene dilatación",
+    "torch_pad_excluded": "con count_include_pad: false el relleno debe ser igual en ambos lados y de como mucho "
+                          "la mitad del núcleo, como lo admite el average pooling de PyTorch",
+    "torch_ceil_padding": "con ceil_mode, este relleno aplicado antes del pooling redondearía el tamaño de salida "
+                          "de otra manera",
+    "torch_output_padding": "PyTorch necesitaría un relleno de salida (output_padding) de {value}, que debe ser "
+                            "menor que max(stride, dilation) = {limit}",
+    "torch_unpool_padding": "el max unpooling de PyTorch rellena ambos lados por igual con como mucho la mitad "
+                            "del núcleo",
 
     # blocks found in imported specs (bridges.blocks)
 

@@ -22,6 +22,7 @@ from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, joined, padding_pairs, per_axis, product,
     require_rank, shrinking_first,
 )
+from convcalc.layers.torch_code import TorchCode, constructor, pad_widths, spatial_index
 from convcalc.symbolic import floordiv, format_dim, is_concrete
 from convcalc.units import parse_ratio
 
@@ -72,6 +73,10 @@ class ZeroPad(Layer):
 
         return np.pad(arrays[0], [(0, 0), (0, 0), *self.padding])
 
+    def to_torch(self, inputs, layout):
+        """nn.ZeroPadNd((before, after) per axis, the last axis first)."""
+        return TorchCode(constructor(f"nn.ZeroPad{self.rank}d", pad_widths(self.padding)))
+
 
 class Crop(Layer):
     """Rows and columns removed from each side (Keras Cropping2D)."""
@@ -102,6 +107,11 @@ class Crop(Layer):
         return _cut(x, [lo for lo, _ in self.cropping],
                     [size - lo - hi for size, (lo, hi) in zip(x.shape[2:], self.cropping)])
 
+    def to_torch(self, inputs, layout):
+        """x[:, :, C_lo:-C_hi, ...]: a slice per spatial axis."""
+        parts = [f"{lo or ''}:{-hi if hi else ''}" for lo, hi in self.cropping]
+        return TorchCode(call="{0}" + spatial_index(self.rank, parts))
+
 
 class CenterCrop(Layer):
     """The centre of the first input, cut to the spatial size of the second (the reference):
@@ -130,6 +140,18 @@ class CenterCrop(Layer):
         x, reference = arrays
         sizes = reference.shape[2:]
         return _cut(x, [(size - target) // 2 for size, target in zip(x.shape[2:], sizes)], sizes)
+
+    def to_torch(self, inputs, layout):
+        """center_crop(x, reference), a helper function of the generated file."""
+        helper = (
+            "def center_crop(x, reference):\n"
+            '    """The centre of x cut to the spatial size of reference: offset floor((W - O)/2) per axis."""\n'
+            "    index = [slice(None), slice(None)]\n"
+            "    for size, target in zip(x.shape[2:], reference.shape[2:]):\n"
+            "        start = (size - target) // 2\n"
+            "        index.append(slice(start, start + target))\n"
+            "    return x[tuple(index)]\n")
+        return TorchCode(call="center_crop({0}, {1})", helper=helper)
 
 
 REFERENCE = "reference"  # upsample2d's `size: reference`: the second input's spatial size
@@ -282,3 +304,25 @@ class Upsample(Layer):
                 above = np.minimum(below + 1, size - 1)
                 x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
         return x
+
+    def to_torch(self, inputs, layout):
+        """nn.Upsample(size or scale_factor, mode nearest or (bi/tri)linear with align_corners=False);
+        'zeros' is BedOfNails, a helper class of the generated file."""
+        if self.mode == "zeros":
+            helper = (
+                "class BedOfNails(nn.Module):\n"
+                '    """Each value at the top-left of its block of scale pixels, zeros elsewhere."""\n\n'
+                "    def __init__(self, scale):\n"
+                "        super().__init__()\n"
+                "        self.scale = scale\n\n"
+                "    def forward(self, x):\n"
+                "        out = x.new_zeros(*x.shape[:2], *(size * step for size, step in zip(x.shape[2:], self.scale)))\n"
+                "        out[(slice(None), slice(None), *(slice(None, None, step) for step in self.scale))] = x\n"
+                "        return out\n")
+            return TorchCode(constructor("BedOfNails", tuple(int(scale) for scale in self.scale)), helper=helper)
+        sizing = {"size": self.size} if self.size is not None else {
+            "scale_factor": tuple(float(scale) for scale in self.scale)}
+        if self.mode == "nearest":
+            return TorchCode(constructor("nn.Upsample", **sizing))
+        mode = {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank]
+        return TorchCode(constructor("nn.Upsample", **sizing, mode=mode, align_corners=False))
