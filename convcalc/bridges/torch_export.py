@@ -26,7 +26,7 @@ import keyword
 import re
 
 import convcalc
-from convcalc.errors import ConvcalcError, LayerError
+from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT
 from convcalc.i18n import Msg
 from convcalc.text import visible
@@ -35,7 +35,9 @@ RESERVED = {"self", "torch", "nn", "F", "x", "input_"}  # names the generated fo
 
 
 def module_source(analysis) -> str:
-    """The generated file's text for ``analysis`` (an analysis without errors)."""
+    """The generated file's text for ``analysis``, which must be without errors."""
+    if analysis.errors:
+        raise ConvcalcError("torch_export_inconsistent", Location(analysis.file))
     layout = analysis.spec.layout
     tensors = analysis.tensors()
     codes = {}

@@ -393,6 +393,8 @@ MESSAGES = {
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_inconsistent": "the network has errors (convcalc analyze shows them): only a consistent one is "
+                                 "written as PyTorch",
     "torch_export_unsupported": "layer {layer}: convcalc cannot write a {kind} layer as PyTorch source",
     "torch_export_refused": "layer {layer} ({kind}) cannot be written as PyTorch: {reason}",
     "torch_export_prefix": "layer {layer}: other layers' names start with '{layer}.', and a PyTorch module cannot "
@@ -407,8 +409,6 @@ MESSAGES = {
                           "half the kernel, as PyTorch's average pooling takes it",
     "torch_ceil_padding": "with ceil_mode, this padding applied before the pool would round the output size "
                           "differently",
-    "torch_output_padding": "PyTorch would need an output padding of {value}, and it must be below max(stride, "
-                            "dilation) = {limit}",
     "torch_unpool_padding": "PyTorch's max unpooling pads both sides alike by at most half the kernel",
 
     # blocks found in imported specs (bridges.blocks)

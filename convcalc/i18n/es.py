@@ -406,6 +406,8 @@ MESSAGES = {
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_inconsistent": "la red tiene errores (convcalc analyze los muestra): solo una red coherente se "
+                                 "escribe en PyTorch",
     "torch_export_unsupported": "capa {layer}: convcalc no sabe escribir una capa {kind} como código PyTorch",
     "torch_export_refused": "la capa {layer} ({kind}) no se puede escribir en PyTorch: {reason}",
     "torch_export_prefix": "capa {layer}: otras capas tienen nombres que empiezan por '{layer}.', y un módulo de "
@@ -421,8 +423,6 @@ MESSAGES = {
                           "la mitad del núcleo, como lo admite el average pooling de PyTorch",
     "torch_ceil_padding": "con ceil_mode, este relleno aplicado antes del pooling redondearía el tamaño de salida "
                           "de otra manera",
-    "torch_output_padding": "PyTorch necesitaría un relleno de salida (output_padding) de {value}, que debe ser "
-                            "menor que max(stride, dilation) = {limit}",
     "torch_unpool_padding": "el max unpooling de PyTorch rellena ambos lados por igual con como mucho la mitad "
                             "del núcleo",
 

@@ -12,7 +12,7 @@ from typing import Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import FieldProblem, LayerError
+from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
     Windows, padding_pairs, position_blocks,
@@ -436,10 +436,8 @@ class ConvTranspose(GroupedConv):
                 extras.append(extra)
                 crops.append(":")
                 continue
-            extra = max(0, number(o + lo - full, "output_padding"))
+            extra = max(0, number(o + lo - full, "output_padding"))  # at most the output padding convcalc took
             end = number(full + extra - lo - o, "output_padding")
-            if extra >= max(stride, dilation) or end < 0:
-                raise LayerError("torch_output_padding", value=extra, limit=max(stride, dilation))
             paddings.append(0)
             extras.append(extra)
             crops.append(f"{int(lo)}:{-end}" if end else f"{int(lo)}:")

@@ -208,14 +208,13 @@ class SumPool(Pool):
 
 
     def to_torch(self, inputs, layout):
-        """Average pooling whose divisor is the window's F^r taps (divisor_override): the sum of each
-        window, padding as zeros. AvgPool1d has no divisor_override: 1-D pools as 2-D of width 1."""
+        """Average pooling whose divisor is 1 (divisor_override): the sum of each window, padding as
+        zeros. AvgPool1d has no divisor_override: 1-D pools as 2-D of width 1."""
         keywords, pad = self.torch_window(inputs[0], None)
-        taps = product(self.kernel)
         if self.rank > 1:
-            return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords, divisor_override=taps), pad=pad)
+            return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords, divisor_override=1), pad=pad)
         widened = {key: (*value, 0 if key == "padding" else 1) if isinstance(value, tuple) else value
-                   for key, value in {**keywords, "divisor_override": taps}.items()}
+                   for key, value in {**keywords, "divisor_override": 1}.items()}
         arguments = ", ".join(f"{key}={literal(value)}" for key, value in widened.items())
         return TorchCode(call=f"F.avg_pool2d({{0}}.unsqueeze(-1), {arguments}).squeeze(-1)", pad=pad)
 
@@ -249,6 +248,8 @@ class LPPool(Pool):
         """nn.LPPoolNd(p, kernel_size, stride, ceil_mode); it has no padding, so any is an F.pad of
         zeros first (zeros add nothing to a sum of powers); p = inf is the max pool of |x|."""
         keywords, pad = self.torch_window(inputs[0], None, native=False)
+        if self.rank == 1:  # LPPool1d multiplies by its kernel_size, which must be a number
+            keywords = {key: value[0] if isinstance(value, tuple) else value for key, value in keywords.items()}
         if self.p == float("inf"):
             return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), call="{module}({0}.abs())", pad=pad)
         return TorchCode(constructor(f"nn.LPPool{self.rank}d", self.p, **keywords), pad=pad)
