@@ -135,8 +135,9 @@ def _accessor(name: str) -> str:
 
 
 def _forward_lines(analysis, codes) -> list[str]:
-    """One assignment per running layer; a value read once, by the next layer, and not an output
-    flows as ``x``; the others keep a name made from the layer's."""
+    """One assignment per running layer (a call without a module ends with a comment naming its
+    layer); a value read once, by the next layer, and not an output flows as ``x``; the others keep
+    a name made from the layer's."""
     running = [report for report in analysis.layers if report.runs]
     outputs = set(analysis.outputs)
     reads: dict[str, list[str]] = {}
@@ -176,10 +177,11 @@ def _forward_lines(analysis, codes) -> list[str]:
             base = variable(report.name)
             names[report.name] = [f"{base}_{index}" for index in range(count)]
             used.update(names[report.name])
-            lines.append(f"        {', '.join(names[report.name])} = {expression}")
+            target = ", ".join(names[report.name])
         else:
-            names[report.name] = variable(report.name)
-            lines.append(f"        {names[report.name]} = {expression}")
+            target = names[report.name] = variable(report.name)
+        named = f"  # {report.name}" if code.module is None else ""  # a call says which layer it is
+        lines.append(f"        {target} = {expression}{named}")
     results = []
     for name in analysis.outputs:
         value = names[name]
