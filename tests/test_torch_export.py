@@ -218,6 +218,25 @@ def test_a_name_that_is_also_a_prefix_is_refused():
     assert caught.value.key == "torch_export_prefix" and "'a.'" in caught.value.render()
 
 
+@pytest.mark.parametrize("name", ["forward", "head.keys", "training"])
+def test_a_name_pytorch_modules_use_is_refused(name):
+    analysis = battery_analysis(f"- conv2d: {{name: {name}, filters: 2, kernel: 1}}", SIZES[2])
+    with pytest.raises(ConvcalcError) as caught:
+        module_source(analysis)
+    assert caught.value.key == "torch_export_reserved" and name.split(".")[-1] in caught.value.render()
+
+
+def test_names_that_are_no_python_attribute(one_torch_thread):
+    """nn.Sequential's names (0, 1) and dashes: add_module and getattr at the top, ModuleDict keys below."""
+    analysis = battery_analysis("- conv2d: {name: '0', filters: 2, kernel: 1}\n- relu: {name: conv-1}\n"
+                                "- conv2d: {name: 'for.1', filters: 3, kernel: 1}\n- add: {name: x, inputs: ['0', '0']}",
+                                SIZES[2])
+    source = module_source(analysis)
+    assert 'self.add_module("0", nn.Conv2d(4, 2, kernel_size=(1, 1)))' in source
+    assert 'getattr(self, "for")["1"]' in source and 'getattr(self, "conv-1")' in source
+    check_against_executor(analysis)
+
+
 def test_same_padding_stride_one_stays_symbolic():
     source = module_source(battery_analysis("- conv2d: {filters: 2, kernel: 4, padding: same}", [3, "H", "W"]))
     assert "conv1 = self.conv1(F.pad(x, (1, 2, 1, 2)))" in source

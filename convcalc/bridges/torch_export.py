@@ -26,6 +26,7 @@ import keyword
 import re
 
 import convcalc
+from convcalc.bridges import require
 from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT
 from convcalc.i18n import Msg
@@ -83,7 +84,10 @@ def module_source(analysis) -> str:
 
 
 def _module_tree(analysis, codes) -> dict:
-    """Name part -> the constructor source, or the dict of the parts under that prefix."""
+    """Name part -> the constructor source, or the dict of the parts under that prefix; a part
+    that is an attribute of PyTorch's modules (asked of torch itself) is refused."""
+    torch = require("torch", "writing PyTorch source")
+    reserved = set(dir(torch.nn.ModuleDict()))  # forward, training, keys, ...: no submodule can be named so
     tree: dict = {}
     for report in analysis.layers:
         module = codes[report.name].module
@@ -92,6 +96,9 @@ def _module_tree(analysis, codes) -> dict:
         parts = report.name.split(".")
         if "" in parts:
             raise ConvcalcError("torch_export_name", report.location, layer=report.name)
+        for part in parts:
+            if part in reserved:
+                raise ConvcalcError("torch_export_reserved", report.location, layer=report.name, part=part)
         level = tree
         for part in parts[:-1]:
             level = level.setdefault(part, {})

@@ -393,6 +393,8 @@ MESSAGES = {
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_reserved": "layer {layer}: PyTorch modules have an attribute {part}, so no module can be "
+                             "named so; rename the layer",
     "torch_export_inconsistent": "the network has errors (convcalc analyze shows them): only a consistent one is "
                                  "written as PyTorch",
     "torch_export_unsupported": "layer {layer}: convcalc cannot write a {kind} layer as PyTorch source",

@@ -406,6 +406,8 @@ MESSAGES = {
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_reserved": "capa {layer}: los módulos de PyTorch tienen un atributo {part}, así que ningún "
+                             "módulo puede llamarse así; cambie el nombre de la capa",
     "torch_export_inconsistent": "la red tiene errores (convcalc analyze los muestra): solo una red coherente se "
                                  "escribe en PyTorch",
     "torch_export_unsupported": "capa {layer}: convcalc no sabe escribir una capa {kind} como código PyTorch",
