@@ -65,7 +65,8 @@ ZOO = [
     ("shufflenet_v2_x1_0", (3, 32, 32), True), ("efficientnet_b0", (3, 32, 32), True),
     ("convnext_tiny", (3, 32, 32), True), ("googlenet", (3, 64, 64), True), ("inception_v3", (3, 75, 75), False),
     ("lenet5", None, True), ("regnet_y_400mf", (3, 32, 32), True), ("unet", (1, 188, 188), False),
-    ("fcn_resnet50", (3, 32, 32), False), ("seed002_cnn", None, True),
+    ("fcn_resnet50", (3, 32, 32), False), ("deeplabv3_resnet50", (3, 32, 32), False),
+    ("lraspp_mobilenet_v3_large", (3, 64, 64), True), ("seed002_cnn", None, True),
 ]
 
 
@@ -137,7 +138,9 @@ def _ranked(rank: int) -> list[tuple[str, list, str]]:
         ("zeropad_crop", f"- zeropad{r}d: {{padding: {pairs}}}\n- crop{r}d: {{cropping: {lows}}}"),
         ("center_crop", f"- conv{r}d: {{name: small, filters: 4, kernel: 3}}\n- center_crop{r}d: {{inputs: [input, small]}}"),
         ("upsample", f"- upsample{r}d: {{scale: 2}}\n- upsample{r}d: {{scale: '3/2', mode: bilinear}}\n"
-                     f"- upsample{r}d: {{size: 5, mode: bilinear}}\n- upsample{r}d: {{scale: 2, mode: zeros}}"),
+                     f"- upsample{r}d: {{size: 5, mode: bilinear}}\n- upsample{r}d: {{scale: 2, mode: zeros}}\n"
+                     f"- upsample{r}d: {{size: reference, inputs: [input, upsample1]}}\n"
+                     f"- upsample{r}d: {{size: reference, mode: bilinear, inputs: [upsample2, input]}}"),
         ("unpool", f"- maxpool{r}d: {{name: pool, kernel: 2, stride: 2}}\n"
                    f"- maxunpool{r}d: {{kernel: 2, inputs: [pool, input]}}"),
     ]

@@ -22,7 +22,7 @@ from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, joined, padding_pairs, per_axis, product,
     require_rank, shrinking_first,
 )
-from convcalc.layers.torch_code import TorchCode, constructor, pad_widths, spatial_index
+from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, spatial_index
 from convcalc.symbolic import floordiv, format_dim, is_concrete
 from convcalc.units import parse_ratio
 
@@ -307,7 +307,8 @@ class Upsample(Layer):
 
     def to_torch(self, inputs, layout):
         """nn.Upsample(size or scale_factor, mode nearest or (bi/tri)linear with align_corners=False);
-        'zeros' is BedOfNails, a helper class of the generated file."""
+        to a reference, F.interpolate(x, size=reference.shape[2:]) as torchvision's segmentation heads
+        call it; 'zeros' is BedOfNails, a helper class of the generated file."""
         if self.mode == "zeros":
             helper = (
                 "class BedOfNails(nn.Module):\n"
@@ -320,9 +321,11 @@ class Upsample(Layer):
                 "        out[(slice(None), slice(None), *(slice(None, None, step) for step in self.scale))] = x\n"
                 "        return out\n")
             return TorchCode(constructor("BedOfNails", tuple(int(scale) for scale in self.scale)), helper=helper)
+        mode = {"mode": {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank], "align_corners": False} \
+            if self.mode == "bilinear" else {}
+        if self.size == REFERENCE:
+            arguments = "".join(f", {key}={literal(value)}" for key, value in mode.items())
+            return TorchCode(call=f"F.interpolate({{0}}, size={{1}}.shape[2:]{arguments})")
         sizing = {"size": self.size} if self.size is not None else {
             "scale_factor": tuple(float(scale) for scale in self.scale)}
-        if self.mode == "nearest":
-            return TorchCode(constructor("nn.Upsample", **sizing))
-        mode = {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank]
-        return TorchCode(constructor("nn.Upsample", **sizing, mode=mode, align_corners=False))
+        return TorchCode(constructor("nn.Upsample", **sizing, **mode))
