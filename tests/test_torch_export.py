@@ -213,12 +213,29 @@ def test_layers_without_a_pytorch_equivalent_are_refused_by_name(layers, sizes, 
     assert caught.value.params["layer"] in caught.value.render() and "inline.yaml:" in caught.value.render()
 
 
-def test_a_name_that_is_also_a_prefix_is_refused():
-    analysis = battery_analysis("- conv2d: {name: a, filters: 2, kernel: 1}\n- conv2d: {name: a.b, filters: 2, kernel: 1}",
-                                SIZES[2])
+@pytest.mark.parametrize("first, second", [("a", "a.b"), ("a.b", "a")])
+def test_a_name_that_is_also_a_prefix_is_refused(first, second):
+    analysis = battery_analysis(f"- conv2d: {{name: {first}, filters: 2, kernel: 1}}\n"
+                                f"- conv2d: {{name: {second}, filters: 2, kernel: 1}}", SIZES[2])
     with pytest.raises(ConvcalcError) as caught:
         module_source(analysis)
-    assert caught.value.key == "torch_export_prefix" and "'a.'" in caught.value.render()
+    assert caught.value.key == "torch_export_prefix" and "layer a: other layers' names start with 'a.'" in \
+        caught.value.render()
+
+
+def test_a_layer_type_without_the_hook_is_refused_by_name(monkeypatch):
+    from convcalc.layers import conv
+
+    monkeypatch.delattr(conv.Conv, "to_torch")
+    with pytest.raises(ConvcalcError) as caught:
+        module_source(battery_analysis("- conv2d: {name: stem, filters: 2, kernel: 1}", SIZES[2]))
+    assert caught.value.render() == "inline.yaml:5:5: layer stem: convcalc cannot write a conv2d layer as PyTorch source"
+
+
+def test_an_inconsistent_network_is_refused():
+    with pytest.raises(ConvcalcError) as caught:
+        module_source(battery_analysis("- conv2d: {filters: 2, kernel: 30}", SIZES[2]))
+    assert caught.value.key == "torch_export_inconsistent"
 
 
 @pytest.mark.parametrize("name", ["forward", "head.keys", "training"])

@@ -30,6 +30,7 @@ from convcalc.bridges import require
 from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT
 from convcalc.i18n import Msg
+from convcalc.symbolic import format_dim
 from convcalc.text import visible
 
 RESERVED = {"self", "torch", "nn", "F", "x", "input_"}  # names the generated forward uses itself
@@ -56,7 +57,7 @@ def module_source(analysis) -> str:
     helpers = list(dict.fromkeys(code.helper for code in codes.values() if code.helper))
     class_name = re.sub(r"[^0-9A-Za-z]", "", analysis.spec.name)
     class_name = class_name if class_name.isidentifier() else "Network"
-    shape = "x".join(str(size) for size in analysis.input_tensor.dims)
+    shape = ", ".join(format_dim(size) for size in analysis.input_tensor.dims)
     lines = [
         f"# {visible(analysis.spec.name)}: PyTorch source written by convcalc {convcalc.__version__}",
         f"# from {visible(analysis.file)} (convcalc export SPEC --to pytorch).",
@@ -71,7 +72,7 @@ def module_source(analysis) -> str:
         lines += [*helper.rstrip("\n").split("\n"), "", ""]
     lines += [
         f"class {class_name}(nn.Module):",
-        f'    """Input (N, {shape.replace("x", ", ")}) channels first{" (the spec is hwc)" if layout == "hwc" else ""}; '
+        f'    """Input (N, {shape}) channels first{" (the spec is hwc)" if layout == "hwc" else ""}; '
         'weights keyed as convcalc names them."""',
         "",
         "    def __init__(self):",
@@ -94,16 +95,14 @@ def _module_tree(analysis, codes) -> dict:
         if module is None:
             continue
         parts = report.name.split(".")
-        if "" in parts:
-            raise ConvcalcError("torch_export_name", report.location, layer=report.name)
         for part in parts:
             if part in reserved:
                 raise ConvcalcError("torch_export_reserved", report.location, layer=report.name, part=part)
         level = tree
-        for part in parts[:-1]:
+        for depth, part in enumerate(parts[:-1]):
             level = level.setdefault(part, {})
             if not isinstance(level, dict):
-                raise ConvcalcError("torch_export_prefix", report.location, layer=".".join(parts[:parts.index(part) + 1]))
+                raise ConvcalcError("torch_export_prefix", report.location, layer=".".join(parts[:depth + 1]))
         if parts[-1] in level:
             raise ConvcalcError("torch_export_prefix", report.location, layer=report.name)
         level[parts[-1]] = module

@@ -401,7 +401,6 @@ MESSAGES = {
     "torch_export_refused": "layer {layer} ({kind}) cannot be written as PyTorch: {reason}",
     "torch_export_prefix": "layer {layer}: other layers' names start with '{layer}.', and a PyTorch module cannot "
                            "also hold the modules named under it; rename one of them",
-    "torch_export_name": "layer {layer}: a PyTorch module name has no empty part between dots",
     "torch_size_symbolic": "its {field} would be {value}, which depends on the symbolic input sizes; give them "
                            "numbers (--set, --input)",
     "torch_same_symbolic": "'same' padding with stride {stride} pads by an amount that depends on the input size; "

@@ -415,7 +415,6 @@ MESSAGES = {
     "torch_export_prefix": "capa {layer}: otras capas tienen nombres que empiezan por '{layer}.', y un módulo de "
                            "PyTorch no puede contener además los módulos con nombres debajo del suyo; cambie el "
                            "nombre de una de ellas",
-    "torch_export_name": "capa {layer}: el nombre de un módulo de PyTorch no tiene partes vacías entre puntos",
     "torch_size_symbolic": "su {field} sería {value}, que depende de los tamaños simbólicos de la entrada; deles "
                            "valores (--set, --input)",
     "torch_same_symbolic": "el relleno 'same' con paso {stride} rellena una cantidad que depende del tamaño de la "
