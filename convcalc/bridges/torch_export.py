@@ -113,8 +113,10 @@ def _init_lines(tree: dict) -> list[str]:
     """``self.conv1 = nn.Conv2d(...)`` per top-level name; a prefix becomes an nn.ModuleDict literal."""
     lines = []
     for name, value in tree.items():
-        source = value if isinstance(value, str) else "\n".join(["nn.ModuleDict({", *_dict_lines(value, 12), "        })"])
-        lines.append(f"        self.{name} = {source}" if _attribute(name) else f'        self.add_module("{name}", {source})')
+        source = value if isinstance(value, str) else "\n".join(
+            ["nn.ModuleDict({", *_dict_lines(value, 12), "        })"])
+        lines.append(f"        self.{name} = {source}" if _attribute(name) else
+                     f'        self.add_module("{name}", {source})')
     return lines
 
 

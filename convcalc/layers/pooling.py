@@ -102,7 +102,8 @@ class Pool(Windowed):
         return divisor
 
 
-    def torch_window(self, x, fill: str | None, native: bool = True, dilation: bool = False) -> tuple[dict, tuple | None]:
+    def torch_window(self, x, fill: str | None, native: bool = True,
+                     dilation: bool = False) -> tuple[dict, tuple | None]:
         """(kernel_size, stride, padding, dilation, ceil_mode keywords, F.pad widths or None). PyTorch's
         pooling pads both sides of an axis alike by at most half the kernel; other padding (or any,
         where ``native`` is False) is an F.pad first with ``fill`` (None: zeros), refused where the
@@ -120,7 +121,8 @@ class Pool(Windowed):
             if self.ceil_mode:
                 unpadded = self.model_copy(update={"padding": ((0, 0),) * self.rank})
                 padded = [size + lo + hi for size, (lo, hi) in zip(x.spatial, pairs)]
-                if unpadded.window_sizes(padded, NO_CHECKS, True)[0] != self.window_sizes(x.spatial, NO_CHECKS, True)[0]:
+                rounded = unpadded.window_sizes(padded, NO_CHECKS, True)[0]
+                if rounded != self.window_sizes(x.spatial, NO_CHECKS, True)[0]:
                     raise LayerError("torch_ceil_padding")
             pairs = ()
         keywords = window_keywords(self, pairs, self.kernel)

@@ -317,7 +317,8 @@ class Upsample(Layer):
                 "        super().__init__()\n"
                 "        self.scale = scale\n\n"
                 "    def forward(self, x):\n"
-                "        out = x.new_zeros(*x.shape[:2], *(size * step for size, step in zip(x.shape[2:], self.scale)))\n"
+                "        sizes = (size * step for size, step in zip(x.shape[2:], self.scale))\n"
+                "        out = x.new_zeros(*x.shape[:2], *sizes)\n"
                 "        out[(slice(None), slice(None), *(slice(None, None, step) for step in self.scale))] = x\n"
                 "        return out\n")
             return TorchCode(constructor("BedOfNails", tuple(int(scale) for scale in self.scale)), helper=helper)

@@ -167,7 +167,8 @@ class Slice(Layer):
     def to_torch(self, inputs, layout):
         """x[:, ..., start:end:step]: Python's slice on the axis, every value of the axes before."""
         axis = _axis(self.axis, inputs[0]) + 1
-        text = f"{self.start or ''}:{'' if self.end is None else self.end}" + (f":{self.step}" if self.step != 1 else "")
+        text = f"{self.start or ''}:{'' if self.end is None else self.end}"
+        text += f":{self.step}" if self.step != 1 else ""
         return TorchCode(call="{0}[" + ", ".join([":"] * axis + [text]) + "]")
 
 
