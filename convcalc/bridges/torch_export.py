@@ -113,7 +113,7 @@ def _init_lines(tree: dict) -> list[str]:
     """``self.conv1 = nn.Conv2d(...)`` per top-level name; a prefix becomes an nn.ModuleDict literal."""
     lines = []
     for name, value in tree.items():
-        source = value if isinstance(value, str) else "\n".join(
+        source = value.replace("\n", "\n        ") if isinstance(value, str) else "\n".join(
             ["nn.ModuleDict({", *_dict_lines(value, 12), "        })"])
         lines.append(f"        self.{name} = {source}" if _attribute(name) else
                      f'        self.add_module("{name}", {source})')
@@ -125,7 +125,8 @@ def _dict_lines(tree: dict, indent: int) -> list[str]:
     lines = []
     for name, value in tree.items():
         if isinstance(value, str):
-            lines.append(f'{pad}"{name}": {value},')
+            indented = value.replace("\n", "\n" + pad)
+            lines.append(f'{pad}"{name}": {indented},')
         else:
             lines += [f'{pad}"{name}": nn.ModuleDict({{', *_dict_lines(value, indent + 4), f"{pad}}}),"]
     return lines

@@ -266,7 +266,7 @@ class SeparableConv(ConvBase):
         depthwise, pad = torch_conv(self, x, channels, middle, channels, False)
         pointwise = constructor(f"nn.Conv{self.rank}d", middle, self.filters, kernel_size=(1,) * self.rank,
                                 **({} if self.bias else {"bias": False}))
-        return TorchCode(f'nn.ModuleDict({{"depthwise": {depthwise}, "pointwise": {pointwise}}})',
+        return TorchCode(f'nn.ModuleDict({{\n    "depthwise": {depthwise},\n    "pointwise": {pointwise},\n}})',
                          call='{module}["pointwise"]({module}["depthwise"]({0}))', pad=pad)
 
 

@@ -16,8 +16,8 @@ from convcalc.symbolic import format_dim, is_concrete
 class TorchCode:
     """One layer in PyTorch source.
 
-    ``module``: the constructor of the module the layer is (``nn.Conv2d(3, 64, kernel_size=(7, 7))``),
-    or None for a parameter-free call; ``call``: the forward expression, ``{module}`` standing for the
+    ``module``: the constructor of the module the layer is (``nn.Conv2d(3, 64, kernel_size=(7, 7))``;
+    lines after a first are indented from where it stands), or None for a parameter-free call; ``call``: the forward expression, ``{module}`` standing for the
     module and ``{0}``, ``{1}``, ... for the inputs (plain variable names); ``pad``: ``F.pad`` widths
     (last axis first, as F.pad takes them) applied to input 0 first, with ``pad_value``; ``helper``:
     the source of a class or function of the generated file that ``module`` or ``call`` names."""
