@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -258,9 +259,19 @@ def test_names_that_are_no_python_attribute(one_torch_thread):
     check_against_executor(analysis)
 
 
-def test_same_padding_stride_one_stays_symbolic():
+def test_same_padding_stride_one_stays_symbolic(one_torch_thread):
+    """PyTorch's padding='same' (stride 1 only) puts the odd pixel after, as convcalc does."""
     source = module_source(battery_analysis("- conv2d: {filters: 2, kernel: 4, padding: same}", [3, "H", "W"]))
-    assert "conv1 = self.conv1(F.pad(x, (1, 2, 1, 2)))" in source
+    assert "nn.Conv2d(3, 2, kernel_size=(4, 4), padding='same')" in source
+    check_against_executor(battery_analysis("- conv2d: {filters: 2, kernel: 4, padding: same}", [3, 9, 8]),
+                           generated_class(source)())
+
+
+def test_without_torch_the_export_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now fails, as where it is not installed
+    with pytest.raises(ConvcalcError) as caught:
+        module_source(analyze_file(SPECS / "lenet5.yaml"))
+    assert caught.value.key == "needs_extra" and "pip install 'convcalc[torch]'" in caught.value.render()
 
 
 # ----- through the command line ------------------------------------------------------------------

@@ -462,11 +462,15 @@ class ConvTranspose(GroupedConv):
 
 def torch_conv(layer, x, channels: int, filters: int, groups: int, bias: bool):
     """(the nn.ConvNd constructor, F.pad widths or None) of a convolution from ``channels`` to
-    ``filters``: PyTorch's padding takes the same amount on both sides of an axis, so any other
-    padding is applied by F.pad before the module."""
+    ``filters``: PyTorch's padding takes the same amount on both sides of an axis, or 'same' with
+    stride 1 (the extra pixel after, as convcalc's), so any other padding is applied by F.pad
+    before the module."""
     pairs = window_padding(layer, x.spatial)
-    symmetric = all(lo == hi for lo, hi in pairs)
-    keywords = window_keywords(layer, pairs if symmetric else (), (1,) * layer.rank)
+    native_same = layer.padding == "same" and all(stride == 1 for stride in layer.strides)
+    symmetric = native_same or all(lo == hi for lo, hi in pairs)
+    keywords = window_keywords(layer, pairs if symmetric and not native_same else (), (1,) * layer.rank)
+    if native_same:
+        keywords["padding"] = "same"
     if any(d != 1 for d in layer.dilation):
         keywords["dilation"] = layer.dilation
     if groups != 1:
