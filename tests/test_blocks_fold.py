@@ -4,6 +4,8 @@ expansion is the same network, layer by layer."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from convcalc.analysis import Options, analyze_document
@@ -113,10 +115,20 @@ def _conv(name, filters=8, **more):
     return {"conv2d": {"name": name, "filters": filters, "kernel": 3, **more}}
 
 
+def assert_same_network(layers):
+    """The folded text of ``layers`` builds the graph the flat text builds (graph.py expanding the blocks)."""
+    flat_graph, flat_analysis = analysed(spec_yaml("n", "n.onnx", [8, 12, 12], layers, fold=False))
+    folded_graph, folded_analysis = analysed(spec_yaml("n", "n.onnx", [8, 12, 12], layers))
+    assert [(node.name, node.layer, node.sources) for node in folded_graph.nodes] == \
+        [(node.name, node.layer, node.sources) for node in flat_graph.nodes]
+    assert figures(folded_analysis) == figures(flat_analysis) and not flat_analysis.errors
+
+
 def _stage(prefix, reads, filters=8, **more):
-    """conv, relu, conv and the stage's input added back: a residual stage reading ``reads``."""
-    return [_conv(f"{prefix}.a", filters, **more), {"relu": {"name": f"{prefix}.b"}},
-            _conv(f"{prefix}.c", filters), {"add": {"name": f"{prefix}.add", "inputs": [f"{prefix}.c", reads]}}]
+    """conv (``filters``, ``more``), relu, conv back to 8 channels and the stage's input added:
+    a residual stage reading ``reads``."""
+    return [_conv(f"{prefix}.a", filters, padding=1, **more), {"relu": {"name": f"{prefix}.b"}},
+            _conv(f"{prefix}.c", 8, padding=1), {"add": {"name": f"{prefix}.add", "inputs": [f"{prefix}.c", reads]}}]
 
 
 def _stages(count, per_stage=None):
@@ -127,24 +139,34 @@ def _stages(count, per_stage=None):
     return layers
 
 
-def _with_input(entries, name, inputs):
-    """``entries`` with the entry ``name`` reading ``inputs``."""
+def _reading(layers, name, inputs):
+    """``layers`` with the layer ``name`` reading ``inputs``."""
     return [{kind: {**body, "inputs": inputs}} if body["name"] == name else {kind: body}
-            for kind, body in (next(iter(entry.items())) for entry in entries)]
+            for kind, body in (next(iter(entry.items())) for entry in layers)]
 
 
-def test_the_block_input_read_inside_is_input_and_another_layer_outside_forbids_the_block():
+def _names(layers):
+    return [next(iter(entry.values()))["name"] for entry in layers]
+
+
+def test_the_block_input_read_inside_is_input():
     layers = _stages(4)
     blocks, folded = fold_blocks(layers)
     assert blocks == {"s_0": {"params": {}, "layers": [
-        {"conv2d": {"name": "a", "filters": 8, "kernel": 3}}, {"relu": {"name": "b"}},
-        {"conv2d": {"name": "c", "filters": 8, "kernel": 3}}, {"add": {"name": "add", "inputs": ["c", "input"]}}]}}
+        {"conv2d": {"name": "a", "filters": 8, "kernel": 3, "padding": 1}}, {"relu": {"name": "b"}},
+        {"conv2d": {"name": "c", "filters": 8, "kernel": 3, "padding": 1}},
+        {"add": {"name": "add", "inputs": ["c", "input"]}}]}}
     assert folded == [_conv("stem"), {"s_0": {"name": "s", "repeat": 4}}]
-    blocks, folded = fold_blocks(_with_input(layers, "s.1.add", ["s.1.c", "stem"]))  # stem: not s.1's input
-    assert [next(iter(entry.values()))["name"] for entry in folded] == \
-        ["stem", "s.0", "s.1.a", "s.1.b", "s.1.c", "s.1.add", "s"]
+    assert_same_network(layers)
+
+
+def test_a_layer_inside_reading_outside_other_than_the_block_input_forbids_the_block():
+    layers = _reading(_stages(4), "s.1.add", ["s.1.c", "stem"])  # stem: not s.1's input
+    blocks, folded = fold_blocks(layers)
+    assert _names(folded) == ["stem", "s.0", "s.1.a", "s.1.b", "s.1.c", "s.1.add", "s"]
     assert folded[5] == {"add": {"name": "s.1.add", "inputs": ["s.1.c", "stem"]}}
     assert folded[6] == {"s_0": {"name": "s", "repeat": 2, "index_from": 2}}  # s.2 and s.3, copies again
+    assert_same_network(layers)
 
 
 def test_differing_fields_become_parameters_and_defaults_are_written_out():
@@ -153,19 +175,30 @@ def test_differing_fields_become_parameters_and_defaults_are_written_out():
     blocks, folded = fold_blocks(layers)
     (name, block), = blocks.items()
     assert block["params"] == {"filters": None, "bias": None}
-    assert block["layers"][0] == {"conv2d": {"name": "a", "filters": "$filters", "kernel": 3, "bias": "$bias"}}
-    assert block["layers"][2] == {"conv2d": {"name": "c", "filters": "$filters", "kernel": 3}}
+    assert block["layers"][0] == {"conv2d": {"name": "a", "filters": "$filters", "kernel": 3, "padding": 1,
+                                             "bias": "$bias"}}
+    assert block["layers"][2] == {"conv2d": {"name": "c", "filters": 8, "kernel": 3, "padding": 1}}
     assert [next(iter(entry.values())) for entry in folded[1:]] == [
         {"name": "s.0", "filters": 8, "bias": False}, {"name": "s.1", "filters": 8, "bias": True},
         {"name": "s.2", "filters": 16, "bias": False}, {"name": "s.3", "filters": 8, "bias": False}]
+    assert_same_network(layers)
 
 
-def test_a_layer_read_from_outside_the_block_other_than_its_last_forbids_a_block():
+def test_a_layer_read_from_outside_the_block_other_than_its_last_forbids_the_block():
     layers = _stages(4) + [{"add": {"name": "head", "inputs": ["s.3.add", "s.1.b"]}}]
     blocks, folded = fold_blocks(layers)
-    names = [next(iter(entry.values()))["name"] for entry in folded]
-    assert "s.1.b" in names and "s.0" in names and "s.1" not in names
-    assert folded[-1] == {"add": {"name": "head", "inputs": ["s.3", "s.1.b"]}}
+    assert _names(folded) == ["stem", "s.0", "s.1.a", "s.1.b", "s.1.c", "s.1.add", "s", "head"]
+    assert folded[-1] == {"add": {"name": "head", "inputs": ["s.3", "s.1.b"]}}  # s.3 stands for s.3.add
+    assert_same_network(layers)
+
+
+def test_uses_that_do_not_read_the_one_before_are_not_copies():
+    """s.2 reads the stem, not s.1: one repeat of s.0 to s.3 would chain it to s.1."""
+    layers = _reading(_reading(_stages(4), "s.2.a", ["stem"]), "s.2.add", ["s.2.c", "stem"])
+    blocks, folded = fold_blocks(layers)
+    assert folded[1:] == [{"s_0": {"name": "s", "repeat": 2}},
+                          {"s_0": {"name": "s", "repeat": 2, "index_from": 2, "inputs": ["stem"]}}]
+    assert_same_network(layers)
 
 
 def test_a_list_without_names_is_left_as_it_is():
@@ -173,7 +206,26 @@ def test_a_list_without_names_is_left_as_it_is():
     assert fold_blocks(layers) == ({}, layers)
 
 
+def test_densenet_layers_numbered_without_a_dot_repeat_with_their_number_in_the_name():
+    """torchvision numbers a dense block's layers denselayer1, denselayer2, ...: graph.py's
+    ``name: denselayer${index}`` with ``index_from: 1`` names copies so (6, 12, 24, 16 in DenseNet-121)."""
+    _, _, entries = flat_entries(SPECS / "densenet121.yaml")
+    blocks, layers = fold_blocks(entries)
+    repeats = [body for entry in layers for body in entry.values() if "repeat" in body]
+    assert repeats == [{"name": f"features.denseblock{number}.denselayer${{index}}", "repeat": count, "index_from": 1}
+                       for number, count in zip(range(1, 5), (6, 12, 24, 16))]
+
+
+def test_spec_yaml_keeps_given_blocks_and_folds_nothing_when_told_not_to():
+    layers = _stages(4)
+    assert "blocks:" not in spec_yaml("n", "n.onnx", [8, 16, 16], layers, fold=False)
+    given = {"mine": {"layers": [{"relu": {"name": "r"}}]}}
+    text = spec_yaml("n", "n.onnx", [8, 16, 16], layers, blocks=given)
+    assert "  mine:" in text and "s_0" not in text
+
+
 def test_folding_through_spec_yaml_reads_back_through_the_cli(tmp_path):
+    """A folded ResNet-18 analysed by ``convcalc analyze``: torchvision's 11,689,512 parameters."""
     from click.testing import CliRunner
 
     from convcalc.cli import main
@@ -181,6 +233,7 @@ def test_folding_through_spec_yaml_reads_back_through_the_cli(tmp_path):
     spec, shape, entries = flat_entries(SPECS / "resnet18.yaml")
     path = tmp_path / "resnet18.yaml"
     path.write_text(spec_yaml(spec.name, "resnet18.onnx", shape, entries))
+    assert "blocks:" in path.read_text()
     result = CliRunner().invoke(main, ["analyze", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert '"params": 11689512' in result.output.replace(" ", "").replace('"params":', '"params": ')
+    assert json.loads(result.output)["totals"]["params"] == 11_689_512

@@ -30,7 +30,7 @@ from convcalc.graph import _NAME, ENTRY_KEYS, INPUT  # the names graph.py accept
 from convcalc.layers import REGISTRY
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # what `$name` can refer to (graph._REFERENCE)
-_COPY = re.compile(r"^(.+)\.(0|[1-9][0-9]*)$")  # graph.py names copies f"{name}.{index}"
+_NUMBERED = re.compile(r"^(.+?)(0|[1-9][0-9]*)$")  # graph.py names copies f"{name}.{index}" or name${index}
 _HEADER_LINES = 3  # a block's name, params and layers lines
 
 
@@ -249,9 +249,9 @@ def _outside_source(run_entries) -> tuple:
 def _param_name(key: str, local_name: str, taken) -> str:
     """The field's name (``filters``), else the layer's and the field's (``conv3_filters``, or
     ``filters_2`` for a layer named 2), else numbered: never a key graph.py reads off an entry
-    (``train_only``)."""
+    (``train_only``), nor ``index`` (a copy's number in a repeated name)."""
     for candidate in (key, re.sub(r"\W", "_", f"{local_name}_{key}"), re.sub(r"\W", "_", f"{key}_{local_name}")):
-        if _IDENTIFIER.match(candidate) and candidate not in taken and candidate not in ENTRY_KEYS + ("type",):
+        if _IDENTIFIER.match(candidate) and candidate not in taken and candidate not in ENTRY_KEYS + ("type", "index"):
             return candidate
     number = 2
     while f"p_{key}_{number}" in taken:
@@ -275,11 +275,9 @@ def _written(entries: list[_Entry]) -> list[dict]:
     uses of one block that graph.py would name and chain alike as one ``repeat`` entry."""
     written, previous, index = [], (INPUT, None), 0
     while index < len(entries):
-        entry, copies = entries[index], _copies(entries, index)
-        body = {"name": entry.name}
-        if copies > 1:
-            stem, first = _COPY.match(entry.name).groups()
-            body = {"name": stem, "repeat": copies, **({"index_from": int(first)} if first != "0" else {})}
+        entry, (copies, name, first) = entries[index], _copies(entries, index)
+        body = {"name": name, "repeat": copies, **({"index_from": first} if first else {})} if copies > 1 \
+            else {"name": entry.name}
         if entry.sources != [previous]:
             body["inputs"] = [name if output is None else f"{name}.{output}" for name, output in entry.sources]
         written.append({entry.kind: {**body, **entry.fields}})
@@ -288,19 +286,22 @@ def _written(entries: list[_Entry]) -> list[dict]:
     return written
 
 
-def _copies(entries: list[_Entry], index: int) -> int:
-    """How many uses from ``index`` on are copies of one ``repeat`` entry: ``layer1.1``,
-    ``layer1.2``, ... of one block with the same parameters, each reading the one before."""
+def _copies(entries: list[_Entry], index: int) -> tuple[int, str, int]:
+    """(copies, name, index_from) of the ``repeat`` entry that stands for the uses from ``index``
+    on: of one block with the same parameters, each reading the one before, and named as graph.py
+    names copies, ``layer1.1``, ``layer1.2`` ... (``name: layer1``) or ``denselayer1``,
+    ``denselayer2`` ... (``name: denselayer${index}``)."""
     entry = entries[index]
-    match = _COPY.match(entry.name) if entry.block else None
-    if match is None or match.group(1) == INPUT:
-        return 1
+    match = _NUMBERED.match(entry.name) if entry.block else None
+    if match is None:
+        return 1, entry.name, 0
     stem, first = match.group(1), int(match.group(2))
     count = 1
     while index + count < len(entries):
         copy = entries[index + count]
         if (copy.kind, repr(copy.fields), copy.name, copy.sources) != (
-                entry.kind, repr(entry.fields), f"{stem}.{first + count}", [(entries[index + count - 1].name, None)]):
+                entry.kind, repr(entry.fields), f"{stem}{first + count}", [(entries[index + count - 1].name, None)]):
             break
         count += 1
-    return count
+    dotted = stem.endswith(".") and stem[:-1] != INPUT
+    return count, stem[:-1] if dotted else stem + "${index}", first
