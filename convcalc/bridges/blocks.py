@@ -14,11 +14,13 @@ values of a field aside: a field whose values differ between the runs becomes a 
 ``$name`` (one parameter for fields whose values agree in every run). A field the layer type
 defaults, written in some runs only, is written with its default in the others (the same layer:
 defaults are validated as written values are). The innermost repeated runs fold first, so blocks
-nest as the names do; consecutive uses of one block named ``prefix.k``, ``prefix.k+1``, ... that
-each read the one before become one entry with ``repeat`` (and ``index_from: k``), as graph.py
-names copies. A block is named after its first use, from the last part of the name that holds a
-letter: ``layer1.0`` gives ``layer1_0``, ``features.denseblock1.denselayer1`` gives ``denselayer1``.
-A list with an unnamed layer, an input naming no earlier layer, or ``repeat`` is left as it is.
+nest as the names do; consecutive uses of one block with the same parameters, each reading the one
+before, become one entry with ``repeat`` (and ``index_from: k``) where graph.py names the copies
+alike: ``layer1.1``, ``layer1.2`` as ``name: layer1``, ``denselayer1``, ``denselayer2`` as
+``name: denselayer${index}``. A block is named after its first use, from the last part of the name
+that holds a letter: ``layer1.0`` gives ``layer1_0``, ``features.denseblock1.denselayer1`` gives
+``denselayer1``. A list with an unnamed layer, a type convcalc does not know, an input naming no
+earlier layer, or a ``repeat`` is left as it is.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def _read(layers) -> list[_Entry] | None:
         if not isinstance(layer, dict) or len(layer) != 1:
             return None
         (kind, body), = layer.items()
-        if not isinstance(body, dict) or not isinstance(body.get("name"), str) or body["name"] in names \
+        if kind not in REGISTRY or not isinstance(body, dict) or not isinstance(body.get("name"), str) or body["name"] in names \
                 or body["name"] == INPUT or "$" in body["name"] or "repeat" in body or "index_from" in body:
             return None  # a name with $ would read a block parameter inside a block
         inputs = body.get("inputs")
@@ -109,7 +111,7 @@ def _source(reference, names):
     if reference == INPUT or reference in names:
         return reference, None
     name, dot, index = reference.rpartition(".")
-    return (name, int(index)) if dot and index.isdigit() and name in names else None
+    return (name, int(index)) if dot and index.isascii() and index.isdigit() and name in names else None
 
 
 @dataclass
