@@ -201,6 +201,16 @@ def test_uses_that_do_not_read_the_one_before_are_not_copies():
     assert_same_network(layers)
 
 
+def test_no_use_is_named_where_a_layer_of_the_parent_name_would_read_it_as_an_output():
+    """With a split named s, a use named s.0 would be refused (s.0 is the split's first output)."""
+    stages = _stages(4)
+    layers = [stages[0], {"split": {"name": "s", "chunks": 2}}, {"concat": {"name": "joined", "inputs": ["s.0", "s.1"]}},
+              *_reading(stages[1:], "s.0.add", ["s.0.c", "joined"])]
+    blocks, folded = fold_blocks(layers)
+    assert blocks == {} and folded == layers
+    assert not analysed(spec_yaml("n", "n.onnx", [8, 12, 12], layers))[1].errors
+
+
 def test_a_list_without_names_is_left_as_it_is():
     layers = [{"conv2d": {"filters": 8, "kernel": 3}}] + _stages(4)[1:]
     assert fold_blocks(layers) == ({}, layers)
