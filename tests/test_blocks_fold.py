@@ -40,7 +40,8 @@ def flat_entries(path):
     entries = []
     for node in graph.nodes:
         body = {"name": node.name, "inputs": node.references,
-                **{key: _plain(getattr(node.layer, key)) for key in type(node.layer).model_fields if key in node.layer.model_fields_set}}
+                **{key: _plain(getattr(node.layer, key)) for key in type(node.layer).model_fields
+                   if key in node.layer.model_fields_set}}
         if node.train_only:
             body["train_only"] = True
         if node.weights is not None:
@@ -135,7 +136,8 @@ def _stages(count, per_stage=None):
     """A stem and ``count`` residual stages s.0, s.1, ... (``per_stage``: stage number -> fields)."""
     layers = [_conv("stem")]
     for number in range(count):
-        layers += _stage(f"s.{number}", f"s.{number - 1}.add" if number else "stem", **(per_stage or {}).get(number, {}))
+        reads = f"s.{number - 1}.add" if number else "stem"
+        layers += _stage(f"s.{number}", reads, **(per_stage or {}).get(number, {}))
     return layers
 
 
@@ -204,7 +206,8 @@ def test_uses_that_do_not_read_the_one_before_are_not_copies():
 def test_no_use_is_named_where_a_layer_of_the_parent_name_would_read_it_as_an_output():
     """With a split named s, a use named s.0 would be refused (s.0 is the split's first output)."""
     stages = _stages(4)
-    layers = [stages[0], {"split": {"name": "s", "chunks": 2}}, {"concat": {"name": "joined", "inputs": ["s.0", "s.1"]}},
+    layers = [stages[0], {"split": {"name": "s", "chunks": 2}},
+              {"concat": {"name": "joined", "inputs": ["s.0", "s.1"]}},
               *_reading(stages[1:], "s.0.add", ["s.0.c", "joined"])]
     blocks, folded = fold_blocks(layers)
     assert blocks == {} and folded == layers

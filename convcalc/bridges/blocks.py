@@ -55,8 +55,10 @@ def fold_blocks(layers: list[dict]) -> tuple[dict, list[dict]]:
     ...                {"relu": {"name": f"s.{n}.relu"}}, {"dropout": {"name": f"s.{n}.drop", "rate": rate}},
     ...                {"add": {"name": f"s.{n}.add", "inputs": [f"s.{n}.drop", f"s.{n - 1}.add" if n else "stem"]}}]
     >>> blocks, folded = fold_blocks(layers)
-    >>> blocks["s_0"]["params"], blocks["s_0"]["layers"][2:]
-    ({'rate': None}, [{'dropout': {'name': 'drop', 'rate': '$rate'}}, {'add': {'name': 'add', 'inputs': ['drop', 'input']}}])
+    >>> blocks["s_0"]["params"]
+    {'rate': None}
+    >>> blocks["s_0"]["layers"][2:]
+    [{'dropout': {'name': 'drop', 'rate': '$rate'}}, {'add': {'name': 'add', 'inputs': ['drop', 'input']}}]
     >>> folded[1:]
     [{'s_0': {'name': 's', 'repeat': 2, 'rate': 0.1}}, {'s_0': {'name': 's.2', 'rate': 0.2}}]
     """
@@ -89,8 +91,9 @@ def _read(layers) -> list[_Entry] | None:
         if not isinstance(layer, dict) or len(layer) != 1:
             return None
         (kind, body), = layer.items()
-        if kind not in REGISTRY or not isinstance(body, dict) or not isinstance(body.get("name"), str) or body["name"] in names \
-                or body["name"] == INPUT or "$" in body["name"] or "repeat" in body or "index_from" in body:
+        if kind not in REGISTRY or not isinstance(body, dict) or not isinstance(body.get("name"), str) \
+                or body["name"] in names or body["name"] == INPUT or "$" in body["name"] \
+                or "repeat" in body or "index_from" in body:
             return None  # a name with $ would read a block parameter inside a block
         inputs = body.get("inputs")
         sources = [previous] if inputs is None else [_source(reference, names) for reference in
