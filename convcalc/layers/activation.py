@@ -59,6 +59,19 @@ class Activation(Layer):
     def parameters(self, channels):
         return 0
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """The ONNX op of a parameterless activation, with the attributes of ``ONNX_FORMS`` at the
+        values the kind needs (HardSigmoid is torch's only with alpha = 1/6)."""
+        if node.op == "Clip":
+            return {cls.kind: {}} if _clip_bounds(node) == CLIP_BOUNDS.get(cls.kind) else None
+        for name, (default, wanted) in ONNX_FORMS[cls.kind][1].items():
+            if not _close(node.attr(name, default), wanted):
+                return None
+        return {cls.kind: {}}
+
     def infer(self, inputs, check):
         (x,) = inputs
         return LayerResult(output=x, trainable=self.parameters(x.channels), non_trainable=0, macs=0,
@@ -82,7 +95,8 @@ def activation(kind: str) -> type[Activation]:
     per_element, how, en, es, function = SIMPLE[kind]
     return type(kind.title().replace("_", ""), (Activation,), {
         "__module__": __name__, "__doc__": en, "kind": kind, "per_element": per_element, "how": how,
-        "summary": {"en": en, "es": es}, "function": staticmethod(function)})
+        "summary": {"en": en, "es": es}, "function": staticmethod(function),
+        "onnx_ops": ONNX_FORMS.get(kind, ((),))[0]})
 
 
 # kind: (FLOPs per element, the operations counted, summary in English, in Spanish, NumPy rule).
@@ -110,6 +124,40 @@ SIMPLE: dict[str, tuple] = {
 }
 
 
+# kind: (the ONNX ops it imports from, {attribute: (ONNX's default, the value the kind needs)});
+# Clip is relu6 with bounds (0, 6) and relu with (0, none).
+ONNX_FORMS: dict[str, tuple] = {
+    "relu": (("Relu", "Clip"), {}),
+    "relu6": (("Clip",), {}),
+    "sigmoid": (("Sigmoid",), {}),
+    "tanh": (("Tanh",), {}),
+    "gelu": (("Gelu",), {"approximate": ("none", "none")}),
+    "hardswish": (("HardSwish",), {}),
+    "hardsigmoid": (("HardSigmoid",), {"alpha": (0.2, 1 / 6), "beta": (0.5, 0.5)}),
+    "softplus": (("Softplus",), {}),
+    "mish": (("Mish",), {}),
+    "selu": (("Selu",), {"alpha": (1.67326319217681884765625, SELU_ALPHA),
+                         "gamma": (1.05070102214813232421875, SELU_SCALE)}),
+}
+CLIP_BOUNDS = {"relu": (0.0, None), "relu6": (0.0, 6.0)}
+
+
+def _clip_bounds(node) -> tuple:
+    """(min, max) of an ONNX Clip: inputs 1 and 2 since opset 11, attributes before."""
+    bounds = []
+    for index, name in ((1, "min"), (2, "max")):
+        value = node.constant(index) if node.has(index) else node.attr(name)
+        bounds.append(None if value is None or abs(float(value)) > 3e38 else float(value))
+    return tuple(bounds)
+
+
+def _close(value, wanted) -> bool:
+    """Equal, floats within float32's precision (ONNX stores its attributes in float32)."""
+    if isinstance(wanted, float) and isinstance(value, (int, float)):
+        return abs(value - wanted) <= 1e-6 * max(1.0, abs(wanted))
+    return value == wanted
+
+
 class LeakyRelu(Activation):
     """x if x > 0 else slope * x."""
 
@@ -124,6 +172,15 @@ class LeakyRelu(Activation):
         return np.where(x > 0, x, x * self.negative_slope)
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LeakyRelu",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LeakyRelu: alpha (default 0.01) is the negative slope."""
+        alpha = node.attr("alpha", 0.01)
+        return {cls.kind: {} if alpha == 0.01 else {"negative_slope": alpha}}
+
+
 class Elu(Activation):
     """x if x > 0 else alpha * (e^x - 1)."""
 
@@ -136,6 +193,15 @@ class Elu(Activation):
     def function(self, np, x):
         """torch.nn.functional.elu: x if x > 0 else alpha * expm1(x)."""
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Elu",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Elu: alpha (default 1)."""
+        alpha = node.attr("alpha", 1.0)
+        return {cls.kind: {} if alpha == 1.0 else {"alpha": alpha}}
 
 
 class Prelu(Activation):
@@ -165,6 +231,22 @@ class Prelu(Activation):
         return out
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("PRelu",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX PRelu with a constant slope: one value shared, or one per channel ((C, 1, ...) or (C,))."""
+        slope = node.bind("weight", 1, lambda array: array.reshape(-1))
+        if slope is None:
+            return None
+        count = 1
+        for size in slope:
+            count *= size
+        if count == 1:
+            return {cls.kind: {}}
+        return {cls.kind: {"per_channel": True}} if count == node.shape(0)[1] and max(slope) == count else None
+
+
 class Softmax(Activation):
     """e^x_i / sum_j e^x_j over the channels (or a flat vector's entries)."""
 
@@ -185,6 +267,18 @@ class Softmax(Activation):
         return e
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Softmax",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Softmax (LogSoftmax) over axis 1, the channels (or the last axis of a flat (N, K))."""
+        count = len(node.shape(0))
+        axis = node.attr("axis", -1 if graph.opset >= 13 else 1) % count
+        if axis != 1 or (count > 2 and graph.opset < 13):  # before 13 the axes from `axis` on are one
+            return None
+        return {cls.kind: {}}
+
+
 class LogSoftmax(Softmax):
     kind = "log_softmax"
     how = "max 1, subtract 1, exp 1, sum 1, subtract log-sum 1"
@@ -199,3 +293,6 @@ class LogSoftmax(Softmax):
         shifted = x - x.max(axis=1, keepdims=True)
         shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         return shifted
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LogSoftmax",)

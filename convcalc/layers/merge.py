@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -62,6 +63,14 @@ class Add(Layer):
         return out
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Add", "Sum")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Add (or Sum) of tensors of equal shape; a constant operand has no layer."""
+        return {cls.kind: {}} if all(node.is_tensor(i) for i in range(len(node.inputs))) else None
+
+
 class Multiply(Layer):
     """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
 
@@ -91,6 +100,14 @@ class Multiply(Layer):
     def forward(self, arrays, params, ops):
         """The branches multiplied in order, size-1 axes broadcasting (torch.mul's broadcasting)."""
         return functools.reduce(operator.mul, arrays)
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Mul",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Mul of two tensors (size-1 axes broadcast)."""
+        return {cls.kind: {}} if all(node.is_tensor(i) for i in range(len(node.inputs))) else None
 
 
 class Concat(Layer):
@@ -125,3 +142,14 @@ class Concat(Layer):
         import numpy as np
 
         return np.concatenate(arrays, axis=self.axis + 1)
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Concat",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Concat of tensors along a sample's axis (axis 1, the channels, is convcalc's 0)."""
+        axis = node.axis(node.attr("axis"))
+        if axis is None or not all(node.is_tensor(i) for i in range(len(node.inputs))):
+            return None
+        return {cls.kind: {} if axis == 0 else {"axis": axis}}

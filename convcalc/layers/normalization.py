@@ -7,7 +7,7 @@ num_batches_tracked buffer is a step counter, not a parameter, and is not counte
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt
 
@@ -100,6 +100,25 @@ class BatchNorm(Layer):
         return y
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("BatchNormalization",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX BatchNormalization (scale, B, mean, var; inference form): epsilon; ONNX's momentum
+        is torch's 1 - momentum (the running statistics' own weight)."""
+        if node.attr("training_mode", 0) or any(node.proto.output[1:]):
+            return None
+        for parameter, index in (("weight", 1), ("bias", 2), ("running_mean", 3), ("running_var", 4)):
+            node.bind(parameter, index)
+        fields = {}
+        eps, momentum = node.attr("epsilon", 1e-5), float(f"{1 - node.attr('momentum', 0.9):.7g}")
+        if eps != 1e-5:
+            fields["eps"] = eps
+        if momentum != 0.1:
+            fields["momentum"] = momentum
+        return {cls.kind: fields}
+
+
 class LayerNorm(Layer):
     """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
 
@@ -151,6 +170,25 @@ class LayerNorm(Layer):
         return y
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LayerNormalization",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LayerNormalization over the axes from ``axis`` on: from axis 1 every value of a
+        sample (over: all), the last axis alone (over: last_axis); scale and bias both given."""
+        count = len(node.shape(0))
+        axis = node.attr("axis", -1) % count
+        if not node.has(2) or axis == 0 or any(node.proto.output[1:]):
+            return None
+        node.bind("weight", 1)  # the shape of the normalised axes, as convcalc's
+        node.bind("bias", 2)
+        fields = {"over": "all"} if axis == 1 else {"over": "last_axis"} if axis == count - 1 else None
+        if fields is None:
+            return None
+        eps = node.attr("epsilon", 1e-5)
+        return {cls.kind: fields if eps == 1e-5 else {**fields, "eps": eps}}
+
+
 class GroupNorm(Layer):
     """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
 
@@ -181,6 +219,19 @@ class GroupNorm(Layer):
         x = arrays[0]
         grouped = x.reshape(x.shape[0], self.groups, -1)
         return _scale_shift(_standardise(grouped, (2,), self.eps).reshape(x.shape), params, self.affine)
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("InstanceNormalization",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX InstanceNormalization is a group norm with one channel per group (G = C), its
+        per-channel scale and B the group norm's weight and bias."""
+        node.bind("weight", 1)
+        node.bind("bias", 2)
+        eps = node.attr("epsilon", 1e-5)
+        fields = {"groups": int(node.shape(0)[1])}
+        return {cls.kind: fields if eps == 1e-5 else {**fields, "eps": eps}}
 
 
 class LocalResponseNorm(Layer):

@@ -119,6 +119,21 @@ class MaxPool(Pool):
         return self.pooled(arrays[0], -np.inf, "max")
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("MaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX MaxPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode; the indices output unused."""
+        window = node.window()
+        if window is None or (len(node.proto.output) > 1 and node.proto.output[1] and node.consumers(1)):
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
+
+
 class AvgPool(Pool):
     """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean.
     A dilation spaces the taps as ONNX AveragePool's dilations (PyTorch's avg_pool has none)."""
@@ -144,6 +159,23 @@ class AvgPool(Pool):
         """Window sum / PyTorch's divisor (count_include_pad; ceil mode clips to the padded input)."""
         x = arrays[0]
         return self.pooled(x) / self.divisors(x.shape[2:], self.count_include_pad)
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("AveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX AveragePool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, count_include_pad (ONNX's default 0)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        if "padding" in fields or "ceil_mode" in fields:
+            fields["count_include_pad"] = bool(node.attr("count_include_pad", 0))
+        return {cls.kind: fields}
 
 
 class SumPool(Pool):
@@ -185,6 +217,22 @@ class LPPool(Pool):
         return (np.sign(out) * np.maximum(np.abs(out), 0) * product(self.kernel)) ** (1 / self.p)
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LpPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LpPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, p (default 2)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        fields["p"] = float(node.attr("p", 2))
+        return {cls.kind: fields}
+
+
 class GlobalPool(Layer):
     """One value per channel over all spatial positions; a flat C-vector unless keepdims."""
 
@@ -221,11 +269,27 @@ class GlobalAvgPool(GlobalPool):
     extra_flops_per_window = 1
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalAveragePool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
+
+
 class GlobalMaxPool(GlobalPool):
     summary = {"en": "global max pooling: the largest value of each feature map",
                "es": "global max pooling: el mayor valor de cada mapa de características"}
     flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
     reduction = "max"
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalMaxPool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
 
 
 class AdaptivePool(Layer):
