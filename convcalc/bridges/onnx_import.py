@@ -131,6 +131,10 @@ class OnnxNode:
         value = helper.get_attribute_value(attribute)
         if isinstance(value, bytes):
             return value.decode("utf-8", "replace")
+        if isinstance(value, float):  # stored in float32: its shortest decimal (1e-05, not 9.99999974e-06)
+            import numpy as np
+
+            return float(str(np.float32(value)))
         return list(value) if isinstance(value, (list, tuple)) or type(value).__name__.startswith("Repeated") else value
 
     def shape(self, index: int = 0) -> tuple:
@@ -155,7 +159,7 @@ class OnnxNode:
 
     def bind(self, parameter: str, index: int, transform=None) -> tuple:
         """``parameter`` of the layer comes from input ``index`` (an initializer); returns its shape."""
-        name = self.proto.input[index]
+        name = self._walk.aliases.get(self.proto.input[index], self.proto.input[index])
         if name not in self._walk.initializers and self._walk.constant(name) is None:
             return None
         self.bindings[parameter] = Binding(name, transform)
@@ -358,6 +362,7 @@ class _Walk:
         graph = model.graph
         self.initializers = {tensor.name: tensor for tensor in graph.initializer}
         self.static: dict = {}
+        self.aliases: dict[str, str] = {}  # an Identity's output -> the constant it repeats
         self.tensors: dict = {}  # ONNX value -> (reference, convcalc Tensor)
         self.opset = max((entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx")), default=1)
         self.readers: dict[str, list] = {}
@@ -376,6 +381,7 @@ class _Walk:
 
     # values
     def shape(self, name: str) -> tuple:
+        name = self.aliases.get(name, name)
         if name in self.tensors:
             return (self.batch, *self.tensors[name][1].dims)
         tensor = self.initializers.get(name)
@@ -385,6 +391,7 @@ class _Walk:
         return tuple(value.shape)
 
     def constant(self, name: str):
+        name = self.aliases.get(name, name)
         if name in self.static:
             return self.static[name]
         tensor = self.initializers.get(name)
@@ -452,6 +459,9 @@ class _Walk:
             given = [name for name in proto.input if name]
             if proto.op_type == "Constant":
                 self.static[proto.output[0]] = _constant_value(proto)
+                continue
+            if proto.op_type == "Identity" and given and given[0] not in self.tensors:
+                self.aliases[proto.output[0]] = self.aliases.get(given[0], given[0])  # read only if needed
                 continue
             if proto.op_type in FOLDED and all(name not in self.tensors for name in given) \
                     or proto.op_type == "Shape" and given and given[0] in self.tensors:
