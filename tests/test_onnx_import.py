@@ -299,3 +299,20 @@ def test_run_uses_the_initializers(tmp_path):
     assert result.exit_code == 0, result.output
     expected = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
     np.testing.assert_allclose(np.load(saved)["c"], expected, atol=1e-5)
+
+
+def test_an_op_folded_on_constants_only_is_refused_on_tensors():
+    model = graph_of([helper.make_node("Sub", ["x", "x"], ["y"], name="difference")], [1, 3, 4, 4])
+    with pytest.raises(ConvcalcError) as caught:
+        imported(model, "m.onnx")
+    assert caught.value.key == "onnx_unsupported_form" and "difference" in caught.value.render()
+
+
+def test_a_file_past_protobufs_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    from convcalc.bridges import onnx_import
+
+    path = tmp_path / "big.onnx"
+    onnx.save(graph_of(*CASES["relu"][:3]), str(path))
+    monkeypatch.setattr(onnx_import, "PROTOBUF_LIMIT", 10)
+    result = CliRunner().invoke(main, ["analyze", str(path)])
+    assert result.exit_code == 2 and "2 GiB" in result.output

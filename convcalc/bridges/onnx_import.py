@@ -90,7 +90,8 @@ def op_table() -> dict[str, list]:
 
 
 def supported_ops() -> list[str]:
-    return sorted({*op_table(), *FOLDED, "Constant"})
+    """The ops that become layers (those folded on constants and shapes only are not listed)."""
+    return sorted(op_table())
 
 
 # ----- the view a layer's from_onnx gets ----------------------------------------------------------
@@ -501,6 +502,8 @@ class _Walk:
         from convcalc.layers.base import NO_CHECKS
 
         candidates = table.get(proto.op_type)
+        if not candidates and proto.op_type in FOLDED:
+            self._unsupported(proto, index, "onnx_only_constants")
         if not candidates:
             raise ConvcalcError("onnx_unsupported_op", Location(self.source), index=index, node=_shown(proto),
                                 op=proto.op_type, supported=", ".join(supported_ops()))

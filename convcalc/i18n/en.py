@@ -384,6 +384,8 @@ MESSAGES = {
                            "{supported}",
     "onnx_unsupported_form": "node {index} ({node}): this {op} has no convcalc layer: {reason}",
     "onnx_form": "its attributes or inputs are a form no layer type expresses ({attributes})",
+    "onnx_only_constants": "convcalc evaluates it on constants and shapes only; on the network's values no layer "
+                           "type computes it",
     "onnx_not_static": "an input that should be a constant is computed from the network's values",
     "onnx_fold_failed": "node {index} ({node}): the {op} of constant values could not be evaluated: {reason}",
     "onnx_layer_refused": "node {index} ({node}): the {op} read as a {kind} layer is refused: {reason}",

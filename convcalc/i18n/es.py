@@ -398,6 +398,8 @@ MESSAGES = {
                            "importa: {supported}",
     "onnx_unsupported_form": "nodo {index} ({node}): este {op} no tiene capa en convcalc: {reason}",
     "onnx_form": "sus atributos o entradas tienen una forma que ningún tipo de capa expresa ({attributes})",
+    "onnx_only_constants": "convcalc solo la evalúa sobre constantes y formas; sobre los valores de la red ningún "
+                           "tipo de capa la calcula",
     "onnx_not_static": "una entrada que debería ser constante se calcula a partir de los valores de la red",
     "onnx_fold_failed": "nodo {index} ({node}): no se pudo evaluar el {op} de valores constantes: {reason}",
     "onnx_layer_refused": "nodo {index} ({node}): el {op} leído como capa {kind} es rechazado: {reason}",
