@@ -131,6 +131,11 @@ CASES = {  # id: (nodes, input shape, initializers, opset)
                       [("s", weights(3, 4, 5)), ("b", weights(3, 4, 5))]),
     **{op.lower(): ([helper.make_node(op, ["x"], ["y"])], [1, 3, 4, 4], []) for op in (
         "Relu", "Sigmoid", "Tanh", "HardSwish", "Softplus", "Selu", "Gelu", "Identity")},
+    "gelu_erf_form": ([helper.make_node("Div", ["x", "sqrt2"], ["d"]), helper.make_node("Erf", ["d"], ["e"]),
+                       helper.make_node("Add", ["e", "one"], ["a"]), helper.make_node("Mul", ["x", "a"], ["m"]),
+                       helper.make_node("Mul", ["m", "half"], ["y"])], [1, 3, 4, 4],
+                      [("sqrt2", np.array(2 ** 0.5, np.float32)), ("one", np.array(1, np.float32)),
+                       ("half", np.array(0.5, np.float32))]),
     "hardsigmoid": ([helper.make_node("HardSigmoid", ["x"], ["y"], alpha=1 / 6)], [1, 3, 4, 4], []),
     "leaky_relu": ([helper.make_node("LeakyRelu", ["x"], ["y"], alpha=0.2)], [1, 3, 4, 4], []),
     "elu": ([helper.make_node("Elu", ["x"], ["y"], alpha=0.7)], [1, 3, 4, 4], []),

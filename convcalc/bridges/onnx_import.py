@@ -413,7 +413,7 @@ class _Walk:
         proto = self.model.graph.node[index]
         if proto.op_type == "Constant":
             self.static[proto.output[0]] = _constant_value(proto)
-        elif proto.op_type in FOLDED and not any(value in self.tensors for value in proto.input if value) \
+        elif proto.op_type in FOLDED and all(self.constant(value) is not None for value in proto.input if value) \
                 or proto.op_type == "Shape" and proto.input[0] in self.tensors:
             self._fold(proto, index)
         else:

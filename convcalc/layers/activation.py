@@ -67,6 +67,8 @@ class Activation(Layer):
         values the kind needs (HardSigmoid is torch's only with alpha = 1/6)."""
         if node.op == "Clip":
             return {cls.kind: {}} if _clip_bounds(node) == CLIP_BOUNDS.get(cls.kind) else None
+        if node.op == "Div":
+            return {cls.kind: {}} if _erf_gelu(node) else None
         for name, (default, wanted) in ONNX_FORMS[cls.kind][1].items():
             if not _close(node.attr(name, default), wanted):
                 return None
@@ -131,7 +133,7 @@ ONNX_FORMS: dict[str, tuple] = {
     "relu6": (("Clip",), {}),
     "sigmoid": (("Sigmoid",), {}),
     "tanh": (("Tanh",), {}),
-    "gelu": (("Gelu",), {"approximate": ("none", "none")}),
+    "gelu": (("Gelu", "Div"), {"approximate": ("none", "none")}),  # Div: the start of torch's erf form
     "hardswish": (("HardSwish",), {}),
     "hardsigmoid": (("HardSigmoid",), {"alpha": (0.2, 1 / 6), "beta": (0.5, 0.5)}),
     "softplus": (("Softplus",), {}),
@@ -149,6 +151,37 @@ def _clip_bounds(node) -> tuple:
         value = node.constant(index) if node.has(index) else node.attr(name)
         bounds.append(None if value is None or abs(float(value)) > 3e38 else float(value))
     return tuple(bounds)
+
+
+def _erf_gelu(node) -> bool:
+    """GELU as torch exports it before opset 20: Div(x, sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5
+    (the two products in either order); the later nodes are absorbed when the pattern holds."""
+    def scalar(step, value) -> bool:
+        constants = [step.constant(i) for i in (0, 1)]
+        return any(c is not None and c.size == 1 and _close(float(c.reshape(-1)[0]), value) for c in constants)
+
+    def only_consumer(step):
+        following = step.consumers()
+        return following[0] if len(following) == 1 else None
+
+    x = node.inputs[0]
+    if not node.is_tensor(0) or not scalar(node, math.sqrt(2)):
+        return False
+    erf = only_consumer(node)
+    add = erf and erf.op == "Erf" and only_consumer(erf)
+    if not add or add.op != "Add" or not scalar(add, 1.0):
+        return False
+    first = only_consumer(add)
+    second = first and first.op == "Mul" and only_consumer(first)
+    if not second or second.op != "Mul":
+        return False
+    halves = [step for step in (first, second) if scalar(step, 0.5)]
+    times_x = [step for step in (first, second) if x in step.inputs]
+    if len(halves) != 1 or len(times_x) != 1 or halves == times_x:
+        return False
+    for step in (erf, add, first, second):
+        node.absorb(step)
+    return True
 
 
 def _close(value, wanted) -> bool:
