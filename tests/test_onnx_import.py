@@ -230,17 +230,21 @@ def export(model, tmp_path, name, shape=(3, 64, 64), dynamic=False):
     return path
 
 
-@pytest.mark.parametrize("builder", ["resnet18", "mobilenet_v2", "squeezenet1_1", "shufflenet_v2_x1_0"])
-def test_torchvision_exports_against_torch_and_onnxruntime(builder, tmp_path, one_torch_thread):
+@pytest.mark.parametrize("builder, size", [("resnet18", 64), ("mobilenet_v2", 64), ("squeezenet1_1", 64),
+                                           ("shufflenet_v2_x1_0", 64), ("convnext_tiny", 32)])
+def test_torchvision_exports_against_torch_and_onnxruntime(builder, size, tmp_path, one_torch_thread):
+    """Batch norm kept (TrainingMode.PRESERVE on an eval model, no constant folding); ConvNeXt's
+    LayerNorm2d (transpose, layer norm, transpose) is one layernorm over: channels, its Linear
+    (MatMul by a transposed weight, then Add) one dense, its layer_scale (Mul) a layer_scale."""
     from tests.torch_oracle import compare
     from tests.torchvision_oracle import build
 
     model = build(builder)
-    path = export(model, tmp_path, builder)
+    path = export(model, tmp_path, builder, shape=(3, size, size))
     loaded = onnx.load(str(path))
-    analysis, result = check_against_onnxruntime(loaded, RNG.standard_normal((1, 3, 64, 64)).astype(np.float32),
+    analysis, result = check_against_onnxruntime(loaded, RNG.standard_normal((1, 3, size, size)).astype(np.float32),
                                                  atol=1e-3)
-    assert compare(analysis, model, (3, 64, 64)) == []
+    assert compare(analysis, model, (3, size, size)) == []
     torch_params = sum(p.numel() for p in model.parameters())
     assert analysis.totals.trainable == torch_params
     assert "conv" not in [report.name for report in analysis.layers]  # names are module paths, not generated

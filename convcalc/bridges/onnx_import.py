@@ -20,6 +20,7 @@ from convcalc.symbolic import is_concrete, symbol
 
 PROTOBUF_LIMIT = 2 ** 31 - 1  # protobuf refuses a message of 2 GiB or more: such a model keeps its data outside
 _NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_.\-]+")
+_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # a layer name convcalc accepts (graph._NAME)
 
 
 def spec_text(path: str) -> str:
@@ -114,6 +115,7 @@ class OnnxNode:
         self._walk = walk
         self._attributes = {attribute.name: attribute for attribute in proto.attribute}
         self.bindings: dict[str, Binding] = {}
+        self.read_names: dict[str, str] = {}  # parameter -> the value name the node reads it as
         self.absorbed: list = []  # later nodes a pattern consumed (their outputs are this layer's)
 
     @property
@@ -160,10 +162,14 @@ class OnnxNode:
 
     def bind(self, parameter: str, index: int, transform=None) -> tuple:
         """``parameter`` of the layer comes from input ``index`` (an initializer); returns its shape."""
-        name = self._walk.aliases.get(self.proto.input[index], self.proto.input[index])
+        name, order = self._walk.views.get(self.proto.input[index], (self.proto.input[index], None))
         if name not in self._walk.initializers and self._walk.constant(name) is None:
             return None
+        if order is not None:  # a Transpose of the initializer: applied when the values are read
+            transform = (lambda array, then=transform: then(array.transpose(order)) if then else array.transpose(order))
         self.bindings[parameter] = Binding(name, transform)
+        # the name the node reads it by (an Identity's output repeats a state_dict key), or a Transpose's source
+        self.read_names[parameter] = name if order is not None else self.proto.input[index]
         return self.shape(index)
 
     def axis(self, onnx_axis: int, count: int | None = None) -> int | None:
@@ -317,7 +323,7 @@ FOLDED = {  # ops with no layer counterpart, evaluated when every input is known
     "Concat": _fold(_concat), "Slice": _fold(_slice), "Reshape": _fold(_reshape), "Cast": _fold(_cast),
     "Identity": _fold(lambda node, x: x), "ConstantOfShape": _fold(_constant_of_shape),
     "Add": _fold(lambda node, a, b: a + b), "Sub": _fold(lambda node, a, b: a - b),
-    "Mul": _fold(lambda node, a, b: a * b), "Div": _fold(_divide), "Range": _fold(_range),
+    "Mul": _fold(lambda node, a, b: a * b), "Transpose": _fold(lambda node, x: x.transpose(node.attr("perm"))), "Div": _fold(_divide), "Range": _fold(_range),
     "Flatten": _fold(lambda node, x: x.reshape(int(__import__("numpy").prod(x.shape[:node.attr("axis", 1)])), -1)),
 }
 
@@ -363,7 +369,8 @@ class _Walk:
         graph = model.graph
         self.initializers = {tensor.name: tensor for tensor in graph.initializer}
         self.static: dict = {}
-        self.aliases: dict[str, str] = {}  # an Identity's output -> the constant it repeats
+        # an Identity's or Transpose's output of a constant -> (the constant, the axes' order or None): read only if needed
+        self.views: dict[str, tuple] = {}
         self.tensors: dict = {}  # ONNX value -> (reference, convcalc Tensor)
         self.opset = max((entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx")), default=1)
         self.readers: dict[str, list] = {}
@@ -382,7 +389,10 @@ class _Walk:
 
     # values
     def shape(self, name: str) -> tuple:
-        name = self.aliases.get(name, name)
+        if name in self.views:
+            source, order = self.views[name]
+            dims = self.shape(source)
+            return dims if order is None else tuple(dims[axis] for axis in order)
         if name in self.tensors:
             return (self.batch, *self.tensors[name][1].dims)
         tensor = self.initializers.get(name)
@@ -392,7 +402,10 @@ class _Walk:
         return tuple(value.shape)
 
     def constant(self, name: str):
-        name = self.aliases.get(name, name)
+        if name in self.views:
+            source, order = self.views[name]
+            array = self.constant(source)
+            return array if array is None or order is None else array.transpose(order)
         if name in self.static:
             return self.static[name]
         tensor = self.initializers.get(name)
@@ -413,6 +426,8 @@ class _Walk:
         proto = self.model.graph.node[index]
         if proto.op_type == "Constant":
             self.static[proto.output[0]] = _constant_value(proto)
+        elif self._view(proto):
+            pass
         elif proto.op_type in FOLDED and all(self.constant(value) is not None for value in proto.input if value) \
                 or proto.op_type == "Shape" and proto.input[0] in self.tensors:
             self._fold(proto, index)
@@ -420,6 +435,19 @@ class _Walk:
             return None
         self.done.add(index)
         return self.static.get(name)
+
+    def _view(self, proto) -> bool:
+        """Record an Identity or Transpose of a constant as a view of it (no values read)."""
+        if proto.op_type not in ("Identity", "Transpose") or not proto.input or proto.input[0] in self.tensors \
+                or proto.input[0] not in self.initializers and proto.input[0] not in self.views:
+            return False
+        source, order = self.views.get(proto.input[0], (proto.input[0], None))
+        if proto.op_type == "Transpose":
+            rank = len(self.shape(proto.input[0]))
+            perm = OnnxNode(proto, 0, self).attr("perm", list(reversed(range(rank))))
+            order = perm if order is None else [order[axis] for axis in perm]  # a.T(order).T(perm)
+        self.views[proto.output[0]] = (source, order)
+        return True
 
     def consumers(self, name: str) -> list:
         nodes = self.model.graph.node
@@ -461,8 +489,7 @@ class _Walk:
             if proto.op_type == "Constant":
                 self.static[proto.output[0]] = _constant_value(proto)
                 continue
-            if proto.op_type == "Identity" and given and given[0] not in self.tensors:
-                self.aliases[proto.output[0]] = self.aliases.get(given[0], given[0])  # read only if needed
+            if self._view(proto):
                 continue
             if proto.op_type in FOLDED and all(name not in self.tensors for name in given) \
                     or proto.op_type == "Shape" and given and given[0] in self.tensors:
@@ -516,7 +543,7 @@ class _Walk:
         for cls in candidates:
             if cls.rank not in (None, rank):
                 continue
-            node.bindings, node.absorbed = {}, []
+            node.bindings, node.read_names, node.absorbed = {}, {}, []
             entry = cls.from_onnx(node, self)
             if entry is not None:
                 break
@@ -533,7 +560,7 @@ class _Walk:
             raise ConvcalcError("onnx_layer_refused", Location(self.source), index=index, node=_shown(proto),
                                 op=proto.op_type, kind=kind, reason=_reason(error)) from None
         last = node.absorbed[-1].proto if node.absorbed else proto
-        name = self._name(proto, type(layer))
+        name = self._name(proto, type(layer), node.read_names)
         references = [self.tensors[value][0] for value in tensor_inputs]
         written = {"name": name}
         follows = self.previous in self.tensors and references == [self.tensors[self.previous][0]]
@@ -553,13 +580,23 @@ class _Walk:
         raise ConvcalcError("onnx_unsupported_form", Location(self.source), index=index, node=_shown(proto),
                             op=proto.op_type, reason=Msg(reason, **params))
 
-    def _name(self, proto, cls) -> str:
-        """The module path of a torch export's node name (/layer1/layer1.0/conv1/Conv ->
-        layer1.0.conv1), with the op appended where that path is a module holding others (the
-        residual add of layer1.0 -> layer1.0.add); else the node's name, else the type's stem and
-        a number."""
+    def _name(self, proto, cls, read_names: dict) -> str:
+        """The module whose state_dict names the layer's parameters (layer1.0.conv1 for
+        layer1.0.conv1.weight and .bias; a parameter held by a module with children, ConvNeXt's
+        features.1.0.layer_scale, by its own name); else the module path of a torch export's node
+        name (/layer1/layer1.0/relu_1/Relu -> layer1.0.relu_1), with the op appended where that
+        path is a module holding others (the residual add of layer1.0 -> layer1.0.add); else the
+        node's name, else the type's stem and a number."""
         path, op = _module_path(proto.name)
-        if path is not None:
+        owners = {value[:-len(parameter) - 1] if value.endswith("." + parameter) else None
+                  for parameter, value in read_names.items()}
+        if len(owners) == 1 and None not in owners and _NAME_PATTERN.match(next(iter(owners))):
+            path, op = next(iter(owners)), ""
+        elif len(read_names) == 1 and proto.name.startswith("/") and _NAME_PATTERN.match(next(iter(read_names.values()))):
+            path, op = next(iter(read_names.values())), ""
+        if path is not None and not op:
+            name = path
+        elif path is not None:
             name = op.lower() if not path else path if path not in self._parents() else f"{path}.{op.lower()}"
         else:
             name = _NAME_CHARACTERS.sub("_", proto.name).strip("._-")

@@ -152,6 +152,15 @@ class Dense(Layer):
         if node.op == "MatMul":
             node.bind("weight", 1, lambda array: array.T)
             fields = {"units": int(weight[1]), "bias": False}
+            (add, *others) = node.consumers() or [None]  # torch's Linear on a map: MatMul, then Add of the bias
+            if add is not None and not others and add.op == "Add":
+                other = 1 if add.inputs[0] == node.proto.output[0] else 0
+                bias = add.shape(other) if add.has(other) and not add.is_tensor(other) else None
+                if bias is not None and list(bias) == [weight[1]]:
+                    add.bind("bias", other)
+                    node.bindings["bias"] = add.bindings["bias"]
+                    node.absorb(add)
+                    del fields["bias"]
             return {cls.kind: fields if len(node.shape(0)) == 2 else {**fields, "over": "last_axis"}}
         if node.attr("alpha", 1.0) != 1 or node.attr("beta", 1.0) != 1 or node.attr("transA", 0) \
                 or len(node.shape(0)) != 2:

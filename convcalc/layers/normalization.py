@@ -170,12 +170,16 @@ class LayerNorm(Layer):
         return y
 
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("LayerNormalization",)
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LayerNormalization", "Transpose")
 
     @classmethod
     def from_onnx(cls, node, graph):
         """ONNX LayerNormalization over the axes from ``axis`` on: from axis 1 every value of a
-        sample (over: all), the last axis alone (over: last_axis); scale and bias both given."""
+        sample (over: all), the last axis alone (over: last_axis); scale and bias both given.
+        Transpose to channels last -> LayerNormalization over the last axis -> Transpose back
+        (torchvision's LayerNorm2d) is one layernorm over: channels."""
+        if node.op == "Transpose":
+            return cls._over_channels(node, graph)
         count = len(node.shape(0))
         axis = node.attr("axis", -1) % count
         if not node.has(2) or axis == 0 or any(node.proto.output[1:]):
@@ -187,6 +191,28 @@ class LayerNorm(Layer):
             return None
         eps = node.attr("epsilon", 1e-5)
         return {cls.kind: fields if eps == 1e-5 else {**fields, "eps": eps}}
+
+    @classmethod
+    def _over_channels(cls, node, graph):
+        count = len(node.shape(0))
+        if count < 3 or node.attr("perm") != [0, *range(2, count), 1]:
+            return None
+        (norm, *others) = node.consumers() or [None]
+        if norm is None or others or norm.op != "LayerNormalization" or norm.attr("axis", -1) % count != count - 1 \
+                or not norm.has(2) or any(norm.proto.output[1:]):
+            return None
+        (back, *others) = norm.consumers() or [None]
+        if back is None or others or back.op != "Transpose" or back.attr("perm") != [0, count - 1, *range(1, count - 1)]:
+            return None
+        for parameter, index in (("weight", 1), ("bias", 2)):
+            if norm.bind(parameter, index) is None:
+                return None
+        node.bindings.update(norm.bindings)
+        node.read_names.update(norm.read_names)
+        node.absorb(norm)
+        node.absorb(back)
+        eps = norm.attr("epsilon", 1e-5)
+        return {cls.kind: {"over": "channels"} if eps == 1e-5 else {"over": "channels", "eps": eps}}
 
 
 class GroupNorm(Layer):

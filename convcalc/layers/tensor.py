@@ -528,6 +528,24 @@ class LayerScale(Layer):
         return x * params["weight"].reshape(1, -1, *([1] * (x.ndim - 2)))
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Mul",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Mul of a map by a constant of one factor per channel, (C, 1, ...) or (C,) on a
+        vector (ConvNeXt's layer_scale * block(x))."""
+        tensors = [i for i in (0, 1) if node.is_tensor(i)]
+        if len(tensors) != 1:
+            return None
+        other = 1 - tensors[0]
+        factors, shape = node.shape(other), node.shape(tensors[0])
+        if not node.has(other) or node.is_tensor(other) or not factors or factors[0] != shape[1] \
+                or any(size != 1 for size in factors[1:]) or len(factors) != len(shape) - 1:
+            return None
+        node.bind("weight", other, lambda array: array.reshape(-1))
+        return {cls.kind: {}}
+
+
 def _resolved_target(node, shape=None) -> list | None:
     """An ONNX Reshape's target shape with its 0s (copy the input's size, ``shape`` or the
     node's input's) filled in."""
