@@ -148,6 +148,7 @@ CASES = {  # id: (nodes, input shape, initializers, opset)
     "add_mul_concat": ([helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Add", ["x", "r"], ["a"]),
                         helper.make_node("Mul", ["a", "r"], ["m"]), helper.make_node("Concat", ["m", "x"], ["y"], axis=1)],
                        [1, 3, 4, 4], []),
+    "concat_of_one": ([helper.make_node("Concat", ["x"], ["y"], axis=1)], [1, 3, 4, 4], []),
     "split_slice": ([helper.make_node("Split", ["x", "sizes"], ["s0", "s1"], axis=1),
                      helper.make_node("Slice", ["s1", "st", "en", "ax", "sp"], ["t"]),
                      helper.make_node("Concat", ["s0", "t"], ["y"], axis=1)], [1, 5, 6, 6],

@@ -150,6 +150,6 @@ class Concat(Layer):
     def from_onnx(cls, node, graph):
         """ONNX Concat of tensors along a sample's axis (axis 1, the channels, is convcalc's 0)."""
         axis = node.axis(node.attr("axis"))
-        if axis is None or not all(node.is_tensor(i) for i in range(len(node.inputs))):
+        if axis is None or len(node.inputs) < 2 or not all(node.is_tensor(i) for i in range(len(node.inputs))):
             return None
         return {cls.kind: {} if axis == 0 else {"axis": axis}}

@@ -473,11 +473,12 @@ class Identity(Layer):
         return arrays[0]
 
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("Identity",)
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Identity", "Concat", "Sum")
 
     @classmethod
     def from_onnx(cls, node, graph):
-        return {cls.kind: {}}
+        """ONNX Identity, and a Concat or Sum of one tensor (DenseNet's torch.cat([x], 1))."""
+        return {cls.kind: {}} if len([name for name in node.inputs if name]) == 1 else None
 
 
 class StochasticDepth(Layer):
