@@ -326,3 +326,32 @@ def test_a_file_past_protobufs_limit_is_refused_before_reading(tmp_path, monkeyp
     monkeypatch.setattr(onnx_import, "PROTOBUF_LIMIT", 10)
     result = CliRunner().invoke(main, ["analyze", str(path)])
     assert result.exit_code == 2 and "2 GiB" in result.output
+
+
+def test_unnamed_symbolic_sizes_are_named_by_their_axis():
+    model = graph_of([helper.make_node("Relu", ["x"], ["y"])], [1, 3, 4, 4])
+    for position in (0, 2, 3):
+        model.graph.input[0].type.tensor_type.shape.dim[position].Clear()
+    analysis, result = analysed(model)
+    assert set(analysis.symbols) == {"N", "H", "W"} and "input: [3, H, W]" in result.text
+
+
+def test_external_data_is_read_only_for_a_run(tmp_path):
+    """A model saved with its tensors outside: the analysis reads none of them, run reads them."""
+    nodes, shape, initializers = CASES["conv_pads"]
+    model = graph_of(nodes, shape, initializers)
+    x = RNG.standard_normal(shape).astype(np.float32)
+    expected = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    path = tmp_path / "outside.onnx"
+    onnx.save(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True, location="weights.bin",
+              size_threshold=0)
+    weights_file = tmp_path / "weights.bin"
+    kept = weights_file.read_bytes()
+    weights_file.write_bytes(b"")  # the analysis must not need them
+    assert CliRunner().invoke(main, ["analyze", str(path)]).exit_code == 0
+    weights_file.write_bytes(kept)
+    np.save(tmp_path / "x.npy", x)
+    saved = tmp_path / "out.npz"
+    result = CliRunner().invoke(main, ["run", str(path), "--input", str(tmp_path / "x.npy"), "--save", str(saved)])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_allclose(np.load(saved)["c"], expected, atol=1e-5)

@@ -138,7 +138,7 @@ class OnnxNode:
             import numpy as np
 
             return float(str(np.float32(value)))
-        return list(value) if isinstance(value, (list, tuple)) or type(value).__name__.startswith("Repeated") else value
+        return list(value) if isinstance(value, (list, tuple)) else value
 
     def shape(self, index: int = 0) -> tuple:
         """The input's shape: (batch, C, *spatial) for a tensor, the dims of a constant."""
@@ -286,12 +286,19 @@ def _reshape(node, data, shape):
 
 
 def _divide(node, a, b):
+    """Div: true division of floats; of integers (sizes, never negative here) the quotient."""
     import numpy as np
 
     if a.dtype.kind in "fc" or b.dtype.kind in "fc":
         return a / b
-    return np.vectorize(lambda x, y: x // y, otypes=[object])(a, b).astype(np.result_type(a.dtype, b.dtype)) \
-        if a.dtype != object and b.dtype != object else np.vectorize(lambda x, y: x // int(y), otypes=[object])(a, b)
+    return np.vectorize(lambda x, y: x // int(y), otypes=[object])(a, b)
+
+
+def _flatten(node, x):
+    import numpy as np
+
+    axis = node.attr("axis", 1)
+    return x.reshape(int(np.prod(x.shape[:axis])), -1)
 
 
 def _cast(node, data):
@@ -324,7 +331,7 @@ FOLDED = {  # ops with no layer counterpart, evaluated when every input is known
     "Identity": _fold(lambda node, x: x), "ConstantOfShape": _fold(_constant_of_shape),
     "Add": _fold(lambda node, a, b: a + b), "Sub": _fold(lambda node, a, b: a - b),
     "Mul": _fold(lambda node, a, b: a * b), "Transpose": _fold(lambda node, x: x.transpose(node.attr("perm"))), "Div": _fold(_divide), "Range": _fold(_range),
-    "Flatten": _fold(lambda node, x: x.reshape(int(__import__("numpy").prod(x.shape[:node.attr("axis", 1)])), -1)),
+    "Flatten": _fold(_flatten),
 }
 
 
@@ -469,7 +476,7 @@ class _Walk:
             if dim.HasField("dim_value") and dim.dim_value > 0:
                 sizes.append(dim.dim_value)
             else:
-                sizes.append(_symbol_name(dim.dim_param, position))
+                sizes.append(_symbol_name(dim.dim_param, position, len(dims)))
         from convcalc.layers.base import ReceptiveField, Tensor
 
         self.batch = symbol(sizes[0]) if isinstance(sizes[0], str) else sizes[0]
@@ -651,13 +658,19 @@ def _module_path(node_name: str) -> tuple[str | None, str]:
     return path, _NAME_CHARACTERS.sub("_", op)
 
 
-def _symbol_name(dim_param: str, position: int) -> str:
+def _symbol_name(dim_param: str, position: int, count: int) -> str:
     """A convcalc symbol for a symbolic ONNX dimension: its dim_param made an identifier
-    (batch, height), or N, H, W... by position when it has none."""
+    (batch, height), or by its position when it has none: N, C, then the spatial axes' names
+    (H, W; D, H, W; L)."""
+    from convcalc.layers.base import AXIS_NAMES
+
     name = re.sub(r"[^A-Za-z0-9_]", "_", dim_param or "")
-    if not name:
-        return ("N", "C", "H", "W", "D")[min(position, 4)] if position != 4 else "W2"
-    return name if not name[0].isdigit() else "_" + name
+    if name:
+        return name if not name[0].isdigit() else "_" + name
+    if position < 2:
+        return ("N", "C")[position]
+    axes = AXIS_NAMES.get(count - 2)
+    return axes[position - 2] if axes else f"S{position - 1}"
 
 
 def _constant_value(proto):
