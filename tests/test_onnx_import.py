@@ -355,3 +355,24 @@ def test_external_data_is_read_only_for_a_run(tmp_path):
     result = CliRunner().invoke(main, ["run", str(path), "--input", str(tmp_path / "x.npy"), "--save", str(saved)])
     assert result.exit_code == 0, result.output
     np.testing.assert_allclose(np.load(saved)["c"], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "markdown", "csv", "github"])
+def test_analyze_an_onnx_file_in_every_format(tmp_path, output_format):
+    path = tmp_path / "small.onnx"
+    onnx.save(graph_of(*CASES["conv_pads"][:3]), str(path))
+    result = CliRunner().invoke(main, ["analyze", str(path), "--format", output_format])
+    assert result.exit_code == 0, result.output
+    assert "conv2d" in result.output or output_format == "github"
+    if output_format == "json":
+        import json
+
+        layer = json.loads(result.output)["layers"][0]
+        assert layer["name"] == "c" and layer["params"] == 4 * 3 * 9 + 4  # (F*F*C + 1)*K
+
+
+def test_messages_in_spanish(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"\x08\x96\x01garbage")
+    result = CliRunner().invoke(main, ["analyze", str(bad), "--lang", "es"])
+    assert result.exit_code == 2 and "no es un modelo ONNX" in result.output
