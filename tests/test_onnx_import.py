@@ -106,6 +106,8 @@ CASES = {  # id: (nodes, input shape, initializers, opset)
                                                       output_shape=[10, 11])], [1, 3, 5, 5], [("w", weights(3, 2, 3, 3))]),
     "conv_transpose_same_upper": ([helper.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2],
                                                     auto_pad="SAME_UPPER")], [1, 3, 5, 5], [("w", weights(3, 2, 4, 4))]),
+    "conv_transpose_same_lower": ([helper.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2],
+                                                    auto_pad="SAME_LOWER")], [1, 3, 5, 5], [("w", weights(3, 2, 3, 3))]),
     "gemm": ([helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1)], [2, 6], [("w", weights(4, 6)), ("b", weights(4))]),
     "gemm_untransposed": ([helper.make_node("Gemm", ["x", "w", "b"], ["y"])], [1, 6], [("w", weights(6, 4)), ("b", weights(4))]),
     "matmul": ([helper.make_node("MatMul", ["x", "w"], ["y"])], [1, 3, 4, 6], [("w", weights(6, 5))]),
@@ -118,6 +120,12 @@ CASES = {  # id: (nodes, input shape, initializers, opset)
     "avgpool_include_pad_ceil": ([helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2],
                                                    pads=[1, 1, 1, 1], count_include_pad=1, ceil_mode=1)],
                                  [1, 2, 8, 8], []),
+    "avgpool_same_upper": ([helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2],
+                                             auto_pad="SAME_UPPER")], [1, 2, 8, 8], []),
+    "maxpool_same_upper": ([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 2], strides=[2, 2],
+                                             auto_pad="SAME_UPPER")], [1, 2, 7, 8], []),
+    "maxpool_valid": ([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2],
+                                        auto_pad="VALID")], [1, 2, 8, 8], []),
     "lppool": ([helper.make_node("LpPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[2, 2], p=2)], [1, 2, 6, 6], []),
     "global_avgpool": ([helper.make_node("GlobalAveragePool", ["x"], ["y"])], [1, 3, 5, 4], []),
     "global_maxpool": ([helper.make_node("GlobalMaxPool", ["x"], ["y"])], [1, 3, 5, 4], []),
@@ -376,3 +384,18 @@ def test_messages_in_spanish(tmp_path):
     bad.write_bytes(b"\x08\x96\x01garbage")
     result = CliRunner().invoke(main, ["analyze", str(bad), "--lang", "es"])
     assert result.exit_code == 2 and "no es un modelo ONNX" in result.output
+
+
+def test_upsample_of_opset_9():
+    model = graph_of([helper.make_node("Upsample", ["x", "scales"], ["y"], mode="nearest")], [1, 2, 3, 3],
+                     [("scales", np.array([1, 1, 2, 3], np.float32))], opset=9)
+    analysis, _ = check_against_onnxruntime(model, RNG.standard_normal((1, 2, 3, 3)).astype(np.float32))
+    assert analysis.layers[0].result.output.dims == (2, 6, 9)
+
+
+def test_an_op_of_another_domain_is_not_taken_for_the_standard_one():
+    model = graph_of([helper.make_node("Relu", ["x"], ["y"], domain="com.example")], [1, 3, 4, 4])
+    model.opset_import.append(helper.make_opsetid("com.example", 1))
+    with pytest.raises(ConvcalcError) as caught:
+        imported(model, "m.onnx")
+    assert caught.value.key == "onnx_unsupported_op" and "com.example.Relu" in caught.value.render()

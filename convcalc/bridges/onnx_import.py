@@ -17,6 +17,7 @@ from convcalc.errors import ConvcalcError, Location
 from convcalc.i18n import Msg
 from convcalc.loading import Document, load_document
 from convcalc.symbolic import is_concrete, symbol
+from convcalc.text import visible
 
 PROTOBUF_LIMIT = 2 ** 31 - 1  # protobuf refuses a message of 2 GiB or more: such a model keeps its data outside
 _NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_.\-]+")
@@ -493,6 +494,8 @@ class _Walk:
             if index in self.done:
                 continue
             given = [name for name in proto.input if name]
+            if proto.domain not in ("", "ai.onnx"):
+                self._layer(proto, index, table)  # refused with its op named
             if proto.op_type == "Constant":
                 self.static[proto.output[0]] = _constant_value(proto)
                 continue
@@ -535,12 +538,13 @@ class _Walk:
     def _layer(self, proto, index, table):
         from convcalc.layers.base import NO_CHECKS
 
-        candidates = table.get(proto.op_type)
+        candidates = table.get(proto.op_type) if proto.domain in ("", "ai.onnx") else None  # not a custom domain's op
         if not candidates and proto.op_type in FOLDED:
             self._unsupported(proto, index, "onnx_only_constants")
         if not candidates:
             raise ConvcalcError("onnx_unsupported_op", Location(self.source), index=index, node=_shown(proto),
-                                op=proto.op_type, supported=", ".join(supported_ops()))
+                                op=visible(f"{proto.domain}.{proto.op_type}" if proto.domain else proto.op_type),
+                                supported=", ".join(supported_ops()))
         tensor_inputs = [name for name in proto.input if name in self.tensors]
         if not tensor_inputs:
             self._unsupported(proto, index, "onnx_not_static")
@@ -687,8 +691,6 @@ def _constant_value(proto):
 
 
 def _shown(proto) -> str:
-    from convcalc.text import visible
-
     return visible(proto.name or "-")
 
 
