@@ -108,6 +108,8 @@ CASES = {  # id: (nodes, input shape, initializers, opset)
                                                     auto_pad="SAME_UPPER")], [1, 3, 5, 5], [("w", weights(3, 2, 4, 4))]),
     "conv_transpose_same_lower": ([helper.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2],
                                                     auto_pad="SAME_LOWER")], [1, 3, 5, 5], [("w", weights(3, 2, 3, 3))]),
+    "conv_weights_from_a_constant_node": ([helper.make_node("Constant", [], ["w"], value=numpy_helper.from_array(
+        weights(2, 3, 1, 1))), helper.make_node("Conv", ["x", "w"], ["y"])], [1, 3, 4, 4], []),
     "gemm": ([helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1)], [2, 6], [("w", weights(4, 6)), ("b", weights(4))]),
     "gemm_untransposed": ([helper.make_node("Gemm", ["x", "w", "b"], ["y"])], [1, 6], [("w", weights(6, 4)), ("b", weights(4))]),
     "matmul": ([helper.make_node("MatMul", ["x", "w"], ["y"])], [1, 3, 4, 6], [("w", weights(6, 5))]),

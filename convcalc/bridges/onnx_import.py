@@ -103,6 +103,7 @@ class Binding:
 
     value: str
     transform: object = None
+    array: object = None  # the value itself when the graph computes it from constants (already folded)
 
 
 class OnnxNode:
@@ -168,7 +169,8 @@ class OnnxNode:
             return None
         if order is not None:  # a Transpose of the initializer: applied when the values are read
             transform = (lambda array, then=transform: then(array.transpose(order)) if then else array.transpose(order))
-        self.bindings[parameter] = Binding(name, transform)
+        computed = None if name in self._walk.initializers else self._walk.constant(name)
+        self.bindings[parameter] = Binding(name, transform, computed)
         # the name the node reads it by (an Identity's output repeats a state_dict key), or a Transpose's source
         self.read_names[parameter] = name if order is not None else self.proto.input[index]
         return self.shape(index)
@@ -331,8 +333,8 @@ FOLDED = {  # ops with no layer counterpart, evaluated when every input is known
     "Concat": _fold(_concat), "Slice": _fold(_slice), "Reshape": _fold(_reshape), "Cast": _fold(_cast),
     "Identity": _fold(lambda node, x: x), "ConstantOfShape": _fold(_constant_of_shape),
     "Add": _fold(lambda node, a, b: a + b), "Sub": _fold(lambda node, a, b: a - b),
-    "Mul": _fold(lambda node, a, b: a * b), "Transpose": _fold(lambda node, x: x.transpose(node.attr("perm"))), "Div": _fold(_divide), "Range": _fold(_range),
-    "Flatten": _fold(_flatten),
+    "Mul": _fold(lambda node, a, b: a * b), "Div": _fold(_divide), "Range": _fold(_range),
+    "Transpose": _fold(lambda node, x: x.transpose(node.attr("perm"))), "Flatten": _fold(_flatten),
 }
 
 
@@ -354,18 +356,17 @@ class Imported:
         from onnx import numpy_helper
 
         initializers = {tensor.name: tensor for tensor in self.model.graph.initializer}
-        constants = {node.output[0]: node.attribute[0].t for node in self.model.graph.node
-                     if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value"}
         arrays = {}
         for key, binding in self.bindings.items():
-            tensor = initializers.get(binding.value) or constants.get(binding.value)
+            tensor = initializers.get(binding.value)
             if tensor is None:
-                continue
-            if tensor.data_location == 1 and base_dir is not None:  # EXTERNAL
-                from onnx.external_data_helper import load_external_data_for_tensor
+                array = binding.array
+            else:
+                if tensor.data_location == 1 and base_dir is not None:  # EXTERNAL
+                    from onnx.external_data_helper import load_external_data_for_tensor
 
-                load_external_data_for_tensor(tensor, base_dir)
-            array = numpy_helper.to_array(tensor)
+                    load_external_data_for_tensor(tensor, base_dir)
+                array = numpy_helper.to_array(tensor)
             arrays[key] = binding.transform(array) if binding.transform else array
         return arrays
 
