@@ -159,6 +159,9 @@ CASES = {  # id: (nodes, input shape, initializers, opset)
                         helper.make_node("Mul", ["a", "r"], ["m"]), helper.make_node("Concat", ["m", "x"], ["y"], axis=1)],
                        [1, 3, 4, 4], []),
     "concat_of_one": ([helper.make_node("Concat", ["x"], ["y"], axis=1)], [1, 3, 4, 4], []),
+    "sub_div_broadcast": ([helper.make_node("GlobalAveragePool", ["x"], ["g"]), helper.make_node("Sub", ["x", "g"], ["d"]),
+                           helper.make_node("Sigmoid", ["x"], ["s"]), helper.make_node("Div", ["d", "s"], ["y"])],
+                          [1, 3, 4, 4], []),
     "split_slice": ([helper.make_node("Split", ["x", "sizes"], ["s0", "s1"], axis=1),
                      helper.make_node("Slice", ["s1", "st", "en", "ax", "sp"], ["t"]),
                      helper.make_node("Concat", ["s0", "t"], ["y"], axis=1)], [1, 5, 6, 6],
@@ -322,7 +325,7 @@ def test_run_uses_the_initializers(tmp_path):
 
 
 def test_an_op_folded_on_constants_only_is_refused_on_tensors():
-    model = graph_of([helper.make_node("Sub", ["x", "x"], ["y"], name="difference")], [1, 3, 4, 4])
+    model = graph_of([helper.make_node("Cast", ["x"], ["y"], name="difference", to=TensorProto.FLOAT)], [1, 3, 4, 4])
     with pytest.raises(ConvcalcError) as caught:
         imported(model, "m.onnx")
     assert caught.value.key == "onnx_unsupported_form" and "difference" in caught.value.render()
@@ -401,3 +404,18 @@ def test_an_op_of_another_domain_is_not_taken_for_the_standard_one():
     with pytest.raises(ConvcalcError) as caught:
         imported(model, "m.onnx")
     assert caught.value.key == "onnx_unsupported_op" and "com.example.Relu" in caught.value.render()
+
+
+def test_subtract_and_divide_forward_as_torch(one_torch_thread):
+    """The two layer types ONNX's Sub and Div become: torch.sub and torch.div, size-1 axes broadcast."""
+    torch = pytest.importorskip("torch")
+    from convcalc.layers import REGISTRY
+    from convcalc.layers.base import NO_CHECKS, ReceptiveField, Tensor
+
+    a, b = RNG.standard_normal((2, 3, 4, 5)), RNG.standard_normal((2, 3, 1, 1)) + 3
+    for kind, function in (("subtract", torch.sub), ("divide", torch.div)):
+        layer = REGISTRY[kind]()
+        result = layer.infer([Tensor((3, 4, 5), ReceptiveField.identity(2)), Tensor((3, 1, 1), ReceptiveField.identity(2))],
+                             NO_CHECKS)
+        assert result.output.dims == (3, 4, 5) and result.flops == 60  # one operation per output element
+        np.testing.assert_allclose(layer.forward([a, b], {}, None), function(torch.tensor(a), torch.tensor(b)).numpy())

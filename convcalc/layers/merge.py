@@ -110,6 +110,39 @@ class Multiply(Layer):
         return {cls.kind: {}} if all(node.is_tensor(i) for i in range(len(node.inputs))) else None
 
 
+class Subtract(Multiply):
+    """a - b of two branches; axes of size 1 broadcast (ONNX Sub, torch.sub)."""
+
+    kind = "subtract"
+    min_inputs, max_inputs = 2, 2
+    summary = {"en": "subtract: the second branch from the first, element by element, size-1 axes broadcast",
+               "es": "resta: la segunda rama de la primera, elemento a elemento; los ejes de tamaño 1 se difunden"}
+    flop_rule = {"en": "1 subtraction per output element", "es": "1 resta por elemento de salida"}
+
+    def forward(self, arrays, params, ops):
+        """torch.sub(a, b) with torch's broadcasting of size-1 axes."""
+        return arrays[0] - arrays[1]
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Sub",)
+
+
+class Divide(Multiply):
+    """a / b of two branches; axes of size 1 broadcast (ONNX Div, torch.div)."""
+
+    kind = "divide"
+    min_inputs, max_inputs = 2, 2
+    summary = {"en": "divide: the first branch by the second, element by element, size-1 axes broadcast",
+               "es": "división: la primera rama entre la segunda, elemento a elemento; los ejes de tamaño 1 se "
+                     "difunden"}
+    flop_rule = {"en": "1 division per output element", "es": "1 división por elemento de salida"}
+
+    def forward(self, arrays, params, ops):
+        """torch.div(a, b) (true division; x/0 is inf or nan, as in torch)."""
+        return arrays[0] / arrays[1]
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Div",)
+
+
 class Concat(Layer):
     """Branches stacked along the channel axis (GoogLeNet's inception modules)."""
 
