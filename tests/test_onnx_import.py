@@ -419,3 +419,21 @@ def test_subtract_and_divide_forward_as_torch(one_torch_thread):
                              NO_CHECKS)
         assert result.output.dims == (3, 4, 5) and result.flops == 60  # one operation per output element
         np.testing.assert_allclose(layer.forward([a, b], {}, None), function(torch.tensor(a), torch.tensor(b)).numpy())
+
+
+def test_names_of_a_pattern_are_its_module_path():
+    """torch's erf GELU of module block.4 (five nodes and their Constants under /block/block.4/) is
+    the layer block.4; the residual Add of module block (a module holding others) is block.add."""
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="/block/block.3/Relu"),
+             helper.make_node("Constant", [], ["sqrt2"], name="/block/block.4/Constant",
+                              value=numpy_helper.from_array(np.array(2 ** 0.5, np.float32))),
+             helper.make_node("Div", ["r", "sqrt2"], ["d"], name="/block/block.4/Div"),
+             helper.make_node("Erf", ["d"], ["e"], name="/block/block.4/Erf"),
+             helper.make_node("Add", ["e", "one"], ["a"], name="/block/block.4/Add"),
+             helper.make_node("Mul", ["r", "a"], ["m"], name="/block/block.4/Mul"),
+             helper.make_node("Mul", ["m", "half"], ["g"], name="/block/block.4/Mul_1"),
+             helper.make_node("Add", ["g", "x"], ["y"], name="/block/Add")]
+    model = graph_of(nodes, [1, 3, 4, 4], [("one", np.array(1, np.float32)), ("half", np.array(0.5, np.float32))])
+    analysis, _ = check_against_onnxruntime(model, RNG.standard_normal((1, 3, 4, 4)).astype(np.float32))
+    assert [(report.name, report.kind) for report in analysis.layers] == [
+        ("block.3", "relu"), ("block.4", "gelu"), ("block.add", "add")]

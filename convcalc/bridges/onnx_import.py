@@ -395,6 +395,8 @@ class _Walk:
         self.bindings: dict = {}
         self.names: set[str] = set()
         self.previous: str | None = None
+        self._paths: dict | None = None  # module path -> the names of the nodes carrying it
+        self._prefixes: set = set()
 
     # values
     def shape(self, name: str) -> tuple:
@@ -572,7 +574,7 @@ class _Walk:
             raise ConvcalcError("onnx_layer_refused", Location(self.source), index=index, node=_shown(proto),
                                 op=proto.op_type, kind=kind, reason=_reason(error)) from None
         last = node.absorbed[-1].proto if node.absorbed else proto
-        name = self._name(proto, type(layer), node.read_names)
+        name = self._name(proto, type(layer), node.read_names, {proto.name, *(step.proto.name for step in node.absorbed)})
         references = [self.tensors[value][0] for value in tensor_inputs]
         written = {"name": name}
         follows = self.previous in self.tensors and references == [self.tensors[self.previous][0]]
@@ -592,7 +594,7 @@ class _Walk:
         raise ConvcalcError("onnx_unsupported_form", Location(self.source), index=index, node=_shown(proto),
                             op=proto.op_type, reason=Msg(reason, **params))
 
-    def _name(self, proto, cls, read_names: dict) -> str:
+    def _name(self, proto, cls, read_names: dict, own: set) -> str:
         """The module whose state_dict names the layer's parameters (layer1.0.conv1 for
         layer1.0.conv1.weight and .bias; a parameter held by a module with children, ConvNeXt's
         features.1.0.layer_scale, by its own name); else the module path of a torch export's node
@@ -609,7 +611,8 @@ class _Walk:
         if path is not None and not op:
             name = path
         elif path is not None:
-            name = op.lower() if not path else path if path not in self._parents() else f"{path}.{op.lower()}"
+            op = cls.name_stem() if len(own) > 1 else op.lower()  # a pattern of several nodes: its type's name
+            name = op if not path else f"{path}.{op}" if self._holds_others(path, own) else path
         else:
             name = _NAME_CHARACTERS.sub("_", proto.name).strip("._-")
         if name and not (name[0].isalnum() or name[0] == "_"):
@@ -626,20 +629,18 @@ class _Walk:
         self.names.add(name)
         return name
 
-    def _parents(self) -> set:
-        if not hasattr(self, "_parent_paths"):
-            paths: dict[str, int] = {}
+    def _holds_others(self, path: str, own: set) -> bool:
+        """Whether the module at ``path`` holds ops besides this layer's nodes (``own``): it heads
+        other modules' paths, or other nodes (Constants aside) carry its path."""
+        if self._paths is None:
+            self._paths, self._prefixes = {}, set()
             for proto in self.model.graph.node:
-                path, _ = _module_path(proto.name)
-                if path:
-                    parts = path.split(".")
-                    paths[path] = paths.get(path, 0) + 1
-                    for end in range(1, len(parts)):
-                        paths.setdefault(".".join(parts[:end]) + "\0", 0)
-            prefixes = {key[:-1] for key in paths if key.endswith("\0")}
-            # a path that heads other paths, or that more than one node names, holds several ops
-            self._parent_paths = prefixes | {path for path, count in paths.items() if count > 1}
-        return self._parent_paths
+                node_path, _ = _module_path(proto.name)
+                if node_path and proto.op_type != "Constant":
+                    self._paths.setdefault(node_path, set()).add(proto.name)
+                    parts = node_path.split(".")
+                    self._prefixes.update(".".join(parts[:end]) for end in range(1, len(parts)))
+        return path in self._prefixes or bool(self._paths.get(path, set()) - own)
 
 
 def _module_path(node_name: str) -> tuple[str | None, str]:
