@@ -202,6 +202,8 @@ def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str
                               unknown=lambda key: _unmatched_key(analysis, layers, key, weights_file),
                               missing=lambda keys: ConvcalcError("npz_missing", Location(weights_file), names=", ".join(
                                   keys[:5]) + (f" (+{len(keys) - 5})" if len(keys) > 5 else "")))
+    elif analysis.document.weights is not None:  # an imported model's own parameters (its ONNX initializers)
+        stored = _provided(analysis, from_file, dtype)
     weights = {}
     for report, shapes in layers:
         node = report.node
@@ -221,6 +223,19 @@ def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str
                 array = _seeded(key, shape, seed, fan_in, dtype)
             weights[key] = array
     return weights
+
+
+def _provided(analysis: Analysis, wanted: dict, dtype: str) -> dict[str, np.ndarray]:
+    """The parameters the spec's Document carries (an imported model's), those ``wanted`` names, in
+    ``dtype``; one of another shape than the layer's is an error."""
+    arrays = {}
+    for key, array in analysis.document.weights().items():
+        if key in wanted:
+            if tuple(array.shape) != tuple(wanted[key]):
+                raise ConvcalcError("weight_shape", Location(analysis.file), name=key, expected=list(wanted[key]),
+                                    received=list(array.shape))
+            arrays[key] = np.ascontiguousarray(array, dtype=dtype)
+    return arrays
 
 
 def _unmatched_key(analysis: Analysis, layers, key: str, weights_file: str) -> ConvcalcError:

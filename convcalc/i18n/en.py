@@ -387,6 +387,21 @@ MESSAGES = {
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "not an ONNX model convcalc can read: {reason}",
+    "onnx_no_nodes": "the graph has no nodes",
+    "onnx_too_large": "the file is {size} bytes, past the 2 GiB a protobuf message may hold; save the model "
+                      "with its tensors as external data (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "the graph needs exactly one input tensor (besides its initializers), it has {count}: {names}",
+    "onnx_input_rank": "the graph input {name} has {rank} axes; convcalc needs (N, C, ...) with the batch first",
+    "onnx_unsupported_op": "node {index} ({node}) is an ONNX {op}, an op convcalc does not import; it imports: "
+                           "{supported}",
+    "onnx_unsupported_form": "node {index} ({node}): this {op} has no convcalc layer: {reason}",
+    "onnx_form": "its attributes or inputs are a form no layer type expresses ({attributes})",
+    "onnx_only_constants": "convcalc evaluates it on constants and shapes only; on the network's values no layer "
+                           "type computes it",
+    "onnx_not_static": "an input that should be a constant is computed from the network's values",
+    "onnx_fold_failed": "node {index} ({node}): the {op} of constant values could not be evaluated: {reason}",
+    "onnx_layer_refused": "node {index} ({node}): the {op} read as a {kind} layer is refused: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
 

@@ -400,6 +400,23 @@ MESSAGES = {
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "no es un modelo ONNX que convcalc pueda leer: {reason}",
+    "onnx_no_nodes": "el grafo no tiene nodos",
+    "onnx_too_large": "el archivo tiene {size} bytes, más de los 2 GiB que admite un mensaje protobuf; guarda el "
+                      "modelo con sus tensores como datos externos (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "el grafo necesita exactamente un tensor de entrada (además de sus inicializadores), tiene "
+                   "{count}: {names}",
+    "onnx_input_rank": "la entrada del grafo {name} tiene {rank} ejes; convcalc necesita (N, C, ...) con el lote "
+                       "primero",
+    "onnx_unsupported_op": "el nodo {index} ({node}) es un {op} de ONNX, una operación que convcalc no importa; "
+                           "importa: {supported}",
+    "onnx_unsupported_form": "nodo {index} ({node}): este {op} no tiene capa en convcalc: {reason}",
+    "onnx_form": "sus atributos o entradas tienen una forma que ningún tipo de capa expresa ({attributes})",
+    "onnx_only_constants": "convcalc solo la evalúa sobre constantes y formas; sobre los valores de la red ningún "
+                           "tipo de capa la calcula",
+    "onnx_not_static": "una entrada que debería ser constante se calcula a partir de los valores de la red",
+    "onnx_fold_failed": "nodo {index} ({node}): no se pudo evaluar el {op} de valores constantes: {reason}",
+    "onnx_layer_refused": "nodo {index} ({node}): el {op} leído como capa {kind} es rechazado: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
 

@@ -7,7 +7,7 @@ num_batches_tracked buffer is a step counter, not a parameter, and is not counte
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt
 
@@ -110,6 +110,25 @@ class BatchNorm(Layer):
                                      **keywords))
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("BatchNormalization",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX BatchNormalization (scale, B, mean, var; inference form): epsilon; ONNX's momentum
+        is torch's 1 - momentum (the running statistics' own weight)."""
+        if node.attr("training_mode", 0) or any(node.proto.output[1:]):
+            return None
+        for parameter, index in (("weight", 1), ("bias", 2), ("running_mean", 3), ("running_var", 4)):
+            node.bind(parameter, index)
+        fields = {}
+        eps, momentum = node.attr("epsilon", 1e-5), float(f"{1 - node.attr('momentum', 0.9):.7g}")
+        if eps != 1e-5:
+            fields["eps"] = eps
+        if momentum != 0.1:
+            fields["momentum"] = momentum
+        return {cls.kind: fields}
+
+
 class LayerNorm(Layer):
     """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
 
@@ -177,6 +196,51 @@ class LayerNorm(Layer):
         return TorchCode(constructor("ChannelsLayerNorm", shape[0], **keywords), helper=helper)
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LayerNormalization", "Transpose")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LayerNormalization over the axes from ``axis`` on: from axis 1 every value of a
+        sample (over: all), the last axis alone (over: last_axis); scale and bias both given.
+        Transpose to channels last -> LayerNormalization over the last axis -> Transpose back
+        (torchvision's LayerNorm2d) is one layernorm over: channels."""
+        if node.op == "Transpose":
+            return cls._over_channels(node, graph)
+        count = len(node.shape(0))
+        axis = node.attr("axis", -1) % count
+        if not node.has(2) or axis == 0 or any(node.proto.output[1:]):
+            return None
+        node.bind("weight", 1)  # the shape of the normalised axes, as convcalc's
+        node.bind("bias", 2)
+        fields = {"over": "all"} if axis == 1 else {"over": "last_axis"} if axis == count - 1 else None
+        if fields is None:
+            return None
+        eps = node.attr("epsilon", 1e-5)
+        return {cls.kind: fields if eps == 1e-5 else {**fields, "eps": eps}}
+
+    @classmethod
+    def _over_channels(cls, node, graph):
+        count = len(node.shape(0))
+        if count < 3 or node.attr("perm") != [0, *range(2, count), 1]:
+            return None
+        (norm, *others) = node.consumers() or [None]
+        if norm is None or others or norm.op != "LayerNormalization" or norm.attr("axis", -1) % count != count - 1 \
+                or not norm.has(2) or any(norm.proto.output[1:]):
+            return None
+        (back, *others) = norm.consumers() or [None]
+        if back is None or others or back.op != "Transpose" or back.attr("perm") != [0, count - 1, *range(1, count - 1)]:
+            return None
+        for parameter, index in (("weight", 1), ("bias", 2)):
+            if norm.bind(parameter, index) is None:
+                return None
+        node.bindings.update(norm.bindings)
+        node.read_names.update(norm.read_names)
+        node.absorb(norm)
+        node.absorb(back)
+        eps = norm.attr("epsilon", 1e-5)
+        return {cls.kind: {"over": "channels"} if eps == 1e-5 else {"over": "channels", "eps": eps}}
+
+
 class GroupNorm(Layer):
     """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
 
@@ -214,6 +278,19 @@ class GroupNorm(Layer):
             ("eps", self.eps, 1e-5), ("affine", self.affine, True)) if value != default}
         return TorchCode(constructor("nn.GroupNorm", self.groups, number(inputs[0].channels, "num_channels"),
                                      **keywords))
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("InstanceNormalization",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX InstanceNormalization is a group norm with one channel per group (G = C), its
+        per-channel scale and B the group norm's weight and bias."""
+        node.bind("weight", 1)
+        node.bind("bias", 2)
+        eps = node.attr("epsilon", 1e-5)
+        fields = {"groups": int(node.shape(0)[1])}
+        return {cls.kind: fields if eps == 1e-5 else {**fields, "eps": eps}}
 
 
 class LocalResponseNorm(Layer):

@@ -158,6 +158,20 @@ class MaxPool(Pool):
         keywords, pad = self.torch_window(inputs[0], "float('-inf')", dilation=True)
         return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), pad=pad, pad_value="float('-inf')")
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("MaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX MaxPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode; the indices output unused."""
+        window = node.window()
+        if window is None or (len(node.proto.output) > 1 and node.proto.output[1] and node.consumers(1)):
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
+
 
 class AvgPool(Pool):
     """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean.
@@ -193,6 +207,22 @@ class AvgPool(Pool):
         if not self.count_include_pad:
             keywords["count_include_pad"] = False
         return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords), pad=pad)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("AveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX AveragePool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, count_include_pad (ONNX's default 0)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        if "padding" in fields or "ceil_mode" in fields:
+            fields["count_include_pad"] = bool(node.attr("count_include_pad", 0))
+        return {cls.kind: fields}
 
 
 class SumPool(Pool):
@@ -256,6 +286,21 @@ class LPPool(Pool):
             return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), call="{module}({0}.abs())", pad=pad)
         return TorchCode(constructor(f"nn.LPPool{self.rank}d", self.p, **keywords), pad=pad)
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LpPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LpPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, p (default 2)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        fields["p"] = float(node.attr("p", 2))
+        return {cls.kind: fields}
+
 
 class GlobalPool(Layer):
     """One value per channel over all spatial positions; a flat C-vector unless keepdims."""
@@ -300,11 +345,27 @@ class GlobalAvgPool(GlobalPool):
     extra_flops_per_window = 1
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalAveragePool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
+
+
 class GlobalMaxPool(GlobalPool):
     summary = {"en": "global max pooling: the largest value of each feature map",
                "es": "global max pooling: el mayor valor de cada mapa de características"}
     flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
     reduction = "max"
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalMaxPool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
 
 
 class AdaptivePool(Layer):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Literal, Union
+from typing import ClassVar, Literal, Union
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
@@ -76,6 +76,26 @@ class ZeroPad(Layer):
     def to_torch(self, inputs, layout):
         """nn.ZeroPadNd((before, after) per axis, the last axis first)."""
         return TorchCode(constructor(f"nn.ZeroPad{self.rank}d", pad_widths(self.padding)))
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Pad",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Pad in constant mode with value 0, on the spatial axes only, none negative (pads an
+        input since opset 11, an attribute before; all axes unless opset 18's axes are given)."""
+        if node.attr("mode", "constant") != "constant" or node.has(3):
+            return None
+        value = node.constant(2) if node.has(2) else node.attr("value", 0.0)
+        pads = node.ints(1) if node.has(1) else node.attr("pads")
+        count = len(node.shape(0))
+        if pads is None or len(pads) != 2 * count or (value is not None and float(value) != 0):
+            return None
+        pairs = [[pads[axis], pads[axis + count]] for axis in range(count)]
+        if any(pairs[0]) or any(pairs[1]) or min(pads) < 0:
+            return None
+        return {cls.kind: {"padding": pairs[2:] if any(lo != hi for lo, hi in pairs[2:]) else
+                           [lo for lo, _ in pairs[2:]]}}
 
 
 class Crop(Layer):
@@ -330,3 +350,43 @@ class Upsample(Layer):
         sizing = {"size": self.size} if self.size is not None else {
             "scale_factor": tuple(float(scale) for scale in self.scale)}
         return TorchCode(constructor("nn.Upsample", **sizing, **mode))
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Resize", "Upsample")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Resize (Upsample): nearest as torch (asymmetric coordinates, floor) or linear as
+        torch's bilinear without align_corners (half_pixel, pytorch_half_pixel), by spatial scales
+        (channels and batch kept) or to spatial sizes."""
+        mode = node.attr("mode", "nearest")
+        transform = node.attr("coordinate_transformation_mode", "half_pixel" if node.op == "Resize" else "asymmetric")
+        if mode == "nearest" and transform == "asymmetric" and node.attr("nearest_mode", "floor") == "floor":
+            kind_mode = "nearest"
+        elif mode in ("linear", "bilinear") and transform in ("half_pixel", "pytorch_half_pixel"):
+            kind_mode = "bilinear"
+        else:
+            return None
+        if node.op == "Upsample":
+            scales, sizes = (node.constant(1) if node.has(1) else node.attr("scales")), None
+        else:
+            scales = node.constant(2) if node.has(2) else None
+            sizes = node.ints(3) if node.has(3) else None
+        fields = {}
+        if scales is not None and len(scales):
+            scales = [float(scale) for scale in list(scales)]
+            if scales[:2] != [1.0, 1.0]:
+                return None
+            fields["scale"] = _one_or_all([int(s) if s == int(s) else s for s in scales[2:]])
+        elif sizes is not None:
+            if list(sizes[:2]) != list(node.shape(0)[:2]):
+                return None
+            fields["size"] = _one_or_all(sizes[2:])
+        else:
+            return None
+        return {cls.kind: {**fields, "mode": kind_mode} if kind_mode != "nearest" else fields}
+
+
+def _one_or_all(values):
+    """One value when all axes agree, else the list."""
+    values = list(values)
+    return values[0] if len(set(values)) == 1 else values

@@ -9,7 +9,7 @@ Sizes follow PyTorch's row-major (C, H, W) order in either layout.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
@@ -116,6 +116,22 @@ class Split(Layer):
         return TorchCode(call=f"torch.{function}({{0}}, {parts}, dim={torch_dim(self.axis)})")
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Split",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Split along a sample's axis: the sizes (an input since opset 13, the attribute
+        split before), num_outputs (opset 18: torch.chunk's parts), else equal parts."""
+        axis = node.axis(node.attr("axis", 0))
+        if axis is None:
+            return None
+        sizes = node.ints(1) if node.has(1) else node.attr("split")
+        fields = {} if axis == 0 else {"axis": axis}
+        if sizes is not None:
+            return {cls.kind: {**fields, "sizes": [int(size) for size in sizes]}}
+        return {cls.kind: {**fields, "chunks": node.attr("num_outputs", len(node.proto.output))}}
+
+
 class Slice(Layer):
     """x[start:end:step] along one axis, as Python and PyTorch slice (negatives count from the end)."""
 
@@ -172,6 +188,28 @@ class Slice(Layer):
         return TorchCode(call="{0}[" + ", ".join([":"] * axis + [text]) + "]")
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Slice",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Slice (opset 10+: starts, ends, axes, steps as inputs) along one sample axis, step > 0;
+        an end past 2**62 is 'to the end'."""
+        starts, ends = node.ints(1), node.ints(2)
+        axes = node.ints(3) if node.has(3) else [0] if starts and len(starts) == 1 else None
+        steps = node.ints(4) if node.has(4) else [1]
+        if not starts or ends is None or axes is None or len(starts) != 1 or len(axes) != 1 or steps[0] < 1:
+            return None
+        axis = node.axis(axes[0])
+        if axis is None:
+            return None
+        fields = {"axis": axis, "start": starts[0]} if starts[0] else {"axis": axis}
+        if ends[0] < 2 ** 62:
+            fields["end"] = ends[0]
+        if steps[0] != 1:
+            fields["step"] = steps[0]
+        return {cls.kind: fields}
+
+
 class ChannelShuffle(Layer):
     """Channels regrouped: (g, C/g) read as (C/g, g) (torch.nn.ChannelShuffle, ShuffleNet)."""
 
@@ -199,6 +237,35 @@ class ChannelShuffle(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.ChannelShuffle", self.groups))
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Reshape",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """torch's channel shuffle as exported: Reshape (N, g, C/g, *S) -> Transpose(0, 2, 1, ...)
+        -> Reshape (N, C, *S) (the two later nodes are absorbed)."""
+        shape, target = node.shape(0), _resolved_target(node)
+        if target is None or len(target) != len(shape) + 1 or target[0] != shape[0] or \
+                list(target[3:]) != list(shape[2:]) or not isinstance(target[1], int) or target[1] < 2:
+            return None
+        groups = target[1]
+        if target[2] != -1 and target[2] * groups != shape[1]:
+            return None
+        (transpose, *others) = node.consumers() or [None]
+        if transpose is None or others or transpose.op != "Transpose" or \
+                transpose.attr("perm") != [0, 2, 1, *range(3, len(target))]:
+            return None
+        (back, *others) = transpose.consumers() or [None]
+        if back is None or others or back.op != "Reshape":
+            return None
+        final = _resolved_target(back, [target[0], target[2], groups, *target[3:]])
+        if final is None or len(final) != len(shape) or final[0] != shape[0] or \
+                final[1] not in (-1, shape[1]) or list(final[2:]) != list(shape[2:]):
+            return None
+        node.absorb(transpose)
+        node.absorb(back)
+        return {cls.kind: {"groups": groups}}
 
 
 class Reshape(Layer):
@@ -243,6 +310,32 @@ class Reshape(Layer):
         return TorchCode(call="{0}.reshape({0}.shape[0], " + ", ".join(str(size) for size in self.shape) + ")")
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Reshape", "Squeeze", "Unsqueeze")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Reshape to a target whose axis 0 is the batch, or a Squeeze / Unsqueeze of sample
+        axes: the per-sample shape in whole numbers (a symbolic size has no reshape)."""
+        shape = list(node.shape(0))
+        if node.op == "Reshape":
+            per_sample = _per_sample(node, _resolved_target(node))
+        else:
+            axes = node.ints(1) if node.has(1) else node.attr("axes")
+            if node.op == "Squeeze":
+                if axes is None:
+                    axes = [axis for axis, size in enumerate(shape) if size == 1]
+                axes = {axis % len(shape) for axis in axes}
+                out = [size for axis, size in enumerate(shape) if axis not in axes]
+            else:
+                count = len(shape) + len(axes)
+                out = list(shape)
+                for axis in sorted(axis % count for axis in axes):
+                    out.insert(axis, 1)
+            per_sample = _per_sample(node, out) if 0 not in {a % len(shape) for a in axes or []} \
+                or node.op == "Unsqueeze" else None
+        return None if per_sample is None else {cls.kind: {"shape": per_sample}}
+
+
 def _permuted_field(field: ReceptiveField, order) -> ReceptiveField:
     """Spatial axes reordered keep their fields while the channels stay first; else the whole input."""
     if field.dims is None or order[0] != 0:
@@ -275,6 +368,16 @@ class Permute(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(call="{0}.permute(" + ", ".join(str(axis) for axis in (0, *(a + 1 for a in self.dims))) + ")")
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Transpose",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Transpose that keeps the batch first: perm less its axis 0, each minus 1."""
+        count = len(node.shape(0))
+        perm = node.attr("perm", list(reversed(range(count))))
+        return {cls.kind: {"dims": [axis - 1 for axis in perm[1:]]}} if perm[0] == 0 else None
 
 
 class Transpose(Layer):
@@ -372,6 +475,24 @@ class Reduce(Layer):
         return TorchCode(call=call)
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("ReduceMean", "ReduceSum", "ReduceMax")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX ReduceMean / ReduceSum / ReduceMax over sample axes (axes an attribute, or an input
+        since opset 18, 13 for ReduceSum), keepdims (default 1)."""
+        axes = node.ints(1) if node.has(1) else node.attr("axes")
+        if not axes:
+            return None
+        converted = [node.axis(axis) for axis in axes]
+        if None in converted:
+            return None
+        fields = {"op": node.op[len("Reduce"):].lower(), "axes": converted}
+        if node.attr("keepdims", 1):
+            fields["keepdim"] = True
+        return {cls.kind: fields}
+
+
 class Identity(Layer):
     """Its input, unchanged (torch.nn.Identity): a placeholder, or a named point in the graph."""
 
@@ -389,6 +510,14 @@ class Identity(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode("nn.Identity()")
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Identity", "Concat", "Sum")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Identity, and a Concat or Sum of one tensor (DenseNet's torch.cat([x], 1))."""
+        return {cls.kind: {}} if len([name for name in node.inputs if name]) == 1 else None
 
 
 class StochasticDepth(Layer):
@@ -466,3 +595,37 @@ class LayerScale(Layer):
             "    def forward(self, x):\n"
             "        return x * self.weight.reshape(-1, *[1] * (x.ndim - 2))\n")
         return TorchCode(constructor("LayerScale", number(inputs[0].channels, "channels")), helper=helper)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Mul",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Mul of a map by a constant of one factor per channel, (C, 1, ...) or (C,) on a
+        vector (ConvNeXt's layer_scale * block(x))."""
+        tensors = [i for i in (0, 1) if node.is_tensor(i)]
+        if len(tensors) != 1:
+            return None
+        other = 1 - tensors[0]
+        factors, shape = node.shape(other), node.shape(tensors[0])
+        if not node.has(other) or node.is_tensor(other) or not factors or factors[0] != shape[1] \
+                or any(size != 1 for size in factors[1:]) or len(factors) != len(shape) - 1:
+            return None
+        node.bind("weight", other, lambda array: array.reshape(-1))
+        return {cls.kind: {}}
+
+
+def _resolved_target(node, shape=None) -> list | None:
+    """An ONNX Reshape's target shape with its 0s (copy the input's size, ``shape`` or the
+    node's input's) filled in."""
+    target, shape = node.ints(1), node.shape(0) if shape is None else shape
+    if target is None or node.attr("allowzero", 0):
+        return None
+    return [shape[axis] if size == 0 and axis < len(shape) else size for axis, size in enumerate(target)]
+
+
+def _per_sample(node, target) -> list | None:
+    """The per-sample part of an ONNX shape whose axis 0 is the batch: whole numbers or -1 only."""
+    if target is None or not target or target[0] != node.shape(0)[0]:
+        return None
+    rest = target[1:]
+    return rest if rest and all(isinstance(size, int) for size in rest) else None
