@@ -76,6 +76,10 @@ class Activation(Layer):
             target[start:start + BLOCK] = self.function(np, source[start:start + BLOCK])
         return out
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The ONNX form of a parameterless activation: ``SIMPLE_ONNX``."""
+        SIMPLE_ONNX[self.kind](builder, name, inputs, outputs)
+
 
 def activation(kind: str) -> type[Activation]:
     """The class of a parameterless activation of ``SIMPLE`` (made on first use by the registry)."""
@@ -109,6 +113,32 @@ SIMPLE: dict[str, tuple] = {
              lambda np, x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0)))),
 }
 
+def _onnx_op(op: str, **attributes):
+    """An activation that is one ONNX op."""
+    return lambda builder, name, inputs, outputs: builder.node(op, inputs, outputs, name, **attributes)
+
+
+def _onnx_relu6(builder, name, inputs, outputs):
+    """Clip(x, 0, 6)."""
+    bounds = [builder.constant(name, bound, "float32") for bound in (0.0, 6.0)]
+    builder.node("Clip", [inputs[0], *bounds], outputs, name)
+
+
+def _onnx_silu(builder, name, inputs, outputs):
+    """x * Sigmoid(x): ONNX has no SiLU op before opset 24's Swish."""
+    builder.node("Mul", [inputs[0], builder.step("Sigmoid", inputs, name)], outputs, name)
+
+
+# kind: how ONNX writes it (ONNX operator docs). Gelu (opset 20) with approximate="none" is the erf
+# form; HardSwish is x * max(0, min(1, x/6 + 1/2)) = x * relu6(x + 3)/6; HardSigmoid with alpha
+# 1/6 and beta 1/2; Selu's default alpha and gamma are torch.nn.SELU's constants in float32.
+SIMPLE_ONNX = {
+    "relu": _onnx_op("Relu"), "relu6": _onnx_relu6, "sigmoid": _onnx_op("Sigmoid"), "tanh": _onnx_op("Tanh"),
+    "gelu": _onnx_op("Gelu"), "silu": _onnx_silu, "hardswish": _onnx_op("HardSwish"),
+    "hardsigmoid": _onnx_op("HardSigmoid", alpha=1 / 6, beta=0.5), "softplus": _onnx_op("Softplus"),
+    "mish": _onnx_op("Mish"), "selu": _onnx_op("Selu"),
+}
+
 
 class LeakyRelu(Activation):
     """x if x > 0 else slope * x."""
@@ -123,6 +153,9 @@ class LeakyRelu(Activation):
         """torch.nn.functional.leaky_relu: x if x > 0 else negative_slope * x."""
         return np.where(x > 0, x, x * self.negative_slope)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("LeakyRelu", inputs, outputs, name, alpha=self.negative_slope)
+
 
 class Elu(Activation):
     """x if x > 0 else alpha * (e^x - 1)."""
@@ -136,6 +169,9 @@ class Elu(Activation):
     def function(self, np, x):
         """torch.nn.functional.elu: x if x > 0 else alpha * expm1(x)."""
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("Elu", inputs, outputs, name, alpha=self.alpha)
 
 
 class Prelu(Activation):
@@ -164,6 +200,11 @@ class Prelu(Activation):
         np.copyto(out, x, where=x > 0)
         return out
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX PRelu, the slopes shaped (C, 1, ...) to broadcast along the channels (one slope: (1,))."""
+        slopes = builder.per_channel(name, params["weight"], builder.tensors[0].rank)
+        builder.node("PRelu", [inputs[0], slopes], outputs, name)
+
 
 class Softmax(Activation):
     """e^x_i / sum_j e^x_j over the channels (or a flat vector's entries)."""
@@ -171,6 +212,7 @@ class Softmax(Activation):
     kind = "softmax"
     per_element = 5
     how = "max 1, subtract 1, exp 1, sum 1, divide 1"
+    onnx_op: ClassVar[str] = "Softmax"
     summary = {"en": "softmax over the channels: class probabilities",
                "es": "softmax sobre los canales: probabilidades de clase"}
 
@@ -184,12 +226,17 @@ class Softmax(Activation):
         e /= e.sum(axis=1, keepdims=True)
         return e
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Softmax / LogSoftmax over axis 1 (the channels)."""
+        builder.node(type(self).onnx_op, inputs, outputs, name, axis=1)
+
 
 class LogSoftmax(Softmax):
     kind = "log_softmax"
     how = "max 1, subtract 1, exp 1, sum 1, subtract log-sum 1"
     per_element = 5
     summary = {"en": "log-softmax over the channels", "es": "log-softmax sobre los canales"}
+    onnx_op = "LogSoftmax"
 
     def forward(self, arrays, params, ops):
         """torch.log_softmax(x, dim=1): x - max - log(sum(e^(x - max))), stable for any x."""

@@ -12,12 +12,13 @@ from typing import Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import FieldProblem
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
     Windows, padding_pairs, position_blocks,
     per_axis, product, require_rank,
 )
+from convcalc.symbolic import is_concrete
 
 CONV_FLOPS = {
     "en": "2 per multiply-accumulate, plus 1 per output element for the bias",
@@ -129,6 +130,11 @@ class Conv(GroupedConv):
         y = grouped_products(self.windows(x.shape), x, params["weight"], self.groups, ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Conv: the weight (K, C/G, *F) and bias as PyTorch holds them, G = group."""
+        builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
+                     group=self.groups, **self.onnx_window(builder.tensors[0].spatial))
+
 
 class DepthwiseConv(ConvBase):
     """One F x F filter per input channel (times a depth multiplier M): Keras DepthwiseConv2D,
@@ -177,6 +183,11 @@ class DepthwiseConv(ConvBase):
         x = arrays[0]
         y = grouped_products(self.windows(x.shape), x, params["weight"], x.shape[1], ops)
         return add_bias(y, params["bias"]) if self.bias else y
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Conv with group = C: one filter group per input channel."""
+        builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
+                     group=int(builder.tensors[0].channels), **self.onnx_window(builder.tensors[0].spatial))
 
 
 class SeparableConv(ConvBase):
@@ -239,6 +250,16 @@ class SeparableConv(ConvBase):
             product_ = ops.matmul(pointwise, flat).reshape(self.filters, batch, *sizes)
             y[(slice(None), slice(None), *(slice(axis.start, axis.stop) for axis in block))] = product_.swapaxes(0, 1)
         return add_bias(y, params["pointwise.bias"]) if self.bias else y
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Two ONNX Convs: depthwise (group = C, no bias) with the window, then pointwise 1x1 with the bias."""
+        x = builder.tensors[0]
+        depthwise = builder.fresh(name, "depthwise")
+        builder.node("Conv", [inputs[0], params["depthwise.weight"]], [depthwise], depthwise, group=int(x.channels),
+                     **self.onnx_window(x.spatial))
+        builder.node("Conv", [depthwise, params["pointwise.weight"],
+                              *([params["pointwise.bias"]] if self.bias else [])], outputs, name,
+                     kernel_shape=[1] * self.rank)
 
 
 class ConvTranspose(GroupedConv):
@@ -389,6 +410,23 @@ class ConvTranspose(GroupedConv):
                 del columns
             del inputs
         return add_bias(y, params["bias"]) if self.bias else y
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX ConvTranspose, O = S*(W-1) + output_padding + d*(F-1) + 1 - P_begin - P_end: the
+        leading crop of ``output_sizes`` as P_begin, the rest of the difference to convcalc's O as
+        P_end (or as output_padding when it is negative); both are sizes, fixed for any W."""
+        x = builder.tensors[0]
+        out, leading = self.output_sizes(x.spatial, NO_CHECKS)
+        ends, extras = [], []
+        for size, span, stride, lo, result in zip(x.spatial, self.spans, self.strides, leading, out):
+            end = (size - 1) * stride + span - lo - result
+            if not is_concrete(end):
+                raise LayerError("onnx_transposed_size")
+            ends.append(max(int(end), 0))
+            extras.append(max(-int(end), 0))
+        builder.node("ConvTranspose", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])],
+                     outputs, name, group=self.groups, kernel_shape=list(self.kernel), strides=list(self.strides),
+                     dilations=list(self.dilation), pads=[int(lo) for lo in leading] + ends, output_padding=extras)
 
 
 def product_pieces(positions: int, per_position: int, channels: int, taps: int, unit: int, budget: int):

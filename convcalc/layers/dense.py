@@ -64,6 +64,21 @@ class Flatten(Layer):
             x = x.transpose(0, *range(2, x.ndim), 1)
         return x.reshape(x.shape[0], -1)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Flatten(axis=1) of the whole sample (an hwc spec's values first put channels last,
+        the order its flatten follows); some axes only: a Reshape keeping the others."""
+        x = builder.tensors[0]
+        if self.whole:
+            source = inputs[0]
+            if builder.layout == "hwc" and x.rank > 0:
+                source = builder.step("Transpose", inputs, name, perm=[0, *range(2, x.rank + 2), 1])
+            builder.node("Flatten", [source], outputs, name, axis=1)
+            return
+        first, last = self.merged(len(x.dims))
+        builder.reshape(name, inputs[0], builder.result.output.dims, outputs, lambda: builder.step("Concat", [
+            builder.shape(name, inputs[0], 0, first + 1), builder.constant(name, [-1]),
+            builder.shape(name, inputs[0], last + 2)], name, axis=0))
+
 
 class Dense(Layer):
     """y = W x + b with W of shape (units, inputs) (PyTorch Linear, Keras Dense)."""
@@ -126,6 +141,18 @@ class Dense(Layer):
         y = ops.matmul(arrays[0], params["weight"].T)
         return y + params["bias"] if self.bias else y
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Gemm(x, W, b, transB=1) on a vector; over the last axis MatMul(x, W^T) + b."""
+        bias = [params["bias"]] if self.bias else []
+        if builder.tensors[0].rank == 0:
+            builder.node("Gemm", [inputs[0], params["weight"], *bias], outputs, name, transB=1)
+            return
+        transposed = builder.step("Transpose", [params["weight"]], name, perm=[1, 0])
+        if not self.bias:
+            builder.node("MatMul", [inputs[0], transposed], outputs, name)
+            return
+        builder.node("Add", [builder.step("MatMul", [inputs[0], transposed], name), params["bias"]], outputs, name)
+
 
 class Dropout(Layer):
     """Zeroes a fraction of the values while training; the identity at inference."""
@@ -145,3 +172,7 @@ class Dropout(Layer):
 
     def forward(self, arrays, params, ops):
         return arrays[0]
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The identity at inference: ONNX Identity."""
+        builder.node("Identity", inputs, outputs, name)

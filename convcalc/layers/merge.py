@@ -61,6 +61,10 @@ class Add(Layer):
             out += other  # in place: one output-sized array however many branches
         return out
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Add, chained in the branches' order ((a + b) + c), as the NumPy forward sums."""
+        builder.chain("Add", name, inputs, outputs)
+
 
 class Multiply(Layer):
     """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
@@ -91,6 +95,10 @@ class Multiply(Layer):
     def forward(self, arrays, params, ops):
         """The branches multiplied in order, size-1 axes broadcasting (torch.mul's broadcasting)."""
         return functools.reduce(operator.mul, arrays)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Mul (its broadcasting is NumPy's), chained in the branches' order."""
+        builder.chain("Mul", name, inputs, outputs)
 
 
 class Concat(Layer):
@@ -125,3 +133,7 @@ class Concat(Layer):
         import numpy as np
 
         return np.concatenate(arrays, axis=self.axis + 1)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Concat along axis + 1 (ONNX counts the batch)."""
+        builder.node("Concat", inputs, outputs, name, axis=self.axis + 1)

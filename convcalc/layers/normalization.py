@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
 from convcalc.layers.base import Layer, LayerResult, Tensor, product
+from convcalc.symbolic import is_concrete
 
 
 def _same_shape(x: Tensor, trainable, non_trainable, flops) -> LayerResult:
@@ -99,6 +100,24 @@ class BatchNorm(Layer):
         y += _per_channel(shift.astype(x.dtype), x.ndim)
         return y
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX BatchNormalization on the running statistics (inference mode); without them the
+        batch's own statistics over N and the spatial axes, written out as PyTorch's eval mode
+        computes them. Without affine, a scale of ones and a shift of zeros (Constants)."""
+        import numpy as np
+
+        x = builder.tensors[0]
+        channels = int(x.channels)
+        scale = params.get("weight") or builder.constant(name, np.ones(channels), "float32")
+        shift = params.get("bias") or builder.constant(name, np.zeros(channels), "float32")
+        if self.track_running_stats:
+            builder.node("BatchNormalization", [inputs[0], scale, shift, params["running_mean"],
+                                                params["running_var"]], outputs, name, epsilon=self.eps)
+            return
+        y = builder.normalised(name, inputs[0], [0, *range(2, x.rank + 2)], self.eps)
+        scaled = builder.step("Mul", [y, builder.per_channel(name, scale, x.rank)], name)
+        builder.node("Add", [scaled, builder.per_channel(name, shift, x.rank)], outputs, name)
+
 
 class LayerNorm(Layer):
     """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
@@ -150,6 +169,29 @@ class LayerNorm(Layer):
             y += params["bias"]
         return y
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX LayerNormalization from axis 1 (over: all) or over the last axis; over the channels
+        of a map, between two Transposes that put them last. Without affine a Constant scale of
+        ones, which needs the normalised sizes to be numbers."""
+        import numpy as np
+
+        x = builder.tensors[0]
+        shape = self._normalised_shape(x)
+        scale = params.get("weight")
+        if scale is None:
+            if not all(is_concrete(size) for size in shape):
+                raise LayerError("onnx_layernorm_symbolic")
+            scale = builder.constant(name, np.ones([int(size) for size in shape]), "float32")
+        operands = [scale, *([params["bias"]] if "bias" in params else [])]
+        if self.over == "all":
+            builder.node("LayerNormalization", [inputs[0], *operands], outputs, name, axis=1, epsilon=self.eps)
+        elif self.over == "last_axis" or x.rank == 0:
+            builder.node("LayerNormalization", [inputs[0], *operands], outputs, name, axis=-1, epsilon=self.eps)
+        else:
+            last = builder.step("Transpose", inputs, name, perm=[0, *range(2, x.rank + 2), 1])
+            normalised = builder.step("LayerNormalization", [last, *operands], name, axis=-1, epsilon=self.eps)
+            builder.node("Transpose", [normalised], outputs, name, perm=[0, x.rank + 1, *range(1, x.rank + 1)])
+
 
 class GroupNorm(Layer):
     """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
@@ -181,6 +223,16 @@ class GroupNorm(Layer):
         x = arrays[0]
         grouped = x.reshape(x.shape[0], self.groups, -1)
         return _scale_shift(_standardise(grouped, (2,), self.eps).reshape(x.shape), params, self.affine)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX GroupNormalization (opset 21's per-channel scale and bias); without affine, ones and zeros."""
+        import numpy as np
+
+        channels = int(builder.tensors[0].channels)
+        scale = params.get("weight") or builder.constant(name, np.ones(channels), "float32")
+        shift = params.get("bias") or builder.constant(name, np.zeros(channels), "float32")
+        builder.node("GroupNormalization", [inputs[0], scale, shift], outputs, name, num_groups=self.groups,
+                     epsilon=self.eps)
 
 
 class LocalResponseNorm(Layer):
@@ -225,3 +277,19 @@ class LocalResponseNorm(Layer):
         div += self.k
         div **= self.beta
         return np.divide(x, div, out=div)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX LRN sums over channels [c - floor((n-1)/2), c + ceil((n-1)/2)], PyTorch over
+        [c - n//2, c + (n-1)//2]: the same for odd n; for even n the channels are reversed around
+        it (Slice with step -1), which mirrors ONNX's window into PyTorch's."""
+        attributes = {"size": self.size, "alpha": self.alpha, "beta": self.beta, "bias": self.k}
+        if self.size % 2:
+            builder.node("LRN", inputs, outputs, name, **attributes)
+            return
+
+        def reversal(tensor):  # the inputs of a Slice that reverses the channels
+            return [tensor, builder.constant(name, [-1]), builder.constant(name, [-2 ** 63]),
+                    builder.constant(name, [1]), builder.constant(name, [-1])]
+
+        mirrored = builder.step("LRN", [builder.step("Slice", reversal(inputs[0]), name)], name, **attributes)
+        builder.node("Slice", reversal(mirrored), outputs, name)

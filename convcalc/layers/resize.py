@@ -72,6 +72,11 @@ class ZeroPad(Layer):
 
         return np.pad(arrays[0], [(0, 0), (0, 0), *self.padding])
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Pad (constant zeros), pads all begins then all ends, none on N and C."""
+        pads = [0, 0, *(lo for lo, _ in self.padding), 0, 0, *(hi for _, hi in self.padding)]
+        builder.node("Pad", [inputs[0], builder.constant(name, pads)], outputs, name)
+
 
 class Crop(Layer):
     """Rows and columns removed from each side (Keras Cropping2D)."""
@@ -102,6 +107,14 @@ class Crop(Layer):
         return _cut(x, [lo for lo, _ in self.cropping],
                     [size - lo - hi for size, (lo, hi) in zip(x.shape[2:], self.cropping)])
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Slice from C_lo to -C_hi (to the end when C_hi = 0) along each spatial axis."""
+        starts = [lo for lo, _ in self.cropping]
+        ends = [-hi if hi else 2 ** 63 - 1 for _, hi in self.cropping]
+        axes = list(range(2, self.rank + 2))
+        builder.node("Slice", [inputs[0], *(builder.constant(name, values) for values in (starts, ends, axes))],
+                     outputs, name)
+
 
 class CenterCrop(Layer):
     """The centre of the first input, cut to the spatial size of the second (the reference):
@@ -130,6 +143,22 @@ class CenterCrop(Layer):
         x, reference = arrays
         sizes = reference.shape[2:]
         return _cut(x, [(size - target) // 2 for size, target in zip(x.shape[2:], sizes)], sizes)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Slice from o = floor((W - O)/2) to o + O per spatial axis: Constants for whole
+        sizes; for symbolic ones computed in the graph from both inputs' Shapes."""
+        x, reference = builder.tensors
+        axes = builder.constant(name, list(range(2, self.rank + 2)))
+        if all(is_concrete(size) for size in (*x.spatial, *reference.spatial)):
+            starts = [(int(size) - int(target)) // 2 for size, target in zip(x.spatial, reference.spatial)]
+            ends = [start + int(target) for start, target in zip(starts, reference.spatial)]
+            builder.node("Slice", [inputs[0], builder.constant(name, starts), builder.constant(name, ends), axes],
+                         outputs, name)
+            return
+        sizes, targets = builder.shape(name, inputs[0], 2), builder.shape(name, inputs[1], 2)
+        starts = builder.step("Div", [builder.step("Sub", [sizes, targets], name), builder.constant(name, [2])], name)
+        ends = builder.step("Add", [starts, targets], name)
+        builder.node("Slice", [inputs[0], starts, ends, axes], outputs, name)
 
 
 REFERENCE = "reference"  # upsample2d's `size: reference`: the second input's spatial size
@@ -282,3 +311,28 @@ class Upsample(Layer):
                 above = np.minimum(below + 1, size - 1)
                 x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
         return x
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Resize on the spatial axes (opset 18's axes): nearest as PyTorch's (asymmetric
+        coordinates, floor), bilinear/trilinear as align_corners=False (half_pixel; a negative
+        source position reads the first pixel). O = floor(W * scale) in both. 'zeros' (bed of
+        nails): a depthwise ConvTranspose of stride s whose filter (a Constant) is 1 at its first
+        tap and 0 elsewhere: each value at the top-left of its s x s block."""
+        import numpy as np
+
+        axes = list(range(2, self.rank + 2))
+        if self.mode == "zeros":
+            channels = int(builder.tensors[0].channels)
+            steps = [int(scale) for scale in self.scale]
+            nail = np.zeros((channels, 1, *steps), dtype=np.float32)
+            nail[(slice(None), 0, *([0] * self.rank))] = 1
+            builder.node("ConvTranspose", [inputs[0], builder.constant(name, nail, "float32")], outputs, name,
+                         group=channels, kernel_shape=steps, strides=steps)
+            return
+        if self.size is not None:
+            operands = ["", "", builder.constant(name, list(self.size))]
+        else:
+            operands = ["", builder.constant(name, [float(scale) for scale in self.scale], "float32")]
+        attributes = ({"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+                      if self.mode == "nearest" else {"mode": "linear", "coordinate_transformation_mode": "half_pixel"})
+        builder.node("Resize", [inputs[0], *operands], outputs, name, axes=axes, **attributes)

@@ -108,6 +108,18 @@ class Split(Layer):
         bounds = np.cumsum(self.part_sizes(x.shape[axis], NO_CHECKS))[:-1]
         return tuple(np.split(x, bounds, axis=axis))
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Split along axis + 1 with the parts' sizes; chunks of a symbolic size (which the
+        analysis requires to divide evenly) as num_outputs."""
+        x = builder.tensors[0]
+        axis = _axis(self.axis, x)
+        size = x.dims[axis]
+        if self.sizes is None and not is_concrete(size):
+            builder.node("Split", inputs, outputs, name, axis=axis + 1, num_outputs=self.chunks)
+            return
+        sizes = builder.constant(name, [int(part) for part in self.part_sizes(size, NO_CHECKS)])
+        builder.node("Split", [inputs[0], sizes], outputs, name, axis=axis + 1)
+
 
 class Slice(Layer):
     """x[start:end:step] along one axis, as Python and PyTorch slice (negatives count from the end)."""
@@ -157,6 +169,13 @@ class Slice(Layer):
         index[axis] = slice(self.start, self.end, self.step)
         return x[tuple(index)]
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Slice (starts, ends, axes, steps), which clamps as Python does; no end: to 2**63 - 1."""
+        axis = _axis(self.axis, builder.tensors[0]) + 1
+        end = 2 ** 63 - 1 if self.end is None else self.end
+        builder.node("Slice", [inputs[0], *(builder.constant(name, [value]) for value in (self.start, end, axis, self.step))],
+                     outputs, name)
+
 
 class ChannelShuffle(Layer):
     """Channels regrouped: (g, C/g) read as (C/g, g) (torch.nn.ChannelShuffle, ShuffleNet)."""
@@ -182,6 +201,15 @@ class ChannelShuffle(Layer):
         x = arrays[0]
         n, c, *spatial = x.shape
         return x.reshape(n, self.groups, c // self.groups, *spatial).swapaxes(1, 2).reshape(x.shape)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Reshape (N, g, C/g, rest), Transpose the two group axes, Reshape back to x's shape."""
+        x = builder.tensors[0]
+        channels = int(x.channels)
+        grouped = builder.step("Reshape", [inputs[0], builder.constant(
+            name, [0, self.groups, channels // self.groups, -1])], name)
+        swapped = builder.step("Transpose", [grouped], name, perm=[0, 2, 1, 3])
+        builder.reshape(name, swapped, x.dims, outputs, lambda: builder.shape(name, inputs[0]))
 
 
 class Reshape(Layer):
@@ -222,6 +250,10 @@ class Reshape(Layer):
         x = arrays[0]
         return x.reshape(x.shape[0], *self.shape)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Reshape to (N, *shape), the batch kept (0), one size may be -1 as in the spec."""
+        builder.node("Reshape", [inputs[0], builder.constant(name, [0, *self.shape])], outputs, name)
+
 
 def _permuted_field(field: ReceptiveField, order) -> ReceptiveField:
     """Spatial axes reordered keep their fields while the channels stay first; else the whole input."""
@@ -252,6 +284,10 @@ class Permute(Layer):
 
     def forward(self, arrays, params, ops):
         return arrays[0].transpose(0, *(axis + 1 for axis in self.dims))
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Transpose with the batch axis left first."""
+        builder.node("Transpose", inputs, outputs, name, perm=[0, *(axis + 1 for axis in self.dims)])
 
 
 class Transpose(Layer):
@@ -284,6 +320,11 @@ class Transpose(Layer):
     def forward(self, arrays, params, ops):
         x = arrays[0]
         return x.transpose(0, *(axis + 1 for axis in self.order(x.ndim - 1)))
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Transpose with the batch axis left first."""
+        order = self.order(len(builder.tensors[0].dims))
+        builder.node("Transpose", inputs, outputs, name, perm=[0, *(axis + 1 for axis in order)])
 
 
 class Reduce(Layer):
@@ -335,6 +376,18 @@ class Reduce(Layer):
         out = reduce(x, axis=axes, keepdims=self.keepdim)
         return out.reshape(x.shape[0], 1) if out.ndim == 1 else out
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX ReduceMean / ReduceSum / ReduceMax (axes as an input, opset 18); every axis reduced
+        without keepdim: one value per sample, (N, 1) as the forward gives."""
+        x = builder.tensors[0]
+        axes = builder.constant(name, [_axis(axis, x) + 1 for axis in self.axes])
+        op = {"mean": "ReduceMean", "sum": "ReduceSum", "max": "ReduceMax"}[self.op]
+        if self.keepdim or len(self.axes) < len(x.dims):
+            builder.node(op, [inputs[0], axes], outputs, name, keepdims=int(self.keepdim))
+            return
+        reduced = builder.step(op, [inputs[0], axes], name, keepdims=0)
+        builder.node("Unsqueeze", [reduced, builder.constant(name, [1])], outputs, name)
+
 
 class Identity(Layer):
     """Its input, unchanged (torch.nn.Identity): a placeholder, or a named point in the graph."""
@@ -350,6 +403,9 @@ class Identity(Layer):
 
     def forward(self, arrays, params, ops):
         return arrays[0]
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("Identity", inputs, outputs, name)
 
 
 class StochasticDepth(Layer):
@@ -375,6 +431,10 @@ class StochasticDepth(Layer):
     def forward(self, arrays, params, ops):
         return arrays[0]
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The identity at inference: ONNX Identity."""
+        builder.node("Identity", inputs, outputs, name)
+
 
 class LayerScale(Layer):
     """A learnt multiplier per channel (ConvNeXt's and CaiT's layer scale): y = gamma_c * x."""
@@ -398,3 +458,8 @@ class LayerScale(Layer):
     def forward(self, arrays, params, ops):
         x = arrays[0]
         return x * params["weight"].reshape(1, -1, *([1] * (x.ndim - 2)))
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Mul by the factors shaped (C, 1, ...)."""
+        factors = builder.per_channel(name, params["weight"], builder.tensors[0].rank)
+        builder.node("Mul", [inputs[0], factors], outputs, name)
