@@ -140,13 +140,17 @@ def _parameter_values(analysis: Analysis, weights_file: str | None, seed: int) -
     return parameter_values(analysis, weights_file, seed, "float32")
 
 
-def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0):
-    """The ONNX ModelProto of the analysed spec (checked by ``onnx.checker.check_model``)."""
+def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0, weights: dict | None = None):
+    """The ONNX ModelProto of the analysed spec; ``weights`` (a run's, ``Run.weights``) instead
+    of drawing or reading them again."""
+    import numpy as np
+
     onnx = require("onnx", "writing an ONNX file")
     from onnx import helper, numpy_helper
 
     float32 = onnx.TensorProto.FLOAT
-    weights = _parameter_values(analysis, weights_file, seed)
+    if weights is None:
+        weights = _parameter_values(analysis, weights_file, seed)
     builder = OnnxBuilder(helper, numpy_helper, analysis.spec.layout)
     batch = analysis.batch
     graph_input = _value_info(helper, float32, INPUT, (batch, *analysis.input_shape))
@@ -177,16 +181,20 @@ def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0)
     produced = {info.name: info for info in value_infos}
     outputs = [produced[name] for report in analysis.layers if report.name in analysis.graph.outputs
                for name in _output_names(report)]
-    initializers = [numpy_helper.from_array(array, key) for key, array in weights.items()]
+    initializers = [numpy_helper.from_array(np.asarray(array, dtype=np.float32), key) for key, array in weights.items()]
     graph = helper.make_graph(builder.nodes, analysis.spec.name,
                               [graph_input], outputs, initializers)
     proto = helper.make_model(graph, producer_name=PRODUCER, opset_imports=[helper.make_opsetid("", OPSET)])
     proto.ir_version = IR_VERSION
-    onnx.checker.check_model(proto)
     return proto
 
 
-def onnx_bytes(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0) -> bytes:
-    """The serialised ONNX model of ``analysis`` (see ``model``): analysis in, bytes out."""
-    return model(analysis, weights_file=weights_file, seed=seed).SerializeToString()
+def onnx_bytes(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0,
+               weights: dict | None = None) -> bytes:
+    """The serialised ONNX model of ``analysis`` (see ``model``), checked by
+    ``onnx.checker.check_model``: analysis in, bytes out."""
+    onnx = require("onnx", "writing an ONNX file")
+    data = model(analysis, weights_file=weights_file, seed=seed, weights=weights).SerializeToString()
+    onnx.checker.check_model(data)
+    return data
 

@@ -280,16 +280,22 @@ class LocalResponseNorm(Layer):
 
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX LRN sums over channels [c - floor((n-1)/2), c + ceil((n-1)/2)], PyTorch over
-        [c - n//2, c + (n-1)//2]: the same for odd n; for even n the channels are reversed around
-        it (Slice with step -1), which mirrors ONNX's window into PyTorch's."""
-        attributes = {"size": self.size, "alpha": self.alpha, "beta": self.beta, "bias": self.k}
+        [c - n//2, c + (n-1)//2]: the same for odd n. For even n (which onnxruntime's LRN refuses)
+        the squares, shaped (N, 1, C, rest), are averaged over n channels by an AveragePool
+        padded n//2 before and (n-1)//2 after with zeros counted (alpha/n times their sum):
+        x / (k + alpha * mean)^beta."""
+        import numpy as np
+
         if self.size % 2:
-            builder.node("LRN", inputs, outputs, name, **attributes)
+            builder.node("LRN", inputs, outputs, name, size=self.size, alpha=self.alpha, beta=self.beta, bias=self.k)
             return
-
-        def reversal(tensor):  # the inputs of a Slice that reverses the channels
-            return [tensor, builder.constant(name, [-1]), builder.constant(name, [-2 ** 63]),
-                    builder.constant(name, [1]), builder.constant(name, [-1])]
-
-        mirrored = builder.step("LRN", [builder.step("Slice", reversal(inputs[0]), name)], name, **attributes)
-        builder.node("Slice", reversal(mirrored), outputs, name)
+        squares = builder.step("Mul", [inputs[0], inputs[0]], name)
+        stacked = builder.step("Reshape", [squares, builder.constant(name, [0, 1, int(builder.tensors[0].channels),
+                                                                             -1])], name)
+        mean = builder.step("AveragePool", [stacked], name, kernel_shape=[self.size, 1], count_include_pad=1,
+                            pads=[self.size // 2, 0, (self.size - 1) // 2, 0])
+        mean = builder.step("Reshape", [mean, builder.shape(name, inputs[0])], name)
+        scaled = builder.step("Mul", [mean, builder.constant(name, self.alpha, "float32")], name)
+        base = builder.step("Add", [scaled, builder.constant(name, self.k, "float32")], name)
+        divisor = builder.step("Pow", [base, builder.constant(name, self.beta, "float32")], name)
+        builder.node("Div", [inputs[0], divisor], outputs, name)
