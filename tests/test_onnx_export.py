@@ -378,3 +378,24 @@ def test_concrete_shapes_are_numbers():
     for value in [*proto.graph.input, *proto.graph.output]:
         assert all(dim.HasField("dim_value") for dim in value.type.tensor_type.shape.dim)
 
+
+
+SYMBOLIC = {"unet": ((1, 188, 188), (1, 188, 204)),  # center_crop's offsets computed in the graph
+            "googlenet": ((3, 64, 72), (3, 57, 64)),  # ceil-mode max pools on symbolic sizes
+            "convnext_tiny": ((3, 32, 32), (3, 40, 33))}
+
+
+@pytest.mark.parametrize("name", SYMBOLIC)
+def test_shipped_spec_with_symbolic_sizes_runs_at_given_sizes(name):
+    """--input CxHxW: one dynamic model, which onnxruntime runs at sizes the executor runs with H, W given."""
+    channels = SYMBOLIC[name][0][0]
+    symbolic = analyze_file(SPECS / f"{name}.yaml", input_shape=(channels, "H", "W"))
+    assert not symbolic.errors and symbolic.symbols == ("H", "W")
+    sess = session(onnx_bytes(symbolic))
+    for shape in SYMBOLIC[name]:
+        concrete = analyze_file(SPECS / f"{name}.yaml", input_shape=shape)
+        assert not concrete.errors
+        run = execute(concrete)
+        (result,) = sess.run(None, {"input": run.input})
+        (expected,) = run.network_outputs.values()
+        np.testing.assert_allclose(result, expected, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(expected).max())))

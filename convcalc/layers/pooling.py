@@ -359,18 +359,20 @@ class AdaptivePool(Layer):
             builder.node(f"{op}Pool", inputs, outputs, name, kernel_shape=kernel, strides=kernel)
             return
         reduce = {"mean": "ReduceMean", "max": "ReduceMax"}[self.reduction]
+        pooled_axes = [axis for axis, (size, bins) in enumerate(zip(sizes, self.output_size)) if size != bins]
         current = inputs[0]
-        for axis, (size, bins) in enumerate(zip(sizes, self.output_size)):
-            if bins == size:
-                continue
+        for axis in pooled_axes:
+            size, bins = sizes[axis], self.output_size[axis]
             parts = []
             for i in range(bins):
                 part = builder.step("Slice", [current, builder.constant(name, [i * size // bins]),
                                               builder.constant(name, [-(-(i + 1) * size // bins)]),
                                               builder.constant(name, [axis + 2])], name)
                 parts.append(builder.step(reduce, [part, builder.constant(name, [axis + 2])], name, keepdims=1))
-            current = builder.step("Concat", parts, name, axis=axis + 2)
-        builder.node("Identity", [current], outputs, name)
+            if axis == pooled_axes[-1]:
+                builder.node("Concat", parts, outputs, name, axis=axis + 2)
+            else:
+                current = builder.step("Concat", parts, name, axis=axis + 2)
 
 
 class AdaptiveAvgPool(AdaptivePool):
