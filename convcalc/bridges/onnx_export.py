@@ -181,11 +181,11 @@ def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0,
     produced = {info.name: info for info in value_infos}
     outputs = [produced[name] for report in analysis.layers if report.name in analysis.graph.outputs
                for name in _output_names(report)]
-    initializers = [numpy_helper.from_array(np.asarray(array, dtype=np.float32), key) for key, array in weights.items()]
-    graph = helper.make_graph(builder.nodes, analysis.spec.name,
-                              [graph_input], outputs, initializers)
-    proto = helper.make_model(graph, producer_name=PRODUCER, opset_imports=[helper.make_opsetid("", OPSET)])
+    proto = helper.make_model(helper.make_graph(builder.nodes, analysis.spec.name, [graph_input], outputs),
+                              producer_name=PRODUCER, opset_imports=[helper.make_opsetid("", OPSET)])
     proto.ir_version = IR_VERSION
+    for key, array in weights.items():  # one at a time into the model: a VGG's 500 MB are not copied thrice
+        proto.graph.initializer.append(numpy_helper.from_array(np.asarray(array, dtype=np.float32), key))
     return proto
 
 
