@@ -98,7 +98,7 @@ SHIPPED = {  # spec: a small input it accepts (None: its own)
     "densenet121": (3, 64, 64),
     "shufflenet_v2_x1_0": (3, 64, 64),
     "efficientnet_b0": (3, 64, 64),
-    "convnext_tiny": (3, 64, 64),
+    "convnext_tiny": (3, 32, 32),
     "googlenet": (3, 64, 64),
     "lenet5": None,
     "unet": (1, 188, 188),  # conv_transpose, center_crop, concat
@@ -301,14 +301,42 @@ def test_symbolic_spec_exports_a_dynamic_model(tmp_path):
         np.testing.assert_allclose(result, run.outputs[concrete.outputs[0]], rtol=1e-4, atol=1e-5)
 
 
-def test_symbolic_sizes_the_export_cannot_fix_are_refused_in_one_line(tmp_path):
-    path = tmp_path / "adaptive.yaml"
-    path.write_text(spec([3, "H", "H"], "adaptive_avgpool2d: {name: pool, output_size: 2}").replace("'", ""))
+REFUSED = {  # a layer on symbolic sizes that ONNX cannot express with fixed attributes: (layer, words in the message)
+    "adaptive_avgpool2d: {name: pool, output_size: 2}": ("pool", "adaptive_avgpool2d", "[2, 2]"),
+    "sumpool2d: {name: pool, kernel: 3, stride: 2, ceil_mode: true}": ("pool", "sumpool2d", "ceil"),
+    "conv_transpose2d: {name: up, filters: 2, kernel: 3, stride: 2, output_size: [17, 17]}": ("up", "conv_transpose2d",
+                                                                                           "output padding"),
+    "layernorm: {name: norm, affine: false}": ("norm", "layernorm", "affine"),
+    "dense: {name: fc, units: 3}": ("fc", "weight", "H"),  # after a flatten: a weight of symbolic size
+}
+
+
+@pytest.mark.parametrize("layer", REFUSED)
+def test_what_fixed_onnx_attributes_cannot_express_is_refused_in_one_line(tmp_path, layer):
+    path = tmp_path / "symbolic.yaml"
+    before = ["flatten: {}"] if layer.startswith("dense") else []
+    path.write_text(spec([2, "H", "H"], *before, layer).replace("'", ""))
+    target = tmp_path / "m.onnx"
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "onnx", "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and all(word in lines[0] for word in REFUSED[layer]), result.output
+    assert str(path) in lines[0] and not target.exists()
+    given = CliRunner().invoke(main, ["export", str(path), "--to", "onnx", "-o", str(target), "--set", "H=8"])
+    assert given.exit_code == 0, given.output  # with the size given, the same layer exports
+
+
+def test_a_type_without_an_onnx_form_is_refused_naming_layer_and_type(tmp_path, monkeypatch):
+    monkeypatch.delattr(REGISTRY["identity"], "to_onnx")
+    path = tmp_path / "plain.yaml"
+    path.write_text(spec([3, 4], "identity: {name: keep}"))
     result = CliRunner().invoke(main, ["export", str(path), "--to", "onnx", "-o", str(tmp_path / "m.onnx")])
     assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "pool" in lines[0] and "adaptive_avgpool2d" in lines[0], result.output
-    assert not (tmp_path / "m.onnx").exists()
+    assert result.output.strip() == f"{path}:4:5: layer keep (identity): convcalc has no ONNX form for this type, " \
+                                     "so it cannot be exported"
+    spanish = CliRunner().invoke(main, ["export", str(path), "--to", "onnx", "-o", str(tmp_path / "m.onnx"),
+                                        "--lang", "es"])
+    assert "no tiene forma ONNX" in spanish.output
 
 
 def test_export_through_the_cli_with_weights_and_force(tmp_path):
@@ -382,7 +410,7 @@ def test_concrete_shapes_are_numbers():
 
 
 SYMBOLIC = {"googlenet": ((3, 64, 72), (3, 57, 64)),  # ceil-mode max pools on symbolic sizes
-            "convnext_tiny": ((3, 32, 32), (3, 40, 33))}
+            "shufflenet_v2_x1_0": ((3, 32, 32), (3, 47, 40))}  # channel shuffle and split on symbolic sizes
 
 
 @pytest.mark.parametrize("name", SYMBOLIC)
