@@ -162,6 +162,8 @@ def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0,
                                       perm=[0, rank + 1, *range(1, rank + 1)])
     value_infos = []
     for report in analysis.layers:
+        if not report.runs:
+            continue  # a train_only layer in eval mode: its parameters are initializers, it has no node
         layer = report.node.layer
         builder.tensors = report.node.read(tensors)
         builder.result = report.result
@@ -179,7 +181,7 @@ def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0,
         value_infos += [_value_info(helper, float32, output, (batch, *tensor.dims))
                         for output, tensor in zip(outputs, report.result.tensors)]
     produced = {info.name: info for info in value_infos}
-    outputs = [produced[name] for report in analysis.layers if report.name in analysis.graph.outputs
+    outputs = [produced[name] for report in analysis.layers if report.name in analysis.outputs
                for name in _output_names(report)]
     proto = helper.make_model(helper.make_graph(builder.nodes, analysis.spec.name, [graph_input], outputs),
                               producer_name=PRODUCER, opset_imports=[helper.make_opsetid("", OPSET)])

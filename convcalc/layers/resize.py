@@ -315,7 +315,8 @@ class Upsample(Layer):
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Resize on the spatial axes (opset 18's axes): nearest as PyTorch's (asymmetric
         coordinates, floor), bilinear/trilinear as align_corners=False (half_pixel; a negative
-        source position reads the first pixel). O = floor(W * scale) in both. 'zeros' (bed of
+        source position reads the first pixel). O = floor(W * scale) in both, or the sizes given
+        (size: reference: the second input's, from its Shape when symbolic). 'zeros' (bed of
         nails): a depthwise ConvTranspose of stride s whose filter (a Constant) is 1 at its first
         tap and 0 elsewhere: each value at the top-left of its s x s block."""
         import numpy as np
@@ -329,8 +330,10 @@ class Upsample(Layer):
             builder.node("ConvTranspose", [inputs[0], builder.constant(name, nail, "float32")], outputs, name,
                          group=channels, kernel_shape=steps, strides=steps)
             return
-        if self.size is not None:
-            operands = ["", "", builder.constant(name, list(self.size))]
+        if self.size == REFERENCE and not all(is_concrete(size) for size in builder.result.output.spatial):
+            operands = ["", "", builder.shape(name, inputs[1], 2)]  # the reference's sizes, read at run time
+        elif self.size is not None:
+            operands = ["", "", builder.constant(name, [int(size) for size in builder.result.output.spatial])]
         else:
             operands = ["", builder.constant(name, [float(scale) for scale in self.scale], "float32")]
         attributes = ({"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
