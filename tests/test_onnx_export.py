@@ -381,7 +381,8 @@ def test_export_through_the_cli_with_weights_and_force(tmp_path):
     # another seed, other weights: as `run --seed`
     other = runner.invoke(main, ["export", "lenet5", "--to", "onnx", "-o", str(tmp_path / "s.onnx"), "--seed", "3"])
     assert other.exit_code == 0
-    seeded3 = {init.name: onnx.numpy_helper.to_array(init) for init in onnx.load(str(tmp_path / "s.onnx")).graph.initializer}
+    seeded3 = {init.name: onnx.numpy_helper.to_array(init)
+               for init in onnx.load(str(tmp_path / "s.onnx")).graph.initializer}
     reference = execute(analysis, seed=3).weights
     assert all(np.array_equal(seeded3[key], reference[key]) for key in reference)
 

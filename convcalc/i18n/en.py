@@ -394,7 +394,8 @@ MESSAGES = {
     "onnx_symbolic_parameter": "layer {layer}: parameter {name} has the symbolic shape ({shape}); give the "
                                "symbols sizes (--set, --input) to export its weights",
     "onnx_transposed_size": "its output padding would depend on the symbolic input size; give the size (--set)",
-    "onnx_ceil_symbolic": "in ceil mode on a symbolic size its last window cannot be padded in ONNX; give the size (--set)",
+    "onnx_ceil_symbolic": "in ceil mode on a symbolic size its last window cannot be padded in ONNX; give the size "
+                          "(--set)",
     "onnx_adaptive_symbolic": "adaptive pooling to {sizes} of a symbolic size has no fixed ONNX window; give the "
                               "size (--set), or pool to 1",
     "onnx_layernorm_symbolic": "without affine its scale of ones needs the normalised sizes as numbers; give the "

@@ -402,11 +402,13 @@ MESSAGES = {
     # importing ONNX files (bridges.onnx_import)
 
     # exporting ONNX files (bridges.onnx_export)
-    "onnx_no_equivalent": "capa {layer} ({kind}): convcalc no tiene forma ONNX para este tipo, así que no se puede exportar",
+    "onnx_no_equivalent": "capa {layer} ({kind}): convcalc no tiene forma ONNX para este tipo, así que no se puede "
+                          "exportar",
     "onnx_layer_refused": "la capa {layer} ({kind}) no se puede escribir en ONNX: {reason}",
     "onnx_symbolic_parameter": "capa {layer}: el parámetro {name} tiene la forma simbólica ({shape}); da tamaños "
                                "a los símbolos (--set, --input) para exportar sus pesos",
-    "onnx_transposed_size": "su relleno de salida dependería del tamaño simbólico de la entrada; da el tamaño (--set)",
+    "onnx_transposed_size": "su relleno de salida dependería del tamaño simbólico de la entrada; da el tamaño "
+                            "(--set)",
     "onnx_ceil_symbolic": "en modo ceil sobre un tamaño simbólico su última ventana no se puede rellenar en ONNX; "
                           "da el tamaño (--set)",
     "onnx_adaptive_symbolic": "el pooling adaptativo a {sizes} de un tamaño simbólico no tiene una ventana ONNX "

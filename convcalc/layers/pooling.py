@@ -175,18 +175,19 @@ class SumPool(Pool):
         """A depthwise ONNX Conv whose filters are ones (a Constant, not a parameter): each window's
         sum, zeros in the padding. Ceil mode's last windows, which hang past the padding, read
         zeros there too: the end padding grows to (O - 1)*S + span - W - P_lo where that is more."""
+        import numpy as np
+
         x = builder.tensors[0]
         window = self.onnx_window(x.spatial, self.ceil_mode)
         if self.ceil_mode:
-            out = builder.result.output.spatial
-            rank = self.rank
+            if "pads" not in window:  # 'same' on a symbolic size
+                raise LayerError("onnx_ceil_symbolic")
+            pads, out = window["pads"], builder.result.output.spatial
             for axis, (size, result, stride, span) in enumerate(zip(x.spatial, out, self.strides, self.spans)):
-                reach = (result - 1) * stride + span - size - window["pads"][axis]
+                reach = (result - 1) * stride + span - size - pads[axis]
                 if not is_concrete(reach):
                     raise LayerError("onnx_ceil_symbolic")
-                window["pads"][rank + axis] = max(window["pads"][rank + axis], int(reach))
-        import numpy as np
-
+                pads[self.rank + axis] = max(pads[self.rank + axis], int(reach))
         channels = int(x.channels)
         ones = builder.constant(name, np.ones((channels, 1, *self.kernel)), "float32")
         builder.node("Conv", [inputs[0], ones], outputs, name, group=channels, **window)

@@ -173,8 +173,8 @@ class Slice(Layer):
         """ONNX Slice (starts, ends, axes, steps), which clamps as Python does; no end: to 2**63 - 1."""
         axis = _axis(self.axis, builder.tensors[0]) + 1
         end = 2 ** 63 - 1 if self.end is None else self.end
-        builder.node("Slice", [inputs[0], *(builder.constant(name, [value]) for value in (self.start, end, axis, self.step))],
-                     outputs, name)
+        bounds = [builder.constant(name, [value]) for value in (self.start, end, axis, self.step)]
+        builder.node("Slice", [inputs[0], *bounds], outputs, name)
 
 
 class ChannelShuffle(Layer):
@@ -322,7 +322,7 @@ class Transpose(Layer):
         return x.transpose(0, *(axis + 1 for axis in self.order(x.ndim - 1)))
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """ONNX Transpose with the batch axis left first."""
+        """ONNX Transpose swapping the two axes, the batch axis left first."""
         order = self.order(len(builder.tensors[0].dims))
         builder.node("Transpose", inputs, outputs, name, perm=[0, *(axis + 1 for axis in order)])
 
