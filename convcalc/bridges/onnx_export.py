@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from convcalc.analysis import Analysis
 from convcalc.bridges import require
-from convcalc.errors import ConvcalcError, LayerError, Location
+from convcalc.errors import ConvcalcError, LayerError
 from convcalc.graph import INPUT
 from convcalc.i18n import Msg
 from convcalc.symbolic import format_dim, is_concrete

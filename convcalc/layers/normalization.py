@@ -284,8 +284,6 @@ class LocalResponseNorm(Layer):
         the squares, shaped (N, 1, C, rest), are averaged over n channels by an AveragePool
         padded n//2 before and (n-1)//2 after with zeros counted (alpha/n times their sum):
         x / (k + alpha * mean)^beta."""
-        import numpy as np
-
         if self.size % 2:
             builder.node("LRN", inputs, outputs, name, size=self.size, alpha=self.alpha, beta=self.beta, bias=self.k)
             return
