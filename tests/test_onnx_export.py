@@ -51,6 +51,8 @@ LARGE = 5_000_000  # parameters above which the test hands the exporter the run'
 
 def agree(analysis, rtol: float = 1e-4):
     """Export, check and run ``analysis``; every figure compared with convcalc's. Returns the model."""
+    if analysis.spec.dtype == "float16":
+        rtol = 1e-2  # the executor computes in float16, onnxruntime in float32
     run = execute(analysis)
     totals = analysis.totals
     parameters = totals.trainable + totals.non_trainable
@@ -62,7 +64,8 @@ def agree(analysis, rtol: float = 1e-4):
     assert {init.name for init in proto.graph.initializer} == set(run.weights)
     if parameters <= LARGE:
         for init in proto.graph.initializer:
-            np.testing.assert_array_equal(onnx.numpy_helper.to_array(init), run.weights[init.name])
+            np.testing.assert_array_equal(onnx.numpy_helper.to_array(init),
+                                          run.weights[init.name].astype(np.float32))  # float32 whatever the dtype
     strip_weights(proto)
     onnx.checker.check_model(proto, full_check=True)
     # ONNX shape inference gives each layer convcalc's shape, batch first, and names nodes after layers
@@ -116,6 +119,13 @@ SHIPPED = {  # spec: a small input it accepts (None: its own)
 def test_shipped_spec_runs_in_onnxruntime_as_in_convcalc(name):
     shape = SHIPPED[name]
     analysis = analyze_file(SPECS / f"{name}.yaml", **({"input_shape": shape} if shape else {}))
+    assert not analysis.errors
+    agree(analysis)
+
+
+@pytest.mark.parametrize("path", sorted((SPECS / "examples").glob("*.yaml")), ids=lambda path: path.stem)
+def test_example_spec_with_written_weights_runs_as_in_convcalc(path):
+    analysis = analyze_file(path)
     assert not analysis.errors
     agree(analysis)
 
@@ -212,6 +222,8 @@ CASES = {  # id: (input, layers, extra spec lines)
     "flatten_hwc": ([4, 5, 3], ["conv2d: {filters: 2, kernel: 3}", "flatten: {}", "dense: {units: 3}"],
                     "layout: hwc\n"),
     "dropout": ([3, 4], ["dropout: {rate: 0.3}"]),
+    "float64_spec": ([3, 5, 5], ["conv2d: {filters: 2, kernel: 3}", "gelu: {}"], "dtype: float64\n"),
+    "float16_spec": ([3, 5, 5], ["conv2d: {filters: 2, kernel: 3}"], "dtype: float16\n"),
     "add": ([3, 5, 5], [*BRANCHES, "add: {inputs: [a, b, input]}"]),
     "multiply_gate": ([3, 5, 5], ["conv2d: {name: a, filters: 3, kernel: 3, padding: 1}",
                                   "global_avgpool2d: {name: g, keepdims: true, inputs: [input]}",

@@ -8,7 +8,9 @@ window may not start in the right padding); before it ONNX shape inference gives
 output for e.g. W = 10, F = 4, S = 3, P = 2. Opset 18 already takes Reduce axes and Split sizes
 as inputs, opset 19 AveragePool dilations, both used here.
 
-The model computes in float32 (onnxruntime's CPU kernels), whatever the spec's dtype. A spec in
+The model computes in float32 (onnxruntime's CPU kernels), whatever the spec's dtype: its weights
+are those ``run`` draws in the dtype it computes in (a float64 spec's differ from a float32
+one's), cast to float32. A spec in
 the hwc layout takes its input channels last and transposes it to channels first at once (one
 Transpose node); every tensor after it, the outputs included, is channels first, as the arrays
 of ``convcalc run``.
@@ -127,9 +129,10 @@ def _input_names(report) -> list[str]:
 
 
 def _parameter_values(analysis: Analysis, weights_file: str | None, seed: int) -> dict:
-    """Every parameter in float32, as ``convcalc run`` draws or reads it; a parameter whose size
-    depends on a symbol (a dense layer after a symbolic flatten) cannot be written."""
-    from convcalc.execute import parameter_values
+    """Every parameter as ``convcalc run`` draws or reads it, in the dtype it computes in (the
+    model casts them to float32); a parameter whose size depends on a symbol (a dense layer after
+    a symbolic flatten) cannot be written."""
+    from convcalc.execute import compute_dtype, parameter_values
 
     tensors = analysis.tensors()
     for report in analysis.layers:
@@ -137,7 +140,7 @@ def _parameter_values(analysis: Analysis, weights_file: str | None, seed: int) -
             if not all(is_concrete(size) for size in shape):
                 raise ConvcalcError("onnx_symbolic_parameter", report.location, layer=report.name,
                                     name=parameter, shape=", ".join(format_dim(size) for size in shape))
-    return parameter_values(analysis, weights_file, seed, "float32")
+    return parameter_values(analysis, weights_file, seed, compute_dtype(analysis))
 
 
 def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0, weights: dict | None = None):
