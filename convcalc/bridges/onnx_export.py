@@ -10,10 +10,10 @@ as inputs, opset 19 AveragePool dilations, both used here.
 
 The model computes in float32 (onnxruntime's CPU kernels), whatever the spec's dtype: its weights
 are those ``run`` draws in the dtype it computes in (a float64 spec's differ from a float32
-one's), cast to float32. A spec in
-the hwc layout takes its input channels last and transposes it to channels first at once (one
-Transpose node); every tensor after it, the outputs included, is channels first, as the arrays
-of ``convcalc run``.
+one's), cast to float32. A spec in the hwc layout takes its input channels last and transposes
+it to channels first at once (one Transpose node); every tensor after it, the outputs included,
+is channels first, as the arrays of ``convcalc run``. Constants that are not parameters (shapes,
+axes, the ones of a sum pool) are Constant nodes, so the initializers are exactly the parameters.
 """
 
 from __future__ import annotations
