@@ -346,6 +346,16 @@ def test_what_fixed_onnx_attributes_cannot_express_is_refused_in_one_line(tmp_pa
     assert given.exit_code == 0, given.output  # with the size given, the same layer exports
 
 
+def test_weights_beyond_what_one_onnx_file_holds_are_refused_before_they_are_drawn(tmp_path):
+    """600030000 parameters are 2.2 GiB in float32: over protobuf's 2 GiB, refused in a line at once."""
+    path = tmp_path / "wide.yaml"
+    path.write_text(spec([20000], "dense: {units: 30000}"))
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "onnx", "-o", str(tmp_path / "m.onnx")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"{path}: 600030000 parameters take 2.2 GiB in float32, more than the 2 GiB " \
+                                     "an ONNX file holds without external data"
+
+
 def test_a_type_without_an_onnx_form_is_refused_naming_layer_and_type(tmp_path, monkeypatch):
     monkeypatch.delattr(REGISTRY["identity"], "to_onnx")
     path = tmp_path / "plain.yaml"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from convcalc.analysis import Analysis
 from convcalc.bridges import require
-from convcalc.errors import ConvcalcError, LayerError
+from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT
 from convcalc.i18n import Msg
 from convcalc.symbolic import format_dim, is_concrete
@@ -28,6 +28,8 @@ from convcalc.symbolic import format_dim, is_concrete
 OPSET = 22
 IR_VERSION = 10  # the IR of opset 22 (onnx 1.16), which onnxruntime 1.17 and later read
 PRODUCER = "convcalc"
+PROTOBUF_LIMIT = 2 ** 31 - 1  # bytes: a serialised protobuf message (so an ONNX file without external data)
+GRAPH_ALLOWANCE = 2 ** 24  # bytes kept for the nodes, names and constants beside the weights
 
 
 class OnnxBuilder:
@@ -134,6 +136,10 @@ def _parameter_values(analysis: Analysis, weights_file: str | None, seed: int) -
     a symbolic flatten) cannot be written."""
     from convcalc.execute import compute_dtype, parameter_values
 
+    count = analysis.totals.trainable + analysis.totals.non_trainable
+    if is_concrete(count) and 4 * count > PROTOBUF_LIMIT - GRAPH_ALLOWANCE:
+        raise ConvcalcError("onnx_too_large", Location(analysis.file), parameters=int(count),
+                            size=f"{4 * int(count) / 2 ** 30:.1f}")
     tensors = analysis.tensors()
     for report in analysis.layers:
         for parameter, (shape, _) in report.node.layer.parameter_shapes(report.node.read(tensors)).items():

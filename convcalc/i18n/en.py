@@ -389,6 +389,8 @@ MESSAGES = {
     # importing ONNX files (bridges.onnx_import)
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_too_large": "{parameters} parameters take {size} GiB in float32, more than the 2 GiB an ONNX file "
+                      "holds without external data",
     "onnx_no_equivalent": "layer {layer} ({kind}): convcalc has no ONNX form for this type, so it cannot be exported",
     "onnx_layer_refused": "layer {layer} ({kind}) cannot be written in ONNX: {reason}",
     "onnx_symbolic_parameter": "layer {layer}: parameter {name} has the symbolic shape ({shape}); give the "

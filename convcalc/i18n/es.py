@@ -402,6 +402,8 @@ MESSAGES = {
     # importing ONNX files (bridges.onnx_import)
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_too_large": "{parameters} parámetros ocupan {size} GiB en float32, más de los 2 GiB que caben en un "
+                      "archivo ONNX sin datos externos",
     "onnx_no_equivalent": "capa {layer} ({kind}): convcalc no tiene forma ONNX para este tipo, así que no se puede "
                           "exportar",
     "onnx_layer_refused": "la capa {layer} ({kind}) no se puede escribir en ONNX: {reason}",
