@@ -404,6 +404,19 @@ MESSAGES = {
     "onnx_layer_refused": "node {index} ({node}): the {op} read as a {kind} layer is refused: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parameters take {size} GiB in float32, more than the 2 GiB an ONNX file "
+                      "holds without external data",
+    "onnx_no_equivalent": "layer {layer} ({kind}): convcalc has no ONNX form for this type, so it cannot be exported",
+    "onnx_export_layer_refused": "layer {layer} ({kind}) cannot be written in ONNX: {reason}",
+    "onnx_symbolic_parameter": "layer {layer}: parameter {name} has the symbolic shape ({shape}); give the "
+                               "symbols sizes (--set, --input) to export its weights",
+    "onnx_transposed_size": "its output padding would depend on the symbolic input size; give the size (--set)",
+    "onnx_ceil_symbolic": "in ceil mode on a symbolic size its last window cannot be padded in ONNX; give the size "
+                          "(--set)",
+    "onnx_adaptive_symbolic": "adaptive pooling to {sizes} of a symbolic size has no fixed ONNX window; give the "
+                              "size (--set), or pool to 1",
+    "onnx_layernorm_symbolic": "without affine its scale of ones needs the normalised sizes as numbers; give the "
+                               "size (--set)",
 
     # importing PyTorch models (bridges.torch_import)
 

@@ -419,6 +419,21 @@ MESSAGES = {
     "onnx_layer_refused": "nodo {index} ({node}): el {op} leído como capa {kind} es rechazado: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parámetros ocupan {size} GiB en float32, más de los 2 GiB que caben en un "
+                      "archivo ONNX sin datos externos",
+    "onnx_no_equivalent": "capa {layer} ({kind}): convcalc no tiene forma ONNX para este tipo, así que no se puede "
+                          "exportar",
+    "onnx_export_layer_refused": "la capa {layer} ({kind}) no se puede escribir en ONNX: {reason}",
+    "onnx_symbolic_parameter": "capa {layer}: el parámetro {name} tiene la forma simbólica ({shape}); da tamaños "
+                               "a los símbolos (--set, --input) para exportar sus pesos",
+    "onnx_transposed_size": "su relleno de salida dependería del tamaño simbólico de la entrada; da el tamaño "
+                            "(--set)",
+    "onnx_ceil_symbolic": "en modo ceil sobre un tamaño simbólico su última ventana no se puede rellenar en ONNX; "
+                          "da el tamaño (--set)",
+    "onnx_adaptive_symbolic": "el pooling adaptativo a {sizes} de un tamaño simbólico no tiene una ventana ONNX "
+                              "fija; da el tamaño (--set), o reduce a 1",
+    "onnx_layernorm_symbolic": "sin affine, su escala de unos necesita los tamaños normalizados como números; da "
+                               "el tamaño (--set)",
 
     # importing PyTorch models (bridges.torch_import)
 

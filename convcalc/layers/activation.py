@@ -96,6 +96,10 @@ class Activation(Layer):
         """The torch.nn module of the same name (TORCH_MODULES)."""
         return TorchCode(f"nn.{TORCH_MODULES[self.kind]}()")
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The ONNX form of a parameterless activation: ``SIMPLE_ONNX``."""
+        SIMPLE_ONNX[self.kind](builder, name, inputs, outputs)
+
 
 def activation(kind: str) -> type[Activation]:
     """The class of a parameterless activation of ``SIMPLE`` (made on first use by the registry)."""
@@ -200,6 +204,33 @@ def _close(value, wanted) -> bool:
     return value == wanted
 
 
+def _onnx_op(op: str, **attributes):
+    """An activation that is one ONNX op."""
+    return lambda builder, name, inputs, outputs: builder.node(op, inputs, outputs, name, **attributes)
+
+
+def _onnx_relu6(builder, name, inputs, outputs):
+    """Clip(x, 0, 6)."""
+    bounds = [builder.constant(name, bound, "float32") for bound in (0.0, 6.0)]
+    builder.node("Clip", [inputs[0], *bounds], outputs, name)
+
+
+def _onnx_silu(builder, name, inputs, outputs):
+    """x * Sigmoid(x): ONNX has no SiLU op before opset 24's Swish."""
+    builder.node("Mul", [inputs[0], builder.step("Sigmoid", inputs, name)], outputs, name)
+
+
+# kind: how ONNX writes it (ONNX operator docs). Gelu (opset 20) with approximate="none" is the erf
+# form; HardSwish is x * max(0, min(1, x/6 + 1/2)) = x * relu6(x + 3)/6; HardSigmoid with alpha
+# 1/6 and beta 1/2; Selu's default alpha and gamma are torch.nn.SELU's constants in float32.
+SIMPLE_ONNX = {
+    "relu": _onnx_op("Relu"), "relu6": _onnx_relu6, "sigmoid": _onnx_op("Sigmoid"), "tanh": _onnx_op("Tanh"),
+    "gelu": _onnx_op("Gelu"), "silu": _onnx_silu, "hardswish": _onnx_op("HardSwish"),
+    "hardsigmoid": _onnx_op("HardSigmoid", alpha=1 / 6, beta=0.5), "softplus": _onnx_op("Softplus"),
+    "mish": _onnx_op("Mish"), "selu": _onnx_op("Selu"),
+}
+
+
 class LeakyRelu(Activation):
     """x if x > 0 else slope * x."""
 
@@ -216,7 +247,6 @@ class LeakyRelu(Activation):
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.LeakyReLU", *([self.negative_slope] if self.negative_slope != 0.01 else [])))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("LeakyRelu",)
 
     @classmethod
@@ -224,6 +254,9 @@ class LeakyRelu(Activation):
         """ONNX LeakyRelu: alpha (default 0.01) is the negative slope."""
         alpha = node.attr("alpha", 0.01)
         return {cls.kind: {} if alpha == 0.01 else {"negative_slope": alpha}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("LeakyRelu", inputs, outputs, name, alpha=self.negative_slope)
 
 
 class Elu(Activation):
@@ -242,7 +275,6 @@ class Elu(Activation):
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.ELU", *([self.alpha] if self.alpha != 1.0 else [])))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Elu",)
 
     @classmethod
@@ -250,6 +282,9 @@ class Elu(Activation):
         """ONNX Elu: alpha (default 1)."""
         alpha = node.attr("alpha", 1.0)
         return {cls.kind: {} if alpha == 1.0 else {"alpha": alpha}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("Elu", inputs, outputs, name, alpha=self.alpha)
 
 
 class Prelu(Activation):
@@ -284,7 +319,6 @@ class Prelu(Activation):
             return TorchCode("nn.PReLU()")
         return TorchCode(constructor("nn.PReLU", number(inputs[0].channels, "num_parameters")))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("PRelu",)
 
     @classmethod
@@ -300,6 +334,11 @@ class Prelu(Activation):
             return {cls.kind: {}}
         return {cls.kind: {"per_channel": True}} if count == node.shape(0)[1] and max(slope) == count else None
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX PRelu, the slopes shaped (C, 1, ...) to broadcast along the channels (one slope: (1,))."""
+        slopes = builder.per_channel(name, params["weight"], builder.tensors[0].rank)
+        builder.node("PRelu", [inputs[0], slopes], outputs, name)
+
 
 class Softmax(Activation):
     """e^x_i / sum_j e^x_j over the channels (or a flat vector's entries)."""
@@ -307,6 +346,7 @@ class Softmax(Activation):
     kind = "softmax"
     per_element = 5
     how = "max 1, subtract 1, exp 1, sum 1, divide 1"
+    onnx_op: ClassVar[str] = "Softmax"
     summary = {"en": "softmax over the channels: class probabilities",
                "es": "softmax sobre los canales: probabilidades de clase"}
 
@@ -323,7 +363,6 @@ class Softmax(Activation):
     def to_torch(self, inputs, layout):
         return TorchCode("nn.Softmax(dim=1)")
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Softmax",)
 
     @classmethod
@@ -335,12 +374,17 @@ class Softmax(Activation):
             return None
         return {cls.kind: {}}
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Softmax / LogSoftmax over axis 1 (the channels)."""
+        builder.node(type(self).onnx_op, inputs, outputs, name, axis=1)
+
 
 class LogSoftmax(Softmax):
     kind = "log_softmax"
     how = "max 1, subtract 1, exp 1, sum 1, subtract log-sum 1"
     per_element = 5
     summary = {"en": "log-softmax over the channels", "es": "log-softmax sobre los canales"}
+    onnx_op = "LogSoftmax"
 
     def forward(self, arrays, params, ops):
         """torch.log_softmax(x, dim=1): x - max - log(sum(e^(x - max))), stable for any x."""

@@ -12,7 +12,7 @@ from typing import ClassVar, Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import FieldProblem
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
     Windows, padding_pairs, position_blocks,
@@ -21,6 +21,9 @@ from convcalc.layers.base import (
 from convcalc.layers.torch_code import (
     TorchCode, constructor, number, pad_widths, spatial_index, window_keywords, window_padding,
 )
+
+
+from convcalc.symbolic import is_concrete
 
 CONV_FLOPS = {
     "en": "2 per multiply-accumulate, plus 1 per output element for the bias",
@@ -139,7 +142,6 @@ class Conv(GroupedConv):
         module, pad = torch_conv(self, x, number(x.channels, "in_channels"), self.filters, self.groups, self.bias)
         return TorchCode(module, pad=pad)
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Conv",)
 
     @classmethod
@@ -159,6 +161,11 @@ class Conv(GroupedConv):
         else:
             fields["bias"] = False
         return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Conv: the weight (K, C/G, *F) and bias as PyTorch holds them, G = group."""
+        builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
+                     group=self.groups, **self.onnx_window(builder.tensors[0].spatial))
 
 
 class DepthwiseConv(ConvBase):
@@ -215,6 +222,11 @@ class DepthwiseConv(ConvBase):
         channels = number(x.channels, "in_channels")
         module, pad = torch_conv(self, x, channels, channels * self.multiplier, channels, self.bias)
         return TorchCode(module, pad=pad)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Conv with group = C: one filter group per input channel."""
+        builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
+                     group=int(builder.tensors[0].channels), **self.onnx_window(builder.tensors[0].spatial))
 
 
 class SeparableConv(ConvBase):
@@ -289,6 +301,16 @@ class SeparableConv(ConvBase):
                                 **({} if self.bias else {"bias": False}))
         return TorchCode(f'nn.ModuleDict({{\n    "depthwise": {depthwise},\n    "pointwise": {pointwise},\n}})',
                          call='{module}["pointwise"]({module}["depthwise"]({0}))', pad=pad)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Two ONNX Convs: depthwise (group = C, no bias) with the window, then pointwise 1x1 with the bias."""
+        x = builder.tensors[0]
+        depthwise = builder.fresh(name, "depthwise")
+        builder.node("Conv", [inputs[0], params["depthwise.weight"]], [depthwise], depthwise, group=int(x.channels),
+                     **self.onnx_window(x.spatial))
+        builder.node("Conv", [depthwise, params["pointwise.weight"],
+                              *([params["pointwise.bias"]] if self.bias else [])], outputs, name,
+                     kernel_shape=[1] * self.rank)
 
 
 class ConvTranspose(GroupedConv):
@@ -394,7 +416,6 @@ class ConvTranspose(GroupedConv):
             macs=macs,
             flops=2 * macs + (outputs if self.bias else 0),
                     )
-
 
     def parameter_shapes(self, inputs):
         shapes = {"weight": ((inputs[0].channels, self.filters // self.groups, *self.kernel), True)}
@@ -529,6 +550,23 @@ class ConvTranspose(GroupedConv):
         else:
             fields["bias"] = False
         return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX ConvTranspose, O = S*(W-1) + output_padding + d*(F-1) + 1 - P_begin - P_end: the
+        leading crop of ``output_sizes`` as P_begin, the rest of the difference to convcalc's O as
+        P_end (or as output_padding when it is negative); both are sizes, fixed for any W."""
+        x = builder.tensors[0]
+        out, leading = self.output_sizes(x.spatial, NO_CHECKS)
+        ends, extras = [], []
+        for size, span, stride, lo, result in zip(x.spatial, self.spans, self.strides, leading, out):
+            end = (size - 1) * stride + span - lo - result
+            if not is_concrete(end):
+                raise LayerError("onnx_transposed_size")
+            ends.append(max(int(end), 0))
+            extras.append(max(-int(end), 0))
+        builder.node("ConvTranspose", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])],
+                     outputs, name, group=self.groups, kernel_shape=list(self.kernel), strides=list(self.strides),
+                     dilations=list(self.dilation), pads=[int(lo) for lo in leading] + ends, output_padding=extras)
 
 
 def torch_conv(layer, x, channels: int, filters: int, groups: int, bias: bool):

@@ -75,7 +75,6 @@ class Flatten(Layer):
             return TorchCode(call="torch.flatten({0}.movedim(1, -1), 1)")
         return TorchCode(call="torch.flatten({0}, 1)")
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Flatten", "Reshape")
 
     @classmethod
@@ -87,6 +86,21 @@ class Flatten(Layer):
         if target is None or len(target) != 2 or target[0] not in (0, shape[0]):
             return None
         return {cls.kind: {}} if target[1] == -1 or target[1] == product(shape[1:]) else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Flatten(axis=1) of the whole sample (an hwc spec's values first put channels last,
+        the order its flatten follows); some axes only: a Reshape keeping the others."""
+        x = builder.tensors[0]
+        if self.whole:
+            source = inputs[0]
+            if builder.layout == "hwc" and x.rank > 0:
+                source = builder.step("Transpose", inputs, name, perm=[0, *range(2, x.rank + 2), 1])
+            builder.node("Flatten", [source], outputs, name, axis=1)
+            return
+        first, last = self.merged(len(x.dims))
+        builder.reshape(name, inputs[0], builder.result.output.dims, outputs, lambda: builder.step("Concat", [
+            builder.shape(name, inputs[0], 0, first + 1), builder.constant(name, [-1]),
+            builder.shape(name, inputs[0], last + 2)], name, axis=0))
 
 
 class Dense(Layer):
@@ -155,7 +169,6 @@ class Dense(Layer):
         return TorchCode(constructor("nn.Linear", number(inputs[0].dims[-1], "in_features"), self.units,
                                      **({} if self.bias else {"bias": False})))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Gemm", "MatMul")
 
     @classmethod
@@ -190,6 +203,18 @@ class Dense(Layer):
             fields["bias"] = False
         return {cls.kind: fields}
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Gemm(x, W, b, transB=1) on a vector; over the last axis MatMul(x, W^T) + b."""
+        bias = [params["bias"]] if self.bias else []
+        if builder.tensors[0].rank == 0:
+            builder.node("Gemm", [inputs[0], params["weight"], *bias], outputs, name, transB=1)
+            return
+        transposed = builder.step("Transpose", [params["weight"]], name, perm=[1, 0])
+        if not self.bias:
+            builder.node("MatMul", [inputs[0], transposed], outputs, name)
+            return
+        builder.node("Add", [builder.step("MatMul", [inputs[0], transposed], name), params["bias"]], outputs, name)
+
 
 class Dropout(Layer):
     """Zeroes a fraction of the values while training; the identity at inference."""
@@ -223,3 +248,7 @@ class Dropout(Layer):
         ratio = node.constant(1) if node.has(1) else node.attr("ratio", 0.5)
         ratio = float(ratio) if ratio is not None else 0.5
         return {cls.kind: {} if ratio == 0.5 else {"rate": float(f"{ratio:.7g}")}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The identity at inference: ONNX Identity."""
+        builder.node("Identity", inputs, outputs, name)

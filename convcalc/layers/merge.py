@@ -66,13 +66,16 @@ class Add(Layer):
     def to_torch(self, inputs, layout):
         return TorchCode(call=" + ".join(f"{{{index}}}" for index in range(len(inputs))))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Add", "Sum")
 
     @classmethod
     def from_onnx(cls, node, graph):
         """ONNX Add (or Sum) of tensors of equal shape; a constant operand has no layer."""
         return {cls.kind: {}} if all(node.is_tensor(i) for i in range(len(node.inputs))) else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Add, chained in the branches' order ((a + b) + c), as the NumPy forward sums."""
+        builder.chain("Add", name, inputs, outputs)
 
 
 class Multiply(Layer):
@@ -107,7 +110,6 @@ class Multiply(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(call=" * ".join(f"{{{index}}}" for index in range(len(inputs))))
-
 
     onnx_ops: ClassVar[tuple[str, ...]] = ("Mul",)
 
@@ -148,6 +150,10 @@ class Divide(Multiply):
         return arrays[0] / arrays[1]
 
     onnx_ops: ClassVar[tuple[str, ...]] = ("Div",)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Mul (its broadcasting is NumPy's), chained in the branches' order."""
+        builder.chain("Mul", name, inputs, outputs)
 
 
 class Concat(Layer):
@@ -196,3 +202,7 @@ class Concat(Layer):
         if axis is None or len(node.inputs) < 2 or not all(node.is_tensor(i) for i in range(len(node.inputs))):
             return None
         return {cls.kind: {} if axis == 0 else {"axis": axis}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Concat along axis + 1 (ONNX counts the batch)."""
+        builder.node("Concat", inputs, outputs, name, axis=self.axis + 1)

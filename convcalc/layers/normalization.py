@@ -16,6 +16,9 @@ from convcalc.layers.base import Layer, LayerResult, Tensor, product
 from convcalc.layers.torch_code import TorchCode, constructor, number
 
 
+from convcalc.symbolic import is_concrete
+
+
 def _same_shape(x: Tensor, trainable, non_trainable, flops) -> LayerResult:
     return LayerResult(output=x, trainable=trainable, non_trainable=non_trainable, macs=0, flops=flops)
 
@@ -109,7 +112,6 @@ class BatchNorm(Layer):
         return TorchCode(constructor(f"nn.BatchNorm{self.rank}d", number(inputs[0].channels, "num_features"),
                                      **keywords))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("BatchNormalization",)
 
     @classmethod
@@ -127,6 +129,24 @@ class BatchNorm(Layer):
         if momentum != 0.1:
             fields["momentum"] = momentum
         return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX BatchNormalization on the running statistics (inference mode); without them the
+        batch's own statistics over N and the spatial axes, written out as PyTorch's eval mode
+        computes them. Without affine, a scale of ones and a shift of zeros (Constants)."""
+        import numpy as np
+
+        x = builder.tensors[0]
+        channels = int(x.channels)
+        scale = params.get("weight") or builder.constant(name, np.ones(channels), "float32")
+        shift = params.get("bias") or builder.constant(name, np.zeros(channels), "float32")
+        if self.track_running_stats:
+            builder.node("BatchNormalization", [inputs[0], scale, shift, params["running_mean"],
+                                                params["running_var"]], outputs, name, epsilon=self.eps)
+            return
+        y = builder.normalised(name, inputs[0], [0, *range(2, x.rank + 2)], self.eps)
+        scaled = builder.step("Mul", [y, builder.per_channel(name, scale, x.rank)], name)
+        builder.node("Add", [scaled, builder.per_channel(name, shift, x.rank)], outputs, name)
 
 
 class LayerNorm(Layer):
@@ -195,7 +215,6 @@ class LayerNorm(Layer):
             "        return super().forward(x.movedim(1, -1)).movedim(-1, 1)\n")
         return TorchCode(constructor("ChannelsLayerNorm", shape[0], **keywords), helper=helper)
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("LayerNormalization", "Transpose")
 
     @classmethod
@@ -240,6 +259,29 @@ class LayerNorm(Layer):
         eps = norm.attr("epsilon", 1e-5)
         return {cls.kind: {"over": "channels"} if eps == 1e-5 else {"over": "channels", "eps": eps}}
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX LayerNormalization from axis 1 (over: all) or over the last axis; over the channels
+        of a map, between two Transposes that put them last. Without affine a Constant scale of
+        ones, which needs the normalised sizes to be numbers."""
+        import numpy as np
+
+        x = builder.tensors[0]
+        shape = self._normalised_shape(x)
+        scale = params.get("weight")
+        if scale is None:
+            if not all(is_concrete(size) for size in shape):
+                raise LayerError("onnx_layernorm_symbolic")
+            scale = builder.constant(name, np.ones([int(size) for size in shape]), "float32")
+        operands = [scale, *([params["bias"]] if "bias" in params else [])]
+        if self.over == "all":
+            builder.node("LayerNormalization", [inputs[0], *operands], outputs, name, axis=1, epsilon=self.eps)
+        elif self.over == "last_axis" or x.rank == 0:
+            builder.node("LayerNormalization", [inputs[0], *operands], outputs, name, axis=-1, epsilon=self.eps)
+        else:
+            last = builder.step("Transpose", inputs, name, perm=[0, *range(2, x.rank + 2), 1])
+            normalised = builder.step("LayerNormalization", [last, *operands], name, axis=-1, epsilon=self.eps)
+            builder.node("Transpose", [normalised], outputs, name, perm=[0, x.rank + 1, *range(1, x.rank + 1)])
+
 
 class GroupNorm(Layer):
     """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
@@ -279,7 +321,6 @@ class GroupNorm(Layer):
         return TorchCode(constructor("nn.GroupNorm", self.groups, number(inputs[0].channels, "num_channels"),
                                      **keywords))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("InstanceNormalization",)
 
     @classmethod
@@ -291,6 +332,16 @@ class GroupNorm(Layer):
         eps = node.attr("epsilon", 1e-5)
         fields = {"groups": int(node.shape(0)[1])}
         return {cls.kind: fields if eps == 1e-5 else {**fields, "eps": eps}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX GroupNormalization (opset 21's per-channel scale and bias); without affine, ones and zeros."""
+        import numpy as np
+
+        channels = int(builder.tensors[0].channels)
+        scale = params.get("weight") or builder.constant(name, np.ones(channels), "float32")
+        shift = params.get("bias") or builder.constant(name, np.zeros(channels), "float32")
+        builder.node("GroupNormalization", [inputs[0], scale, shift], outputs, name, num_groups=self.groups,
+                     epsilon=self.eps)
 
 
 class LocalResponseNorm(Layer):
@@ -341,3 +392,23 @@ class LocalResponseNorm(Layer):
         keywords = {key: value for key, value, default in (
             ("alpha", self.alpha, 1e-4), ("beta", self.beta, 0.75), ("k", self.k, 1.0)) if value != default}
         return TorchCode(constructor("nn.LocalResponseNorm", self.size, **keywords))
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX LRN sums over channels [c - floor((n-1)/2), c + ceil((n-1)/2)], PyTorch over
+        [c - n//2, c + (n-1)//2]: the same for odd n. For even n (which onnxruntime's LRN refuses)
+        the squares, shaped (N, 1, C, rest), are averaged over n channels by an AveragePool
+        padded n//2 before and (n-1)//2 after with zeros counted (alpha/n times their sum):
+        x / (k + alpha * mean)^beta."""
+        if self.size % 2:
+            builder.node("LRN", inputs, outputs, name, size=self.size, alpha=self.alpha, beta=self.beta, bias=self.k)
+            return
+        squares = builder.step("Mul", [inputs[0], inputs[0]], name)
+        stacked = builder.step("Reshape", [squares, builder.constant(name, [0, 1, int(builder.tensors[0].channels),
+                                                                             -1])], name)
+        mean = builder.step("AveragePool", [stacked], name, kernel_shape=[self.size, 1], count_include_pad=1,
+                            pads=[self.size // 2, 0, (self.size - 1) // 2, 0])
+        mean = builder.step("Reshape", [mean, builder.shape(name, inputs[0])], name)
+        scaled = builder.step("Mul", [mean, builder.constant(name, self.alpha, "float32")], name)
+        base = builder.step("Add", [scaled, builder.constant(name, self.k, "float32")], name)
+        divisor = builder.step("Pow", [base, builder.constant(name, self.beta, "float32")], name)
+        builder.node("Div", [inputs[0], divisor], outputs, name)

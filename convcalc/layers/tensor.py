@@ -115,7 +115,6 @@ class Split(Layer):
         function = "chunk" if self.sizes is None else "split"
         return TorchCode(call=f"torch.{function}({{0}}, {parts}, dim={torch_dim(self.axis)})")
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Split",)
 
     @classmethod
@@ -130,6 +129,18 @@ class Split(Layer):
         if sizes is not None:
             return {cls.kind: {**fields, "sizes": [int(size) for size in sizes]}}
         return {cls.kind: {**fields, "chunks": node.attr("num_outputs", len(node.proto.output))}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Split along axis + 1 with the parts' sizes; chunks of a symbolic size (which the
+        analysis requires to divide evenly) as num_outputs."""
+        x = builder.tensors[0]
+        axis = _axis(self.axis, x)
+        size = x.dims[axis]
+        if self.sizes is None and not is_concrete(size):
+            builder.node("Split", inputs, outputs, name, axis=axis + 1, num_outputs=self.chunks)
+            return
+        sizes = builder.constant(name, [int(part) for part in self.part_sizes(size, NO_CHECKS)])
+        builder.node("Split", [inputs[0], sizes], outputs, name, axis=axis + 1)
 
 
 class Slice(Layer):
@@ -187,7 +198,6 @@ class Slice(Layer):
         text += f":{self.step}" if self.step != 1 else ""
         return TorchCode(call="{0}[" + ", ".join([":"] * axis + [text]) + "]")
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Slice",)
 
     @classmethod
@@ -208,6 +218,13 @@ class Slice(Layer):
         if steps[0] != 1:
             fields["step"] = steps[0]
         return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Slice (starts, ends, axes, steps), which clamps as Python does; no end: to 2**63 - 1."""
+        axis = _axis(self.axis, builder.tensors[0]) + 1
+        end = 2 ** 63 - 1 if self.end is None else self.end
+        bounds = [builder.constant(name, [value]) for value in (self.start, end, axis, self.step)]
+        builder.node("Slice", [inputs[0], *bounds], outputs, name)
 
 
 class ChannelShuffle(Layer):
@@ -238,7 +255,6 @@ class ChannelShuffle(Layer):
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.ChannelShuffle", self.groups))
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Reshape",)
 
     @classmethod
@@ -266,6 +282,15 @@ class ChannelShuffle(Layer):
         node.absorb(transpose)
         node.absorb(back)
         return {cls.kind: {"groups": groups}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Reshape (N, g, C/g, rest), Transpose the two group axes, Reshape back to x's shape."""
+        x = builder.tensors[0]
+        channels = int(x.channels)
+        grouped = builder.step("Reshape", [inputs[0], builder.constant(
+            name, [0, self.groups, channels // self.groups, -1])], name)
+        swapped = builder.step("Transpose", [grouped], name, perm=[0, 2, 1, 3])
+        builder.reshape(name, swapped, x.dims, outputs, lambda: builder.shape(name, inputs[0]))
 
 
 class Reshape(Layer):
@@ -309,7 +334,6 @@ class Reshape(Layer):
     def to_torch(self, inputs, layout):
         return TorchCode(call="{0}.reshape({0}.shape[0], " + ", ".join(str(size) for size in self.shape) + ")")
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Reshape", "Squeeze", "Unsqueeze")
 
     @classmethod
@@ -334,6 +358,10 @@ class Reshape(Layer):
             per_sample = _per_sample(node, out) if 0 not in {a % len(shape) for a in axes or []} \
                 or node.op == "Unsqueeze" else None
         return None if per_sample is None else {cls.kind: {"shape": per_sample}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Reshape to (N, *shape), the batch kept (0), one size may be -1 as in the spec."""
+        builder.node("Reshape", [inputs[0], builder.constant(name, [0, *self.shape])], outputs, name)
 
 
 def _permuted_field(field: ReceptiveField, order) -> ReceptiveField:
@@ -369,7 +397,6 @@ class Permute(Layer):
     def to_torch(self, inputs, layout):
         return TorchCode(call="{0}.permute(" + ", ".join(str(axis) for axis in (0, *(a + 1 for a in self.dims))) + ")")
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Transpose",)
 
     @classmethod
@@ -378,6 +405,10 @@ class Permute(Layer):
         count = len(node.shape(0))
         perm = node.attr("perm", list(reversed(range(count))))
         return {cls.kind: {"dims": [axis - 1 for axis in perm[1:]]}} if perm[0] == 0 else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Transpose with the batch axis left first."""
+        builder.node("Transpose", inputs, outputs, name, perm=[0, *(axis + 1 for axis in self.dims)])
 
 
 class Transpose(Layer):
@@ -413,6 +444,11 @@ class Transpose(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(call=f"{{0}}.transpose({torch_dim(self.dim0)}, {torch_dim(self.dim1)})")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Transpose swapping the two axes, the batch axis left first."""
+        order = self.order(len(builder.tensors[0].dims))
+        builder.node("Transpose", inputs, outputs, name, perm=[0, *(axis + 1 for axis in order)])
 
 
 class Reduce(Layer):
@@ -474,7 +510,6 @@ class Reduce(Layer):
             call += ".unsqueeze(1)"
         return TorchCode(call=call)
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("ReduceMean", "ReduceSum", "ReduceMax")
 
     @classmethod
@@ -491,6 +526,18 @@ class Reduce(Layer):
         if node.attr("keepdims", 1):
             fields["keepdim"] = True
         return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX ReduceMean / ReduceSum / ReduceMax (axes as an input, opset 18); every axis reduced
+        without keepdim: one value per sample, (N, 1) as the forward gives."""
+        x = builder.tensors[0]
+        axes = builder.constant(name, [_axis(axis, x) + 1 for axis in self.axes])
+        op = {"mean": "ReduceMean", "sum": "ReduceSum", "max": "ReduceMax"}[self.op]
+        if self.keepdim or len(self.axes) < len(x.dims):
+            builder.node(op, [inputs[0], axes], outputs, name, keepdims=int(self.keepdim))
+            return
+        reduced = builder.step(op, [inputs[0], axes], name, keepdims=0)
+        builder.node("Unsqueeze", [reduced, builder.constant(name, [1])], outputs, name)
 
 
 class Identity(Layer):
@@ -511,13 +558,15 @@ class Identity(Layer):
     def to_torch(self, inputs, layout):
         return TorchCode("nn.Identity()")
 
-
     onnx_ops: ClassVar[tuple[str, ...]] = ("Identity", "Concat", "Sum")
 
     @classmethod
     def from_onnx(cls, node, graph):
         """ONNX Identity, and a Concat or Sum of one tensor (DenseNet's torch.cat([x], 1))."""
         return {cls.kind: {}} if len([name for name in node.inputs if name]) == 1 else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("Identity", inputs, outputs, name)
 
 
 class StochasticDepth(Layer):
@@ -559,6 +608,10 @@ class StochasticDepth(Layer):
             "        keep = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(1.0 - self.p)\n"
             "        return x * (keep / (1.0 - self.p) if self.p < 1.0 else keep)\n")
         return TorchCode(constructor("StochasticDepth", self.p, self.mode), helper=helper)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The identity at inference: ONNX Identity."""
+        builder.node("Identity", inputs, outputs, name)
 
 
 class LayerScale(Layer):
@@ -613,6 +666,11 @@ class LayerScale(Layer):
         node.bind("weight", other, lambda array: array.reshape(-1))
         return {cls.kind: {}}
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Mul by the factors shaped (C, 1, ...)."""
+        factors = builder.per_channel(name, params["weight"], builder.tensors[0].rank)
+        builder.node("Mul", [inputs[0], factors], outputs, name)
+
 
 def _resolved_target(node, shape=None) -> list | None:
     """An ONNX Reshape's target shape with its 0s (copy the input's size, ``shape`` or the
@@ -629,3 +687,4 @@ def _per_sample(node, target) -> list | None:
         return None
     rest = target[1:]
     return rest if rest and all(isinstance(size, int) for size in rest) else None
+
