@@ -118,6 +118,10 @@ class Multiply(Layer):
         """ONNX Mul of two tensors (size-1 axes broadcast)."""
         return {cls.kind: {}} if all(node.is_tensor(i) for i in range(len(node.inputs))) else None
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Mul (its broadcasting is NumPy's), chained in the branches' order."""
+        builder.chain("Mul", name, inputs, outputs)
+
 
 class Subtract(Multiply):
     """a - b of two branches; axes of size 1 broadcast (ONNX Sub, torch.sub)."""
@@ -133,6 +137,13 @@ class Subtract(Multiply):
         return arrays[0] - arrays[1]
 
     onnx_ops: ClassVar[tuple[str, ...]] = ("Sub",)
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(call="{0} - {1}")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Sub (its broadcasting is NumPy's)."""
+        builder.chain("Sub", name, inputs, outputs)
 
 
 class Divide(Multiply):
@@ -151,9 +162,12 @@ class Divide(Multiply):
 
     onnx_ops: ClassVar[tuple[str, ...]] = ("Div",)
 
+    def to_torch(self, inputs, layout):
+        return TorchCode(call="{0} / {1}")
+
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """ONNX Mul (its broadcasting is NumPy's), chained in the branches' order."""
-        builder.chain("Mul", name, inputs, outputs)
+        """ONNX Div (its broadcasting is NumPy's)."""
+        builder.chain("Div", name, inputs, outputs)
 
 
 class Concat(Layer):
