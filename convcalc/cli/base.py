@@ -201,7 +201,8 @@ def shipped_spec(ctx, param, value):
     return None if value is None else resolve_spec(value)
 
 
-lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True,  # read first:
+                           # the other options' messages are in its language wherever it is written
                            help="Language of messages: en or es (default: from LC_ALL / LC_MESSAGES / LANG).")
 
 

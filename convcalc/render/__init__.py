@@ -80,6 +80,13 @@ def layer_record(report) -> dict:
     }
 
 
+def _line(group, analysis: Analysis) -> int:
+    """A layer's line, a block use's, or for another group its first part's."""
+    while not group.is_layer and group.use is None:
+        group = group.children[0]
+    return group.report.location.line if group.is_layer else analysis.document.location(group.use.path).line
+
+
 def tree_record(analysis: Analysis, depth=None) -> dict:
     """The tree of convcalc.tree as plain data: per node its kind (network, group, block, layer),
     subtotals, inputs and outputs; ``children`` None where ``depth`` cuts the tree."""
@@ -93,8 +100,7 @@ def tree_record(analysis: Analysis, depth=None) -> dict:
         outputs = group.outputs(consumers)
         shapes = [shape for each in outputs for shape in (each.shapes or (each.shape,))]
         kind = "network" if not group.depth else "layer" if report else "block" if group.use else "group"
-        line = report.location.line if report else analysis.document.location(group.use.path).line \
-            if group.use and analysis.document else group.reports[0].location.line if group.depth else None
+        line = _line(group, analysis) if group.depth else None
         return {
             "name": group.name or analysis.spec.name,
             "kind": kind,
