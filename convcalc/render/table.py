@@ -10,7 +10,9 @@ without COLUMNS the width is unlimited: every column, figures in full.
 from __future__ import annotations
 
 import os
+import textwrap
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -55,28 +57,36 @@ def layouts(shown: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
     return found
 
 
-def _table(data, lang, title, kept, short, depth, fold) -> Table:
+def _table(title, kept, header_texts, rows, fold) -> Table:
     table = Table(title=escape(title), title_justify="left", show_lines=False)
-    for column, header in zip(kept, headers(lang, kept)):
+    for column, header in zip(kept, header_texts):
         figure = column in FIGURE_COLUMNS
         table.add_column(escape(header), justify="right" if figure else "left", overflow="fold",
                          no_wrap=figure or not fold)
-    for row in table_rows(data, lang, kept, depth, short):
+    for row in rows:
         table.add_row(*(escape(str(cell)) for cell in row))
     return table
 
 
+def _wrapped(header: str, cells: list[str]) -> str:
+    """A column's title on as many lines as it takes to be no wider than its cells (words whole)."""
+    width = max([cell_len(cell) for cell in cells] + [cell_len(word) for word in header.split()])
+    return "\n".join(textwrap.wrap(header, width)) or header
+
+
 def fitted(console: Console, data: dict, lang: str, title: str, depth=None) -> Table:
-    """The richest layout whose widest line fits ``console``'s width; the narrowest, names and
-    shapes folded, when none does."""
-    candidates = layouts(columns(depth))
+    """The richest layout whose widest line fits ``console``'s width, its column titles on one line
+    or else wrapped at their spaces; the narrowest, names and shapes folded, when none fits."""
     unbounded = console.options.update_width(UNLIMITED)  # a measure within the width would be cut to it
-    for kept, short in candidates:
-        table = _table(data, lang, title, kept, short, depth, fold=False)
-        if console.measure(table, options=unbounded).maximum <= console.width:
-            return table
-    kept, short = candidates[-1]
-    return _table(data, lang, title, kept, short, depth, fold=True)
+    for kept, short in layouts(columns(depth)):
+        rows = table_rows(data, lang, kept, depth, short)
+        whole = headers(lang, kept)
+        for header_texts in (whole, [_wrapped(header, [row[index] for row in rows])
+                                     for index, header in enumerate(whole)]):
+            table = _table(title, kept, header_texts, rows, fold=False)
+            if console.measure(table, options=unbounded).maximum <= console.width:
+                return table
+    return _table(title, kept, header_texts, rows, fold=True)
 
 
 def write(analyses, lang, stream, depth=None) -> None:
