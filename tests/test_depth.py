@@ -193,6 +193,27 @@ def test_the_rows_at_every_depth_partition_the_layers_and_sum_to_the_totals(spec
             assert sum(row[figure] for row in rows if row["runs"]) == totals[figure], (depth, figure)
 
 
+def test_a_group_after_an_error_has_no_figures_and_is_incomplete(tiny):
+    """A 9x9 kernel on stage.0's 4x8x8 input cannot be analysed: nothing after it either."""
+    tiny.write_text(TINY.replace("kernel: 3, padding: 1", "kernel: 9, padding: 0"), encoding="utf-8")
+    result = cli("analyze", tiny, "--format", "json", "--depth", "1")
+    assert result.exit_code == 1
+    stem, stage, head = tree_rows(json.loads(result.stdout)["tree"])
+    assert (stem["complete"], stem["params"]) == (True, 16)
+    assert (stage["complete"], stage["params"], stage["macs"], stage["output_shape"]) == (False, None, None, None)
+    assert stage["input_shape"] == [4, 8, 8] and head["input_shape"] is None
+    assert " stage " in next(line for line in cli("analyze", tiny, "--depth", "1").stdout.splitlines()
+                             if "6 layers" in line)
+
+
+def test_symbolic_sizes_give_subtotals_as_expressions(tiny):
+    """stage's MACs at 3xHxW: 4*H*W*36 + 8*H*W*36 = 432*H*W (9,216 and 18,432 at 8x8, over 64)."""
+    tiny.write_text(TINY.replace("input: [3, 8, 8]", "input: [3, H, W]"), encoding="utf-8")
+    stage = tree_rows(analysed(tiny, "--depth", "1")["tree"])[1]
+    assert (stage["macs"], stage["params"], stage["input_shape"], stage["output_shape"]) == \
+        ("432*H*W", 456, [4, "H", "W"], [8, "H", "W"])
+
+
 def test_train_only_heads_are_rows_marked_train_only():
     data = analysed("googlenet_aux", "--depth", "1")
     aux = {row["name"]: row for row in tree_rows(data["tree"])}["aux1"]

@@ -96,6 +96,9 @@ def tree_record(analysis: Analysis, depth=None) -> dict:
     consumers = analysis.graph.consumers if analysis.graph else {}
 
     def record(group: tree.Group) -> dict:
+        def figure(value):  # None when no layer of the group could be analysed, as for such a layer
+            return plain(value) if group.analysed else None
+
         report = group.report
         outputs = group.outputs(consumers)
         shapes = [shape for each in outputs for shape in (each.shapes or (each.shape,))]
@@ -111,13 +114,13 @@ def tree_record(analysis: Analysis, depth=None) -> dict:
             "inputs": [name if index is None else f"{name}.{index}" for name, index in group.sources],
             "input_shape": shapes_record([tree.source_shape(analysis, reports, source) for source in group.sources]),
             "output_shape": shapes_record(shapes),
-            "params": plain(group.trainable),
-            "trainable_params": plain(group.trainable),
-            "non_trainable_params": plain(group.non_trainable),
-            "macs": plain(group.macs),
-            "flops": plain(group.flops),
-            "activation_elements": plain(group.activation_elements),
-            "activation_bytes": plain(group.activation_bytes),
+            "params": figure(group.trainable),
+            "trainable_params": figure(group.trainable),
+            "non_trainable_params": figure(group.non_trainable),
+            "macs": figure(group.macs),
+            "flops": figure(group.flops),
+            "activation_elements": figure(group.activation_elements),
+            "activation_bytes": figure(group.activation_bytes),
             "receptive_field": receptive_field(outputs[0]) if len(shapes) == 1 else None,
             "runs": group.runs,
             "complete": group.complete,
