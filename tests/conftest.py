@@ -50,6 +50,12 @@ def one_torch_thread():
     torch.set_num_threads(threads)
 
 
+@pytest.fixture(autouse=True)
+def full_width_tables(monkeypatch):
+    """The analyze table fits COLUMNS when it is set: a test reads it at full width unless it sets one."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 def analyze_file(path, **options):
     document = load_file(path)
     return analyze_document(document, parse_spec(document), Options(**options))

@@ -931,7 +931,7 @@ def test_schema_never_replaces_a_file():
 HELP_OPTIONS = {
     ("analyze",): ["--format", "table", "json", "markdown", "csv", "github", "--set", "--strict", "--optimizer",
                    "adam", "momentum", "sgd", "--lang", "--max-params", "--max-macs", "--max-flops",
-                   "--max-memory", "--max-activation", "--max-training-memory"],
+                   "--max-memory", "--max-activation", "--max-training-memory", "--depth", "blocks"],
     ("run",): ["--set", "--seed", "--weights", "--input", "--save", "--force", "--max-memory", "--format", "--lang"],
     ("verify",): ["--set", "--seed", "--weights", "--input", "--max-memory", "--format", "--lang"],
     ("explain",): ["--layer", "--set", "--format", "text", "markdown", "json", "--lang"],

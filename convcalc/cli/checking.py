@@ -12,6 +12,7 @@ from convcalc.cli.base import (
     EXIT_FOUND_WRONG,
     EXIT_OK,
     assignments,
+    depth_option,
     expand,
     input_option,
     lang_option,
@@ -44,12 +45,15 @@ from convcalc.text import visible
 @click.option("--max-memory", callback=quantity, help="Budget: peak inference memory (e.g. 200MiB).")
 @click.option("--max-activation", callback=quantity, help="Budget: all layers' activations.")
 @click.option("--max-training-memory", callback=quantity, help="Budget: the training memory estimate.")
+@depth_option
 @lang_option
 def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_params, max_macs, max_flops,
-            max_memory, max_activation, max_training_memory):
+            max_memory, max_activation, max_training_memory, depth):
     """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
     and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
     and the budgets of the spec's `budget:` and of the --max-* options (SI or binary suffixes).
+    --depth lists groups of layers (stages, block uses) with their subtotals instead of every layer.
+    The table fits the terminal (or COLUMNS): columns are left out and counts abbreviated as it narrows.
 
     Exit code 0: consistent and within budget; 1: an inconsistency, or a budget exceeded;
     2: a spec could not be analysed (or bad arguments)."""
@@ -75,7 +79,7 @@ def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_p
         analyses.append(analysis)
         code = max(code, analysis.exit_code)
     if analyses:
-        renderer(output_format).write(analyses, lang, sys.stdout)
+        renderer(output_format).write(analyses, lang, sys.stdout, depth)
     sys.exit(code)
 
 

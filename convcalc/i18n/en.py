@@ -383,6 +383,13 @@ MESSAGES = {
     "answers_empty": "no answers to check: give figures under `layers:` or `totals:` (0 of 0 right would pass "
                      "an autograder)",
 
+    # depth and subtotals (issue 14)
+    "col_input": "input shape",
+    "group_layer": "1 layer",
+    "group_layers": "{count} layers",
+    "bad_depth": "'{value}' is not a depth: write a whole number (0 for the whole network, 1 for the top-level "
+                 "layers and groups, ...) or {blocks} (one row per block use)",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 

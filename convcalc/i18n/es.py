@@ -396,6 +396,13 @@ MESSAGES = {
     "answers_empty": "no hay respuestas que comprobar: da cifras en `layers:` o `totals:` (0 de 0 correctas "
                      "aprobaría en un corrector automático)",
 
+    # depth and subtotals (issue 14)
+    "col_input": "forma de entrada",
+    "group_layer": "1 capa",
+    "group_layers": "{count} capas",
+    "bad_depth": "'{value}' no es una profundidad: escribe un número entero (0 para la red entera, 1 para las "
+                 "capas y grupos de primer nivel, ...) o {blocks} (una fila por uso de bloque)",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 
