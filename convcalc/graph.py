@@ -51,6 +51,7 @@ class Node:
     weights_path: tuple = ()  # where they stand in the document
     train_only: bool = False  # built, but run only in training (an auxiliary head): see analysis.Options.mode
     input_outputs: tuple = ()  # per input: which output of a layer with several (None: its one output)
+    uses: tuple = ()  # the block uses it stands in, outermost first: ((full name, block type), ...)
 
     @property
     def sources(self) -> list[tuple[str, int | None]]:
@@ -103,7 +104,7 @@ def build_graph(spec: Spec, document: Document, params: dict | None = None) -> G
                             known=", ".join(spec.params) or "-")
     builder = _Builder(spec, document, {**spec.params, **(params or {})})
     builder.scope(spec.layers, ("layers",), prefix="", scope_input=(INPUT, None), params=builder.spec_params,
-                  stack=(), block=None, named_scope=True)
+                  stack=(), uses=(), named_scope=True)
     graph = Graph(builder.nodes)
     for node in builder.nodes:
         for source in node.inputs:
@@ -142,7 +143,7 @@ class _Builder:
         self.validated: dict[tuple, Layer] = {}  # layers are frozen, so equal ones can be shared
         self.prepared: dict[tuple, _Entry] = {}  # (entry path, block parameters or None) -> the entry read
 
-    def scope(self, entries, path, prefix, scope_input, params, stack, block, named_scope) -> str:
+    def scope(self, entries, path, prefix, scope_input, params, stack, uses, named_scope) -> str:
         """Add the nodes of ``entries``; return the last one's (full name, output index or None)."""
         local = {INPUT: scope_input}
         counters: dict[str, int] = {}
@@ -188,11 +189,11 @@ class _Builder:
                     self.train_only_uses += prepared.train_only
                     try:
                         previous = self.expand_block(kind, fields, prepared.fields_path, entry_path, full_name,
-                                                     sources, params, stack, block, named_scope and name is not None)
+                                                     sources, params, stack, uses, named_scope and name is not None)
                     finally:
                         self.train_only_uses -= prepared.train_only
                 else:
-                    self.add_layer(prepared, entry_path, full_name, sources, block, named_scope and name is not None)
+                    self.add_layer(prepared, entry_path, full_name, sources, uses, named_scope and name is not None)
                     previous = (full_name, None)
                 self.where[full_name] = entry_path
                 local[local_name] = previous
@@ -346,7 +347,8 @@ class _Builder:
             if candidate not in local:
                 return candidate
 
-    def add_layer(self, entry: _Entry, entry_path, full_name, sources, block, named):
+    def add_layer(self, entry: _Entry, entry_path, full_name, sources, uses, named):
+        """``uses``: the enclosing block uses as (full name, block type, trace text), outermost first."""
         if entry.layer is None:  # first use: validate (equal layers once)
             cls = REGISTRY[entry.kind]
             key = (entry.kind, repr(sorted(entry.fields.items())))
@@ -363,13 +365,14 @@ class _Builder:
             raise ConvcalcError("input_count", self.document.location(entry_path), kind=entry.kind,
                                 expected=_count_text(cls), received=len(sources))
         self.nodes.append(Node(full_name, entry.layer, tuple(name for name, _ in sources), self.document, entry_path,
-                               block, named, entry.weights, entry.weights_path,
-                               entry.train_only or self.train_only_uses > 0,
-                               tuple(index for _, index in sources) if any(i is not None for _, i in sources) else ()))
+                               " > ".join(trace for *_, trace in uses) or None, named, entry.weights,
+                               entry.weights_path, entry.train_only or self.train_only_uses > 0,
+                               tuple(index for _, index in sources) if any(i is not None for _, i in sources) else (),
+                               tuple((use, kind) for use, kind, _ in uses)))
         if entry.layer.output_count > 1:
             self.output_counts[full_name] = entry.layer.output_count
 
-    def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
+    def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, uses,
                      named_scope):
         if kind in stack:
             raise ConvcalcError("block_recursion", self.document.location(entry_path), block=kind,
@@ -394,7 +397,7 @@ class _Builder:
         trace = f"{full_name} ({kind}, line {self.document.location(entry_path).line})"
         return self.scope(definition.layers, ("blocks", kind, "layers"), prefix=full_name + ".",
                           scope_input=sources[0], params=params, stack=stack + (kind,),
-                          block=f"{block} > {trace}" if block else trace, named_scope=named_scope)
+                          uses=uses + ((full_name, kind, trace),), named_scope=named_scope)
 
     def interpolate(self, value, params, path, in_block):
         """``$k``, ``${k + 1}`` and ``$(k + 1)`` inside a name (or each name of a list) replaced by

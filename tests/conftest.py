@@ -68,7 +68,8 @@ if os.environ.get("CI") == "true":
 
 
 def pytest_collection_modifyitems(config, items):
-    """In CI (CI=true) the PyTorch oracle is required: a skip for a missing torch is a failure."""
+    """In CI (CI=true) the PyTorch oracle and Graphviz's dot are required: a skip for a missing torch
+    or dot is a failure."""
     if os.environ.get("CI") == "true":
         try:
             import torch  # noqa: F401
@@ -80,3 +81,8 @@ def pytest_collection_modifyitems(config, items):
             torchvision_models()
         except pytest.skip.Exception:
             raise pytest.UsageError("CI needs torchvision for the zoo oracle tests; run `make test`")
+        import shutil
+
+        if shutil.which("dot") is None:
+            raise pytest.UsageError("CI needs Graphviz's dot for the drawing tests; run `make test` as root on "
+                                    "Debian, or apt-get install graphviz")
