@@ -414,3 +414,19 @@ def test_svg_text_for_embedding():
     root = ET.fromstring(svg.encode("utf-8"))
     assert root.tag == f"{SVG}svg" and len([g for g in root.iter(f"{SVG}g") if g.get("class") == "node"]) == 15
     assert io.StringIO(svg).read().count('class="edge"') == 13
+
+
+@needs_binding
+@needs_dot
+def test_the_readme_picture_is_what_its_command_draws(tmp_path):
+    """docs/resnet18.svg, made by the command the README prints: the same boxes, texts and edges."""
+    from conftest import ROOT
+
+    assert "convcalc draw specs/resnet18.yaml --depth 1 -o docs/resnet18.svg" in (ROOT / "README.md").read_text(
+        encoding="utf-8")
+    fresh = tmp_path / "resnet18.svg"
+    draw(RESNET18, fresh, "--depth", "1")
+    committed = ROOT / "docs" / "resnet18.svg"
+    for kind in ("node", "edge", "cluster"):
+        assert [texts(group) for group in svg_groups(committed, kind)] == [texts(group) for group in
+                                                                           svg_groups(fresh, kind)]
