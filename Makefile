@@ -31,7 +31,8 @@ demo: $(INSTALLED)
 # (as root on Debian); elsewhere those tests skip, and in CI (CI=true) that skip is a failure.
 graphviz:
 	@command -v dot >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	    { apt-get install -y -qq graphviz >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq graphviz; }; }; } \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null 2>&1 || \
+	      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; }; }; } \
 	    || echo "Graphviz's dot is missing (apt-get install graphviz): the drawing tests will skip"
 
 test: $(TEST_INSTALLED) graphviz

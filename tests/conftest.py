@@ -81,8 +81,9 @@ def pytest_collection_modifyitems(config, items):
             torchvision_models()
         except pytest.skip.Exception:
             raise pytest.UsageError("CI needs torchvision for the zoo oracle tests; run `make test`")
+        import importlib.util
         import shutil
 
-        if shutil.which("dot") is None:
-            raise pytest.UsageError("CI needs Graphviz's dot for the drawing tests; run `make test` as root on "
-                                    "Debian, or apt-get install graphviz")
+        if shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None:
+            raise pytest.UsageError("CI needs Graphviz's dot and the graphviz package for the drawing tests; "
+                                    "run `make test` (as root on Debian, for apt-get install graphviz)")

@@ -269,6 +269,17 @@ def test_the_finding_is_the_tooltip_in_the_svg(tmp_path):
     assert error.splitlines()[0] == "too_big: conv2d" and "the window (3) is larger" in error.splitlines()[-1]
 
 
+def test_a_finding_of_no_layer_stands_beside_the_graph(tmp_path):
+    """A budget of 10 parameters against a conv of (3*3*1 + 1)*2 = 20: over by 100%, at no layer."""
+    spec = written(tmp_path, "budget.yaml", "name: b\ninput: [1, 8, 8]\nbudget: {params: 10}\nlayers:\n"
+                                            "  - conv2d: {name: c, filters: 2, kernel: 3}\n")
+    mermaid = tmp_path / "b.mmd"
+    assert draw(spec, mermaid).exit_code == 1
+    text = mermaid.read_text(encoding="utf-8")
+    assert re.search(r'finding0\[".*params is 20, over the budget of 10 by 100\.0%"\]', text)
+    assert "class finding0 error" in text and "class n0 error" not in text
+
+
 # ----- the diff's diagram -------------------------------------------------------------------------------
 
 def test_diff_markdown_carries_a_diagram_of_the_change(tmp_path):

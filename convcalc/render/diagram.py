@@ -78,6 +78,7 @@ class Picture:
     boxes: list[Box]
     edges: list[tuple[Box, Box, str, bool]]  # tail, head, the shape carried, whether it runs in this mode
     total_macs: object
+    unplaced: list = field(default_factory=list)  # findings of no layer (a budget, the valid sizes)
 
     def cost_class(self, box: Box) -> int | None:
         """0 to 4: which of COST_BOUNDS the box's share of all MACs passes; None when symbolic."""
@@ -104,9 +105,9 @@ def picture(analysis: Analysis, depth: int | None = None) -> Picture:
             boxes.append(box)
         box.layers.append(report)
         box_of[report.name] = box
+    unplaced = []
     for finding in analysis.findings:
-        if finding.layer in box_of:
-            box_of[finding.layer].findings.append(finding)
+        (box_of[finding.layer].findings if finding.layer in box_of else unplaced).append(finding)
     if len(boxes) > MAX_BOXES:
         raise ConvcalcError("draw_too_many", None, boxes=len(boxes), limit=MAX_BOXES)
     reports = {report.name: report for report in analysis.layers}
@@ -123,7 +124,7 @@ def picture(analysis: Analysis, depth: int | None = None) -> Picture:
         sink = Box(f"output{number}", name, "output", role="output")
         boxes.append(sink)
         edges.append((box_of[name], sink, shape_label(_output_shape(reports[name], None)), True))
-    return Picture(boxes, edges, analysis.totals.macs)
+    return Picture(boxes, edges, analysis.totals.macs, unplaced)
 
 
 def _output_shape(report, index):
@@ -294,13 +295,15 @@ def _dot_legend(drawn: Picture, lang: str) -> str:
     rows = [f'<TR><TD COLSPAN="2"><B>{_html(translate("draw_legend_cost", lang, macs=count(drawn.total_macs)))}'
             f"</B></TD></TR>"]
     if is_concrete(drawn.total_macs):
-        rows += [f'<TR><TD BGCOLOR="{colour}" WIDTH="18"> </TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>'
+        rows += [f'<TR><TD BGCOLOR="{colour}" FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="14"> </TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>'
                  for colour, text in zip(COST_COLOURS, _cost_ranges())]
     else:
         rows.append(f'<TR><TD COLSPAN="2">{_html(translate("draw_legend_symbolic", lang))}</TD></TR>')
-    rows += [f'<TR><TD BORDER="3" COLOR="{colour}" WIDTH="18"> </TD><TD ALIGN="LEFT">'
+    rows += [f'<TR><TD BORDER="3" COLOR="{colour}" FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="14"> </TD><TD ALIGN="LEFT">'
              f"{_html(translate(f'draw_legend_{severity}', lang))}</TD></TR>"
              for severity, colour in SEVERITY_COLOURS.items()]
+    rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="{SEVERITY_COLOURS[finding.severity]}">'
+             f"{_html(shorten(finding.render(lang), 200))}</FONT></TD></TR>" for finding in drawn.unplaced]
     return '<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + \
         "</TABLE>>"
 
@@ -367,6 +370,9 @@ def mermaid_text(analysis: Analysis, depth: int | None = None, lang: str = "en")
                 classes.extend([f"    class {entry.id} {entry.severity}"] if entry.severity else [])
 
     add(_nested(drawn), "    ")
+    for number, finding in enumerate(drawn.unplaced):  # a budget exceeded, no valid size: beside the graph
+        lines.append(f'    finding{number}["{mermaid_escape(shorten(finding.render(lang), 200))}"]')
+        classes.append(f"    class finding{number} {finding.severity}")
     for tail, head, shape, runs in drawn.edges:
         lines.append(f'    {tail.id} {"-->" if runs else "-.->"}|"{mermaid_escape(shape)}"| {head.id}')
     return "\n".join(lines + classes) + "\n"
