@@ -295,6 +295,7 @@ def test_diff_markdown_carries_a_diagram_of_the_change(tmp_path):
     nodes = [line for line in lines if re.fullmatch(r'\s*[ne]\d+\["[^"]*"\]', line)]
     assert len(nodes) == 4
     assert any("66 unchanged layers" in line for line in nodes)
+    assert '["fc<br>dense<br>changed<br>1000 -#62; 10"]' in diagram  # its output shape before and after
     fc = next(line for line in nodes if '["fc<br>' in line).split("[")[0].strip()
     assert [line.strip() for line in lines if line.strip().startswith("class ")] == [f"class {fc} changed",
                                                                                       "class e0 elided"]

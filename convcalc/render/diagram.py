@@ -27,7 +27,7 @@ from convcalc.analysis import Analysis
 from convcalc.errors import ConvcalcError
 from convcalc.graph import INPUT
 from convcalc.i18n import translate
-from convcalc.render import plain
+from convcalc.render import plain, shape_text
 from convcalc.symbolic import is_concrete
 from convcalc.text import shorten, visible
 from convcalc.units import fixed
@@ -418,6 +418,9 @@ def diff_mermaid(diff, lang: str = "en") -> str:
             if node in status:
                 change = status[node]
                 parts.append(translate(f"draw_change_{change.kind}", lang, old=(change.before or {}).get("name", "")))
+                shapes = [shape_text(side.get("output_shape")) for side in (change.before, change.after) if side]
+                if len(shapes) == 2 and shapes[0] != shapes[1]:
+                    parts.append(" -> ".join(shapes))
             lines.append(f'    {ids[node]}["{"<br>".join(mermaid_escape(part) for part in parts)}"]')
     drawn = set()
     for tail, head in edges:
