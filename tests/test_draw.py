@@ -135,6 +135,11 @@ def test_blocks_are_clusters_and_collapse_at_a_depth(tmp_path):
     clusters = svg_groups(full, "cluster")
     assert len(clusters) == 8
     assert texts(clusters[0]) == ["layer1.0 (basic): 74.0k params · 231.2M MACs"]
+    # inside its cluster a layer goes by its name in the block, its tooltip by its full name
+    conv = layer_groups(full)[4]
+    assert texts(conv) == ["conv1", "conv2d", "36.9k params · 115.6M MACs"]
+    tooltip = next(anchor.get("{http://www.w3.org/1999/xlink}title") for anchor in conv.iter(f"{SVG}a"))
+    assert tooltip.startswith("layer1.0.conv1: conv2d\nlayer1.0 (basic, line ")
     boxes = layer_groups(collapsed)
     assert len(boxes) == 15 and svg_groups(collapsed, "cluster") == []
     assert texts(boxes[4]) == ["layer1.0", "basic · 7 layers", "74.0k params · 231.2M MACs"]

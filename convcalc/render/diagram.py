@@ -55,6 +55,12 @@ class Box:
     role: str = "layer"  # layer | block | input | output
 
     @property
+    def title(self) -> str:
+        """The name as its cluster reads it: layer1.0.conv1 in the cluster of layer1.0 is conv1."""
+        prefix = self.clusters[-1][0] + "." if self.clusters else ""
+        return self.name[len(prefix):] if prefix and self.name.startswith(prefix) else self.name
+
+    @property
     def params(self):
         return sum((report.params for report in self.layers), 0)
 
@@ -273,7 +279,7 @@ def _dot_node(box: Box, drawn: Picture, lang: str) -> dict:
             (f"<BR/>{_html(box.name)}" if box.role == "output" else "") + ">"
         return {**attributes, "label": label, "shape": "oval", "style": "filled", "fillcolor": "#f0f0f0"}
     cost = drawn.cost_class(box)
-    attributes["label"] = (f"<<B>{_html(box.name)}</B><BR/>{_html(_subtitle(box, lang))}<BR/>"
+    attributes["label"] = (f"<<B>{_html(box.title)}</B><BR/>{_html(_subtitle(box, lang))}<BR/>"
                            f'<FONT POINT-SIZE="9">{_html(_facts(box, lang))}</FONT>>')
     if cost is not None:
         attributes["fillcolor"] = COST_COLOURS[cost]
@@ -383,7 +389,7 @@ def _mermaid_node(box: Box, lang: str) -> str:
         text = mermaid_escape(translate(f"draw_{box.role}", lang)) + \
             (f"<br>{mermaid_escape(box.name)}" if box.role == "output" else "")
         return f'{box.id}(["{text}"])'
-    parts = [box.name, _subtitle(box, lang), _facts(box, lang)]
+    parts = [box.title, _subtitle(box, lang), _facts(box, lang)]
     return f'{box.id}["{"<br>".join(mermaid_escape(part) for part in parts)}"]'
 
 
