@@ -410,12 +410,58 @@ MESSAGES = {
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "not an ONNX model convcalc can read: {reason}",
+    "onnx_no_nodes": "the graph has no nodes",
+    "onnx_too_large": "the file is {size} bytes, past the 2 GiB a protobuf message may hold; save the model "
+                      "with its tensors as external data (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "the graph needs exactly one input tensor (besides its initializers), it has {count}: {names}",
+    "onnx_input_rank": "the graph input {name} has {rank} axes; convcalc needs (N, C, ...) with the batch first",
+    "onnx_unsupported_op": "node {index} ({node}) is an ONNX {op}, an op convcalc does not import; it imports: "
+                           "{supported}",
+    "onnx_unsupported_form": "node {index} ({node}): this {op} has no convcalc layer: {reason}",
+    "onnx_form": "its attributes or inputs are a form no layer type expresses ({attributes})",
+    "onnx_only_constants": "convcalc evaluates it on constants and shapes only; on the network's values no layer "
+                           "type computes it",
+    "onnx_not_static": "an input that should be a constant is computed from the network's values",
+    "onnx_fold_failed": "node {index} ({node}): the {op} of constant values could not be evaluated: {reason}",
+    "onnx_layer_refused": "node {index} ({node}): the {op} read as a {kind} layer is refused: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parameters take {size} GiB in float32, more than the 2 GiB an ONNX file "
+                      "holds without external data",
+    "onnx_no_equivalent": "layer {layer} ({kind}): convcalc has no ONNX form for this type, so it cannot be exported",
+    "onnx_export_layer_refused": "layer {layer} ({kind}) cannot be written in ONNX: {reason}",
+    "onnx_symbolic_parameter": "layer {layer}: parameter {name} has the symbolic shape ({shape}); give the "
+                               "symbols sizes (--set, --input) to export its weights",
+    "onnx_transposed_size": "its output padding would depend on the symbolic input size; give the size (--set)",
+    "onnx_ceil_symbolic": "in ceil mode on a symbolic size its last window cannot be padded in ONNX; give the size "
+                          "(--set)",
+    "onnx_adaptive_symbolic": "adaptive pooling to {sizes} of a symbolic size has no fixed ONNX window; give the "
+                              "size (--set), or pool to 1",
+    "onnx_layernorm_symbolic": "without affine its scale of ones needs the normalised sizes as numbers; give the "
+                               "size (--set)",
 
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_reserved": "layer {layer}: PyTorch modules have an attribute {part}, so no module can be "
+                             "named so; rename the layer",
+    "torch_export_inconsistent": "the network has errors (convcalc analyze shows them): only a consistent one is "
+                                 "written as PyTorch",
+    "torch_export_unsupported": "layer {layer}: convcalc cannot write a {kind} layer as PyTorch source",
+    "torch_export_refused": "layer {layer} ({kind}) cannot be written as PyTorch: {reason}",
+    "torch_export_prefix": "layer {layer}: other layers' names start with '{layer}.', and a PyTorch module cannot "
+                           "also hold the modules named under it; rename one of them",
+    "torch_size_symbolic": "its {field} would be {value}, which depends on the symbolic input sizes; give them "
+                           "numbers (--set, --input)",
+    "torch_same_symbolic": "'same' padding with stride {stride} pads by an amount that depends on the input size; "
+                           "give the sizes numbers (--set, --input)",
+    "torch_no_dilation": "PyTorch's pooling of this kind has no dilation",
+    "torch_pad_excluded": "with count_include_pad: false the padding must be the same on both sides and at most "
+                          "half the kernel, as PyTorch's average pooling takes it",
+    "torch_ceil_padding": "with ceil_mode, this padding applied before the pool would round the output size "
+                          "differently",
+    "torch_unpool_padding": "PyTorch's max unpooling pads both sides alike by at most half the kernel",
 
     # blocks found in imported specs (bridges.blocks)
 
