@@ -194,8 +194,8 @@ def _cluster_ids(picture: Picture) -> dict[str, str]:
 
 
 def _nested(picture: Picture):
-    """(boxes directly in the top level, {cluster use: its boxes and subclusters}) as a tree:
-    each entry is (use, kind, [entries]) or a Box."""
+    """The boxes as a tree of clusters, in drawing order: a list whose entries are Boxes or
+    ((use name, block type), [entries of that cluster])."""
     root: list = []
     places: dict[tuple, list] = {(): root}
     for box in picture.boxes:
