@@ -944,7 +944,9 @@ HELP_OPTIONS = {
     ("check",): ["--format", "json", "--lang"],
     ("quiz",): ["--seed", "--count", "--topics", "--output", "--force"],
     ("lock",): ["--output", "--set", "--force"],
-    ("diff",): ["--base", "--fail-on", "--format", "markdown", "json", "github", "--set"],
+    ("diff",): ["--base", "--fail-on", "--format", "markdown", "json", "github", "--set", "--diagram"],
+    ("draw",): ["--output", "--format", "svg", "png", "pdf", "dot", "mmd", "--depth", "--set", "--input", "--force",
+                "--lang"],
     ("layers",): ["--format", "text", "json"],
     ("schema",): ["--output"],
 }
@@ -962,7 +964,7 @@ def test_version_and_top_level_help():
     result = cli("--help")
     assert result.exit_code == 0
     for command in ("analyze", "run", "verify", "explain", "calc", "check", "quiz", "lock", "diff", "layers",
-                    "schema"):
+                    "schema", "draw"):
         assert command in result.stdout
     assert cli("--version").stdout.startswith("convcalc, version ")
 

@@ -126,8 +126,11 @@ def lock(spec, output, values, sizing, force, lang):
               help="Exit 1 when a total grows by more: params:+5%, macs:+0, memory:+10MiB (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True)
+@click.option("--diagram", is_flag=True,
+              help="With --format markdown: a Mermaid diagram of the changed layers (GitHub renders it), "
+                   "unchanged layers far from any change elided.")
 @lang_option
-def diff(before, after, base, values, sizing, thresholds, output_format, lang):
+def diff(before, after, base, values, sizing, thresholds, output_format, diagram, lang):
     """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
     (--base): added, removed, renamed and changed layers, and total deltas (absolute and %). With
     --base, a spec that is new since REV counts as all added (its totals grow from 0, so a --fail-on
@@ -140,6 +143,10 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
     lang = lang or language_from_environment()
     if (after is None) == (base is None):
         raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
+    if diagram and output_format != "markdown":
+        from convcalc.i18n import translate
+
+        raise click.UsageError(translate("draw_diagram_needs_markdown", lang))
     try:
         old = load(before, values, base, **sizing)
         new = load(before if base is not None else after, values, absent_ok=base is not None, **sizing)
@@ -150,5 +157,5 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
         sys.exit(EXIT_CANNOT_ANALYSE)
     result = compare(old, new)
     failed = [threshold for threshold in thresholds if threshold.exceeded(result)]
-    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after)
+    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after, diagram)
     sys.exit(EXIT_FOUND_WRONG if failed else EXIT_OK)
