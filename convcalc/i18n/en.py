@@ -228,6 +228,8 @@ MESSAGES = {
     "not_held": "does NOT hold",
     "verify_ok": "every figure confirmed ({count} checks)",
     "verify_failed": "{count} figure(s) do not match",
+    "verify_against": "against {executor}: output {output}, largest difference {difference} (tolerance {tolerance}): {verdict}",
+    "verify_against_shape": "(its shape differs)",
     "expected_measured": "expected {expected}, measured {measured}",
     # explanations
     "unknown_layer": "there is no layer named '{name}'{hint}; layers: {valid}",

@@ -234,6 +234,8 @@ MESSAGES = {
     "not_held": "NO se cumple",
     "verify_ok": "todas las cifras confirmadas ({count} comprobaciones)",
     "verify_failed": "{count} cifra(s) no coinciden",
+    "verify_against": "frente a {executor}: salida {output}, mayor diferencia {difference} (tolerancia {tolerance}): {verdict}",
+    "verify_against_shape": "(su forma es distinta)",
     "expected_measured": "se esperaba {expected}, se midió {measured}",
     # explicaciones
     "unknown_layer": "no hay ninguna capa llamada '{name}'{hint}; capas: {valid}",
