@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 
-from convcalc.render import document
+from convcalc.render import analysed, document
 from convcalc.text import visible
 
 COLUMNS = ["spec", "name", "type", "inputs", "line", "output_shape", "units", "params", "trainable_params",
@@ -20,10 +20,11 @@ def _cell(value):
     return "" if value is None else visible(value) if isinstance(value, str) else value
 
 
-def write(analyses, lang, stream) -> None:
+def write(results, lang, stream, quiet=False) -> None:
+    """``quiet`` changes nothing: a CSV holds figures, not diagnostics."""
     writer = csv.DictWriter(stream, COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for analysis in analyses:
+    for analysis in analysed(results):
         data = document(analysis, lang)
         for layer in data["layers"]:
             writer.writerow({key: _cell(value) for key, value in {**layer, "spec": data["name"]}.items()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from convcalc.i18n import translate
-from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.render import analysed, concise, document, headers, notes, shape_text, table_rows, total_lines
 from convcalc.text import visible
 
 
@@ -11,8 +11,11 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
-def write(analyses, lang, stream) -> None:
-    for analysis in analyses:
+def write(results, lang, stream, quiet=False) -> None:
+    """``quiet``: the diagnostics alone, one concise line each (notes are left out before), as ruff --quiet."""
+    if quiet:
+        return concise.write(analysed(results), lang, stream)
+    for analysis in analysed(results):
         data = document(analysis, lang)
         stream.write(f"## {_cell(visible(data['name']))}\n\n")
         stream.write(translate("input_line", lang, shape=shape_text(data["input_shape"]), layout=data["layout"],

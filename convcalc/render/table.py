@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from convcalc.i18n import translate
-from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.render import analysed, concise, document, headers, notes, shape_text, table_rows, total_lines
 from convcalc.text import visible
 
 
@@ -23,9 +23,12 @@ def terminal(stream) -> Console:
     return _Console(file=stream, highlight=False, width=None if stream.isatty() else 10_000)
 
 
-def write(analyses, lang, stream) -> None:
+def write(results, lang, stream, quiet=False) -> None:
+    """``quiet``: the diagnostics alone, one concise line each (notes are left out before), as ruff --quiet."""
+    if quiet:
+        return concise.write(analysed(results), lang, stream)
     console = terminal(stream)
-    for analysis in analyses:
+    for analysis in analysed(results):
         data = document(analysis, lang)
         title = f"{visible(data['name'])}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
                                                     layout=data["layout"], batch=data["batch"], dtype=data["dtype"])
@@ -39,7 +42,7 @@ def write(analyses, lang, stream) -> None:
         for label, value in total_lines(data, lang):
             console.print(f"[bold]{escape(label)}:[/bold] {escape(value)}")
         for title, lines in notes(data, lang):
-            style = {"errors": "bold red", "warnings": "yellow"}.get(title, "bold")
+            style = {"errors": "bold red", "warnings": "yellow", "notes": "cyan"}.get(title, "bold")
             console.print(f"\n[{style}]{escape(translate(title, lang))}[/{style}]")
             for line in lines:
                 console.print(f"  • {escape(line)}", soft_wrap=False)
