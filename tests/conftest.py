@@ -80,3 +80,38 @@ def pytest_collection_modifyitems(config, items):
             torchvision_models()
         except pytest.skip.Exception:
             raise pytest.UsageError("CI needs torchvision for the zoo oracle tests; run `make test`")
+
+
+OUTPUT_SCHEMA = None
+
+
+def analyze_json(text: str) -> dict:
+    """`convcalc analyze --format json` output, read and validated against convcalc/output.schema.json."""
+    import json
+
+    import jsonschema
+
+    global OUTPUT_SCHEMA
+    if OUTPUT_SCHEMA is None:
+        OUTPUT_SCHEMA = jsonschema.Draft202012Validator(
+            json.loads((ROOT / "convcalc" / "output.schema.json").read_text(encoding="utf-8")))
+    data = json.loads(text)
+    OUTPUT_SCHEMA.validate(data)
+    return data
+
+
+def one_spec(text: str) -> dict:
+    """The one spec's object of an analyze --format json output (validated)."""
+    (spec,) = analyze_json(text)["specs"]
+    return spec
+
+
+def at_level(spec: dict, level: str) -> list[dict]:
+    """The diagnostics of one level of a spec's JSON object."""
+    return [record for record in spec["diagnostics"] if record["level"] == level]
+
+
+def placed(record: dict) -> str:
+    """A JSON diagnostic as `file:line:col: message`."""
+    where = ":".join(str(part) for part in (record["file"], record["line"], record["column"]) if part is not None)
+    return f"{where}: {record['message']}"

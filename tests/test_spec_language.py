@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS, analyze_text
+from conftest import SPECS, analyze_text, one_spec
 from convcalc.cli import main
 from convcalc.graph import _arithmetic
 
@@ -128,8 +128,8 @@ def test_train_only_heads_hold_parameters_but_no_macs_in_eval_mode():
     from torchvision_oracle import build
 
     spec = str(SPECS / "googlenet_aux.yaml")
-    evaluated = json.loads(CliRunner().invoke(main, ["analyze", spec, "--format", "json"]).stdout)
-    trained = json.loads(CliRunner().invoke(main, ["analyze", spec, "--format", "json", "--mode", "train"]).stdout)
+    evaluated = one_spec(CliRunner().invoke(main, ["analyze", spec, "--format", "json"]).stdout)
+    trained = one_spec(CliRunner().invoke(main, ["analyze", spec, "--format", "json", "--mode", "train"]).stdout)
     model = build("googlenet", aux_logits=True, init_weights=False)
     assert evaluated["totals"]["params"] == trained["totals"]["params"] == sum(
         p.numel() for p in model.parameters())

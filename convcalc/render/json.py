@@ -8,6 +8,7 @@ import json
 from convcalc.render import report
 
 
-def write(results, lang, stream) -> None:
+def write(results, lang, stream, quiet=False) -> None:
+    """``quiet`` changes nothing here: the notes are left out before, and the document stays whole."""
     json.dump(report(results, lang), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
