@@ -324,7 +324,7 @@ def test_python_dash_m_is_the_same_command():
     env.pop("CONVCALC_DEBUG", None)
     done = subprocess.run([sys.executable, "-m", "convcalc", "analyze", LENET, "--format", "json"],
                           capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 0 and json.loads(done.stdout)["totals"]["params"] == LENET_PARAMS
+    assert done.returncode == 0 and one_spec(done.stdout)["totals"]["params"] == LENET_PARAMS
     missing = subprocess.run([sys.executable, "-m", "convcalc", "analyze", "nope.yaml", "--lang", "es"],
                              capture_output=True, text=True, env=env, timeout=60)
     assert missing.returncode == 2 and one_line(missing.stderr).startswith("nope.yaml:")
@@ -1053,7 +1053,8 @@ def test_the_pre_commit_hook_entry_runs():
     assert ok.exit_code == 0
     write("broken.yaml", BROKEN)
     failed = cli(*arguments, "broken.yaml")
-    assert failed.exit_code == 1 and "::error file=broken.yaml" in failed.stdout
+    # BROKEN's dense layer sits on line 5, column 5: one concise line, code and level included
+    assert failed.exit_code == 1 and failed.stdout.startswith("broken.yaml:5:5: error CC103 dense1: ")
 
 
 def test_docs_ci_commands_run():

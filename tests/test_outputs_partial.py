@@ -51,7 +51,7 @@ def broken(tmp_path):
 def test_totals_after_an_error_are_marked_partial_in_every_format(broken):
     result = _run(["analyze", broken, "--format", "json"])
     assert result.exit_code == 1
-    report = json.loads(result.stdout)
+    report = one_spec(result.stdout)
     assert report["complete"] is False and report["totals"]["params"] == FIRST_CONV_PARAMS
     table = _run(["analyze", broken]).stdout
     assert "Partial totals: 2 of 5 layers analysed" in table

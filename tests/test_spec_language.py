@@ -74,7 +74,8 @@ def _analyze(tmp_path, *args):
     path = tmp_path / "family.yaml"
     path.write_text(FAMILY)
     result = CliRunner().invoke(main, ["analyze", str(path), "--format", "json", *args])
-    return result, (json.loads(result.stdout) if result.stdout.startswith("{") else None)
+    spec = one_spec(result.stdout)
+    return result, (spec if spec["status"] == "analysed" else None)
 
 
 def test_one_family_file_serves_several_widths_depths_and_activations(tmp_path):
@@ -93,12 +94,13 @@ def test_one_family_file_serves_several_widths_depths_and_activations(tmp_path):
 def test_an_unknown_parameter_is_refused_naming_the_declared_ones(tmp_path):
     result, _ = _analyze(tmp_path, "--param", "wdth=2")
     assert result.exit_code == 2
-    assert "'wdth', which is not a parameter of this spec" in result.stderr and "width, depth, act" in result.stderr
+    message = one_spec(result.stdout)["error"]["message"]
+    assert "'wdth', which is not a parameter of this spec" in message and "width, depth, act" in message
 
 
 def test_a_parameter_choosing_an_unknown_type_is_refused(tmp_path):
     result, _ = _analyze(tmp_path, "--param", "act=nosuch")
-    assert result.exit_code == 2 and "unknown layer type 'nosuch'" in result.stderr
+    assert result.exit_code == 2 and "unknown layer type 'nosuch'" in one_spec(result.stdout)["error"]["message"]
 
 
 def test_names_from_parameters_reproduce_torchvision_densenet_names():
