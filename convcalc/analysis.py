@@ -78,9 +78,8 @@ class Finding:
         return message
 
     def render(self, lang: str = "en") -> str:
-        """`file:line:col: level code message`, one line (the concise format)."""
-        where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.level} {self.code} {self.message(lang)}"
+        """`file:line:col: message` (the formats add the level and the code)."""
+        return f"{self.location}: {self.message(lang)}" if self.location else self.message(lang)
 
 
 @dataclass(slots=True)

@@ -932,7 +932,8 @@ def test_schema_never_replaces_a_file():
 
 
 HELP_OPTIONS = {
-    ("analyze",): ["--format", "table", "json", "markdown", "csv", "github", "--set", "--strict", "--optimizer",
+    ("analyze",): ["--format", "table", "json", "markdown", "csv", "github", "concise", "sarif", "GITHUB_ACTIONS",
+                   "--quiet", "--select", "--ignore", "--set", "--strict", "--optimizer",
                    "adam", "momentum", "sgd", "--lang", "--max-params", "--max-macs", "--max-flops",
                    "--max-memory", "--max-activation", "--max-training-memory"],
     ("run",): ["--set", "--seed", "--weights", "--input", "--save", "--force", "--max-memory", "--format", "--lang"],
@@ -949,7 +950,7 @@ HELP_OPTIONS = {
     ("lock",): ["--output", "--set", "--force"],
     ("diff",): ["--base", "--fail-on", "--format", "markdown", "json", "github", "--set"],
     ("layers",): ["--format", "text", "json"],
-    ("schema",): ["--output"],
+    ("schema",): ["--output", "--of", "spec", "output"],
 }
 
 
