@@ -69,10 +69,10 @@ class Run:
     @property
     def network_outputs(self) -> dict[str, np.ndarray]:
         """The arrays of the network's outputs, by name (split1.0, split1.1 for a layer with several)."""
-        graph = self.analysis.graph
-        several = {name for name in graph.outputs if graph.node(name).layer.output_count > 1}
+        graph, outputs = self.analysis.graph, self.analysis.outputs
+        several = {name for name in outputs if graph.node(name).layer.output_count > 1}
         return {name: array for name, array in self.outputs.items()
-                if name in graph.outputs and name not in several or name.rpartition(".")[0] in several}
+                if name in outputs and name not in several or name.rpartition(".")[0] in several}
 
 
 def compute_dtype(analysis: Analysis) -> str:
@@ -127,9 +127,12 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             x = _input(analysis, input_file, seed, dtype)
         scratch = max(1 << 18, predicted_peak(analysis, keep) // 4)  # temporaries stay well inside the tolerance
         values = {INPUT: x}
-        last_reader = {source: step for step, report in enumerate(analysis.layers) for source in report.inputs}
+        last_reader = {source: step for step, report in enumerate(analysis.layers) if report.runs
+                       for source in report.inputs}
         runs = []
         for step, (report, shapes) in enumerate(zip(analysis.layers, _parameter_shapes(analysis))):
+            if not report.runs:
+                continue  # in this mode (train_only in eval): its weights are drawn, but it does not run
             layer = report.node.layer
             params = {name: weights[f"{report.name}.{name}"] for name in shapes}
             ops = CountingOps(analysis.spec.layout, scratch)
@@ -149,14 +152,14 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
                                  sum(a.size for a in params.values()) - trainable, ops.macs, elapsed))
             if not keep:
                 for source in set(report.inputs):
-                    if last_reader.get(source) == step and source in values and source not in analysis.graph.outputs:
+                    if last_reader.get(source) == step and source in values and source not in analysis.outputs:
                         del values[source]
         peak = tracemalloc.get_traced_memory()[1] if measure_memory else None
     finally:
         if measure_memory:
             tracemalloc.stop()
     kept = {}
-    for name in values if keep else analysis.graph.outputs:
+    for name in values if keep else analysis.outputs:
         value = values[name]
         kept.update({f"{name}.{index}": array for index, array in enumerate(value)} if isinstance(value, tuple)
                     else {name: value})

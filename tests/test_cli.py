@@ -12,7 +12,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SPECS, analyze_json, at_level, one_spec, placed
+from conftest import ROOT, SPECS, analyze_json, one_spec
 from convcalc.cli import main
 from convcalc.layers import REGISTRY
 

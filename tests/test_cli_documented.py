@@ -41,7 +41,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ROOT, SPECS, analyze_json, at_level, one_spec, placed
+from conftest import ROOT, SPECS, analyze_json, at_level, one_spec
 from convcalc.cli import main
 
 LENET = str(SPECS / "lenet5.yaml")

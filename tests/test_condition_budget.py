@@ -6,7 +6,6 @@ benchmarks/bench_conditions.py; the subprocess timeout here only guards against 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS, analyze_json, at_level, one_spec, placed
+from conftest import SPECS, one_spec
 from convcalc.cli import main
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS, analyze_json, at_level, one_spec, placed
+from conftest import SPECS, one_spec
 from convcalc.cli import main
 
 # 3x21x21 -> conv 3x3 (8 maps): 19x19 -> max pool 2: 9x9 -> conv 11x11 cannot fit: an error there.

@@ -7,7 +7,7 @@ import os
 
 from click.testing import CliRunner
 
-from conftest import ROOT, SPECS, analyze_json, at_level, one_spec, placed
+from conftest import ROOT, SPECS, one_spec
 from convcalc.cli import main
 
 

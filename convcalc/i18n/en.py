@@ -107,6 +107,13 @@ MESSAGES = {
                        "input must be the tensor the max pool read, with its kernel, stride and padding",
     "concat_axis": "axis {axis} does not exist in a tensor with {rank} axes",
     "crop_too_large": "cannot crop {size} to the reference size {target} along {axis}",
+    # resizing to a reference (layers.resize)
+    "upsample_reference_inputs": "size: reference takes two inputs, the map to resize and the reference whose "
+                                 "spatial size it takes (inputs: [x, reference]); got {received}",
+    "upsample_second_input": "a second input gives upsampling its size only with size: reference (instead of "
+                             "scale or a fixed size); got {received} inputs",
+    "upsample_reference_note": "O_ref: the spatial size of the second input (the reference), with the channels "
+                               "of the first",
     "inexact_division": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number; "
                         "PyTorch rounds it {rounding}, so the size is {result}",
     "inexact_division_strict": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number "
@@ -288,6 +295,9 @@ MESSAGES = {
     "git_revision_option": "'{revision}' cannot be a git revision: it starts with '-', which git would read as an option",
     "git_revision_empty": "--base needs a git revision, e.g. origin/main or HEAD~1",
     "diff_title": "{before} -> {after}",
+    "diff_side": "{name} ({source})",
+    "diff_side_absent": "nothing ({source} does not exist)",
+    "diff_absent_twice": "the spec exists neither here nor in {revision}",
     "diff_figure": "figure",
     "diff_before": "before",
     "diff_after": "after",
@@ -335,6 +345,9 @@ MESSAGES = {
     "conv_mode_eval": "mode eval (the default; --mode train counts them): layers marked train_only hold their "
                       "parameters but do not run, so their MACs, FLOPs and activations are not in the totals",
     "conv_mode_train": "mode train: every layer runs, those marked train_only included",
+    "train_only_cannot_run": "runs only in training (train_only) and could not run at this input ({problem}); "
+                             "its parameters are counted, its sizes mean nothing here, and the sizes the network "
+                             "is valid at in eval mode do not depend on it (--mode train checks it)",
     "bad_train_only": "`train_only` is true or false",
     "unknown_spec_param": "--param names '{name}', which is not a parameter of this spec (its `params:`: {known})",
     "yaml_flow_reference": "not valid YAML: {problem}; inside {{...}} write \"${{...}}\" in quotes, or use $(...)",
@@ -398,6 +411,24 @@ MESSAGES = {
     # importing PyTorch models (bridges.torch_import)
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_reserved": "layer {layer}: PyTorch modules have an attribute {part}, so no module can be "
+                             "named so; rename the layer",
+    "torch_export_inconsistent": "the network has errors (convcalc analyze shows them): only a consistent one is "
+                                 "written as PyTorch",
+    "torch_export_unsupported": "layer {layer}: convcalc cannot write a {kind} layer as PyTorch source",
+    "torch_export_refused": "layer {layer} ({kind}) cannot be written as PyTorch: {reason}",
+    "torch_export_prefix": "layer {layer}: other layers' names start with '{layer}.', and a PyTorch module cannot "
+                           "also hold the modules named under it; rename one of them",
+    "torch_size_symbolic": "its {field} would be {value}, which depends on the symbolic input sizes; give them "
+                           "numbers (--set, --input)",
+    "torch_same_symbolic": "'same' padding with stride {stride} pads by an amount that depends on the input size; "
+                           "give the sizes numbers (--set, --input)",
+    "torch_no_dilation": "PyTorch's pooling of this kind has no dilation",
+    "torch_pad_excluded": "with count_include_pad: false the padding must be the same on both sides and at most "
+                          "half the kernel, as PyTorch's average pooling takes it",
+    "torch_ceil_padding": "with ceil_mode, this padding applied before the pool would round the output size "
+                          "differently",
+    "torch_unpool_padding": "PyTorch's max unpooling pads both sides alike by at most half the kernel",
 
     # blocks found in imported specs (bridges.blocks)
 

@@ -17,6 +17,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from convcalc.layers.base import Layer, LayerResult, product
+from convcalc.layers.torch_code import TorchCode, constructor, number
 
 SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, as torch.nn.SELU
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -76,6 +77,10 @@ class Activation(Layer):
             target[start:start + BLOCK] = self.function(np, source[start:start + BLOCK])
         return out
 
+    def to_torch(self, inputs, layout):
+        """The torch.nn module of the same name (TORCH_MODULES)."""
+        return TorchCode(f"nn.{TORCH_MODULES[self.kind]}()")
+
 
 def activation(kind: str) -> type[Activation]:
     """The class of a parameterless activation of ``SIMPLE`` (made on first use by the registry)."""
@@ -109,6 +114,10 @@ SIMPLE: dict[str, tuple] = {
              lambda np, x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0)))),
 }
 
+TORCH_MODULES = {"relu": "ReLU", "relu6": "ReLU6", "sigmoid": "Sigmoid", "tanh": "Tanh", "gelu": "GELU", "silu": "SiLU",
+                 "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "softplus": "Softplus", "mish": "Mish",
+                 "selu": "SELU"}  # kind of SIMPLE -> its torch.nn module, whose defaults are the rules above
+
 
 class LeakyRelu(Activation):
     """x if x > 0 else slope * x."""
@@ -123,6 +132,9 @@ class LeakyRelu(Activation):
         """torch.nn.functional.leaky_relu: x if x > 0 else negative_slope * x."""
         return np.where(x > 0, x, x * self.negative_slope)
 
+    def to_torch(self, inputs, layout):
+        return TorchCode(constructor("nn.LeakyReLU", *([self.negative_slope] if self.negative_slope != 0.01 else [])))
+
 
 class Elu(Activation):
     """x if x > 0 else alpha * (e^x - 1)."""
@@ -136,6 +148,9 @@ class Elu(Activation):
     def function(self, np, x):
         """torch.nn.functional.elu: x if x > 0 else alpha * expm1(x)."""
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(constructor("nn.ELU", *([self.alpha] if self.alpha != 1.0 else [])))
 
 
 class Prelu(Activation):
@@ -164,6 +179,12 @@ class Prelu(Activation):
         np.copyto(out, x, where=x > 0)
         return out
 
+    def to_torch(self, inputs, layout):
+        """nn.PReLU(num_parameters): 1, or C with per_channel."""
+        if not self.per_channel:
+            return TorchCode("nn.PReLU()")
+        return TorchCode(constructor("nn.PReLU", number(inputs[0].channels, "num_parameters")))
+
 
 class Softmax(Activation):
     """e^x_i / sum_j e^x_j over the channels (or a flat vector's entries)."""
@@ -184,6 +205,9 @@ class Softmax(Activation):
         e /= e.sum(axis=1, keepdims=True)
         return e
 
+    def to_torch(self, inputs, layout):
+        return TorchCode("nn.Softmax(dim=1)")
+
 
 class LogSoftmax(Softmax):
     kind = "log_softmax"
@@ -199,3 +223,6 @@ class LogSoftmax(Softmax):
         shifted = x - x.max(axis=1, keepdims=True)
         shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         return shifted
+
+    def to_torch(self, inputs, layout):
+        return TorchCode("nn.LogSoftmax(dim=1)")

@@ -228,7 +228,7 @@ class Layer(BaseModel):
     #   to_onnx(self, name, inputs, outputs, params, builder)      (bridges.onnx_export)
     #   torch_modules: ClassVar[tuple[str, ...]]: the torch.nn classes (and functions) it imports from;
     #   from_torch(cls, module_or_call, shapes) -> spec entry      (classmethod; bridges.torch_import)
-    #   to_torch(self, inputs) -> torch source of the module or call (bridges.torch_export)
+    #   to_torch(self, inputs, layout) -> layers.torch_code.TorchCode: the module or call  (bridges.torch_export)
     # A type without a hook is refused by that bridge with a message naming it.
 
     @classmethod

@@ -18,6 +18,9 @@ from convcalc.layers.base import (
     Windows, padding_pairs, position_blocks,
     per_axis, product, require_rank,
 )
+from convcalc.layers.torch_code import (
+    TorchCode, constructor, number, pad_widths, spatial_index, window_keywords, window_padding,
+)
 
 CONV_FLOPS = {
     "en": "2 per multiply-accumulate, plus 1 per output element for the bias",
@@ -129,6 +132,13 @@ class Conv(GroupedConv):
         y = grouped_products(self.windows(x.shape), x, params["weight"], self.groups, ops)
         return add_bias(y, params["bias"]) if self.bias else y
 
+    def to_torch(self, inputs, layout):
+        """nn.ConvNd(C, K, kernel_size, stride, padding, dilation, groups, bias); padding PyTorch
+        cannot take (asymmetric, or 'same' with a stride) is an explicit F.pad first."""
+        x = inputs[0]
+        module, pad = torch_conv(self, x, number(x.channels, "in_channels"), self.filters, self.groups, self.bias)
+        return TorchCode(module, pad=pad)
+
 
 class DepthwiseConv(ConvBase):
     """One F x F filter per input channel (times a depth multiplier M): Keras DepthwiseConv2D,
@@ -177,6 +187,13 @@ class DepthwiseConv(ConvBase):
         x = arrays[0]
         y = grouped_products(self.windows(x.shape), x, params["weight"], x.shape[1], ops)
         return add_bias(y, params["bias"]) if self.bias else y
+
+    def to_torch(self, inputs, layout):
+        """nn.ConvNd(C, C*M, groups=C): one filter group per input channel."""
+        x = inputs[0]
+        channels = number(x.channels, "in_channels")
+        module, pad = torch_conv(self, x, channels, channels * self.multiplier, channels, self.bias)
+        return TorchCode(module, pad=pad)
 
 
 class SeparableConv(ConvBase):
@@ -239,6 +256,18 @@ class SeparableConv(ConvBase):
             product_ = ops.matmul(pointwise, flat).reshape(self.filters, batch, *sizes)
             y[(slice(None), slice(None), *(slice(axis.start, axis.stop) for axis in block))] = product_.swapaxes(0, 1)
         return add_bias(y, params["pointwise.bias"]) if self.bias else y
+
+    def to_torch(self, inputs, layout):
+        """The depthwise and pointwise convolutions under the names convcalc gives their weights
+        (``depthwise``, ``pointwise``), held in an nn.ModuleDict."""
+        x = inputs[0]
+        channels = number(x.channels, "in_channels")
+        middle = channels * self.multiplier
+        depthwise, pad = torch_conv(self, x, channels, middle, channels, False)
+        pointwise = constructor(f"nn.Conv{self.rank}d", middle, self.filters, kernel_size=(1,) * self.rank,
+                                **({} if self.bias else {"bias": False}))
+        return TorchCode(f'nn.ModuleDict({{\n    "depthwise": {depthwise},\n    "pointwise": {pointwise},\n}})',
+                         call='{module}["pointwise"]({module}["depthwise"]({0}))', pad=pad)
 
 
 class ConvTranspose(GroupedConv):
@@ -389,6 +418,66 @@ class ConvTranspose(GroupedConv):
                 del columns
             del inputs
         return add_bias(y, params["bias"]) if self.bias else y
+
+    def to_torch(self, inputs, layout):
+        """nn.ConvTransposeNd(C, K, kernel_size, stride, padding, output_padding, groups, bias,
+        dilation). PyTorch's output is O = (W - 1)*S - 2P + d*(F-1) + output_padding + 1: an axis
+        whose size and leading crop no symmetric P gives ([before, after] padding, 'same') is
+        computed with P = 0 and cropped after."""
+        x = inputs[0]
+        out, leading = self.output_sizes(x.spatial, NO_CHECKS)
+        paddings, extras, crops = [], [], []
+        for size, o, lo, span, stride, dilation in zip(x.spatial, out, leading, self.spans, self.strides,
+                                                       self.dilation):
+            full = (size - 1) * stride + span  # PyTorch's output with P = 0 and no output padding
+            extra = number(o - full + 2 * lo, "output_padding")
+            if 0 <= extra < max(stride, dilation):
+                paddings.append(int(lo))
+                extras.append(extra)
+                crops.append(":")
+                continue
+            extra = max(0, number(o + lo - full, "output_padding"))  # at most the output padding convcalc took
+            end = number(full + extra - lo - o, "output_padding")
+            paddings.append(0)
+            extras.append(extra)
+            crops.append(f"{int(lo)}:{-end}" if end else f"{int(lo)}:")
+        keywords = {"kernel_size": self.kernel}
+        if any(stride != 1 for stride in self.strides):
+            keywords["stride"] = self.strides
+        if any(paddings):
+            keywords["padding"] = tuple(paddings)
+        if any(extras):
+            keywords["output_padding"] = tuple(extras)
+        if self.groups != 1:
+            keywords["groups"] = self.groups
+        if not self.bias:
+            keywords["bias"] = False
+        if any(d != 1 for d in self.dilation):
+            keywords["dilation"] = self.dilation
+        module = constructor(f"nn.ConvTranspose{self.rank}d", number(x.channels, "in_channels"), self.filters,
+                             **keywords)
+        cropped = any(crop != ":" for crop in crops)
+        return TorchCode(module, call="{module}({0})" + (spatial_index(self.rank, crops) if cropped else ""))
+
+
+def torch_conv(layer, x, channels: int, filters: int, groups: int, bias: bool):
+    """(the nn.ConvNd constructor, F.pad widths or None) of a convolution from ``channels`` to
+    ``filters``: PyTorch's padding takes the same amount on both sides of an axis, or 'same' with
+    stride 1 (the extra pixel after, as convcalc's), so any other padding is applied by F.pad
+    before the module."""
+    pairs = window_padding(layer, x.spatial)
+    native_same = layer.padding == "same" and all(stride == 1 for stride in layer.strides)
+    symmetric = native_same or all(lo == hi for lo, hi in pairs)
+    keywords = window_keywords(layer, pairs if symmetric and not native_same else (), (1,) * layer.rank)
+    if native_same:
+        keywords["padding"] = "same"
+    if any(d != 1 for d in layer.dilation):
+        keywords["dilation"] = layer.dilation
+    if groups != 1:
+        keywords["groups"] = groups
+    if not bias:
+        keywords["bias"] = False
+    return constructor(f"nn.Conv{layer.rank}d", channels, filters, **keywords), None if symmetric else pad_widths(pairs)
 
 
 def product_pieces(positions: int, per_position: int, channels: int, taps: int, unit: int, budget: int):

@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
 from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product
+from convcalc.layers.torch_code import TorchCode, constructor, number, torch_dim
 
 
 class Flatten(Layer):
@@ -63,6 +64,16 @@ class Flatten(Layer):
         if ops.layout == "hwc" and x.ndim > 2:
             x = x.transpose(0, *range(2, x.ndim), 1)
         return x.reshape(x.shape[0], -1)
+
+    def to_torch(self, inputs, layout):
+        """torch.flatten(x, 1); in an hwc spec the exported module is channels first, and the channels
+        move last first so that the values come in the spec's H, W, C order (as its dense weights
+        expect); with axes, torch.flatten(x, start + 1, end + 1)."""
+        if not self.whole:
+            return TorchCode(call=f"torch.flatten({{0}}, {torch_dim(self.start_axis)}, {torch_dim(self.end_axis)})")
+        if layout == "hwc" and inputs[0].rank:
+            return TorchCode(call="torch.flatten({0}.movedim(1, -1), 1)")
+        return TorchCode(call="torch.flatten({0}, 1)")
 
 
 class Dense(Layer):
@@ -126,6 +137,11 @@ class Dense(Layer):
         y = ops.matmul(arrays[0], params["weight"].T)
         return y + params["bias"] if self.bias else y
 
+    def to_torch(self, inputs, layout):
+        """nn.Linear(in_features, units, bias), which acts on the last axis as ``over`` says."""
+        return TorchCode(constructor("nn.Linear", number(inputs[0].dims[-1], "in_features"), self.units,
+                                     **({} if self.bias else {"bias": False})))
+
 
 class Dropout(Layer):
     """Zeroes a fraction of the values while training; the identity at inference."""
@@ -145,3 +161,6 @@ class Dropout(Layer):
 
     def forward(self, arrays, params, ops):
         return arrays[0]
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(constructor("nn.Dropout", p=self.rate))

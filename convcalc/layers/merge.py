@@ -14,6 +14,7 @@ from pydantic import Field
 
 from convcalc.errors import LayerError
 from convcalc.layers.base import Layer, LayerResult, Tensor, product
+from convcalc.layers.torch_code import TorchCode, torch_dim
 from convcalc.symbolic import format_dim
 
 
@@ -61,6 +62,9 @@ class Add(Layer):
             out += other  # in place: one output-sized array however many branches
         return out
 
+    def to_torch(self, inputs, layout):
+        return TorchCode(call=" + ".join(f"{{{index}}}" for index in range(len(inputs))))
+
 
 class Multiply(Layer):
     """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
@@ -91,6 +95,9 @@ class Multiply(Layer):
     def forward(self, arrays, params, ops):
         """The branches multiplied in order, size-1 axes broadcasting (torch.mul's broadcasting)."""
         return functools.reduce(operator.mul, arrays)
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(call=" * ".join(f"{{{index}}}" for index in range(len(inputs))))
 
 
 class Concat(Layer):
@@ -125,3 +132,7 @@ class Concat(Layer):
         import numpy as np
 
         return np.concatenate(arrays, axis=self.axis + 1)
+
+    def to_torch(self, inputs, layout):
+        branches = ", ".join(f"{{{index}}}" for index in range(len(inputs)))
+        return TorchCode(call=f"torch.cat([{branches}], dim={torch_dim(self.axis)})")

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
 from convcalc.layers.base import Layer, LayerResult, Tensor, product
+from convcalc.layers.torch_code import TorchCode, constructor, number
 
 
 def _same_shape(x: Tensor, trainable, non_trainable, flops) -> LayerResult:
@@ -99,6 +100,15 @@ class BatchNorm(Layer):
         y += _per_channel(shift.astype(x.dtype), x.ndim)
         return y
 
+    def to_torch(self, inputs, layout):
+        """nn.BatchNormNd(C, eps, momentum, affine, track_running_stats) (its state_dict also holds
+        PyTorch's num_batches_tracked counter, which convcalc's weights leave out)."""
+        keywords = {key: value for key, value, default in (
+            ("eps", self.eps, 1e-5), ("momentum", self.momentum, 0.1), ("affine", self.affine, True),
+            ("track_running_stats", self.track_running_stats, True)) if value != default}
+        return TorchCode(constructor(f"nn.BatchNorm{self.rank}d", number(inputs[0].channels, "num_features"),
+                                     **keywords))
+
 
 class LayerNorm(Layer):
     """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
@@ -150,6 +160,22 @@ class LayerNorm(Layer):
             y += params["bias"]
         return y
 
+    def to_torch(self, inputs, layout):
+        """nn.LayerNorm(normalized_shape): a sample's whole shape, or its last axis; over the channels
+        of a channels-first tensor, a LayerNorm applied with the channels moved last (torchvision's
+        LayerNorm2d), a helper class of the generated file."""
+        keywords = {key: value for key, value, default in (
+            ("eps", self.eps, 1e-5), ("elementwise_affine", self.affine, True)) if value != default}
+        shape = tuple(number(size, "normalized_shape") for size in self._normalised_shape(inputs[0]))
+        if self.over != "channels":
+            return TorchCode(constructor("nn.LayerNorm", shape if self.over == "all" else shape[0], **keywords))
+        helper = (
+            "class ChannelsLayerNorm(nn.LayerNorm):\n"
+            '    """LayerNorm over the channels at every position of a channels-first tensor."""\n\n'
+            "    def forward(self, x):\n"
+            "        return super().forward(x.movedim(1, -1)).movedim(-1, 1)\n")
+        return TorchCode(constructor("ChannelsLayerNorm", shape[0], **keywords), helper=helper)
+
 
 class GroupNorm(Layer):
     """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
@@ -181,6 +207,13 @@ class GroupNorm(Layer):
         x = arrays[0]
         grouped = x.reshape(x.shape[0], self.groups, -1)
         return _scale_shift(_standardise(grouped, (2,), self.eps).reshape(x.shape), params, self.affine)
+
+    def to_torch(self, inputs, layout):
+        """nn.GroupNorm(G, C, eps, affine)."""
+        keywords = {key: value for key, value, default in (
+            ("eps", self.eps, 1e-5), ("affine", self.affine, True)) if value != default}
+        return TorchCode(constructor("nn.GroupNorm", self.groups, number(inputs[0].channels, "num_channels"),
+                                     **keywords))
 
 
 class LocalResponseNorm(Layer):
@@ -225,3 +258,9 @@ class LocalResponseNorm(Layer):
         div += self.k
         div **= self.beta
         return np.divide(x, div, out=div)
+
+    def to_torch(self, inputs, layout):
+        """nn.LocalResponseNorm(size, alpha, beta, k): the same defaults."""
+        keywords = {key: value for key, value, default in (
+            ("alpha", self.alpha, 1e-4), ("beta", self.beta, 0.75), ("k", self.k, 1.0)) if value != default}
+        return TorchCode(constructor("nn.LocalResponseNorm", self.size, **keywords))

@@ -14,11 +14,12 @@ from typing import ClassVar
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import FieldProblem
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
     per_axis, product, require_rank, shrinking_first,
 )
+from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, window_keywords, window_padding
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 MAX_BINS = 4096  # adaptive pooling bins per axis: each is a term of the symbolic FLOP count
@@ -101,6 +102,39 @@ class Pool(Windowed):
         return divisor
 
 
+    def torch_window(self, x, fill: str | None, native: bool = True,
+                     dilation: bool = False) -> tuple[dict, tuple | None]:
+        """(kernel_size, stride, padding, dilation, ceil_mode keywords, F.pad widths or None). PyTorch's
+        pooling pads both sides of an axis alike by at most half the kernel; other padding (or any,
+        where ``native`` is False) is an F.pad first with ``fill`` (None: zeros), refused where the
+        padding must not count (``fill`` "excluded") or where it changes how ceil mode rounds; a
+        dilation is refused unless the PyTorch pool has one (``dilation``)."""
+        pairs = window_padding(self, x.spatial, self.ceil_mode)
+        if native and all(lo == hi and lo <= kernel // 2 for (lo, hi), kernel in zip(pairs, self.kernel)):
+            pad = None
+        elif not any(lo or hi for lo, hi in pairs):
+            pairs, pad = (), None
+        elif fill == "excluded":
+            raise LayerError("torch_pad_excluded")
+        else:
+            pad = pad_widths(pairs)
+            if self.ceil_mode:
+                unpadded = self.model_copy(update={"padding": ((0, 0),) * self.rank})
+                padded = [size + lo + hi for size, (lo, hi) in zip(x.spatial, pairs)]
+                rounded = unpadded.window_sizes(padded, NO_CHECKS, True)[0]
+                if rounded != self.window_sizes(x.spatial, NO_CHECKS, True)[0]:
+                    raise LayerError("torch_ceil_padding")
+            pairs = ()
+        keywords = window_keywords(self, pairs, self.kernel)
+        if any(d != 1 for d in self.dilation):
+            if not dilation:
+                raise LayerError("torch_no_dilation", kind=self.kind)
+            keywords["dilation"] = self.dilation
+        if self.ceil_mode:
+            keywords["ceil_mode"] = True
+        return keywords, pad
+
+
 class MaxPool(Pool):
     """Maximum of each window."""
 
@@ -117,6 +151,12 @@ class MaxPool(Pool):
         import numpy as np
 
         return self.pooled(arrays[0], -np.inf, "max")
+
+
+    def to_torch(self, inputs, layout):
+        """nn.MaxPoolNd; padding it cannot take is an F.pad with -inf first (a padded tap never wins)."""
+        keywords, pad = self.torch_window(inputs[0], "float('-inf')", dilation=True)
+        return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), pad=pad, pad_value="float('-inf')")
 
 
 class AvgPool(Pool):
@@ -146,6 +186,15 @@ class AvgPool(Pool):
         return self.pooled(x) / self.divisors(x.shape[2:], self.count_include_pad)
 
 
+    def to_torch(self, inputs, layout):
+        """nn.AvgPoolNd with count_include_pad; padding it cannot take is an F.pad of zeros first,
+        which counts in the mean as count_include_pad: true counts it."""
+        keywords, pad = self.torch_window(inputs[0], None if self.count_include_pad else "excluded")
+        if not self.count_include_pad:
+            keywords["count_include_pad"] = False
+        return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords), pad=pad)
+
+
 class SumPool(Pool):
     """Sum of each window (the lecture notes' SUM pooling; avg pooling times F^r)."""
 
@@ -158,6 +207,18 @@ class SumPool(Pool):
     def forward(self, arrays, params, ops):
         """Sum of each window, zeros in the padding (avg pool with count_include_pad times F^r)."""
         return self.pooled(arrays[0])
+
+
+    def to_torch(self, inputs, layout):
+        """Average pooling whose divisor is 1 (divisor_override): the sum of each window, padding as
+        zeros. AvgPool1d has no divisor_override: 1-D pools as 2-D of width 1."""
+        keywords, pad = self.torch_window(inputs[0], None)
+        if self.rank > 1:
+            return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords, divisor_override=1), pad=pad)
+        widened = {key: (*value, 0 if key == "padding" else 1) if isinstance(value, tuple) else value
+                   for key, value in {**keywords, "divisor_override": 1}.items()}
+        arguments = ", ".join(f"{key}={literal(value)}" for key, value in widened.items())
+        return TorchCode(call=f"F.avg_pool2d({{0}}.unsqueeze(-1), {arguments}).squeeze(-1)", pad=pad)
 
 
 class LPPool(Pool):
@@ -183,6 +244,17 @@ class LPPool(Pool):
             return self.pooled(np.abs(x), -np.inf, "max")
         out = self.pooled(x ** self.p) / self.divisors(x.shape[2:], True)
         return (np.sign(out) * np.maximum(np.abs(out), 0) * product(self.kernel)) ** (1 / self.p)
+
+
+    def to_torch(self, inputs, layout):
+        """nn.LPPoolNd(p, kernel_size, stride, ceil_mode); it has no padding, so any is an F.pad of
+        zeros first (zeros add nothing to a sum of powers); p = inf is the max pool of |x|."""
+        keywords, pad = self.torch_window(inputs[0], None, native=False)
+        if self.rank == 1:  # LPPool1d multiplies by its kernel_size, which must be a number
+            keywords = {key: value[0] if isinstance(value, tuple) else value for key, value in keywords.items()}
+        if self.p == float("inf"):
+            return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), call="{module}({0}.abs())", pad=pad)
+        return TorchCode(constructor(f"nn.LPPool{self.rank}d", self.p, **keywords), pad=pad)
 
 
 class GlobalPool(Layer):
@@ -211,6 +283,13 @@ class GlobalPool(Layer):
         """Mean or max over every spatial position: (N, C), or (N, C, 1, ...) with keepdims."""
         x = arrays[0]
         return getattr(x, self.reduction)(axis=tuple(range(2, x.ndim)), keepdims=self.keepdims)
+
+
+    def to_torch(self, inputs, layout):
+        """x.mean / x.amax over the spatial dims (keepdim with keepdims)."""
+        dims = tuple(range(2, 2 + self.rank))
+        method = "mean" if self.reduction == "mean" else "amax"
+        return TorchCode(call=f"{{0}}.{method}(dim={literal(dims)}" + (", keepdim=True)" if self.keepdims else ")"))
 
 
 class GlobalAvgPool(GlobalPool):
@@ -284,6 +363,12 @@ class AdaptivePool(Layer):
                                             out=pooled[..., i])
             x = np.moveaxis(pooled, -1, axis)
         return x
+
+
+    def to_torch(self, inputs, layout):
+        """nn.AdaptiveAvgPoolNd / nn.AdaptiveMaxPoolNd(output_size): PyTorch's own bins."""
+        name = "Avg" if self.reduction == "mean" else "Max"
+        return TorchCode(constructor(f"nn.Adaptive{name}Pool{self.rank}d", self.output_size))
 
 
 class AdaptiveAvgPool(AdaptivePool):

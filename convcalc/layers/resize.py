@@ -1,10 +1,12 @@
 """Layers that change spatial size without weights: zero padding, cropping, centre cropping to a
-reference (U-Net skips), and upsampling (nearest, bilinear, 'bed of nails' zero insertion).
+reference (U-Net skips), and upsampling (nearest, bilinear, 'bed of nails' zero insertion) by a
+scale, to a fixed size or to a reference's size (segmentation heads).
 
 Sources: PyTorch ``nn.ZeroPad2d``, Keras ``Cropping2D``, torchvision ``center_crop`` (offset
 floor((W - O)/2) for the original U-Net's even differences), PyTorch ``nn.Upsample``
 (O = floor(W * scale): for numbers, in double precision as PyTorch computes it, so 100 * 0.29
-gives 28; for symbolic sizes, with the scale as an exact fraction).
+gives 28; for symbolic sizes, with the scale as an exact fraction), torchvision's segmentation
+heads (``F.interpolate(x, size=reference.shape[-2:], mode="bilinear", align_corners=False)``).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Literal, Union
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import FieldProblem
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
-    AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, padding_pairs, per_axis, product, require_rank,
-    shrinking_first,
+    AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, joined, padding_pairs, per_axis, product,
+    require_rank, shrinking_first,
 )
-from convcalc.symbolic import floordiv, is_concrete
+from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, spatial_index
+from convcalc.symbolic import floordiv, format_dim, is_concrete
 from convcalc.units import parse_ratio
 
 
@@ -70,6 +73,10 @@ class ZeroPad(Layer):
 
         return np.pad(arrays[0], [(0, 0), (0, 0), *self.padding])
 
+    def to_torch(self, inputs, layout):
+        """nn.ZeroPadNd((before, after) per axis, the last axis first)."""
+        return TorchCode(constructor(f"nn.ZeroPad{self.rank}d", pad_widths(self.padding)))
+
 
 class Crop(Layer):
     """Rows and columns removed from each side (Keras Cropping2D)."""
@@ -100,6 +107,11 @@ class Crop(Layer):
         return _cut(x, [lo for lo, _ in self.cropping],
                     [size - lo - hi for size, (lo, hi) in zip(x.shape[2:], self.cropping)])
 
+    def to_torch(self, inputs, layout):
+        """x[:, :, C_lo:-C_hi, ...]: a slice per spatial axis."""
+        parts = [f"{lo or ''}:{-hi if hi else ''}" for lo, hi in self.cropping]
+        return TorchCode(call="{0}" + spatial_index(self.rank, parts))
+
 
 class CenterCrop(Layer):
     """The centre of the first input, cut to the spatial size of the second (the reference):
@@ -129,20 +141,41 @@ class CenterCrop(Layer):
         sizes = reference.shape[2:]
         return _cut(x, [(size - target) // 2 for size, target in zip(x.shape[2:], sizes)], sizes)
 
+    def to_torch(self, inputs, layout):
+        """center_crop(x, reference), a helper function of the generated file."""
+        helper = (
+            "def center_crop(x, reference):\n"
+            '    """The centre of x cut to the spatial size of reference: offset floor((W - O)/2) per axis."""\n'
+            "    index = [slice(None), slice(None)]\n"
+            "    for size, target in zip(x.shape[2:], reference.shape[2:]):\n"
+            "        start = (size - target) // 2\n"
+            "        index.append(slice(start, start + target))\n"
+            "    return x[tuple(index)]\n")
+        return TorchCode(call="center_crop({0}, {1})", helper=helper)
+
+
+REFERENCE = "reference"  # upsample2d's `size: reference`: the second input's spatial size
+
 
 class Upsample(Layer):
-    """Spatial upsampling by a scale factor or to a fixed size."""
+    """Spatial upsampling by a scale factor, to a fixed size, or to the spatial size of a second
+    input (``size: reference``, ``inputs: [x, reference]``: torchvision's segmentation heads)."""
 
-    summary = {"en": "upsampling: nearest neighbour, bilinear, or zeros between pixels ('bed of nails')",
-               "es": "sobremuestreo: vecino más cercano, bilineal, o ceros entre píxeles ('cama de clavos')"}
-    formulas = {"shape": "O = floor(W * scale), or the given size", "params": "0", "macs": "0",
-                "receptive_field": "j_out = j_in/scale"}
+    max_inputs = 2  # the second only with size: reference (checked in infer)
+    summary = {"en": "upsampling: nearest neighbour, bilinear, or zeros between pixels ('bed of nails'); "
+                     "by a scale, to a size, or to a reference layer's size",
+               "es": "sobremuestreo: vecino más cercano, bilineal, o ceros entre píxeles ('cama de clavos'); "
+                     "por un factor, a un tamaño, o al tamaño de una capa de referencia"}
+    formulas = {"shape": "O = floor(W * scale), the given size, or O_ref (size: reference)", "params": "0",
+                "macs": "0", "receptive_field": "j_out = j_in/scale (scale = O/W)"}
     flop_rule = {"en": "nearest and zeros: 0 (copies); bilinear (linear, trilinear): 2^(r+1) - 1 per output element",
                  "es": "vecino y ceros: 0 (copias); bilineal (lineal, trilineal): 2^(r+1) - 1 por elemento de salida"}
 
     scale: Union[PositiveInt, float, str, list] | None = Field(
         default=None, description="factor per axis: int, decimal or fraction such as '3/2'")
-    size: PositiveInt | list[PositiveInt] | None = Field(default=None, description="fixed output size per axis")
+    size: PositiveInt | list[PositiveInt] | Literal["reference"] | None = Field(
+        default=None, description="fixed output size per axis, or 'reference': the spatial size of the second "
+                                  "input (inputs: [x, reference]), as F.interpolate(x, size=reference.shape[2:])")
     mode: Literal["nearest", "bilinear", "zeros"] = Field(
         default="nearest", description="nearest | bilinear (linear interpolation, align_corners=False) | zeros "
                                        "(bed of nails: each value at the top-left of its block, zeros elsewhere)")
@@ -166,7 +199,7 @@ class Upsample(Layer):
     @field_validator("size")
     @classmethod
     def _size(cls, value):
-        return None if value is None else per_axis(value, cls.rank, "size", 1)
+        return value if value is None or value == REFERENCE else per_axis(value, cls.rank, "size", 1)
 
     @model_validator(mode="after")
     def _scale_or_size(self):
@@ -185,17 +218,30 @@ class Upsample(Layer):
         return tuple(math.floor(size * float(s)) if is_concrete(size) else floordiv(size * s.numerator, s.denominator)
                      for size, s in zip(spatial, self.scale))
 
+    def output_sizes(self, input_sizes) -> tuple:
+        """The output's spatial sizes from each input's: the reference's (the second input's), the
+        given size, or floor(W * scale) of the first."""
+        if self.size == REFERENCE:
+            return tuple(input_sizes[1])
+        return self.size or self.scaled_sizes(input_sizes[0])
+
     def infer(self, inputs, check):
-        (x,) = inputs
+        x = inputs[0]
         require_rank(x, self.rank)
-        if self.size is not None:
-            spatial = self.size
-            ratios = [Fraction(s, size) if is_concrete(size) else None for s, size in zip(self.size, x.spatial)]
-        else:
-            spatial = self.scaled_sizes(x.spatial)
+        if (self.size == REFERENCE) != (len(inputs) == 2):
+            raise LayerError("upsample_reference_inputs" if self.size == REFERENCE else "upsample_second_input",
+                             received=len(inputs))
+        if self.size == REFERENCE:
+            require_rank(inputs[1], self.rank)
+        spatial = self.output_sizes([tensor.spatial for tensor in inputs])
+        if self.scale is not None:
             ratios = list(self.scale)
-        for axis, out in enumerate(spatial):
-            check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
+        else:
+            ratios = [Fraction(out, size) if is_concrete(out) and is_concrete(size) else None
+                      for out, size in zip(spatial, x.spatial)]
+        if self.size != REFERENCE:  # a reference's sizes are at least 1 already
+            for axis, out in enumerate(spatial):
+                check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
         field = x.field
         if field.dims is not None:
             if None in ratios:
@@ -209,8 +255,18 @@ class Upsample(Layer):
         return LayerResult(output=Tensor((x.channels, *spatial), field), trainable=0, non_trainable=0, macs=0,
                            flops=per_output * outputs)
 
+    def derivation(self, inputs, result):
+        """To a reference: O = O_ref, the second input's spatial size, with the first's channels."""
+        steps = super().derivation(inputs, result)
+        if self.size != REFERENCE:
+            return steps
+        shape = Step("shape", "O = O_ref", joined(map(format_dim, inputs[1].spatial), "x"), result.output.dims,
+                     note=("upsample_reference_note", {}))
+        return [shape if step.figure == "shape" else step for step in steps]
+
     def forward(self, arrays, params, ops):
-        """PyTorch nn.Upsample on CPU (ATen UpSampleKernel.cpp), axis by axis, r = 1/scale or W/O.
+        """PyTorch nn.Upsample on CPU (ATen UpSampleKernel.cpp), axis by axis, r = 1/scale or W/O
+        (O the given size or the reference's: F.interpolate with size=).
 
         Linear (align_corners=False): s = max(r*(o + 0.5) - 0.5, 0) blends floor(s) and the next
         pixel; O = W copies. Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D
@@ -225,13 +281,13 @@ class Upsample(Layer):
             out = np.zeros((*x.shape[:2], *(size * step for size, step in zip(x.shape[2:], steps))), x.dtype)
             out[(slice(None), slice(None), *(slice(None, None, step) for step in steps))] = x
             return out
-        outs = self.size or self.scaled_sizes(x.shape[2:])
+        outs = self.output_sizes([array.shape[2:] for array in arrays])
         opmath = np.float64 if x.dtype == np.float64 else np.float32  # ATen's opmath_t
         vectorised = self.rank == 2 and sum(outs) <= 128  # ATen's kernel choice for NCHW input
         for axis in shrinking_first(x.shape[2:], outs):
             size, out = x.shape[axis], outs[axis - 2]
-            double = size / out if self.size else 1.0 / float(self.scale[axis - 2])
-            single = np.float32(size) / np.float32(out) if self.size else np.float32(double)
+            double = size / out if self.scale is None else 1.0 / float(self.scale[axis - 2])
+            single = np.float32(size) / np.float32(out) if self.scale is None else np.float32(double)
             ratio = double if opmath is np.float64 else single
             index = np.arange(out)
             if self.mode == "nearest":
@@ -248,3 +304,29 @@ class Upsample(Layer):
                 above = np.minimum(below + 1, size - 1)
                 x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
         return x
+
+    def to_torch(self, inputs, layout):
+        """nn.Upsample(size or scale_factor, mode nearest or (bi/tri)linear with align_corners=False);
+        to a reference, F.interpolate(x, size=reference.shape[2:]) as torchvision's segmentation heads
+        call it; 'zeros' is BedOfNails, a helper class of the generated file."""
+        if self.mode == "zeros":
+            helper = (
+                "class BedOfNails(nn.Module):\n"
+                '    """Each value at the top-left of its block of scale pixels, zeros elsewhere."""\n\n'
+                "    def __init__(self, scale):\n"
+                "        super().__init__()\n"
+                "        self.scale = scale\n\n"
+                "    def forward(self, x):\n"
+                "        sizes = (size * step for size, step in zip(x.shape[2:], self.scale))\n"
+                "        out = x.new_zeros(*x.shape[:2], *sizes)\n"
+                "        out[(slice(None), slice(None), *(slice(None, None, step) for step in self.scale))] = x\n"
+                "        return out\n")
+            return TorchCode(constructor("BedOfNails", tuple(int(scale) for scale in self.scale)), helper=helper)
+        mode = {"mode": {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank], "align_corners": False} \
+            if self.mode == "bilinear" else {}
+        if self.size == REFERENCE:
+            arguments = "".join(f", {key}={literal(value)}" for key, value in mode.items())
+            return TorchCode(call=f"F.interpolate({{0}}, size={{1}}.shape[2:]{arguments})")
+        sizing = {"size": self.size} if self.size is not None else {
+            "scale_factor": tuple(float(scale) for scale in self.scale)}
+        return TorchCode(constructor("nn.Upsample", **sizing, **mode))

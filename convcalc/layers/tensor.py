@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 
 from convcalc.errors import LayerError
 from convcalc.layers.base import NO_CHECKS, Layer, LayerResult, ReceptiveField, RFDim, Tensor, product
+from convcalc.layers.torch_code import TorchCode, constructor, literal, number, torch_dim
 from convcalc.symbolic import ceildiv, is_concrete
 
 NO_FLOPS = {"en": "0: values are only moved or viewed", "es": "0: los valores solo se mueven o se ven"}
@@ -108,6 +109,12 @@ class Split(Layer):
         bounds = np.cumsum(self.part_sizes(x.shape[axis], NO_CHECKS))[:-1]
         return tuple(np.split(x, bounds, axis=axis))
 
+    def to_torch(self, inputs, layout):
+        """torch.chunk(x, chunks, dim) or torch.split(x, sizes, dim): a tuple, one tensor per output."""
+        parts = self.chunks if self.sizes is None else list(self.sizes)
+        function = "chunk" if self.sizes is None else "split"
+        return TorchCode(call=f"torch.{function}({{0}}, {parts}, dim={torch_dim(self.axis)})")
+
 
 class Slice(Layer):
     """x[start:end:step] along one axis, as Python and PyTorch slice (negatives count from the end)."""
@@ -157,6 +164,13 @@ class Slice(Layer):
         index[axis] = slice(self.start, self.end, self.step)
         return x[tuple(index)]
 
+    def to_torch(self, inputs, layout):
+        """x[:, ..., start:end:step]: Python's slice on the axis, every value of the axes before."""
+        axis = _axis(self.axis, inputs[0]) + 1
+        text = f"{self.start or ''}:{'' if self.end is None else self.end}"
+        text += f":{self.step}" if self.step != 1 else ""
+        return TorchCode(call="{0}[" + ", ".join([":"] * axis + [text]) + "]")
+
 
 class ChannelShuffle(Layer):
     """Channels regrouped: (g, C/g) read as (C/g, g) (torch.nn.ChannelShuffle, ShuffleNet)."""
@@ -182,6 +196,9 @@ class ChannelShuffle(Layer):
         x = arrays[0]
         n, c, *spatial = x.shape
         return x.reshape(n, self.groups, c // self.groups, *spatial).swapaxes(1, 2).reshape(x.shape)
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(constructor("nn.ChannelShuffle", self.groups))
 
 
 class Reshape(Layer):
@@ -222,6 +239,9 @@ class Reshape(Layer):
         x = arrays[0]
         return x.reshape(x.shape[0], *self.shape)
 
+    def to_torch(self, inputs, layout):
+        return TorchCode(call="{0}.reshape({0}.shape[0], " + ", ".join(str(size) for size in self.shape) + ")")
+
 
 def _permuted_field(field: ReceptiveField, order) -> ReceptiveField:
     """Spatial axes reordered keep their fields while the channels stay first; else the whole input."""
@@ -252,6 +272,9 @@ class Permute(Layer):
 
     def forward(self, arrays, params, ops):
         return arrays[0].transpose(0, *(axis + 1 for axis in self.dims))
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(call="{0}.permute(" + ", ".join(str(axis) for axis in (0, *(a + 1 for a in self.dims))) + ")")
 
 
 class Transpose(Layer):
@@ -284,6 +307,9 @@ class Transpose(Layer):
     def forward(self, arrays, params, ops):
         x = arrays[0]
         return x.transpose(0, *(axis + 1 for axis in self.order(x.ndim - 1)))
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(call=f"{{0}}.transpose({torch_dim(self.dim0)}, {torch_dim(self.dim1)})")
 
 
 class Reduce(Layer):
@@ -335,6 +361,16 @@ class Reduce(Layer):
         out = reduce(x, axis=axes, keepdims=self.keepdim)
         return out.reshape(x.shape[0], 1) if out.ndim == 1 else out
 
+    def to_torch(self, inputs, layout):
+        """x.mean / x.sum / x.amax over the dims; every axis reduced gives one value per sample, kept
+        as a vector of one (unsqueeze), as convcalc's shape says."""
+        dims = tuple(torch_dim(axis) for axis in self.axes)
+        method = {"mean": "mean", "sum": "sum", "max": "amax"}[self.op]
+        call = f"{{0}}.{method}(dim={literal(dims)}" + (", keepdim=True)" if self.keepdim else ")")
+        if not self.keepdim and len(self.axes) == len(inputs[0].dims):
+            call += ".unsqueeze(1)"
+        return TorchCode(call=call)
+
 
 class Identity(Layer):
     """Its input, unchanged (torch.nn.Identity): a placeholder, or a named point in the graph."""
@@ -350,6 +386,9 @@ class Identity(Layer):
 
     def forward(self, arrays, params, ops):
         return arrays[0]
+
+    def to_torch(self, inputs, layout):
+        return TorchCode("nn.Identity()")
 
 
 class StochasticDepth(Layer):
@@ -375,6 +414,23 @@ class StochasticDepth(Layer):
     def forward(self, arrays, params, ops):
         return arrays[0]
 
+    def to_torch(self, inputs, layout):
+        """StochasticDepth(p, mode), a helper class of the generated file: torchvision.ops.StochasticDepth."""
+        helper = (
+            "class StochasticDepth(nn.Module):\n"
+            '    """While training, drops the input (per sample: "row", or the whole batch) with probability\n'
+            '    p and scales what is kept by 1/(1 - p); the identity at inference (torchvision.ops)."""\n\n'
+            "    def __init__(self, p, mode):\n"
+            "        super().__init__()\n"
+            "        self.p, self.mode = p, mode\n\n"
+            "    def forward(self, x):\n"
+            "        if not self.training or self.p == 0.0:\n"
+            "            return x\n"
+            '        size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim\n'
+            "        keep = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(1.0 - self.p)\n"
+            "        return x * (keep / (1.0 - self.p) if self.p < 1.0 else keep)\n")
+        return TorchCode(constructor("StochasticDepth", self.p, self.mode), helper=helper)
+
 
 class LayerScale(Layer):
     """A learnt multiplier per channel (ConvNeXt's and CaiT's layer scale): y = gamma_c * x."""
@@ -398,3 +454,15 @@ class LayerScale(Layer):
     def forward(self, arrays, params, ops):
         x = arrays[0]
         return x * params["weight"].reshape(1, -1, *([1] * (x.ndim - 2)))
+
+    def to_torch(self, inputs, layout):
+        """LayerScale(C), a helper class of the generated file holding the factors as ``weight``."""
+        helper = (
+            "class LayerScale(nn.Module):\n"
+            '    """Each channel multiplied by its own learnt factor (ConvNeXt\'s layer scale)."""\n\n'
+            "    def __init__(self, channels):\n"
+            "        super().__init__()\n"
+            "        self.weight = nn.Parameter(torch.ones(channels))\n\n"
+            "    def forward(self, x):\n"
+            "        return x * self.weight.reshape(-1, *[1] * (x.ndim - 2))\n")
+        return TorchCode(constructor("LayerScale", number(inputs[0].channels, "channels")), helper=helper)

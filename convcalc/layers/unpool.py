@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
+from convcalc.errors import LayerError
 from convcalc.layers.base import NO_CHECKS, LayerResult, Tensor, Windowed, require_rank
+from convcalc.layers.torch_code import TorchCode, constructor, window_keywords, window_padding
 
 
 class MaxUnpool(Windowed):
@@ -75,3 +77,15 @@ class MaxUnpool(Windowed):
         out = np.zeros(source.shape, dtype=values.dtype)
         out[(grids[0], grids[1], *places)] = values
         return out
+
+    def to_torch(self, inputs, layout):
+        """nn.MaxUnpoolNd(kernel, stride, padding) with the indices of F.max_poolNd over the second
+        input and its size as output_size; PyTorch pads both sides alike by at most half the kernel."""
+        pairs = window_padding(self, inputs[1].spatial)
+        if any(lo != hi or lo > kernel // 2 for (lo, hi), kernel in zip(pairs, self.kernel)):
+            raise LayerError("torch_unpool_padding")
+        keywords = window_keywords(self, pairs, self.kernel)
+        pool = constructor(f"F.max_pool{self.rank}d", **keywords, return_indices=True)
+        pool = pool.replace("(", "({1}, ", 1)
+        return TorchCode(constructor(f"nn.MaxUnpool{self.rank}d", **keywords),
+                         call="{module}({0}, " + pool + "[1], output_size={1}.shape[2:])")
