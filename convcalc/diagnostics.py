@@ -1,7 +1,8 @@
 """Diagnostic codes and levels, and which codes a run reports (``--select``/``--ignore``, as ruff does).
 
 Every finding has a stable code, ``CC`` and three digits, grouped by hundreds: CC0xx a spec that
-cannot be analysed, CC1xx a layer that cannot take what reaches it, CC2xx a size formula whose
+cannot be analysed, CC1xx a layer that cannot take what reaches it (a framework bridge's own refusals, torch_* keys, are
+errors of the export command, not diagnostics), CC2xx a size formula whose
 division is not exact, CC3xx conditions on symbolic sizes, CC4xx budgets. A code, once given, keeps
 its meaning; the README lists them one line each. Levels: ``error`` (exit code 1), ``warning`` and
 ``note`` (both exit code 0; ``--quiet`` leaves notes out).
@@ -50,6 +51,8 @@ CODES = {
     "permute_dims": ("CC124", "error"),
     "reduce_repeated_axis": ("CC125", "error"),
     "flatten_axes": ("CC126", "error"),
+    "upsample_reference_inputs": ("CC127", "error"),
+    "upsample_second_input": ("CC128", "error"),
     "inexact_division": ("CC201", "warning"),
     "strided_rounding": ("CC202", "note"),
     "no_valid_size": ("CC301", "error"),

@@ -237,6 +237,9 @@ def test_every_code_is_in_the_readme_once_and_every_layer_check_has_a_code():
     raised = set()
     for source in (ROOT / "convcalc" / "layers").glob("*.py"):
         text = source.read_text(encoding="utf-8")
-        raised |= set(re.findall(r"(?:LayerError|at_least|equal|multiple_of|exact_division)\([^\"]*\"([a-z_]+)\"",
-                                 text))
-    assert raised and raised <= set(CODES), sorted(raised - set(CODES))
+        raised |= {key for line in text.splitlines() if re.search(r"LayerError\(|\.(at_least|equal|multiple_of|"
+                                                                  r"exact_division)\(", line)
+                   for key in re.findall(r'"([a-z_]+)"', line)}
+    # torch_*: what the PyTorch export refuses, an error of `convcalc export`, not a diagnostic of the analysis
+    analysed = {key for key in raised if not key.startswith("torch_")}
+    assert len(analysed) >= 30 and analysed <= set(CODES), sorted(analysed - set(CODES))
