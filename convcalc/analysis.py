@@ -81,6 +81,11 @@ class Finding:
         """`file:line:col: message` (the formats add the level and the code)."""
         return f"{self.location}: {self.message(lang)}" if self.location else self.message(lang)
 
+    def concise(self, lang: str = "en") -> str:
+        """`file:line:col: level code message`, as `analyze --format concise` prints it."""
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.level} {self.code} {self.message(lang)}"
+
 
 @dataclass(slots=True)
 class LayerReport:
@@ -169,10 +174,6 @@ class Analysis:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.level == "warning"]
-
-    @property
-    def notes(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "note"]
 
     @property
     def kinds(self) -> list[str]:

@@ -38,6 +38,13 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.fixture(autouse=True)
+def not_in_github_actions(monkeypatch):
+    """`analyze` without --format prints GitHub annotations under GitHub Actions; the tests that
+    expect a table get one wherever the suite runs (test_diagnostics sets the variable itself)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture
 def one_torch_thread():
     """One torch thread while a test runs: the machine running the suite is shared, and the small

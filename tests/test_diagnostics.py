@@ -243,3 +243,12 @@ def test_every_code_is_in_the_readme_once_and_every_layer_check_has_a_code():
     # torch_*: what the PyTorch export refuses, an error of `convcalc export`, not a diagnostic of the analysis
     analysed = {key for key in raised if not key.startswith("torch_")}
     assert len(analysed) >= 30 and analysed <= set(CODES), sorted(analysed - set(CODES))
+
+
+def test_explain_and_run_show_level_and_code_too(folder):
+    explained = CliRunner().invoke(main, ["explain", "roundings.yaml"])
+    assert explained.exit_code == 0
+    assert "roundings.yaml:5:5: warning CC201 valid: " in explained.stderr
+    assert "roundings.yaml:4:5: note CC202 same_like: " in explained.stderr
+    ran = CliRunner().invoke(main, ["run", "blocks.yaml"])
+    assert ran.exit_code == 1 and ran.stderr.startswith(f"blocks.yaml:{BLOCK_USE_LINE}:5: error CC107 p2.conv: ")
