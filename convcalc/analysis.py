@@ -371,9 +371,8 @@ class _NotRun(_Checks):
             from convcalc.i18n import Msg
 
             self.warned = True
-            self.findings.append(Finding("warning", "train_only_cannot_run",
-                                         {"problem": Msg(key, **_printable(params))},
-                                         self.node.name, self.node.location, self.node.block))
+            self.findings.append(Finding.at(self.node, level("train_only_cannot_run"), "train_only_cannot_run",
+                                            {"problem": Msg(key, **_printable(params))}))
 
     def at_least(self, value, bound, key, **params):
         gap = value - bound

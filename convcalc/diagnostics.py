@@ -53,6 +53,7 @@ CODES = {
     "flatten_axes": ("CC126", "error"),
     "upsample_reference_inputs": ("CC127", "error"),
     "upsample_second_input": ("CC128", "error"),
+    "train_only_cannot_run": ("CC129", "warning"),
     "inexact_division": ("CC201", "warning"),
     "strided_rounding": ("CC202", "note"),
     "no_valid_size": ("CC301", "error"),

@@ -175,6 +175,7 @@ def test_a_train_only_head_does_not_limit_the_sizes_the_network_runs_at_in_eval_
     small = runner.invoke(main, ["analyze", str(path), "--set", "H=4", "--set", "W=4"])
     assert small.exit_code == 0, small.output
     assert small.stdout.count("runs only in training (train_only) and could not run at this input") == 1
+    assert small.stdout.count("CC129 ") == 1
     assert "Parameters: 920" in small.stdout
     row = next(line for line in small.stdout.splitlines() if "│ aux" in line)
     assert [cell.strip() for cell in row.strip("│").split("│")][2:] == ["-", "808", "-", "-", "-"]  # no size it cannot have
