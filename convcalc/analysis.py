@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from convcalc.diagnostics import level
 from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT, Graph, Node, build_graph
 from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
@@ -31,24 +32,59 @@ class Options:
 
 @dataclass
 class Finding:
-    """An error (the network is inconsistent) or a warning, tied to a layer where there is one."""
+    """An error (the network is inconsistent), a warning or a note, with its stable code
+    (``convcalc.diagnostics``), tied to a layer where there is one. ``location`` is where it points:
+    for a layer from a block, the block use that made the layer (the message names the line of the
+    block's definition where the layer is written)."""
 
-    severity: str  # "error" | "warning"
+    level: str  # "error" | "warning" | "note"
     key: str
     params: dict
     layer: str | None = None
     location: Location | None = None
-    block: str | None = None  # which use of a block, for layers written inside one
+    node: Node | None = field(default=None, repr=False, compare=False)
 
-    def render(self, lang: str = "en") -> str:
+    @classmethod
+    def at(cls, node: Node, level: str, key: str, params: dict) -> Finding:
+        return cls(level, key, params, node.name, node.site, node)
+
+    @property
+    def code(self) -> str:
+        from convcalc.diagnostics import code
+
+        return code(self.key)
+
+    @property
+    def uses(self) -> tuple:
+        """The block uses the layer comes from, outermost first (graph.BlockUse)."""
+        return self.node.uses if self.node is not None else ()
+
+    @property
+    def definition(self) -> Location | None:
+        """Where a layer from a block is written, in the block's definition."""
+        return self.node.location if self.uses else None
+
+    def message(self, lang: str = "en") -> str:
+        """The message without its place: the layer's name, and for a layer from a block the uses
+        and the line of the definition."""
         from convcalc.i18n import translate
 
         message = translate(self.key, lang, **self.params)
         if self.layer:
             message = translate("at_layer", lang, layer=self.layer, message=message)
-        if self.block:
-            message = translate("in_block", lang, message=message, block=self.block)
-        return f"{self.location}: {message}" if self.location else message
+        if self.uses:
+            message = translate("in_block", lang, message=message, block=self.node.block,
+                                line=self.definition.line)
+        return message
+
+    def render(self, lang: str = "en") -> str:
+        """`file:line:col: message` (the formats add the level and the code)."""
+        return f"{self.location}: {self.message(lang)}" if self.location else self.message(lang)
+
+    def concise(self, lang: str = "en") -> str:
+        """`file:line:col: level code message`, as `analyze --format concise` prints it."""
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.level} {self.code} {self.message(lang)}"
 
 
 @dataclass(slots=True)
@@ -133,11 +169,11 @@ class Analysis:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+        return [f for f in self.findings if f.level == "error"]
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
+        return [f for f in self.findings if f.level == "warning"]
 
     @property
     def kinds(self) -> list[str]:
@@ -199,8 +235,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
                 _NotRun(node, findings, after_unsized=any(source in unsized for source in node.inputs))
             result = node.layer.infer(inputs, checks)
         except LayerError as error:
-            findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location,
-                                    node.block))
+            findings.append(Finding.at(node, level(error.key), error.key, _printable(error.params)))
             continue
         _within_bound(result.output, node)
         report.result = result
@@ -279,7 +314,8 @@ class _Checks:
     def _constraint(self, relation, value, divisor, key):
         from convcalc.conditions import Constraint
 
-        self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key))
+        self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key,
+                                           self.node))
 
     def at_least(self, value, bound, key, **params):
         gap = value - bound
@@ -307,8 +343,8 @@ class _Checks:
     def exact_division(self, value, divisor, key, **params):
         if is_concrete(value):
             if value % divisor:
-                finding = Finding("error" if self.strict else "warning", key + ("_strict" if self.strict else ""),
-                                  _printable(params), self.node.name, self.node.location, self.node.block)
+                key += "_strict" if self.strict else ""
+                finding = Finding.at(self.node, level(key), key, _printable(params))
                 previous = self.findings[-1] if self.findings else None
                 if previous and (previous.key, previous.layer) == (finding.key, finding.layer) and \
                         {**previous.params, "axis": ""} == {**finding.params, "axis": ""}:
@@ -335,9 +371,8 @@ class _NotRun(_Checks):
             from convcalc.i18n import Msg
 
             self.warned = True
-            self.findings.append(Finding("warning", "train_only_cannot_run",
-                                         {"problem": Msg(key, **_printable(params))},
-                                         self.node.name, self.node.location, self.node.block))
+            self.findings.append(Finding.at(self.node, level("train_only_cannot_run"), "train_only_cannot_run",
+                                            {"problem": Msg(key, **_printable(params))}))
 
     def at_least(self, value, bound, key, **params):
         gap = value - bound

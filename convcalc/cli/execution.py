@@ -59,7 +59,7 @@ def prepare(spec, values, sizing, lang):
                                 Options(values=values, **sizing))
     if analysis.errors:
         for finding in analysis.errors:
-            click.echo(finding.render(lang), err=True)
+            click.echo(finding.concise(lang), err=True)
         sys.exit(EXIT_FOUND_WRONG)
     return analysis
 

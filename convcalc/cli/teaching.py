@@ -54,7 +54,7 @@ def explain(spec, layer, values, sizing, output_format, lang):
         sys.exit(EXIT_CANNOT_ANALYSE)
     write(explanations, analysis, lang, output_format, sys.stdout)
     for finding in analysis.findings:  # on stderr, so that --format json stays one document
-        click.echo(finding.render(lang), err=True)
+        click.echo(finding.concise(lang), err=True)
     sys.exit(EXIT_FOUND_WRONG if analysis.errors else EXIT_OK)
 
 
