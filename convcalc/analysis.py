@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from convcalc.diagnostics import level
+from convcalc.diagnostics import Finding, level
 from convcalc.errors import ConvcalcError, LayerError, Location
-from convcalc.graph import INPUT, Graph, Node, build_graph
+from convcalc.graph import INPUT, Graph, Node
 from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
-from convcalc.loading import Document, collector_paused
+from convcalc.loading import Document
 from convcalc.spec import DTYPE_BYTES, Spec
 from convcalc.symbolic import Dim, Expr, format_dim, is_concrete, substitute, symbol
 
@@ -28,63 +28,6 @@ class Options:
     input_shape: tuple | None = None  # --input 3x160x160 (or 3xHxW): instead of the spec's `input:`
     params: dict = field(default_factory=dict)  # --param width=0.5: the spec's `params:` given other values
     mode: str = "eval"  # eval: train_only layers hold parameters but do not run; train: every layer runs
-
-
-@dataclass
-class Finding:
-    """An error (the network is inconsistent), a warning or a note, with its stable code
-    (``convcalc.diagnostics``), tied to a layer where there is one. ``location`` is where it points:
-    for a layer from a block, the block use that made the layer (the message names the line of the
-    block's definition where the layer is written)."""
-
-    level: str  # "error" | "warning" | "note"
-    key: str
-    params: dict
-    layer: str | None = None
-    location: Location | None = None
-    node: Node | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def at(cls, node: Node, level: str, key: str, params: dict) -> Finding:
-        return cls(level, key, params, node.name, node.site, node)
-
-    @property
-    def code(self) -> str:
-        from convcalc.diagnostics import code
-
-        return code(self.key)
-
-    @property
-    def uses(self) -> tuple:
-        """The block uses the layer comes from, outermost first (graph.BlockUse)."""
-        return self.node.uses if self.node is not None else ()
-
-    @property
-    def definition(self) -> Location | None:
-        """Where a layer from a block is written, in the block's definition."""
-        return self.node.location if self.uses else None
-
-    def message(self, lang: str = "en") -> str:
-        """The message without its place: the layer's name, and for a layer from a block the uses
-        and the line of the definition."""
-        from convcalc.i18n import translate
-
-        message = translate(self.key, lang, **self.params)
-        if self.layer:
-            message = translate("at_layer", lang, layer=self.layer, message=message)
-        if self.uses:
-            message = translate("in_block", lang, message=message, block=self.node.block,
-                                line=self.definition.line)
-        return message
-
-    def render(self, lang: str = "en") -> str:
-        """`file:line:col: message` (the formats add the level and the code)."""
-        return f"{self.location}: {self.message(lang)}" if self.location else self.message(lang)
-
-    def concise(self, lang: str = "en") -> str:
-        """`file:line:col: level code message`, as `analyze --format concise` prints it."""
-        where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.level} {self.code} {self.message(lang)}"
 
 
 @dataclass(slots=True)
@@ -193,16 +136,6 @@ class Analysis:
 def display(dims: tuple[Dim, ...], layout: str) -> tuple[Dim, ...]:
     """Channels-first dims in the spec's layout (hwc puts channels last)."""
     return (*dims[1:], dims[0]) if layout == "hwc" and len(dims) > 1 else dims
-
-
-def analyze_document(document: Document, spec: Spec, options: Options) -> Analysis:
-    from convcalc.budget import check_budgets
-
-    with collector_paused():
-        analysis = analyze(spec, build_graph(spec, document, options.params), document, options)
-    if spec.budget or options.budgets:
-        analysis.findings += check_budgets(analysis, options.budgets)
-    return analysis
 
 
 

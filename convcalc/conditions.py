@@ -345,7 +345,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
 
 def _finding(constraint: Constraint, level: str, key: str, params: dict):
     """A finding at the layer whose check made ``constraint``."""
-    from convcalc.analysis import Finding
+    from convcalc.diagnostics import Finding
 
     return Finding.at(constraint.node, level, key, params)
 

@@ -15,10 +15,14 @@ prefix that matches a code decides between ``select`` and ``ignore`` (ignore on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from convcalc.errors import ConvcalcError, Location
+
+if TYPE_CHECKING:
+    from convcalc.graph import Node
 
 UNREADABLE = "CC001"  # a spec convcalc cannot analyse (exit code 2): always reported, never selected away
 LAYER_CHECK = "CC100"  # a layer check that has no code of its own
@@ -74,6 +78,61 @@ def code(key: str) -> str:
 def level(key: str) -> str:
     """The level a finding of ``key`` has (an inexact division in strict mode, ``key_strict``, is an error)."""
     return "error" if key.endswith("_strict") else CODES.get(key, (LAYER_CHECK, "error"))[1]
+
+
+@dataclass
+class Finding:
+    """An error (the network is inconsistent), a warning or a note, with its stable code
+    (``convcalc.diagnostics``), tied to a layer where there is one. ``location`` is where it points:
+    for a layer from a block, the block use that made the layer (the message names the line of the
+    block's definition where the layer is written)."""
+
+    level: str  # "error" | "warning" | "note"
+    key: str
+    params: dict
+    layer: str | None = None
+    location: Location | None = None
+    node: Node | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def at(cls, node: Node, level: str, key: str, params: dict) -> Finding:
+        return cls(level, key, params, node.name, node.site, node)
+
+    @property
+    def code(self) -> str:
+        return code(self.key)
+
+    @property
+    def uses(self) -> tuple:
+        """The block uses the layer comes from, outermost first (graph.BlockUse)."""
+        return self.node.uses if self.node is not None else ()
+
+    @property
+    def definition(self) -> Location | None:
+        """Where a layer from a block is written, in the block's definition."""
+        return self.node.location if self.uses else None
+
+    def message(self, lang: str = "en") -> str:
+        """The message without its place: the layer's name, and for a layer from a block the uses
+        and the line of the definition."""
+        from convcalc.i18n import translate
+
+        message = translate(self.key, lang, **self.params)
+        if self.layer:
+            message = translate("at_layer", lang, layer=self.layer, message=message)
+        if self.uses:
+            message = translate("in_block", lang, message=message, block=self.node.block,
+                                line=self.definition.line)
+        return message
+
+    def render(self, lang: str = "en") -> str:
+        """`file:line:col: message` (the formats add the level and the code)."""
+        return f"{self.location}: {self.message(lang)}" if self.location else self.message(lang)
+
+    def concise(self, lang: str = "en") -> str:
+        """`file:line:col: level code message`, as `analyze --format concise` prints it."""
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.level} {self.code} {self.message(lang)}"
 
 
 @dataclass(frozen=True)

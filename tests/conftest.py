@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from convcalc.analysis import Options, analyze_document
+from convcalc.analysis import Options
+from convcalc.pipeline import analyze_document
 from convcalc.loading import load_document, load_file
 from convcalc.spec import parse_spec
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from convcalc.analysis import Options, analyze_document
+from convcalc.analysis import Options
+from convcalc.pipeline import analyze_document
 from convcalc.bridges.blocks import fold_blocks
 from convcalc.bridges.writer import spec_yaml
 from convcalc.graph import build_graph

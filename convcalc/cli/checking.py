@@ -79,7 +79,8 @@ def analyze(specs, output_format, quiet, selected, ignored, values, sizing, stri
 
     Exit code 0: consistent and within budget; 1: an inconsistency, or a budget exceeded;
     2: a spec could not be analysed (or bad arguments)."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.render import Failure, renderer
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec

@@ -50,7 +50,8 @@ def execution_options(command):
 
 def prepare(spec, values, sizing, lang):
     """The analysis to execute, or the exit: 2 when unreadable, 1 when inconsistent."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec
 

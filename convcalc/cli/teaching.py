@@ -41,7 +41,8 @@ def explain(spec, layer, values, sizing, output_format, lang):
 
     lang = lang or language_from_environment()
     try:
-        from convcalc.analysis import Options, analyze_document
+        from convcalc.analysis import Options
+        from convcalc.pipeline import analyze_document
         from convcalc.sources import read_spec
         from convcalc.spec import parse_spec
 
@@ -213,7 +214,8 @@ def check(spec, answers, output_format, lang):
 
     Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read, or the
     answers file holds no answer."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.homework import check as grade
     from convcalc.loading import STDIN, load_file
     from convcalc.sources import read_spec

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from convcalc import __version__
-from convcalc.analysis import Analysis, Finding
-from convcalc.diagnostics import LEVELS, UNREADABLE
+from convcalc.analysis import Analysis
+from convcalc.diagnostics import LEVELS, UNREADABLE, Finding
 from convcalc.errors import ConvcalcError, Location
 from convcalc.i18n import translate
 from convcalc.layers.base import product
