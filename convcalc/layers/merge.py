@@ -13,7 +13,7 @@ import operator
 from pydantic import Field
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, Tensor, product
+from convcalc.layers.base import Layer, LayerResult, Tensor, product, torch_axis
 from convcalc.symbolic import format_dim
 
 
@@ -61,6 +61,16 @@ class Add(Layer):
             out += other  # in place: one output-sized array however many branches
         return out
 
+    torch_modules = ("operator.add", "operator.iadd", "torch.add", "Tensor.add", "Tensor.add_")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """a + b of two layers' tensors of one shape (not a constant, a parameter or torch.add's alpha)."""
+        if call.parameters or len(shapes.inputs) != 2 or call.keywords.get("alpha", 1) != 1 \
+                or any(argument is not None for argument in call.arguments[:2]) or len(set(map(tuple, shapes.inputs))) > 1:
+            return None
+        return {cls.kind: {}}
+
 
 class Multiply(Layer):
     """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
@@ -91,6 +101,15 @@ class Multiply(Layer):
     def forward(self, arrays, params, ops):
         """The branches multiplied in order, size-1 axes broadcasting (torch.mul's broadcasting)."""
         return functools.reduce(operator.mul, arrays)
+
+    torch_modules = ("operator.mul", "operator.imul", "torch.mul", "Tensor.mul", "Tensor.mul_")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """a * b of two layers' tensors, size-1 axes broadcasting (a squeeze-excitation gate)."""
+        if call.parameters or len(shapes.inputs) != 2 or any(argument is not None for argument in call.arguments[:2]):
+            return None
+        return {cls.kind: {}}
 
 
 class Concat(Layer):
@@ -125,3 +144,13 @@ class Concat(Layer):
         import numpy as np
 
         return np.concatenate(arrays, axis=self.axis + 1)
+
+    torch_modules = ("torch.cat", "torch.concat", "torch.concatenate")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """torch.cat(tensors, dim) along a sample's axis dim - 1; of one tensor, that tensor ({})."""
+        if len(shapes.inputs) == 1:
+            return {}
+        axis = torch_axis(call.argument(1, "dim", call.keywords.get("axis", 0)), len(shapes.inputs[0]) + 1)
+        return {cls.kind: {"axis": axis} if axis else {}}

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, Tensor, product
+from convcalc.layers.base import Layer, LayerResult, Tensor, product, torch_refuse
 
 
 def _same_shape(x: Tensor, trainable, non_trainable, flops) -> LayerResult:
@@ -99,6 +99,18 @@ class BatchNorm(Layer):
         y += _per_channel(shift.astype(x.dtype), x.ndim)
         return y
 
+    torch_modules = ("torch.nn.BatchNorm{rank}d",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.BatchNormNd: affine, track_running_stats, eps, momentum (None, a cumulative average
+        while training, changes no figure and is left out)."""
+        module = call.module
+        fields = {name: value for name, value, default in (
+            ("affine", module.affine, True), ("track_running_stats", module.track_running_stats, True),
+            ("eps", module.eps, 1e-5), ("momentum", module.momentum, 0.1)) if value is not None and value != default}
+        return {cls.kind: fields}
+
 
 class LayerNorm(Layer):
     """Normalises each sample over its last axes (PyTorch LayerNorm(normalized_shape))."""
@@ -150,6 +162,31 @@ class LayerNorm(Layer):
             y += params["bias"]
         return y
 
+    torch_modules = ("torch.nn.LayerNorm", "torchvision.models.convnext.LayerNorm2d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.LayerNorm(normalized_shape): over all a sample's values or over its last axis;
+        torchvision's LayerNorm2d: over the channels at each position. Weight and bias both or neither."""
+        module = call.module
+        normalised, dims = tuple(module.normalized_shape), tuple(shapes.inputs[0])
+        if module.elementwise_affine and module.bias is None:
+            raise torch_refuse("bias", False)
+        if type(module).__name__ == "LayerNorm2d":
+            over = "channels"
+        elif normalised == dims:
+            over = "all"
+        elif normalised == dims[-1:]:
+            over = "last_axis"
+        else:
+            raise torch_refuse("normalized_shape", list(normalised))
+        fields = {"over": over} if over != "all" else {}
+        if not module.elementwise_affine:
+            fields["affine"] = False
+        if module.eps != 1e-5:
+            fields["eps"] = module.eps
+        return {cls.kind: fields}
+
 
 class GroupNorm(Layer):
     """Normalises each group of C/G channels of a sample (PyTorch GroupNorm)."""
@@ -181,6 +218,19 @@ class GroupNorm(Layer):
         x = arrays[0]
         grouped = x.reshape(x.shape[0], self.groups, -1)
         return _scale_shift(_standardise(grouped, (2,), self.eps).reshape(x.shape), params, self.affine)
+
+    torch_modules = ("torch.nn.GroupNorm",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.GroupNorm(num_groups, num_channels, eps, affine)."""
+        module = call.module
+        fields = {"groups": module.num_groups}
+        if not module.affine:
+            fields["affine"] = False
+        if module.eps != 1e-5:
+            fields["eps"] = module.eps
+        return {cls.kind: fields}
 
 
 class LocalResponseNorm(Layer):
@@ -225,3 +275,11 @@ class LocalResponseNorm(Layer):
         div += self.k
         div **= self.beta
         return np.divide(x, div, out=div)
+
+    torch_modules = ("torch.nn.LocalResponseNorm",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.LocalResponseNorm(size, alpha, beta, k)."""
+        module = call.module
+        return {cls.kind: {"size": module.size, "alpha": module.alpha, "beta": module.beta, "k": module.k}}

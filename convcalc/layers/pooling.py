@@ -17,7 +17,7 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
-    per_axis, product, require_rank, shrinking_first,
+    per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
 )
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
@@ -118,6 +118,19 @@ class MaxPool(Pool):
 
         return self.pooled(arrays[0], -np.inf, "max")
 
+    torch_modules = ("torch.nn.MaxPool{rank}d", "torch.nn.functional.max_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.MaxPoolNd / F.max_poolNd(x, kernel_size, stride, padding, dilation, ceil_mode,
+        return_indices): the indices (for an unpooling) are a second output convcalc does not give."""
+        if call.option("return_indices", 6, False):
+            raise torch_refuse("return_indices", True)
+        fields = torch_window(call, stride_is_kernel=True)
+        if call.option("ceil_mode", 5, False):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
+
 
 class AvgPool(Pool):
     """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean.
@@ -144,6 +157,21 @@ class AvgPool(Pool):
         """Window sum / PyTorch's divisor (count_include_pad; ceil mode clips to the padded input)."""
         x = arrays[0]
         return self.pooled(x) / self.divisors(x.shape[2:], self.count_include_pad)
+
+    torch_modules = ("torch.nn.AvgPool{rank}d", "torch.nn.functional.avg_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.AvgPoolNd / F.avg_poolNd(x, kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override): no divisor_override."""
+        if call.option("divisor_override", 6) is not None:
+            raise torch_refuse("divisor_override", call.option("divisor_override", 6))
+        fields = torch_window(call, stride_is_kernel=True, dilation=False)
+        if call.option("ceil_mode", 4, False):
+            fields["ceil_mode"] = True
+        if not call.option("count_include_pad", 5, True):
+            fields["count_include_pad"] = False
+        return {cls.kind: fields}
 
 
 class SumPool(Pool):
@@ -183,6 +211,18 @@ class LPPool(Pool):
             return self.pooled(np.abs(x), -np.inf, "max")
         out = self.pooled(x ** self.p) / self.divisors(x.shape[2:], True)
         return (np.sign(out) * np.maximum(np.abs(out), 0) * product(self.kernel)) ** (1 / self.p)
+
+    torch_modules = ("torch.nn.LPPool{rank}d", "torch.nn.functional.lp_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.LPPoolNd / F.lp_poolNd(x, norm_type, kernel_size, stride, ceil_mode)."""
+        fields = {"p": float(call.option("norm_type", 1)),
+                  **torch_window(call, positions=(2, 3, None, None), stride_is_kernel=True, dilation=False)}
+        fields.pop("padding", None)
+        if call.option("ceil_mode", 4, False):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
 
 
 class GlobalPool(Layer):
@@ -285,6 +325,16 @@ class AdaptivePool(Layer):
             x = np.moveaxis(pooled, -1, axis)
         return x
 
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.AdaptiveXPoolNd / F.adaptive_X_poolNd(x, output_size): a None size keeps the input's."""
+        sizes = call.option("output_size", 1)
+        sizes = [sizes] * cls.rank if isinstance(sizes, int) else list(sizes)
+        if call.option("return_indices", 2, False):
+            raise torch_refuse("return_indices", True)
+        sizes = [size if size is not None else given for size, given in zip(sizes, shapes.inputs[0][1:])]
+        return {cls.kind: {"output_size": torch_sizes(sizes)}}
+
 
 class AdaptiveAvgPool(AdaptivePool):
     summary = {"en": "adaptive average pooling: the mean of O bins per axis",
@@ -292,6 +342,8 @@ class AdaptiveAvgPool(AdaptivePool):
     flop_rule = {"en": "per output, the elements of its bin (additions plus 1 division)",
                  "es": "por salida, los elementos de su región (sumas más 1 división)"}
     count_flops = staticmethod(lambda read, outputs: read)
+
+    torch_modules = ("torch.nn.AdaptiveAvgPool{rank}d", "torch.nn.functional.adaptive_avg_pool{rank}d")
 
 
 class AdaptiveMaxPool(AdaptivePool):
@@ -301,3 +353,5 @@ class AdaptiveMaxPool(AdaptivePool):
                  "es": "por salida, los elementos de su región menos 1 comparaciones"}
     count_flops = staticmethod(lambda read, outputs: read - outputs)
     reduction = "max"
+
+    torch_modules = ("torch.nn.AdaptiveMaxPool{rank}d", "torch.nn.functional.adaptive_max_pool{rank}d")

@@ -18,7 +18,7 @@ from pydantic import Field, PositiveInt, field_validator, model_validator
 from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Tensor, padding_pairs, per_axis, product, require_rank,
-    shrinking_first,
+    shrinking_first, torch_refuse, torch_sizes,
 )
 from convcalc.symbolic import floordiv, is_concrete
 from convcalc.units import parse_ratio
@@ -69,6 +69,16 @@ class ZeroPad(Layer):
         import numpy as np
 
         return np.pad(arrays[0], [(0, 0), (0, 0), *self.padding])
+
+    torch_modules = ("torch.nn.ZeroPad{rank}d",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.ZeroPadNd(padding): torch lists (before, after) from the last axis back."""
+        sides = list(call.module.padding)
+        pairs = [sides[index:index + 2] for index in range(0, len(sides), 2)][::-1]
+        same = all(pair == [pairs[0][0]] * 2 for pair in pairs)
+        return {cls.kind: {"padding": pairs[0][0] if same else pairs}}
 
 
 class Crop(Layer):
@@ -248,3 +258,28 @@ class Upsample(Layer):
                 above = np.minimum(below + 1, size - 1)
                 x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
         return x
+
+    torch_modules = ("torch.nn.Upsample", "torch.nn.functional.interpolate", "torch.nn.UpsamplingNearest2d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Upsample / F.interpolate(x, size, scale_factor, mode, align_corners,
+        recompute_scale_factor): nearest, or (bi/tri)linear without align_corners; a scale recomputed
+        from the sizes is written as the size torch gave."""
+        rank = len(shapes.inputs[0]) - 1
+        mode = call.option("mode", 3, "nearest")
+        if mode in ("linear", "bilinear", "trilinear") and not call.option("align_corners", 4):
+            mode = "bilinear"
+        elif mode != "nearest":
+            raise torch_refuse("mode" if mode != "bilinear" else "align_corners",
+                               mode if mode != "bilinear" else True)
+        if call.option("antialias", 6, False):
+            raise torch_refuse("antialias", True)
+        scale = call.option("scale_factor", 2)
+        if scale is None or call.option("recompute_scale_factor", 5):
+            fields = {"size": torch_sizes(shapes.output[1:])}
+        else:
+            fields = {"scale": torch_sizes(scale if isinstance(scale, (list, tuple)) else [scale])}
+        if mode != "nearest":
+            fields["mode"] = mode
+        return {f"upsample{rank}d": fields}
