@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import importlib
 import operator
+import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,12 +134,13 @@ def _torch_table(torch) -> dict:
 
 
 def _resolve(name: str):
-    """The object ``torch.nn.Conv2d`` or ``operator.add`` names, or None."""
+    """The object ``torch.nn.Conv2d`` or ``operator.add`` names, or None. Only modules already
+    imported are looked in: a model cannot hold a class of a package nobody imported (and
+    importing torchvision here would cost its start-up, or fail where its operators do not load)."""
     parts = name.split(".")
     for split in range(len(parts) - 1, 0, -1):
-        try:
-            value = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
+        value = sys.modules.get(".".join(parts[:split]))
+        if value is None:
             continue
         for part in parts[split:]:
             value = getattr(value, part, None)
@@ -227,7 +230,9 @@ class _Walk:
         output = self.shape(node)
         if output is None:
             return  # not a tensor (x.size(), a size's arithmetic): only read through the shapes
-        tensors = [argument for argument in _flat(node.args, node.kwargs) if isinstance(argument, torch.fx.Node)]
+        tensors = [argument for argument in _flat(node.args, node.kwargs)
+                   if isinstance(argument, torch.fx.Node) and (argument.op == "get_attr" or argument in self.values
+                                                               or self.shape(argument) is not None)]
         inputs = [argument for argument in tensors if argument.op != "get_attr"]
         parameters = [argument for argument in tensors if argument.op == "get_attr"]
         unknown = [argument for argument in inputs if argument not in self.values]
@@ -267,8 +272,7 @@ class _Walk:
 
         arguments = torch.fx.node.map_aggregate(node.args, plain)
         keywords = dict(torch.fx.node.map_aggregate(node.kwargs, plain))
-        parameter_shapes = tuple(tuple(self.root.get_parameter(p.target).shape)
-                                 if p.target in dict(self.root.named_parameters()) else None for p in parameters)
+        parameter_shapes = tuple(tuple(getattr(p.meta.get("tensor_meta"), "shape", None) or ()) for p in parameters)
         if node.op == "call_module":
             module = self.modules[node.target]
             kind = type(module)
@@ -325,9 +329,13 @@ class _Walk:
         return name
 
     def line(self, node) -> str:
-        """", at FILE:LINE" of the model's source where fx's stack trace names it, else ''."""
+        """", at FILE:LINE" of the model's source (the innermost frame outside torch) where fx's
+        stack trace names it, else ''."""
+        import torch
+
+        inside = os.path.dirname(torch.__file__) + os.sep
         trace = node.meta.get("stack_trace") or ""
-        places = re.findall(r'File "([^"]+)", line (\d+)', trace)
+        places = [place for place in re.findall(r'File "([^"]+)", line (\d+)', trace) if not place[0].startswith(inside)]
         return f", {places[-1][0]}:{places[-1][1]}" if places else ""
 
     def unmapped(self, node, key):

@@ -1,0 +1,258 @@
+"""Importing PyTorch models (convcalc.bridges.torch_import): torch itself is the oracle.
+
+Each imported spec is analysed by convcalc and compared with what torch measures on the same model
+(tests/torch_oracle.compare: every leaf's output shape, parameters and buffers, conv and linear
+MACs), and with the shipped spec of the same name where there is one (the same totals at the
+same input size).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+F = torch.nn.functional
+
+from click.testing import CliRunner  # noqa: E402
+
+from conftest import SPECS, analyze_file, analyze_text  # noqa: E402
+from torch_oracle import compare  # noqa: E402
+from torchvision_oracle import build, torchvision_models  # noqa: E402
+
+from convcalc.bridges.torch_import import spec_text_of_module, spec_text_of_target  # noqa: E402
+from convcalc.cli import main  # noqa: E402
+from convcalc.errors import ConvcalcError  # noqa: E402
+from convcalc.loading import load_document  # noqa: E402
+
+SMALL = (3, 64, 64)
+ZOO = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "squeezenet1_1", "densenet121",
+       "efficientnet_b0", "shufflenet_v2_x1_0", "convnext_tiny", "regnet_y_400mf", "vgg11_bn"]
+
+
+def imported(model, shape):
+    """The analysis of the spec imported from ``model`` (no error, no warning about the spec)."""
+    analysis = analyze_text(spec_text_of_module(model, shape, source="a test"))
+    assert not [finding for finding in analysis.findings if finding.severity == "error"], analysis.findings
+    return analysis
+
+
+@pytest.mark.parametrize("builder", ZOO)
+def test_torchvision_models_match_torch_and_the_shipped_spec(builder, one_torch_thread):
+    model = build(builder)
+    analysis = imported(model, SMALL)
+    assert compare(analysis, model, SMALL) == []
+    shipped = SPECS / f"{builder}.yaml"
+    if shipped.exists():
+        expected = analyze_file(shipped, input_shape=SMALL).totals
+        totals = analysis.totals
+        assert (totals.trainable, totals.non_trainable, totals.macs, totals.flops) == \
+            (expected.trainable, expected.non_trainable, expected.macs, expected.flops)
+
+
+def test_names_are_module_paths_and_fx_node_names():
+    """Layer names line up with state_dict keys; a module called twice is path and path_1; a
+    function is fx's node name (specs/resnet18.yaml's convention)."""
+    text = spec_text_of_module(build("resnet18"), SMALL)
+    names = [fields["name"] for entry in load_document(text, "x.yaml").data["layers"] for fields in entry.values()]
+    assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
+    assert names[4:12] == ["layer1.0.conv1", "layer1.0.bn1", "layer1.0.relu", "layer1.0.conv2", "layer1.0.bn2",
+                           "add", "layer1.0.relu_1", "layer1.1.conv1"]
+    assert names[-3:] == ["avgpool", "flatten", "fc"]
+    state = {key.rsplit(".", 1)[0] for key in build("resnet18").state_dict()}
+    assert state <= set(names)
+
+
+class Functions(nn.Module):
+    """Each function mapping once: cat, add, mul, chunk and getitem, flatten, transpose, permute,
+    view, reshape, contiguous, mean, interpolate and the functional activations and pools."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 8, 3, padding=1)
+        self.fc = nn.Linear(16 * 4 * 4, 5)
+
+    def forward(self, x):
+        y = self.conv(x)                                          # 8 x 8 x 8
+        a, b = torch.chunk(y, 2, dim=1)
+        c, d = y.split([3, 5], 1)
+        y = torch.cat([F.relu(a), torch.sigmoid(b), c, d], dim=1)   # 16 x 8 x 8
+        y = y + F.silu(y)
+        y = torch.add(y, F.hardswish(y)) * F.hardsigmoid(y)
+        y = y * y.mean((2, 3), keepdim=True)
+        y = F.gelu(y).transpose(2, 3).contiguous().permute(0, 1, 3, 2)
+        y = F.max_pool2d(y, 2)                                    # 16 x 4 x 4
+        y = F.interpolate(y, scale_factor=2, mode="nearest")      # 16 x 8 x 8
+        y = F.avg_pool2d(y, 3, 2, ceil_mode=True)                 # 16 x 4 x 4
+        y = F.adaptive_avg_pool2d(y, (4, 4))
+        y = y.view(y.size(0), 2, 8, 16).reshape(y.size(0), 16, 4, 4)
+        y = torch.flatten(F.leaky_relu(y, 0.2), 1)
+        return F.softmax(self.fc(y), dim=1)
+
+
+class Modules(nn.Module):
+    """Module mappings beyond the zoo: 1-D and 3-D convs, dilation, 'same' padding, a transposed
+    conv, norms, pools with ceil_mode and count_include_pad, LPPool, ZeroPad, Upsample, and the
+    activations with options."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad = nn.ZeroPad2d((1, 2, 0, 3))
+        self.conv = nn.Conv2d(3, 6, (3, 5), stride=(1, 2), dilation=2, groups=3, bias=False)
+        self.same = nn.Conv2d(6, 6, 3, padding="same", dilation=2)
+        self.up = nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1)
+        self.gn = nn.GroupNorm(2, 4)
+        self.lrn = nn.LocalResponseNorm(3)
+        self.maxpool = nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)
+        self.avgpool = nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False, ceil_mode=True)
+        self.lppool = nn.LPPool2d(2, 2)
+        self.upsample = nn.Upsample(scale_factor=2, mode="bilinear")
+        self.prelu = nn.PReLU(4)
+        self.elu = nn.ELU(0.5)
+        self.leaky = nn.LeakyReLU(0.2)
+        self.relu6 = nn.ReLU6()
+        self.tanh = nn.Tanh()
+        self.ln = nn.LayerNorm(4)
+        self.drop = nn.Dropout2d(0.3)
+        self.identity = nn.Identity()
+        self.pool1d = nn.AdaptiveMaxPool1d(4)
+        self.conv1d = nn.Conv1d(4, 2, 3, padding=1)
+        self.bn1d = nn.BatchNorm1d(2, eps=1e-3, momentum=None)
+
+    def forward(self, x):
+        x = self.conv(self.pad(x))
+        x = self.up(self.same(x))
+        x = self.lppool(self.avgpool(self.maxpool(self.lrn(self.gn(x)))))
+        x = self.tanh(self.relu6(self.leaky(self.elu(self.prelu(self.upsample(x))))))
+        x = self.identity(self.drop(self.ln(x)))
+        x = self.bn1d(self.conv1d(self.pool1d(x.flatten(2))))
+        return x
+
+
+class Volumes(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(2, 4, 3, padding=1, stride=(1, 2, 2))
+        self.bn = nn.BatchNorm3d(4)
+        self.pool = nn.MaxPool3d(2)
+        self.norm = nn.LayerNorm([4, 2, 4, 4], elementwise_affine=False)
+
+    def forward(self, x):
+        return self.norm(self.pool(self.bn(self.conv(x))))
+
+
+@pytest.mark.parametrize("model, shape", [(Functions(), (4, 8, 8)), (Modules(), (3, 20, 20)),
+                                          (Volumes(), (2, 4, 16, 16))], ids=["functions", "modules", "volumes"])
+def test_custom_modules_match_torch(model, shape, one_torch_thread):
+    analysis = imported(model.eval(), shape)
+    assert compare(analysis, model, shape) == []
+    with torch.no_grad():
+        expected = tuple(model(torch.zeros((1, *shape), dtype=torch.float64)).shape[1:])
+    assert tuple(analysis.layers[-1].result.output.dims) == expected
+
+
+def test_functions_become_their_layers():
+    """Each function call is its layer type with its arguments, named by fx."""
+    text = spec_text_of_module(Functions(), (4, 8, 8))
+    for line in ["split: {name: chunk, chunks: 2}",
+                 "split: {name: split, inputs: [conv], sizes: [3, 5]}",
+                 "relu: {name: relu, inputs: [chunk.0]}", "sigmoid: {name: sigmoid, inputs: [chunk.1]}",
+                 "concat: {name: cat, inputs: [relu, sigmoid, split.0, split.1]}",
+                 "add: {name: add, inputs: [cat, silu]}",
+                 "reduce: {name: mean, op: mean, axes: [1, 2], keepdim: true}",
+                 "multiply: {name: mul_1, inputs: [mul, mean]}",
+                 "transpose: {name: transpose, dim0: 1, dim1: 2}",
+                 "permute: {name: permute, dims: [0, 2, 1]}",
+                 "maxpool2d: {name: max_pool2d, kernel: 2}",
+                 "upsample2d: {name: interpolate, scale: 2}",
+                 "avgpool2d: {name: avg_pool2d, kernel: 3, stride: 2, ceil_mode: true}",
+                 "adaptive_avgpool2d: {name: adaptive_avg_pool2d, output_size: 4}",
+                 "reshape: {name: view, shape: [2, 8, 16]}",
+                 "leaky_relu: {name: leaky_relu, negative_slope: 0.2}",
+                 "flatten: {name: flatten}",
+                 "softmax: {name: softmax}"]:
+        assert f"  - {line}\n" in text, line
+    assert "contiguous" not in text  # a no-op: the permute reads the transpose
+
+
+def test_layer_scale_and_stochastic_depth_of_convnext():
+    text = spec_text_of_module(build("convnext_tiny"), SMALL)
+    assert "  - permute: {name: features.1.0.block.6, dims: [2, 0, 1]}\n  - layer_scale: {name: features.1.0.layer_scale}\n" in text
+    assert "  - stochastic_depth: {name: features.1.1.stochastic_depth, p: 0.00588" in text
+    assert "  - layernorm: {name: features.0.1, over: channels, eps: 1.0e-06}\n" in text
+
+
+def test_refused_options_name_the_call():
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_module(nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect")), (3, 8, 8))
+    assert error.value.render() == \
+        "torch.nn.modules.conv.Conv2d (the traced node _0): padding_mode='reflect' has no convcalc equivalent"
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_module(nn.Sequential(nn.GELU(approximate="tanh")), (3, 8, 8))
+    assert "approximate='tanh' has no convcalc equivalent" in error.value.render()
+
+
+class Unmapped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Sequential(nn.Conv2d(3, 4, 1), nn.PixelShuffle(2))
+
+    def forward(self, x):
+        return self.head(x)
+
+
+class UnmappedFunction(nn.Module):
+    def forward(self, x):
+        return torch.cumsum(x, 1)
+
+
+def test_unmapped_module_and_function_are_named_where_called():
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_module(Unmapped(), (3, 8, 8))
+    message = error.value.render()
+    assert message.startswith("module head.1 (torch.nn.modules.pixelshuffle.PixelShuffle, the traced node head_1, ")
+    assert "test_torch_import.py:" in message and message.endswith("has no convcalc layer type")
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_module(UnmappedFunction(), (3, 8, 8))
+    message = error.value.render()
+    assert message.startswith("torch.cumsum (the traced node cumsum, ") and "test_torch_import.py:" in message
+
+
+def test_target_errors():
+    for target, start in [("torchvision.models.resnet18", "--torch torchvision.models.resnet18: give MODULE:ATTR"),
+                          ("no_such_module_x:f", "--torch no_such_module_x:f: cannot import it"),
+                          ("torch.nn:no_such_thing", "--torch torch.nn:no_such_thing: cannot import it"),
+                          ("math:pi", "--torch math:pi: not a callable"),
+                          ("math:floor", "--torch math:floor: calling it failed: TypeError"),
+                          ("collections:OrderedDict", "collections:OrderedDict gives OrderedDict, not a torch.nn.Module")]:
+        with pytest.raises(ConvcalcError) as error:
+            spec_text_of_target(target, SMALL, {})
+        assert error.value.render().startswith(start), error.value.render()
+
+
+def test_cli_imports_a_torchvision_builder_with_kwargs(tmp_path):
+    torchvision_models()  # torchvision's C++ operators shimmed, as the oracle needs
+    output = tmp_path / "resnet18.yaml"
+    result = CliRunner().invoke(main, ["import", "--torch", "torchvision.models:resnet18", "--input", "3x64x64",
+                                       "--kwarg", "num_classes=10", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    text = output.read_text()
+    assert text.startswith("# Imported by convcalc from torchvision.models:resnet18(num_classes=10).\n")
+    assert "  - dense: {name: fc, units: 10}\n" in text
+    analysis = analyze_text(text)
+    model = build("resnet18", num_classes=10)
+    assert analysis.totals.trainable == sum(p.numel() for p in model.parameters())
+    assert load_document(text, "x.yaml").data["input"] == [3, 64, 64]
+
+
+def test_cli_errors_exit_2_on_one_line(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", "--torch", "tests.test_torch_import:Unmapped", "--input", "3x8x8"])
+    assert result.exit_code == 2
+    assert result.output.startswith("module head.1 (torch.nn.modules.pixelshuffle.PixelShuffle, the traced node ")
+    assert len(result.output.strip().splitlines()) == 1
+    result = runner.invoke(main, ["import", "--torch", "bad target", "--input", "3x8x8"])
+    assert (result.exit_code, result.output) == (2, "--torch bad target: give MODULE:ATTR, e.g. "
+                                                    "torchvision.models:resnet50\n")
+    result = runner.invoke(main, ["import", "--torch", "tests.test_torch_import:Unmapped", "--input", "3xHxW"])
+    assert result.exit_code == 2 and "numeric input sizes" in result.output
