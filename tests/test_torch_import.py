@@ -177,7 +177,8 @@ def test_functions_become_their_layers():
 
 def test_layer_scale_and_stochastic_depth_of_convnext():
     text = spec_text_of_module(build("convnext_tiny"), SMALL)
-    assert "  - permute: {name: features.1.0.block.6, dims: [2, 0, 1]}\n  - layer_scale: {name: features.1.0.layer_scale}\n" in text
+    assert "  - permute: {name: features.1.0.block.6, dims: [2, 0, 1]}\n" \
+           "  - layer_scale: {name: features.1.0.layer_scale}\n" in text  # the parameter's path
     assert "  - stochastic_depth: {name: features.1.1.stochastic_depth, p: 0.00588" in text
     assert "  - layernorm: {name: features.0.1, over: channels, eps: 1.0e-06}\n" in text
 

@@ -33,7 +33,8 @@ from convcalc.i18n import Msg
 from convcalc.layers import REGISTRY
 
 TRACE_BATCH = 2  # the batch the shapes are propagated at: a size of 1 would hide a call that mixes it in
-_TARGET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+_TARGET = re.compile(rf"^{_DOTTED}:{_DOTTED}$")  # module.path:attr
 _CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
 
@@ -335,7 +336,8 @@ class _Walk:
 
         inside = os.path.dirname(torch.__file__) + os.sep
         trace = node.meta.get("stack_trace") or ""
-        places = [place for place in re.findall(r'File "([^"]+)", line (\d+)', trace) if not place[0].startswith(inside)]
+        places = [place for place in re.findall(r'File "([^"]+)", line (\d+)', trace)
+                  if not place[0].startswith(inside)]
         return f", {places[-1][0]}:{places[-1][1]}" if places else ""
 
     def unmapped(self, node, key):

@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product, torch_axis
+from convcalc.layers.base import (AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product,
+                                  torch_axis)
 
 
 class Flatten(Layer):

@@ -67,7 +67,8 @@ class Add(Layer):
     def from_torch(cls, call, shapes):
         """a + b of two layers' tensors of one shape (not a constant, a parameter or torch.add's alpha)."""
         if call.parameters or len(shapes.inputs) != 2 or call.keywords.get("alpha", 1) != 1 \
-                or any(argument is not None for argument in call.arguments[:2]) or len(set(map(tuple, shapes.inputs))) > 1:
+                or any(argument is not None for argument in call.arguments[:2]) \
+                or len(set(map(tuple, shapes.inputs))) > 1:
             return None
         return {cls.kind: {}}
 
