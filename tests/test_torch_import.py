@@ -257,3 +257,75 @@ def test_cli_errors_exit_2_on_one_line(tmp_path):
                                                     "torchvision.models:resnet50\n")
     result = runner.invoke(main, ["import", "--torch", "tests.test_torch_import:Unmapped", "--input", "3xHxW"])
     assert result.exit_code == 2 and "numeric input sizes" in result.output
+
+
+class Sizes(nn.Module):
+    """Sizes given at the call: a transposed conv's output_size, an upsampling to a size, a scale
+    recomputed from the sizes; softmax and log-softmax over the channels of a vector."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(3, 4, 3, stride=2)
+        self.resize = nn.Upsample(size=(9, 7), mode="bilinear")
+        self.pool = nn.AdaptiveAvgPool2d((None, 2))
+        self.softmax = nn.Softmax(dim=1)
+        self.log_softmax = nn.LogSoftmax(dim=-1)
+
+    def forward(self, x):
+        x = self.up(x, output_size=[12, 12])                 # 4 x 12 x 12 (11 without output_size)
+        x = F.interpolate(self.resize(x), scale_factor=1.5, mode="bilinear", recompute_scale_factor=True)
+        x = self.pool(x)                                     # 4 x 13 x 2
+        return self.log_softmax(self.softmax(x.flatten(1)))
+
+
+def test_sizes_given_at_the_call(one_torch_thread):
+    model = Sizes().eval()
+    text = spec_text_of_module(model, (3, 5, 5))
+    assert "  - conv_transpose2d: {name: up, filters: 4, kernel: 3, stride: 2, output_size: 12}\n" in text
+    assert "  - upsample2d: {name: interpolate, size: [13, 10], mode: bilinear}\n" in text
+    assert "  - adaptive_avgpool2d: {name: pool, output_size: [13, 2]}\n" in text
+    analysis = analyze_text(text)
+    assert compare(analysis, model, (3, 5, 5)) == []
+    assert tuple(analysis.layers[-1].result.output.dims) == (4 * 13 * 2,)
+
+
+class MixesTheBatch(nn.Module):
+    def forward(self, x):
+        return x.view(-1)
+
+
+class FlattensTheBatchAlone(nn.Module):
+    def forward(self, x):
+        return x.flatten(0, 0)  # the sizes stay, but a flatten from the batch has no convcalc form
+
+
+@pytest.mark.parametrize("model, message", [
+    (FlattensTheBatchAlone(), "Tensor.flatten (the traced node flatten, "),
+    (FlattensTheBatchAlone(), "): it acts on the batch axis (dim 0)"),
+    (nn.Sequential(nn.Flatten(0)), "the traced node _0 gives a tensor of shape 384 whose first axis is not the batch"),
+    (nn.Sequential(nn.Softmax(dim=2)), "torch.nn.modules.activation.Softmax (the traced node _0): dim 2 is not "
+                                       "supported here (give the channels: 1)"),
+    (nn.Sequential(nn.MaxPool2d(2, return_indices=True)), "return_indices=True has no convcalc equivalent"),
+    (nn.Sequential(nn.AvgPool2d(2, divisor_override=3)), "divisor_override=3 has no convcalc equivalent"),
+    (MixesTheBatch(), "the traced node view, "),
+    (nn.Sequential(nn.GELU(approximate="tanh")), "approximate='tanh' has no convcalc equivalent"),
+    (nn.Sequential(nn.Upsample(scale_factor=2, mode="bicubic")), "mode='bicubic' has no convcalc equivalent"),
+])
+def test_calls_convcalc_cannot_express_are_refused(model, message):
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_module(model, (3, 8, 8))
+    assert message in error.value.render()
+
+
+def test_messages_in_spanish():
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_module(Unmapped(), (3, 8, 8))
+    assert error.value.render("es").startswith("el módulo head.1 (torch.nn.modules.pixelshuffle.PixelShuffle, el nodo "
+                                               "trazado head_1, ")
+
+
+def test_the_model_keeps_its_training_flags():
+    model = build("mobilenet_v3_small").train()
+    model.classifier.eval()
+    spec_text_of_module(model, SMALL)
+    assert model.training and model.features.training and not model.classifier.training
