@@ -261,12 +261,13 @@ def test_cli_errors_exit_2_on_one_line(tmp_path):
 
 class Sizes(nn.Module):
     """Sizes given at the call: a transposed conv's output_size, an upsampling to a size, a scale
-    recomputed from the sizes; softmax and log-softmax over the channels of a vector."""
+    recomputed from the sizes, corners aligned; softmax and log-softmax over a vector."""
 
     def __init__(self):
         super().__init__()
         self.up = nn.ConvTranspose2d(3, 4, 3, stride=2)
         self.resize = nn.Upsample(size=(9, 7), mode="bilinear")
+        self.corners = nn.UpsamplingBilinear2d(scale_factor=2)   # align_corners=True
         self.pool = nn.AdaptiveAvgPool2d((None, 2))
         self.softmax = nn.Softmax(dim=1)
         self.log_softmax = nn.LogSoftmax(dim=-1)
@@ -274,7 +275,7 @@ class Sizes(nn.Module):
     def forward(self, x):
         x = self.up(x, output_size=[12, 12])                 # 4 x 12 x 12 (11 without output_size)
         x = F.interpolate(self.resize(x), scale_factor=1.5, mode="bilinear", recompute_scale_factor=True)
-        x = self.pool(x)                                     # 4 x 13 x 2
+        x = self.pool(self.corners(x))                       # 4 x 26 x 2
         return self.log_softmax(self.softmax(x.flatten(1)))
 
 
@@ -283,10 +284,11 @@ def test_sizes_given_at_the_call(one_torch_thread):
     text = spec_text_of_module(model, (3, 5, 5))
     assert "  - conv_transpose2d: {name: up, filters: 4, kernel: 3, stride: 2, output_size: 12}\n" in text
     assert "  - upsample2d: {name: interpolate, size: [13, 10], mode: bilinear}\n" in text
-    assert "  - adaptive_avgpool2d: {name: pool, output_size: [13, 2]}\n" in text
+    assert "  - upsample2d: {name: corners, scale: 2.0, mode: bilinear, align_corners: true}\n" in text
+    assert "  - adaptive_avgpool2d: {name: pool, output_size: [26, 2]}\n" in text
     analysis = analyze_text(text)
     assert compare(analysis, model, (3, 5, 5)) == []
-    assert tuple(analysis.layers[-1].result.output.dims) == (4 * 13 * 2,)
+    assert tuple(analysis.layers[-1].result.output.dims) == (4 * 26 * 2,)
 
 
 class MixesTheBatch(nn.Module):
@@ -329,3 +331,43 @@ def test_the_model_keeps_its_training_flags():
     model.classifier.eval()
     spec_text_of_module(model, SMALL)
     assert model.training and model.features.training and not model.classifier.training
+
+
+def randomised(model):
+    """``model`` with batch-norm statistics and affine weights drawn (not 0 and 1), in eval mode."""
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                module.running_mean.copy_(torch.rand(module.running_mean.shape, generator=generator) - 0.5)
+                module.running_var.copy_(torch.rand(module.running_var.shape, generator=generator) + 0.5)
+                module.weight.copy_(torch.rand(module.weight.shape, generator=generator) + 0.5)
+                module.bias.copy_(torch.rand(module.bias.shape, generator=generator) - 0.5)
+    return model.eval()
+
+
+@pytest.mark.parametrize("model, shape", [
+    (lambda: build("resnet18"), (3, 32, 32)), (lambda: build("mobilenet_v3_small"), (3, 32, 32)),
+    (lambda: build("shufflenet_v2_x1_0"), (3, 32, 32)), (lambda: build("squeezenet1_1"), (3, 48, 48)),
+    (Functions, (4, 8, 8)), (Modules, (3, 20, 20)), (Sizes, (3, 5, 5)),
+], ids=["resnet18", "mobilenet_v3_small", "shufflenet_v2_x1_0", "squeezenet1_1", "functions", "modules", "sizes"])
+def test_the_imported_spec_runs_as_the_model_with_its_state_dict(model, shape, one_torch_thread):
+    """convcalc's executor, given the model's state_dict under the spec's layer names, computes
+    what the model computes: the names line up and every mapped call means what torch's does."""
+    import numpy as np
+
+    from convcalc.execute import execute
+
+    torch.manual_seed(0)
+    model = randomised(model())
+    analysis = analyze_text(spec_text_of_module(model, shape))
+    state = {key: value.numpy() for key, value in model.state_dict().items()}
+    tensors = analysis.tensors()
+    weights = {f"{report.name}.{name}": state[f"{report.name}.{name}"].reshape(parameter_shape)
+               for report in analysis.layers
+               for name, (parameter_shape, _) in report.node.layer.parameter_shapes(report.node.read(tensors)).items()}
+    x = np.random.default_rng(0).standard_normal((1, *shape)).astype(np.float32)
+    (ours,) = execute(analysis, weights=weights, x=x).network_outputs.values()
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-4)

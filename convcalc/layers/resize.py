@@ -156,6 +156,8 @@ class Upsample(Layer):
     mode: Literal["nearest", "bilinear", "zeros"] = Field(
         default="nearest", description="nearest | bilinear (linear interpolation, align_corners=False) | zeros "
                                        "(bed of nails: each value at the top-left of its block, zeros elsewhere)")
+    align_corners: bool = Field(default=False, description="bilinear only: the corner pixels of input and output "
+                                "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)")
 
     @field_validator("scale")
     @classmethod
@@ -187,6 +189,8 @@ class Upsample(Layer):
         if self.mode == "zeros" and (self.scale is None or any(s.denominator != 1 for s in self.scale)):
             raise FieldProblem("mode" if self.scale is None else "scale",
                                "bed-of-nails upsampling needs whole-number scales")
+        if self.align_corners and self.mode != "bilinear":
+            raise FieldProblem("align_corners", "align_corners applies to bilinear upsampling only")
         return self
 
     def scaled_sizes(self, spatial) -> tuple:
@@ -204,6 +208,9 @@ class Upsample(Layer):
         else:
             spatial = self.scaled_sizes(x.spatial)
             ratios = list(self.scale)
+        if self.align_corners:  # output units step (W-1)/(O-1) input pixels apart
+            ratios = [Fraction(out - 1, size - 1) if is_concrete(size) and is_concrete(out) and min(size, out) > 1
+                      else None for size, out in zip(x.spatial, spatial)]
         for axis, out in enumerate(spatial):
             check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
         field = x.field
@@ -223,7 +230,7 @@ class Upsample(Layer):
         """PyTorch nn.Upsample on CPU (ATen UpSampleKernel.cpp), axis by axis, r = 1/scale or W/O.
 
         Linear (align_corners=False): s = max(r*(o + 0.5) - 0.5, 0) blends floor(s) and the next
-        pixel; O = W copies. Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D
+        pixel; O = W copies; align_corners=True: s = o*(W-1)/(O-1) (0 when O = 1), whatever the scale. Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D
         outputs with O_H + O_W <= 128 take nearest_idx (float32 r; O = W copies, O = 2W reads o >> 1),
         the rest take r*o in the compute precision rounded to float32. 'zeros': each value at the
         top-left of its block."""
@@ -252,27 +259,30 @@ class Upsample(Layer):
                     source = np.floor(product.astype(np.float32)).astype(np.int64)
                 x = x.take(np.minimum(source, size - 1), axis=axis)
             elif out != size:
-                source = np.maximum(ratio * (index.astype(opmath) + 0.5) - 0.5, 0)
+                if self.align_corners:  # ATen's area_pixel_compute_scale and _source_index
+                    corners = opmath(size - 1) / opmath(out - 1) if out > 1 else opmath(0)
+                    source = corners * index.astype(opmath)
+                else:
+                    source = np.maximum(ratio * (index.astype(opmath) + 0.5) - 0.5, 0)
                 below = np.minimum(np.floor(source.astype(np.float32)).astype(np.int64), size - 1)
                 weight = np.clip(source - below, 0, 1).astype(x.dtype).reshape(-1, *[1] * (x.ndim - 1 - axis))
                 above = np.minimum(below + 1, size - 1)
                 x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
         return x
 
-    torch_modules = ("torch.nn.Upsample", "torch.nn.functional.interpolate", "torch.nn.UpsamplingNearest2d")
+    torch_modules = ("torch.nn.Upsample", "torch.nn.functional.interpolate")  # and its subclasses UpsamplingNearest2d, UpsamplingBilinear2d
 
     @classmethod
     def from_torch(cls, call, shapes):
         """nn.Upsample / F.interpolate(x, size, scale_factor, mode, align_corners,
-        recompute_scale_factor): nearest, or (bi/tri)linear without align_corners; a scale recomputed
-        from the sizes is written as the size torch gave."""
+        recompute_scale_factor): nearest, or (bi/tri)linear with or without align_corners; a scale
+        recomputed from the sizes is written as the size torch gave."""
         rank = len(shapes.inputs[0]) - 1
         mode = call.option("mode", 3, "nearest")
-        if mode in ("linear", "bilinear", "trilinear") and not call.option("align_corners", 4):
+        if mode in ("linear", "bilinear", "trilinear"):
             mode = "bilinear"
         elif mode != "nearest":
-            raise torch_refuse("mode" if mode != "bilinear" else "align_corners",
-                               mode if mode != "bilinear" else True)
+            raise torch_refuse("mode", mode)
         if call.option("antialias", 6, False):
             raise torch_refuse("antialias", True)
         scale = call.option("scale_factor", 2)
@@ -282,4 +292,6 @@ class Upsample(Layer):
             fields = {"scale": torch_sizes(scale if isinstance(scale, (list, tuple)) else [scale])}
         if mode != "nearest":
             fields["mode"] = mode
+        if mode == "bilinear" and call.option("align_corners", 4):
+            fields["align_corners"] = True
         return {f"upsample{rank}d": fields}
