@@ -310,3 +310,12 @@ def test_align_corners_is_bilinear_only():
     with pytest.raises(ConvcalcError) as error:
         analyze_text(spec_text([4, 4], {"upsample2d": {"scale": 2, "align_corners": True}}))
     assert "align_corners applies to bilinear upsampling only" in error.value.render()
+
+
+def test_align_corners_receptive_field_jump():
+    """Aligned corners put output unit o at input o*(W-1)/(O-1): from 5 to 9 pixels, a jump of
+    4/8 = 1/2 input pixel (5/9 without); unit 0 reads input pixels 0 and 1."""
+    for align, jump in ((True, Fraction(1, 2)), (False, Fraction(5, 9))):
+        layer = {"upsample2d": {"size": 9, "mode": "bilinear", "align_corners": align}}
+        (rf, _) = analyze_text(spec_text([5, 5], layer)).layers[-1].result.output.field.dims
+        assert (rf.jump, rf.left, rf.right) == (jump, 0, 1)

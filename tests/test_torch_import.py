@@ -27,7 +27,8 @@ from convcalc.loading import load_document  # noqa: E402
 
 SMALL = (3, 64, 64)
 ZOO = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "squeezenet1_1", "densenet121",
-       "efficientnet_b0", "shufflenet_v2_x1_0", "convnext_tiny", "regnet_y_400mf", "vgg11_bn"]
+       "efficientnet_b0", "shufflenet_v2_x1_0", "convnext_tiny", "regnet_y_400mf", "vgg11_bn", "googlenet",
+       "mnasnet1_0"]
 
 
 def imported(model, shape):
@@ -48,6 +49,15 @@ def test_torchvision_models_match_torch_and_the_shipped_spec(builder, one_torch_
         totals = analysis.totals
         assert (totals.trainable, totals.non_trainable, totals.macs, totals.flops) == \
             (expected.trainable, expected.non_trainable, expected.macs, expected.flops)
+
+
+def test_a_segmentation_model_matches_torch(one_torch_thread):
+    """LR-ASPP: an OrderedDict output, x.shape[-2:] read for F.interpolate's size, a gate that
+    multiplies two branches (the shipped spec writes its sizes for 520 x 520, so only torch here)."""
+    model = build("lraspp_mobilenet_v3_large", weights_backbone=None)
+    analysis = imported(model, SMALL)
+    assert compare(analysis, model, SMALL) == []
+    assert tuple(analysis.layers[-1].result.output.dims) == (21, 64, 64)
 
 
 def test_names_are_module_paths_and_fx_node_names():
