@@ -381,3 +381,27 @@ def test_the_imported_spec_runs_as_the_model_with_its_state_dict(model, shape, o
     with torch.no_grad():
         expected = model(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-4)
+
+
+class DependsOnValues(nn.Module):
+    def forward(self, x):
+        return x if x.sum() > 0 else -x
+
+
+class TwoInputs(nn.Module):
+    def forward(self, x, y):
+        return x + y
+
+
+@pytest.mark.parametrize("model, shape, message", [
+    (DependsOnValues(), (3, 8, 8), "torch.fx cannot trace the model: TraceError: symbolically traced variables "
+                                   "cannot be used as inputs to control flow"),
+    (nn.Sequential(nn.Conv2d(3, 4, 5)), (3, 3, 3), "the model does not run at input 3x3x3: RuntimeError: "),
+    (nn.Sequential(nn.Conv2d(3, 4, 5)), (2, 8, 8), "the model does not run at input 2x8x8: RuntimeError: "),
+    (TwoInputs(), (3, 8, 8), "the model takes more than one input (y); convcalc specs have one"),
+    (nn.Sequential(), (3, 8, 8), "the traced model has no layers"),
+])
+def test_models_convcalc_cannot_trace(model, shape, message):
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_module(model, shape)
+    assert error.value.render().startswith(message)

@@ -18,7 +18,9 @@ None when the call is not one it stands for and ``{}`` for a call that passes it
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import operator
 import os
 import re
@@ -35,7 +37,6 @@ from convcalc.layers import REGISTRY
 TRACE_BATCH = 2  # the batch the shapes are propagated at: a size of 1 would hide a call that mixes it in
 _DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
 _TARGET = re.compile(rf"^{_DOTTED}:{_DOTTED}$")  # module.path:attr
-_CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
 
 @dataclass
@@ -126,7 +127,7 @@ def _torch_table(torch) -> dict:
     table: dict = {}
     for kind in REGISTRY:
         cls = REGISTRY[kind]
-        for written in getattr(cls, "torch_modules", ()):
+        for written in cls.torch_modules:
             name = written.format(rank=cls.rank) if cls.rank else written
             key = name if name.startswith("Tensor.") else _resolve(name)
             if key is not None and cls not in table.setdefault(key, []):
@@ -155,6 +156,7 @@ def _trace(torch, module, table):
     import torch.fx
 
     leaves = tuple(key for key in table if isinstance(key, type))
+    containers = (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)
     functions = tuple(key for key in table if callable(key) and not isinstance(key, type)
                       and getattr(key, "__module__", "").split(".")[0] not in ("torch", "_operator", "operator")
                       and hasattr(key, "__code__"))
@@ -164,7 +166,7 @@ def _trace(torch, module, table):
             kind = type(submodule)
             if kind in leaves:
                 return True
-            return kind.__module__.startswith("torch.nn") and kind.__name__ not in _CONTAINERS
+            return kind.__module__.startswith("torch.nn") and not issubclass(kind, containers)
 
     tracer = Tracer(autowrap_functions=functions)
     tracer.record_stack_traces = True
@@ -181,15 +183,19 @@ def _propagate_shapes(torch, graph_module, shape) -> None:
     from torch._subclasses.fake_tensor import FakeTensorMode
     from torch.fx.passes.shape_prop import ShapeProp
 
+    inputs = [node.name for node in graph_module.graph.nodes if node.op == "placeholder"]
+    if len(inputs) != 1:
+        raise ConvcalcError("torch_several_inputs", None, node=", ".join(inputs[1:]) or "-")
     fake_mode = FakeTensorMode(allow_non_fake_inputs=True)
     with fake_mode:
         sample = torch.empty((TRACE_BATCH, *shape))
-    try:
-        with torch.no_grad():
+    try:  # ShapeProp prints the traceback of a failing node: the message below says it in one line
+        with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
             ShapeProp(graph_module, fake_mode=fake_mode).propagate(sample)
     except Exception as error:  # the model refuses this input size (a too small image, wrong channels)
+        cause = error.__cause__ or error
         raise ConvcalcError("torch_shapes_failed", None, shape="x".join(map(str, shape)),
-                            problem=f"{type(error).__name__}: {_first_line(error)}") from None
+                            problem=f"{type(cause).__name__}: {_first_line(cause)}") from None
 
 
 def _first_line(error: Exception) -> str:
@@ -212,8 +218,6 @@ class _Walk:
     def layers(self) -> list[dict]:
         for node in self.root.graph.nodes:
             if node.op == "placeholder":
-                if self.values:
-                    raise ConvcalcError("torch_several_inputs", None, node=node.name)
                 self.values[node] = "input"
             elif node.op in ("call_module", "call_function", "call_method"):
                 self.visit(node)
