@@ -241,6 +241,15 @@ def test_target_errors():
         assert error.value.render().startswith(start), error.value.render()
 
 
+def test_a_module_failing_as_it_is_imported(tmp_path, monkeypatch):
+    (tmp_path / "broken_models_x.py").write_text("raise RuntimeError('operator torchvision::nms does not exist')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConvcalcError) as error:
+        spec_text_of_target("broken_models_x:resnet18", SMALL, {})
+    assert error.value.render() == "--torch broken_models_x:resnet18: cannot import it (RuntimeError: operator " \
+                                   "torchvision::nms does not exist)"
+
+
 def test_cli_imports_a_torchvision_builder_with_kwargs(tmp_path):
     torchvision_models()  # torchvision's C++ operators shimmed, as the oracle needs
     output = tmp_path / "resnet18.yaml"

@@ -83,8 +83,9 @@ def spec_text_of_target(target: str, input_shape: tuple, kwargs: dict) -> str:
         built = importlib.import_module(module_path)
         for part in attribute.split("."):
             built = getattr(built, part)
-    except (ImportError, AttributeError) as error:
-        raise ConvcalcError("torch_target_missing", None, target=target, problem=str(error)) from None
+    except Exception as error:  # not found, or the module's own code failing as it is imported
+        raise ConvcalcError("torch_target_missing", None, target=target,
+                            problem=f"{type(error).__name__}: {_first_line(error)}") from None
     if not callable(built):
         raise ConvcalcError("torch_target_not_callable", None, target=target)
     try:

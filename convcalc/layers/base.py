@@ -227,7 +227,8 @@ class Layer(BaseModel):
     #   from_onnx(cls, node, graph) -> spec entry {kind: fields}  (classmethod; bridges.onnx_import)
     #   to_onnx(self, name, inputs, outputs, params, builder)      (bridges.onnx_export)
     #   torch_modules: ClassVar[tuple[str, ...]]: the torch.nn classes (and functions) it imports from;
-    #   from_torch(cls, module_or_call, shapes) -> spec entry      (classmethod; bridges.torch_import)
+    #   from_torch(cls, call, shapes) -> spec entry      (classmethod; bridges.torch_import's TorchCall
+    #       and TorchShapes; None when the call is not one of this type's, {} when it passes its input through)
     #   to_torch(self, inputs) -> torch source of the module or call (bridges.torch_export)
     # A type without a hook is refused by that bridge with a message naming it.
 
