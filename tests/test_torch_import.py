@@ -151,8 +151,24 @@ class Volumes(nn.Module):
         return self.norm(self.pool(self.bn(self.conv(x))))
 
 
+class Lines(nn.Module):
+    """The 1-D forms, then a vector: batch norm over features, a linear layer without bias."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.ZeroPad1d((2, 1)), nn.Conv1d(2, 4, 3, dilation=2, padding=2), nn.MaxPool1d(2, ceil_mode=True),
+            nn.AvgPool1d(3, stride=1, padding=1, count_include_pad=False), nn.LPPool1d(3, 2),
+            nn.ConvTranspose1d(4, 6, 4, stride=3, groups=2, bias=False), nn.AdaptiveAvgPool1d(5), nn.Flatten(),
+            nn.Linear(30, 8, bias=False), nn.BatchNorm1d(8), nn.ELU(), nn.Dropout(0.1), nn.Softmax(dim=-1))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
 @pytest.mark.parametrize("model, shape", [(Functions(), (4, 8, 8)), (Modules(), (3, 20, 20)),
-                                          (Volumes(), (2, 4, 16, 16))], ids=["functions", "modules", "volumes"])
+                                          (Volumes(), (2, 4, 16, 16)), (Lines(), (2, 17))],
+                         ids=["functions", "modules", "volumes", "lines"])
 def test_custom_modules_match_torch(model, shape, one_torch_thread):
     analysis = imported(model.eval(), shape)
     assert compare(analysis, model, shape) == []
@@ -368,8 +384,9 @@ def randomised(model):
 @pytest.mark.parametrize("model, shape", [
     (lambda: build("resnet18"), (3, 32, 32)), (lambda: build("mobilenet_v3_small"), (3, 32, 32)),
     (lambda: build("shufflenet_v2_x1_0"), (3, 32, 32)), (lambda: build("squeezenet1_1"), (3, 48, 48)),
-    (Functions, (4, 8, 8)), (Modules, (3, 20, 20)), (Sizes, (3, 5, 5)),
-], ids=["resnet18", "mobilenet_v3_small", "shufflenet_v2_x1_0", "squeezenet1_1", "functions", "modules", "sizes"])
+    (Functions, (4, 8, 8)), (Modules, (3, 20, 20)), (Sizes, (3, 5, 5)), (Volumes, (2, 4, 16, 16)), (Lines, (2, 17)),
+], ids=["resnet18", "mobilenet_v3_small", "shufflenet_v2_x1_0", "squeezenet1_1", "functions", "modules", "sizes",
+        "volumes", "lines"])
 def test_the_imported_spec_runs_as_the_model_with_its_state_dict(model, shape, one_torch_thread):
     """convcalc's executor, given the model's state_dict under the spec's layer names, computes
     what the model computes: the names line up and every mapped call means what torch's does."""
