@@ -122,7 +122,7 @@ class Modules(nn.Module):
         self.leaky = nn.LeakyReLU(0.2)
         self.relu6 = nn.ReLU6()
         self.tanh = nn.Tanh()
-        self.ln = nn.LayerNorm(4)
+        self.ln = nn.LayerNorm(4, bias=False)
         self.drop = nn.Dropout2d(0.3)
         self.identity = nn.Identity()
         self.pool1d = nn.AdaptiveMaxPool1d(4)

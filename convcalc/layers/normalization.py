@@ -128,20 +128,24 @@ class LayerNorm(Layer):
         default="all", description="normalise over all values of a sample (PyTorch LayerNorm(x.shape[1:])), "
         "per position over channels, or over the last axis at every other position (PyTorch LayerNorm(x.shape[-1]))")
     affine: bool = Field(default=True, validation_alias=AliasChoices("affine", "elementwise_affine"))
+    bias: bool = Field(default=True, description="with affine: a learnt shift besides the scale (PyTorch's "
+                       "LayerNorm(..., bias=False) has the scale only)")
     eps: float = Field(default=1e-5, gt=0)
+
+    @property
+    def learnt(self) -> int:
+        """Learnt arrays of the normalised shape: weight and bias, weight alone, or none."""
+        return (1 + self.bias) if self.affine else 0
 
     def infer(self, inputs, check):
         (x,) = inputs
         normalised = self._normalised_shape(x)[0] if self.over != "all" else product(x.dims)
         elements = product(x.dims)
-        return _same_shape(x, 2 * normalised if self.affine else 0, 0,
-                           elements * (5 + (2 if self.affine else 0)))
+        return _same_shape(x, self.learnt * normalised, 0, elements * (5 + self.learnt))
 
     def parameter_shapes(self, inputs):
-        if not self.affine:
-            return {}
         shape = self._normalised_shape(inputs[0])
-        return {"weight": (shape, True), "bias": (shape, True)}
+        return {name: (shape, True) for name in ("weight", "bias")[:self.learnt]}
 
     def _normalised_shape(self, x: Tensor) -> tuple:
         """The shape of the normalised axes, that of weight and bias: all axes, the channels or the last."""
@@ -152,14 +156,15 @@ class LayerNorm(Layer):
     def forward(self, arrays, params, ops):
         """PyTorch LayerNorm(x.shape[1:]) over a sample's values, per position over the channels
         (a channels-last LayerNorm(C)), or over the last axis (LayerNorm(x.shape[-1])): biased
-        variance, then elementwise weight and bias."""
+        variance, then elementwise weight and bias (the weight alone without bias)."""
         x = arrays[0]
-        if self.over == "channels":
-            return _scale_shift(_standardise(x, (1,), self.eps), params, self.affine)
-        y = _standardise(x, (x.ndim - 1,) if self.over == "last_axis" else tuple(range(1, x.ndim)), self.eps)
+        axes = {"channels": (1,), "last_axis": (x.ndim - 1,)}.get(self.over, tuple(range(1, x.ndim)))
+        y = _standardise(x, axes, self.eps)
+        placed = (lambda values: _per_channel(values, y.ndim)) if self.over == "channels" else (lambda values: values)
         if self.affine:
-            y *= params["weight"]
-            y += params["bias"]
+            y *= placed(params["weight"])
+        if self.learnt == 2:
+            y += placed(params["bias"])
         return y
 
     torch_modules = ("torch.nn.LayerNorm", "torchvision.models.convnext.LayerNorm2d")
@@ -167,11 +172,9 @@ class LayerNorm(Layer):
     @classmethod
     def from_torch(cls, call, shapes):
         """nn.LayerNorm(normalized_shape): over all a sample's values or over its last axis;
-        torchvision's LayerNorm2d: over the channels at each position. Weight and bias both or neither."""
+        torchvision's LayerNorm2d: over the channels at each position; bias=False, the weight alone."""
         module = call.module
         normalised, dims = tuple(module.normalized_shape), tuple(shapes.inputs[0])
-        if module.elementwise_affine and module.bias is None:
-            raise torch_refuse("bias", False)
         if type(module).__name__ == "LayerNorm2d":
             over = "channels"
         elif normalised == dims:
@@ -183,6 +186,8 @@ class LayerNorm(Layer):
         fields = {"over": over} if over != "all" else {}
         if not module.elementwise_affine:
             fields["affine"] = False
+        elif module.bias is None:
+            fields["bias"] = False
         if module.eps != 1e-5:
             fields["eps"] = module.eps
         return {cls.kind: fields}
