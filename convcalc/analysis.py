@@ -60,6 +60,7 @@ class LayerReport:
     activation_elements: Dim = 0  # batch included
     activation_bytes: Dim = 0
     runs: bool = True  # False for a train_only layer in eval mode: its MACs and memory are not counted
+    sized: bool = True  # False for a layer that does not run and could not at this input: only its parameters mean something
 
     @property
     def name(self) -> str:
@@ -185,6 +186,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     constraints: list = []  # of convcalc.conditions.Constraint
     tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
     reports: list[LayerReport] = []
+    unsized: set[str] = set()  # layers that do not run and could not at this input
     for node in graph.nodes:
         report = LayerReport(node, runs=options.mode == "train" or not node.train_only)
         reports.append(report)
@@ -193,19 +195,25 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         if any(value is None for value in inputs):
             continue  # an input is already reported as wrong
         try:
-            result = node.layer.infer(inputs, _Checks(node, strict, findings, constraints))
+            checks = _Checks(node, strict, findings, constraints) if report.runs else \
+                _NotRun(node, findings, after_unsized=any(source in unsized for source in node.inputs))
+            result = node.layer.infer(inputs, checks)
         except LayerError as error:
             findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location,
                                     node.block))
             continue
         _within_bound(result.output, node)
         report.result = result
+        tensors[node.name] = result.output if result.outputs is None else result.outputs
+        if not report.runs and checks.warned:
+            report.sized = False
+            unsized.add(node.name)
+            continue
         report.shape = display(result.output.dims, spec.layout)
         if result.outputs is not None:
             report.shapes = tuple(display(tensor.dims, spec.layout) for tensor in result.outputs)
         report.activation_elements = batch * sum((product(tensor.dims) for tensor in result.tensors), 0)
         report.activation_bytes = report.activation_elements * dtype_bytes
-        tensors[node.name] = result.output if result.outputs is None else result.outputs
 
     conditions = []
     if constraints:
@@ -262,6 +270,8 @@ def _printable(params: dict) -> dict:
 class _Checks:
     """The analysis side of ``layers.base.Checks``: decide now, or record a condition."""
 
+    warned = False  # a check failed without stopping the layer (see _NotRun)
+
     def __init__(self, node, strict, findings, constraints):
         self.node, self.strict = node, strict
         self.findings, self.constraints = findings, constraints
@@ -307,6 +317,40 @@ class _Checks:
                     self.findings.append(finding)
         elif self.strict:
             self._constraint("divisible", value, divisor, key + "_strict")
+
+
+class _NotRun(_Checks):
+    """The checks of a layer that does not run in this mode (train_only in eval): its sizes do not
+    limit the sizes the network runs at, so a failed size check is one warning, symbolic ones are no
+    conditions (``--mode train`` gives them), and roundings are not reported. A divisibility of
+    channels (groups) is structural: it stays an error. ``warned`` tells the analysis that the
+    layer's sizes mean nothing."""
+
+    def __init__(self, node, findings, after_unsized: bool):
+        super().__init__(node, False, findings, [])
+        self.warned = after_unsized  # a layer after one that could not run is not reported again
+
+    def _not_run_here(self, key, params):
+        if not self.warned:
+            from convcalc.i18n import Msg
+
+            self.warned = True
+            self.findings.append(Finding("warning", "train_only_cannot_run",
+                                         {"problem": Msg(key, **_printable(params))},
+                                         self.node.name, self.node.location, self.node.block))
+
+    def at_least(self, value, bound, key, **params):
+        gap = value - bound
+        if is_concrete(gap) and gap < 0:
+            self._not_run_here(key, params)
+
+    def equal(self, value, expected, key, **params):
+        gap = value - expected
+        if is_concrete(gap) and gap:
+            self._not_run_here(key, params)
+
+    def exact_division(self, value, divisor, key, **params):
+        pass
 
 
 def _totals(reports, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Totals:

@@ -150,8 +150,12 @@ class _Builder:
         params_key = repr(params)
         for index, entry in enumerate(entries):
             entry_path = path + (index,)
-            prepared = self.prepared.get((entry_path, None)) or self.prepared.get((entry_path, params_key))
-            if prepared is None:  # a block's entry reads the same for every use with the same parameters
+            per_copy = _copies_use_index(entry)
+            prepared = None if per_copy else \
+                self.prepared.get((entry_path, None)) or self.prepared.get((entry_path, params_key))
+            if per_copy:  # its fields use $index: read once per copy (here for repeat and index_from)
+                prepared = self.prepare(entry, entry_path, {**params, "index": 0}, stack)
+            elif prepared is None:  # a block's entry reads the same for every use with the same parameters
                 prepared = self.prepare(entry, entry_path, params, stack)
                 self.prepared[entry_path, params_key if prepared.references else None] = prepared
             entry_path = prepared.path  # the nodes of every use share one tuple
@@ -162,6 +166,9 @@ class _Builder:
             sources = self.resolve(prepared.inputs, local, prepared.fields_path, entry_path, stack) \
                 if prepared.inputs else [previous]
             for copy in range(first, first + (repeat or 1)):
+                if per_copy:
+                    prepared = self.prepare(entry, path + (index,), {**params, "index": copy}, stack)
+                    kind, fields = prepared.kind, prepared.fields
                 if name and "$" in name:  # denselayer${index} for copies, denselayer$k in a block
                     local_name = self.interpolate(name, {**params, "index": copy} if repeat else params,
                                                   prepared.fields_path + ("name",), bool(stack or params or repeat))
@@ -424,6 +431,20 @@ class _Builder:
                                         problem=_reference_problem(error),
                                         valid=", ".join(params) or "-") from None
         return value
+
+
+_USES_INDEX = re.compile(r"\$(?:index\b|\{[^}]*\bindex\b|\([^)]*\bindex\b)")
+
+
+def _copies_use_index(entry) -> bool:
+    """A repeated entry whose fields (besides its name) use ``$index``, the copy's number:
+    ``{stochastic_depth: {rate: "${0.1 * index / 17}", repeat: 18}}``."""
+    if not isinstance(entry, dict):
+        return False
+    fields = entry if "type" in entry else next(iter(entry.values()), None) if len(entry) == 1 else None
+    if not isinstance(fields, dict) or "repeat" not in fields:
+        return False
+    return any(_USES_INDEX.search(repr(value)) for key, value in fields.items() if key != "name")
 
 
 def _count_text(cls) -> str:

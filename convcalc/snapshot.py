@@ -45,26 +45,42 @@ def snapshot(analysis, values: dict[str, int] | None = None) -> dict:
 
 
 def dumps(snap: dict) -> str:
-    return json.dumps(snap, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    """A lock file's text: without line numbers, so that editing a comment changes nothing in it,
+    and without where the snapshot was read from."""
+    kept = {key: value for key, value in snap.items() if key not in ("source", "absent")}
+    kept["layers"] = [{key: value for key, value in layer.items() if key != "line"} for layer in snap["layers"]]
+    return json.dumps(kept, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def load(path: str, values: dict[str, int], base: str | None = None, **sizing) -> dict:
+def load(path: str, values: dict[str, int], base: str | None = None, absent_ok: bool = False, **sizing) -> dict:
     """A snapshot from a lock file (.json), a spec, or a spec as it is in git revision ``base``
-    (``sizing``: the input, parameters and mode of analysis.Options)."""
+    (``sizing``: the input, parameters and mode of analysis.Options). With ``base`` (or
+    ``absent_ok``, for the working tree's side of a --base diff), a spec that is not there is an
+    empty snapshot: a spec new since the revision is all added, one deleted since is all removed."""
     from convcalc.analysis import Options, analyze_document
     from convcalc.loading import load_document, read_text
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec
 
     if base is None and path.endswith(".json"):
-        return read_lock(path, read_text(Path(path), path))
+        return {**read_lock(path, read_text(Path(path), path)), "source": path}
     if base is None:
+        if absent_ok and not Path(path).exists():
+            return absent(path)
         document = read_spec(path)
     else:
-        shown = f"{base}:{path}"
-        document = load_document(_git_show(base, path), shown)
+        text = _git_show(base, path)
+        if text is None:
+            return absent(f"{base}:{path}")
+        document = load_document(text, f"{base}:{path}")
     analysis = analyze_document(document, parse_spec(document), Options(values=values, **sizing))
-    return snapshot(analysis, values)
+    return {**snapshot(analysis, values), "source": document.file}
+
+
+def absent(source: str) -> dict:
+    """The snapshot of a spec that is not there (at a revision, or any more): no layers, totals 0."""
+    return {"convcalc": __version__, "name": "-", "file": source, "source": source, "absent": True, "taken_at": {},
+            "layers": [], "totals": {figure: 0 for figure in FIGURES}}
 
 
 GIT_SECONDS = 60  # each git command convcalc runs may take this long
@@ -153,11 +169,12 @@ def _json_place(path: str, text: str, where: tuple) -> Location:
         return Location(path)
 
 
-def _git_show(revision: str, path: str) -> str:
+def _git_show(revision: str, path: str) -> str | None:
     """The text of spec ``path`` as it is in git commit ``revision``. Nothing the user wrote reaches
     git as an option: a revision starting with '-' is refused, the revision is resolved with
     ``rev-parse --verify --end-of-options``, and the blob is named ``HASH:./NAME`` (which starts with
-    the commit's hex digits) to ``git cat-file``, plumbing that applies no textconv filter or pager."""
+    the commit's hex digits) to ``git cat-file``, plumbing that applies no textconv filter or pager.
+    None when the commit has no file of that name."""
     from convcalc.loading import MAX_BYTES, decode_text
 
     if not revision:
@@ -170,19 +187,29 @@ def _git_show(revision: str, path: str) -> str:
                   folder, path, revision).decode("ascii", "replace").strip()
     blob = f"{commit}:./{target.name}"
     shown = f"{revision}:{path}"
+    if not _git_succeeds(["cat-file", "-e", blob], folder, path, revision):
+        return None  # the commit has no such file: the spec is new since it
     if int(_git(["cat-file", "-s", blob], folder, path, revision) or 0) > MAX_BYTES:  # before reading it
         raise ConvcalcError("file_too_large", Location(shown, 1, 1), limit=f"{MAX_BYTES // 2**20} MiB")
     return decode_text(_git(["cat-file", "blob", blob], folder, path, revision), shown)
 
 
-def _git(arguments: list[str], folder: str, path: str, revision: str) -> bytes:
-    """The standard output of ``git ARGUMENTS`` run in ``folder``, within GIT_SECONDS."""
+def _git_succeeds(arguments: list[str], folder: str, path: str, revision: str) -> bool:
+    """Whether ``git ARGUMENTS`` exits 0 (``cat-file -e``: whether an object exists)."""
+    return _git(arguments, folder, path, revision, check=False) is not None
+
+
+def _git(arguments: list[str], folder: str, path: str, revision: str, check: bool = True) -> bytes | None:
+    """The standard output of ``git ARGUMENTS`` run in ``folder``, within GIT_SECONDS; without
+    ``check``, None when git exits non-zero."""
     try:
         completed = subprocess.run(["git", *arguments], cwd=folder, capture_output=True, timeout=GIT_SECONDS,
                                    stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ConvcalcError("git_failed", Location(path), revision=revision,
                             reason=getattr(error, "strerror", None) or str(error)) from None
+    if completed.returncode and not check:
+        return None
     if completed.returncode:
         said = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ConvcalcError("git_failed", Location(path), revision=revision,

@@ -449,9 +449,9 @@ ZOO_CLASSIC = ["vgg11", "vgg13", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
                "resnext50_32x4d", "wide_resnet50_2", "regnet_x_400mf", "regnet_y_400mf",
                "densenet121", "densenet161", "densenet169", "densenet201"]
 BUILDERS.update({f"{name}.yaml": torchvision_network(name) for name in ZOO_CLASSIC})
-BUILDERS["inception_v3.yaml"] = torchvision_network("inception_v3", aux_logits=False, init_weights=False)
-# The mobile zoo is torchvision's own networks. (The segmentation specs, which upsample to sizes
-# written for their 520 input, run against torchvision in test_zoo_mobile.py at a small input.)
+BUILDERS["inception_v3.yaml"] = torchvision_network("inception_v3", init_weights=False)  # its aux head: train_only
+# The mobile zoo is torchvision's own networks. (The segmentation specs run against torchvision in
+# test_zoo_segmentation.py.)
 BUILDERS.update({f"{builder}.yaml": torchvision_network(builder) for builder in (
     "mobilenet_v3_small", "mobilenet_v3_large", "mnasnet1_0", *(f"efficientnet_b{index}" for index in range(8)),
     "efficientnet_v2_s", "shufflenet_v2_x1_0")})

@@ -152,7 +152,9 @@ def test_diff_against_a_lock_file_and_the_outputs(tmp_path):
     invoke("lock", str(spec))
     write_spec(spec, ["conv2d: {name: stem, filters: 8, kernel: 5}"])
     markdown = invoke("diff", str(tmp_path / "net.lock.json"), str(spec), "--format", "markdown").output
-    assert markdown.startswith("### net -> net") and "| params |" in markdown and "changed stem" in markdown
+    lock = tmp_path / "net.lock.json"
+    assert markdown.startswith(f"### net ({lock}) -> net ({spec})") and "| params |" in markdown
+    assert "changed stem" in markdown
     github = invoke("diff", str(tmp_path / "net.lock.json"), str(spec), "--format", "github",
                     "--fail-on", "params:+0").output
     assert f"::notice file={spec},line=4,title=convcalc::changed stem" in github
@@ -187,3 +189,56 @@ def test_pre_commit_manifest_entry_runs(tmp_path):
     broken = write_spec(tmp_path / "bad.yaml", ["conv2d: {filters: 8, kernal: 3}"])
     failed = subprocess.run([str(binary), *command[1:], str(broken)], capture_output=True, text=True)
     assert failed.returncode == 2 and "kernal" in failed.stderr
+
+
+def test_lock_files_hold_no_line_numbers(tmp_path):
+    """A comment line added above the layers changes nothing in the lock file."""
+    spec = write_spec(tmp_path / "net.yaml", ["conv2d: {filters: 8, kernel: 3}", "relu"])
+    first = invoke("lock", str(spec), "-o", str(tmp_path / "a.lock.json"))
+    assert first.exit_code == 0
+    spec.write_text("# a comment\n" + spec.read_text().replace("layers:\n", "layers:\n  # another\n"))
+    assert invoke("lock", str(spec), "-o", str(tmp_path / "b.lock.json")).exit_code == 0
+    a, b = (tmp_path / "a.lock.json").read_text(), (tmp_path / "b.lock.json").read_text()
+    assert a == b and '"line"' not in a
+
+
+def _committed(tmp_path, names):
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for command in (["init", "-q"], ["add", *names], ["commit", "-qm", "base"]):
+        subprocess.run([git, *command], cwd=tmp_path, check=True, env=env)
+
+
+def test_diff_base_counts_a_new_spec_as_added_and_a_deleted_one_as_removed(tmp_path):
+    """Policy: a spec new since --base is all added, its totals grown from 0 (224 parameters: a 3x3
+    conv of 8 filters on 3 channels); one deleted since is all removed; neither side: exit 2."""
+    kept = write_spec(tmp_path / "kept.yaml", ["relu"])
+    gone = write_spec(tmp_path / "gone.yaml", ["conv2d: {name: stem, filters: 8, kernel: 3}"])
+    _committed(tmp_path, ["kept.yaml", "gone.yaml"])
+    gone.unlink()
+    new = write_spec(tmp_path / "new.yaml", ["conv2d: {name: stem, filters: 8, kernel: 3}"])
+    added = invoke("diff", str(new), "--base", "HEAD", "--format", "json")
+    assert added.exit_code == 0, added.output
+    data = json.loads(added.output)
+    assert data["before_absent"] and not data["after_absent"] and data["after_source"] == str(new)
+    assert [(c["change"], c["name"]) for c in data["layers"]] == [("added", "stem")]
+    assert data["totals"]["params"]["before"] == 0 and data["totals"]["params"]["delta"] == 224
+    assert invoke("diff", str(new), "--base", "HEAD", "--fail-on", "params:+5%").exit_code == 1
+    removed = invoke("diff", str(gone), "--base", "HEAD")
+    assert removed.exit_code == 0 and "removed stem (conv2d)" in removed.output
+    assert f"nothing ({gone} does not exist)" in removed.output and f"(HEAD:{gone})" in removed.output
+    neither = invoke("diff", str(tmp_path / "never.yaml"), "--base", "HEAD")
+    assert neither.exit_code == 2 and "exists neither here nor in HEAD" in neither.output
+    assert invoke("diff", str(kept), "--base", "HEAD").exit_code == 0
+
+
+def test_diff_text_has_column_headers_and_names_both_sides(tmp_path):
+    before = write_spec(tmp_path / "a.yaml", ["conv2d: {name: stem, filters: 8, kernel: 3}"])
+    after = write_spec(tmp_path / "b.yaml", ["conv2d: {name: stem, filters: 8, kernel: 5}"])
+    lines = invoke("diff", str(before), str(after)).output.splitlines()
+    assert lines[0] == f"net ({before}) -> net ({after})"
+    assert lines[2].split() == ["figure", "before", "after", "change", "%"]
+    assert lines[3].split()[:3] == ["params", "224", "608"]  # (3*3*3 + 1)*8 and (3*5*5 + 1)*8

@@ -149,3 +149,69 @@ def test_train_only_must_be_a_boolean(tmp_path):
     path.write_text("name: t\ninput: [3, 8, 8]\nlayers:\n  - relu: {train_only: 1}\n")
     result = CliRunner().invoke(main, ["analyze", str(path)])
     assert result.exit_code == 2 and "`train_only` is true or false" in result.stderr
+
+
+TRAIN_ONLY_HEAD = """\
+name: t
+input: [3, H, W]
+layers:
+  - conv2d: {name: stem, filters: 4, kernel: 3}
+  - global_avgpool2d: {name: pool}
+  - conv2d: {name: aux, inputs: [stem], filters: 8, kernel: 5, train_only: true}
+"""
+
+
+def test_a_train_only_head_does_not_limit_the_sizes_the_network_runs_at_in_eval_mode(tmp_path):
+    """stem: 3x3 conv, H - 2 >= 1; aux (train only): a 5x5 conv on it, H - 2 >= 5. Parameters
+    (3*9 + 1)*4 = 112 and (4*25 + 1)*8 = 808 count in both modes."""
+    path = tmp_path / "t.yaml"
+    path.write_text(TRAIN_ONLY_HEAD)
+    for mode, minimum in (("eval", 3), ("train", 7)):
+        analysis = analyze_text(TRAIN_ONLY_HEAD, mode=mode)
+        assert analysis.conditions[0].per_symbol["H"].minimum() == minimum, mode
+        assert analysis.totals.trainable == 112 + 808
+    runner = CliRunner()
+    small = runner.invoke(main, ["analyze", str(path), "--set", "H=4", "--set", "W=4"])
+    assert small.exit_code == 0, small.output
+    assert small.stdout.count("runs only in training (train_only) and could not run at this input") == 1
+    assert "Parameters: 920" in small.stdout
+    row = next(line for line in small.stdout.splitlines() if "│ aux" in line)
+    assert [cell.strip() for cell in row.strip("│").split("│")][2:] == ["-", "808", "-", "-", "-"]  # no size it cannot have
+    trained = runner.invoke(main, ["analyze", str(path), "--set", "H=4", "--set", "W=4", "--mode", "train"])
+    assert trained.exit_code == 1 and "the window (5) is larger than the padded input" in trained.stdout
+
+
+def test_index_reaches_the_fields_of_each_copy():
+    """`$index` in a repeated entry's fields is the copy's number: filters index + 2 give 3 and 4
+    filters, (4 + 1)*3 = 15 and (3 + 1)*4 = 16 parameters; a block use's parameter gets it too."""
+    analysis = analyze_text("""\
+        name: t
+        input: [4, 8, 8]
+        blocks:
+          scaled:
+            params: {rate: 0.0}
+            layers:
+              - stochastic_depth: {name: sd, rate: $rate}
+        layers:
+          - scaled: {name: stage, repeat: 3, rate: "${0.1 * index / 2}"}
+          - conv2d: {name: "c${index}", filters: "${index + 2}", kernel: 1, repeat: 2, index_from: 1}
+        """)
+    assert analysis.errors == []
+    rates = {report.name: report.node.layer.p for report in analysis.layers if report.kind == "stochastic_depth"}
+    assert rates == {"stage.0.sd": 0.0, "stage.1.sd": 0.05, "stage.2.sd": 0.1}
+    convs = {report.name: (report.shape, report.params) for report in analysis.layers if report.kind == "conv2d"}
+    assert convs == {"c1": ((3, 8, 8), 15), "c2": ((4, 8, 8), 16)}
+
+
+def test_convnext_tiny_stochastic_depth_rates_are_torchvisions():
+    """The spec's 18 blocks, written as four repeats, carry torchvision's per-block rates."""
+    pytest.importorskip("torch")
+    from torchvision_oracle import build
+
+    model = build("convnext_tiny")
+    expected = {name: module.p for name, module in model.named_modules() if type(module).__name__ == "StochasticDepth"}
+    analysis = analyze_text((SPECS / "convnext_tiny.yaml").read_text())
+    ours = {report.name: report.node.layer.p for report in analysis.layers if report.kind == "stochastic_depth"}
+    assert len(expected) == 18 and ours.keys() == expected.keys()
+    for name, rate in expected.items():
+        assert ours[name] == pytest.approx(rate, abs=1e-12), name

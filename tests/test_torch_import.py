@@ -63,7 +63,7 @@ def test_a_segmentation_model_matches_torch(one_torch_thread):
 def test_names_are_module_paths_and_fx_node_names():
     """Layer names line up with state_dict keys; a module called twice is path and path_1; a
     function is fx's node name (specs/resnet18.yaml's convention)."""
-    text = spec_text_of_module(build("resnet18"), SMALL)
+    text = spec_text_of_module(build("resnet18"), SMALL, fold=False)
     names = [fields["name"] for entry in load_document(text, "x.yaml").data["layers"] for fields in entry.values()]
     assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
     assert names[4:12] == ["layer1.0.conv1", "layer1.0.bn1", "layer1.0.relu", "layer1.0.conv2", "layer1.0.bn2",
@@ -179,7 +179,7 @@ def test_custom_modules_match_torch(model, shape, one_torch_thread):
 
 def test_functions_become_their_layers():
     """Each function call is its layer type with its arguments, named by fx."""
-    text = spec_text_of_module(Functions(), (4, 8, 8))
+    text = spec_text_of_module(Functions(), (4, 8, 8), fold=False)
     for line in ["split: {name: chunk, chunks: 2}",
                  "split: {name: split, inputs: [conv], sizes: [3, 5]}",
                  "relu: {name: relu, inputs: [chunk.0]}", "sigmoid: {name: sigmoid, inputs: [chunk.1]}",
@@ -202,7 +202,7 @@ def test_functions_become_their_layers():
 
 
 def test_layer_scale_and_stochastic_depth_of_convnext():
-    text = spec_text_of_module(build("convnext_tiny"), SMALL)
+    text = spec_text_of_module(build("convnext_tiny"), SMALL, fold=False)
     assert "  - permute: {name: features.1.0.block.6, dims: [2, 0, 1]}\n" \
            "  - layer_scale: {name: features.1.0.layer_scale}\n" in text  # the parameter's path
     assert "  - stochastic_depth: {name: features.1.1.stochastic_depth, p: 0.00588" in text
@@ -316,7 +316,7 @@ class Sizes(nn.Module):
 
 def test_sizes_given_at_the_call(one_torch_thread):
     model = Sizes().eval()
-    text = spec_text_of_module(model, (3, 5, 5))
+    text = spec_text_of_module(model, (3, 5, 5), fold=False)
     assert "  - conv_transpose2d: {name: up, filters: 4, kernel: 3, stride: 2, output_size: 12}\n" in text
     assert "  - upsample2d: {name: interpolate, size: [13, 10], mode: bilinear}\n" in text
     assert "  - upsample2d: {name: corners, scale: 2.0, mode: bilinear, align_corners: true}\n" in text
@@ -431,3 +431,13 @@ def test_models_convcalc_cannot_trace(model, shape, message):
     with pytest.raises(ConvcalcError) as error:
         spec_text_of_module(model, shape)
     assert error.value.render().startswith(message)
+
+
+def test_folded_blocks_give_the_flat_spec_layer_for_layer():
+    """The written spec folds repeated runs into blocks (bridges.writer); expanded, it is the flat
+    spec: the same layers, names, shapes and figures."""
+    model = build("convnext_tiny")
+    folded, flat = (analyze_text(spec_text_of_module(model, SMALL, fold=fold)) for fold in (True, False))
+    assert "blocks:" in spec_text_of_module(model, SMALL)
+    assert [(r.name, r.kind, tuple(r.result.output.dims), r.params, r.result.macs) for r in folded.layers] == \
+        [(r.name, r.kind, tuple(r.result.output.dims), r.params, r.result.macs) for r in flat.layers]

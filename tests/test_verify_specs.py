@@ -23,13 +23,12 @@ REDUCED = {
     # the largest EfficientNets at 32 (the others at 64): 15 s for B7 at 64 on NumPy
     "efficientnet_b5.yaml": 32, "efficientnet_b6.yaml": 32, "efficientnet_b7.yaml": 32,
 }
-# Upsampling to sizes written for their 3x520x520 input (upsample2d takes a fixed size, not another
-# layer's), these verify at a small input in test_zoo_mobile.py, which rewrites those sizes too.
-SIZES_WRITTEN_FOR_THEIR_INPUT = {"fcn_resnet50.yaml", "deeplabv3_resnet50.yaml", "lraspp_mobilenet_v3_large.yaml"}
+# The segmentation specs verify at a small input (3x37x50) in test_zoo_segmentation.py.
+VERIFIED_IN_TEST_ZOO_SEGMENTATION = {"fcn_resnet50.yaml", "deeplabv3_resnet50.yaml", "lraspp_mobilenet_v3_large.yaml"}
 
 
 @pytest.mark.parametrize("spec", sorted(p.name for p in SPECS.glob("*.yaml")
-                                         if p.name not in SIZES_WRITTEN_FOR_THEIR_INPUT))
+                                         if p.name not in VERIFIED_IN_TEST_ZOO_SEGMENTATION))
 def test_shipped_spec_verifies(spec):
     text = (SPECS / spec).read_text()
     pooled_to_a_fixed_size = "adaptive_avgpool" in text or "global_avgpool" in text

@@ -252,11 +252,12 @@ def test_git_gets_only_convcalc_options(tmp_path, monkeypatch):
     monkeypatch.setattr(subprocess, "run", recording)
     os.chdir(tmp_path)
     assert invoke("diff", "--base", "HEAD", "--", "-n.yaml").exit_code == 0
-    (rev_parse, folder), (size, _), (blob, _) = calls
+    (rev_parse, folder), (exists, _), (size, _), (blob, _) = calls
     assert rev_parse == ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", "HEAD^{commit}"]
     assert folder == "."
     commit = size[-1].split(":")[0]
     assert len(commit) == 40 and int(commit, 16) >= 0
+    assert exists == ["git", "cat-file", "-e", size[-1]]
     assert size == ["git", "cat-file", "-s", f"{commit}:./-n.yaml"] and blob == ["git", "cat-file", "blob", size[-1]]
 
 

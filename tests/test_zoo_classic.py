@@ -40,15 +40,14 @@ ZOO = {
     "densenet161": ((3, 224, 224), {}),
     "densenet169": ((3, 224, 224), {}),
     "densenet201": ((3, 224, 224), {}),
-    "inception_v3": ((3, 299, 299), {"aux_logits": False, "init_weights": False}),
+    "inception_v3": ((3, 299, 299), {"init_weights": False}),  # with its auxiliary head, as by default
     "googlenet": ((3, 224, 224), {"aux_logits": False, "init_weights": False}),
 }
 
-# Inception v3's published count includes its auxiliary classifier, which the spec leaves out
-# (torchvision's InceptionAux(768, 1000): BasicConv2d 1x1 768->128, BasicConv2d 5x5 128->768, each a
-# conv without bias and a batch norm with weight and bias, then Linear(768, 1000)).
+# Inception v3's auxiliary head (torchvision's InceptionAux(768, 1000): BasicConv2d 1x1 768->128,
+# BasicConv2d 5x5 128->768, each a conv without bias and a batch norm with weight and bias, then
+# Linear(768, 1000)), which its published count includes and the spec marks train_only.
 INCEPTION_AUX = (768 * 128 + 2 * 128) + (128 * 768 * 5 * 5 + 2 * 768) + (768 * 1000 + 1000)
-LEFT_OUT = {"inception_v3": INCEPTION_AUX}
 
 
 def _published(builder: str) -> dict:
@@ -93,17 +92,33 @@ def test_every_zoo_spec_is_shipped_with_the_schema_line_and_its_source():
 @pytest.mark.parametrize("builder", list(ZOO))
 def test_trainable_params_are_torchvisions_published_count(builder):
     published = _published(builder)["num_params"]
-    assert _analysis(builder).totals.trainable == published - LEFT_OUT.get(builder, 0)
+    assert _analysis(builder).totals.trainable == published
 
 
-def test_inception_v3_leaves_out_exactly_the_auxiliary_head():
+def test_inception_v3_auxiliary_head_holds_parameters_and_runs_only_in_training():
+    """The spec's AuxLogits layers hold what torchvision's AuxLogits holds; in eval mode they cost no
+    MAC, and in train mode the MACs equal a FlopCounterMode count of torchvision's model in training."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.flop_counter import FlopCounterMode
     from torchvision_oracle import build
 
-    pytest.importorskip("torch")
-    with_aux = build("inception_v3", init_weights=False)
-    aux = sum(p.numel() for p in with_aux.AuxLogits.parameters())
-    assert aux == INCEPTION_AUX
-    assert _analysis("inception_v3").totals.trainable == _published("inception_v3")["num_params"] - aux
+    model = build("inception_v3", init_weights=False)
+    assert sum(p.numel() for p in model.AuxLogits.parameters()) == INCEPTION_AUX
+    analysis = _analysis("inception_v3")
+    aux = [report for report in analysis.layers if report.name.startswith("AuxLogits.")]
+    assert sum(report.params for report in aux) == INCEPTION_AUX
+    assert all(not report.runs for report in aux)
+    training = analyze_file(SPECS / "inception_v3.yaml", mode="train")
+    with torch.device("meta"):
+        meta_model = build("inception_v3", init_weights=False).train()
+    counter = FlopCounterMode(display=False)
+    with counter:
+        meta_model(torch.zeros((2, 3, 299, 299), device="meta"))  # batch 2: batch norm trains on > 1 value
+    assert training.totals.macs == counter.get_total_flops() // 2 // 2
+    assert training.totals.macs > analysis.totals.macs
+    from torch_oracle import compare
+
+    assert compare(training, build("inception_v3", init_weights=False), (3, 299, 299), train=True) == []
 
 
 @pytest.mark.parametrize("builder", list(ZOO))
@@ -117,7 +132,7 @@ def test_macs_match_torchvisions_published_ops(builder):
 def test_macs_equal_flop_counter_of_the_whole_model(builder):
     """FlopCounterMode over torchvision's whole forward (on the meta device: shapes only) counts the
     conv and linear multiply-adds, biases excluded, the same rule as convcalc's MACs. Inception v3 in
-    eval mode does not run its auxiliary head, and the spec has none: nothing to subtract."""
+    eval mode does not run its auxiliary head, and neither does the spec's (train_only)."""
     torch = pytest.importorskip("torch")
     from torch.utils.flop_counter import FlopCounterMode
     from torchvision_oracle import build

@@ -119,11 +119,13 @@ def test_convcalc_verify_confirms_the_spec_at_a_small_input(tmp_path):
 
 def test_compare_reports_a_layer_scale_without_its_spec_layer():
     """The oracle is not blind to the held parameters: with one layer_scale layer named otherwise,
-    compare() names torchvision's parameter and the stray spec layer (at 32x32: the names matter)."""
+    compare() names torchvision's parameter and the stray spec layer (at 32x32: the names matter):
+    the last stage's copies numbered from 1 are features.7.1 to 7.3, not 7.0 to 7.2."""
     text = _spec_text("input: [3, 32, 32]")
-    renamed = text.replace("- cnblock: {name: features.1.0,", "- cnblock: {name: features.1.9,", 1)
+    renamed = text.replace("- cnblock: {name: features.7, repeat: 3,", "- cnblock: {name: features.7, repeat: 3, "
+                                                                     "index_from: 1,", 1)
     assert renamed != text
     problems = compare(analyze_text(renamed), build(BUILDER), (3, 32, 32))
-    assert "torch parameter features.1.0.layer_scale (held by a module with children) has no spec layer of that " \
+    assert "torch parameter features.7.0.layer_scale (held by a module with children) has no spec layer of that " \
            "name" in problems
-    assert "spec layer features.1.9.layer_scale has parameters but no torch module of that name" in problems
+    assert "spec layer features.7.3.layer_scale has parameters but no torch module of that name" in problems

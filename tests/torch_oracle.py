@@ -26,9 +26,12 @@ class TorchLayer:
     macs: int
 
 
-def torch_layers(model: "torch.nn.Module", input_shape: tuple[int, ...]) -> dict[str, TorchLayer]:
-    """Run ``model`` on one zero sample of ``input_shape`` (channels first, no batch)."""
-    model = model.eval().double()
+def torch_layers(model: "torch.nn.Module", input_shape: tuple[int, ...], train: bool = False) -> dict[str, TorchLayer]:
+    """Run ``model`` on one zero sample of ``input_shape`` (channels first, no batch), or in
+    training mode (``train``, where auxiliary heads run) on two, since batch norm then needs more
+    than one value per channel; MACs are per sample either way."""
+    batch = 2 if train else 1
+    model = model.train(train).double()
     captured: dict[str, tuple] = {}
     outputs: dict[str, tuple[int, ...]] = {}
     hooks = []
@@ -42,7 +45,7 @@ def torch_layers(model: "torch.nn.Module", input_shape: tuple[int, ...]) -> dict
     for name, module in leaves.items():
         hooks.append(module.register_forward_hook(recorder(name)))
     with torch.no_grad():
-        model(torch.zeros((1, *input_shape), dtype=torch.float64))
+        model(torch.zeros((batch, *input_shape), dtype=torch.float64))
     for hook in hooks:
         hook.remove()
     result = {}
@@ -55,16 +58,18 @@ def torch_layers(model: "torch.nn.Module", input_shape: tuple[int, ...]) -> dict
         result[name] = TorchLayer(
             name, type(module).__name__, outputs[name],
             sum(p.numel() for p in module.parameters() if p.requires_grad), buffers,
-            counter.get_total_flops() // 2)
+            counter.get_total_flops() // 2 // batch)
     return result
 
 
-def compare(analysis, model, input_shape) -> list[str]:
-    """Mismatches between convcalc's analysis and PyTorch, for every torch leaf module whose name
-    is a layer name of the spec, and for every parameter held by a module with children (by its
-    state_dict name); also every spec layer with parameters must exist in torch."""
+def compare(analysis, model, input_shape, train: bool = False) -> list[str]:
+    """Mismatches between convcalc's analysis and PyTorch, for every torch leaf module that runs
+    (in eval mode, or in training with ``train``) whose name is a layer name of the spec, and for
+    every parameter held by a module with children (by its state_dict name); also every spec layer
+    with parameters must exist in torch."""
     by_name = {report.name: report for report in analysis.layers}
-    found = torch_layers(model, input_shape)
+    found = torch_layers(model, input_shape, train)
+    modules = {name for name, _ in model.named_modules()}
     problems = []
     for name, layer in found.items():
         report = by_name.get(name)
@@ -90,7 +95,7 @@ def compare(analysis, model, input_shape) -> list[str]:
             problems.append(f"{name}: params {(report.result.trainable, report.result.non_trainable)} vs torch "
                             f"{(count, 0)}")
     for report in analysis.layers:
-        if report.params and report.name not in found and report.name not in held:
+        if report.params and report.name not in modules and report.name not in held:
             problems.append(f"spec layer {report.name} has parameters but no torch module of that name")
     return problems
 

@@ -99,9 +99,11 @@ def spec_text_of_target(target: str, input_shape: tuple, kwargs: dict) -> str:
     return spec_text_of_module(model, input_shape, source=f"{target}({arguments})", name=attribute.split(".")[-1])
 
 
-def spec_text_of_module(module, input_shape: tuple, source: str = "a PyTorch module", name: str | None = None) -> str:
+def spec_text_of_module(module, input_shape: tuple, source: str = "a PyTorch module", name: str | None = None,
+                        fold: bool = True) -> str:
     """The spec of the nn.Module ``module`` at the per-sample ``input_shape`` (channels first):
-    traced in eval mode (its training flags are restored after)."""
+    traced in eval mode (its training flags are restored after); repeated runs of layers folded
+    into blocks unless ``fold`` is false (bridges.writer)."""
     torch = require("torch", "importing a PyTorch model")
     if not isinstance(module, torch.nn.Module):
         raise ConvcalcError("torch_target_not_module", None, target=source, got=type(module).__name__)
@@ -118,7 +120,7 @@ def spec_text_of_module(module, input_shape: tuple, source: str = "a PyTorch mod
     finally:
         for submodule, training in modes.items():
             submodule.training = training
-    return spec_yaml(name or type(module).__name__, source, list(shape), layers)
+    return spec_yaml(name or type(module).__name__, source, list(shape), layers, fold=fold)
 
 
 def _torch_table(torch) -> dict:

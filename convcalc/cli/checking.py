@@ -125,7 +125,9 @@ def lock(spec, output, values, sizing, force, lang):
 @lang_option
 def diff(before, after, base, values, sizing, thresholds, output_format, lang):
     """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
-    (--base): added, removed, renamed and changed layers, and total deltas (absolute and %).
+    (--base): added, removed, renamed and changed layers, and total deltas (absolute and %). With
+    --base, a spec that is new since REV counts as all added (its totals grow from 0, so a --fail-on
+    percentage fails), and one deleted since REV as all removed.
 
     Exit code 0: within the --fail-on thresholds; 1: a threshold exceeded; 2: cannot compare."""
     from convcalc.render.diff import write
@@ -136,7 +138,9 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
         raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
     try:
         old = load(before, values, base, **sizing)
-        new = load(before if base is not None else after, values, **sizing)
+        new = load(before if base is not None else after, values, absent_ok=base is not None, **sizing)
+        if old.get("absent") and new.get("absent"):
+            raise ConvcalcError("diff_absent_twice", Location(before), revision=base)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)

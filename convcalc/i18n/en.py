@@ -107,6 +107,13 @@ MESSAGES = {
                        "input must be the tensor the max pool read, with its kernel, stride and padding",
     "concat_axis": "axis {axis} does not exist in a tensor with {rank} axes",
     "crop_too_large": "cannot crop {size} to the reference size {target} along {axis}",
+    # resizing to a reference (layers.resize)
+    "upsample_reference_inputs": "size: reference takes two inputs, the map to resize and the reference whose "
+                                 "spatial size it takes (inputs: [x, reference]); got {received}",
+    "upsample_second_input": "a second input gives upsampling its size only with size: reference (instead of "
+                             "scale or a fixed size); got {received} inputs",
+    "upsample_reference_note": "O_ref: the spatial size of the second input (the reference), with the channels "
+                               "of the first",
     "inexact_division": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number; "
                         "PyTorch rounds it {rounding}, so the size is {result}",
     "inexact_division_strict": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number "
@@ -288,6 +295,9 @@ MESSAGES = {
     "git_revision_option": "'{revision}' cannot be a git revision: it starts with '-', which git would read as an option",
     "git_revision_empty": "--base needs a git revision, e.g. origin/main or HEAD~1",
     "diff_title": "{before} -> {after}",
+    "diff_side": "{name} ({source})",
+    "diff_side_absent": "nothing ({source} does not exist)",
+    "diff_absent_twice": "the spec exists neither here nor in {revision}",
     "diff_figure": "figure",
     "diff_before": "before",
     "diff_after": "after",
@@ -335,6 +345,9 @@ MESSAGES = {
     "conv_mode_eval": "mode eval (the default; --mode train counts them): layers marked train_only hold their "
                       "parameters but do not run, so their MACs, FLOPs and activations are not in the totals",
     "conv_mode_train": "mode train: every layer runs, those marked train_only included",
+    "train_only_cannot_run": "runs only in training (train_only) and could not run at this input ({problem}); "
+                             "its parameters are counted, its sizes mean nothing here, and the sizes the network "
+                             "is valid at in eval mode do not depend on it (--mode train checks it)",
     "bad_train_only": "`train_only` is true or false",
     "unknown_spec_param": "--param names '{name}', which is not a parameter of this spec (its `params:`: {known})",
     "yaml_flow_reference": "not valid YAML: {problem}; inside {{...}} write \"${{...}}\" in quotes, or use $(...)",
@@ -374,8 +387,36 @@ MESSAGES = {
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "not an ONNX model convcalc can read: {reason}",
+    "onnx_no_nodes": "the graph has no nodes",
+    "onnx_too_large": "the file is {size} bytes, past the 2 GiB a protobuf message may hold; save the model "
+                      "with its tensors as external data (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "the graph needs exactly one input tensor (besides its initializers), it has {count}: {names}",
+    "onnx_input_rank": "the graph input {name} has {rank} axes; convcalc needs (N, C, ...) with the batch first",
+    "onnx_unsupported_op": "node {index} ({node}) is an ONNX {op}, an op convcalc does not import; it imports: "
+                           "{supported}",
+    "onnx_unsupported_form": "node {index} ({node}): this {op} has no convcalc layer: {reason}",
+    "onnx_form": "its attributes or inputs are a form no layer type expresses ({attributes})",
+    "onnx_only_constants": "convcalc evaluates it on constants and shapes only; on the network's values no layer "
+                           "type computes it",
+    "onnx_not_static": "an input that should be a constant is computed from the network's values",
+    "onnx_fold_failed": "node {index} ({node}): the {op} of constant values could not be evaluated: {reason}",
+    "onnx_layer_refused": "node {index} ({node}): the {op} read as a {kind} layer is refused: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parameters take {size} GiB in float32, more than the 2 GiB an ONNX file "
+                      "holds without external data",
+    "onnx_no_equivalent": "layer {layer} ({kind}): convcalc has no ONNX form for this type, so it cannot be exported",
+    "onnx_export_layer_refused": "layer {layer} ({kind}) cannot be written in ONNX: {reason}",
+    "onnx_symbolic_parameter": "layer {layer}: parameter {name} has the symbolic shape ({shape}); give the "
+                               "symbols sizes (--set, --input) to export its weights",
+    "onnx_transposed_size": "its output padding would depend on the symbolic input size; give the size (--set)",
+    "onnx_ceil_symbolic": "in ceil mode on a symbolic size its last window cannot be padded in ONNX; give the size "
+                          "(--set)",
+    "onnx_adaptive_symbolic": "adaptive pooling to {sizes} of a symbolic size has no fixed ONNX window; give the "
+                              "size (--set), or pool to 1",
+    "onnx_layernorm_symbolic": "without affine its scale of ones needs the normalised sizes as numbers; give the "
+                               "size (--set)",
 
     # importing PyTorch models (bridges.torch_import)
     "torch_target_syntax": "--torch {target}: give MODULE:ATTR, e.g. torchvision.models:resnet50",
@@ -400,6 +441,24 @@ MESSAGES = {
     "torch_batch_axis": "it acts on the batch axis (dim {value})",
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_reserved": "layer {layer}: PyTorch modules have an attribute {part}, so no module can be "
+                             "named so; rename the layer",
+    "torch_export_inconsistent": "the network has errors (convcalc analyze shows them): only a consistent one is "
+                                 "written as PyTorch",
+    "torch_export_unsupported": "layer {layer}: convcalc cannot write a {kind} layer as PyTorch source",
+    "torch_export_refused": "layer {layer} ({kind}) cannot be written as PyTorch: {reason}",
+    "torch_export_prefix": "layer {layer}: other layers' names start with '{layer}.', and a PyTorch module cannot "
+                           "also hold the modules named under it; rename one of them",
+    "torch_size_symbolic": "its {field} would be {value}, which depends on the symbolic input sizes; give them "
+                           "numbers (--set, --input)",
+    "torch_same_symbolic": "'same' padding with stride {stride} pads by an amount that depends on the input size; "
+                           "give the sizes numbers (--set, --input)",
+    "torch_no_dilation": "PyTorch's pooling of this kind has no dilation",
+    "torch_pad_excluded": "with count_include_pad: false the padding must be the same on both sides and at most "
+                          "half the kernel, as PyTorch's average pooling takes it",
+    "torch_ceil_padding": "with ceil_mode, this padding applied before the pool would round the output size "
+                          "differently",
+    "torch_unpool_padding": "PyTorch's max unpooling pads both sides alike by at most half the kernel",
 
     # blocks found in imported specs (bridges.blocks)
 

@@ -111,6 +111,13 @@ MESSAGES = {
                        "entrada debe ser el tensor que leyó el max pooling, con su kernel, paso y relleno",
     "concat_axis": "el eje {axis} no existe en un tensor con {rank} ejes",
     "crop_too_large": "no se puede recortar {size} al tamaño de referencia {target} a lo largo de {axis}",
+    # resizing to a reference (layers.resize)
+    "upsample_reference_inputs": "size: reference toma dos entradas, el mapa que se redimensiona y la referencia "
+                                 "cuyo tamaño espacial toma (inputs: [x, referencia]); se recibieron {received}",
+    "upsample_second_input": "una segunda entrada da su tamaño al sobremuestreo solo con size: reference (en lugar "
+                             "de scale o de un tamaño fijo); se recibieron {received} entradas",
+    "upsample_reference_note": "O_ref: el tamaño espacial de la segunda entrada (la referencia), con los canales "
+                               "de la primera",
     "inexact_division": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número entero; "
                         "PyTorch lo redondea {rounding}, así que el tamaño es {result}",
     "inexact_division_strict": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número "
@@ -294,6 +301,9 @@ MESSAGES = {
     "git_revision_option": "'{revision}' no puede ser una revisión de git: empieza por '-', y git lo leería como una opción",
     "git_revision_empty": "--base necesita una revisión de git, p. ej. origin/main o HEAD~1",
     "diff_title": "{before} -> {after}",
+    "diff_side": "{name} ({source})",
+    "diff_side_absent": "nada ({source} no existe)",
+    "diff_absent_twice": "la especificación no existe ni aquí ni en {revision}",
     "diff_figure": "cifra",
     "diff_before": "antes",
     "diff_after": "después",
@@ -339,6 +349,10 @@ MESSAGES = {
     "conv_mode_eval": "modo eval (por defecto; --mode train las cuenta): las capas marcadas train_only tienen sus "
                       "parámetros pero no se ejecutan, así que sus MACs, FLOPs y activaciones no entran en los totales",
     "conv_mode_train": "modo train: se ejecutan todas las capas, también las marcadas train_only",
+    "train_only_cannot_run": "solo se ejecuta en entrenamiento (train_only) y no podría ejecutarse con esta entrada "
+                             "({problem}); sus parámetros se cuentan, sus tamaños aquí no significan nada, y los "
+                             "tamaños para los que la red es válida en modo eval no dependen de ella (--mode train "
+                             "la comprueba)",
     "bad_train_only": "`train_only` es true o false",
     "unknown_spec_param": "--param menciona '{name}', que no es un parámetro de esta especificación (sus `params:`: "
                           "{known})",
@@ -386,8 +400,40 @@ MESSAGES = {
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "no es un modelo ONNX que convcalc pueda leer: {reason}",
+    "onnx_no_nodes": "el grafo no tiene nodos",
+    "onnx_too_large": "el archivo tiene {size} bytes, más de los 2 GiB que admite un mensaje protobuf; guarda el "
+                      "modelo con sus tensores como datos externos (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "el grafo necesita exactamente un tensor de entrada (además de sus inicializadores), tiene "
+                   "{count}: {names}",
+    "onnx_input_rank": "la entrada del grafo {name} tiene {rank} ejes; convcalc necesita (N, C, ...) con el lote "
+                       "primero",
+    "onnx_unsupported_op": "el nodo {index} ({node}) es un {op} de ONNX, una operación que convcalc no importa; "
+                           "importa: {supported}",
+    "onnx_unsupported_form": "nodo {index} ({node}): este {op} no tiene capa en convcalc: {reason}",
+    "onnx_form": "sus atributos o entradas tienen una forma que ningún tipo de capa expresa ({attributes})",
+    "onnx_only_constants": "convcalc solo la evalúa sobre constantes y formas; sobre los valores de la red ningún "
+                           "tipo de capa la calcula",
+    "onnx_not_static": "una entrada que debería ser constante se calcula a partir de los valores de la red",
+    "onnx_fold_failed": "nodo {index} ({node}): no se pudo evaluar el {op} de valores constantes: {reason}",
+    "onnx_layer_refused": "nodo {index} ({node}): el {op} leído como capa {kind} es rechazado: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parámetros ocupan {size} GiB en float32, más de los 2 GiB que caben en un "
+                      "archivo ONNX sin datos externos",
+    "onnx_no_equivalent": "capa {layer} ({kind}): convcalc no tiene forma ONNX para este tipo, así que no se puede "
+                          "exportar",
+    "onnx_export_layer_refused": "la capa {layer} ({kind}) no se puede escribir en ONNX: {reason}",
+    "onnx_symbolic_parameter": "capa {layer}: el parámetro {name} tiene la forma simbólica ({shape}); da tamaños "
+                               "a los símbolos (--set, --input) para exportar sus pesos",
+    "onnx_transposed_size": "su relleno de salida dependería del tamaño simbólico de la entrada; da el tamaño "
+                            "(--set)",
+    "onnx_ceil_symbolic": "en modo ceil sobre un tamaño simbólico su última ventana no se puede rellenar en ONNX; "
+                          "da el tamaño (--set)",
+    "onnx_adaptive_symbolic": "el pooling adaptativo a {sizes} de un tamaño simbólico no tiene una ventana ONNX "
+                              "fija; da el tamaño (--set), o reduce a 1",
+    "onnx_layernorm_symbolic": "sin affine, su escala de unos necesita los tamaños normalizados como números; da "
+                               "el tamaño (--set)",
 
     # importing PyTorch models (bridges.torch_import)
     "torch_target_syntax": "--torch {target}: escribe MÓDULO:ATRIBUTO, p. ej. torchvision.models:resnet50",
@@ -414,6 +460,26 @@ MESSAGES = {
     "torch_batch_axis": "actúa sobre el eje del lote (dim {value})",
 
     # exporting PyTorch source (bridges.torch_export)
+    "torch_export_reserved": "capa {layer}: los módulos de PyTorch tienen un atributo {part}, así que ningún "
+                             "módulo puede llamarse así; cambie el nombre de la capa",
+    "torch_export_inconsistent": "la red tiene errores (convcalc analyze los muestra): solo una red coherente se "
+                                 "escribe en PyTorch",
+    "torch_export_unsupported": "capa {layer}: convcalc no sabe escribir una capa {kind} como código PyTorch",
+    "torch_export_refused": "la capa {layer} ({kind}) no se puede escribir en PyTorch: {reason}",
+    "torch_export_prefix": "capa {layer}: otras capas tienen nombres que empiezan por '{layer}.', y un módulo de "
+                           "PyTorch no puede contener además los módulos con nombres debajo del suyo; cambie el "
+                           "nombre de una de ellas",
+    "torch_size_symbolic": "su {field} sería {value}, que depende de los tamaños simbólicos de la entrada; deles "
+                           "valores (--set, --input)",
+    "torch_same_symbolic": "el relleno 'same' con paso {stride} rellena una cantidad que depende del tamaño de la "
+                           "entrada; dé valores a los tamaños (--set, --input)",
+    "torch_no_dilation": "el pooling de este tipo de PyTorch no tiene dilatación",
+    "torch_pad_excluded": "con count_include_pad: false el relleno debe ser igual en ambos lados y de como mucho "
+                          "la mitad del núcleo, como lo admite el average pooling de PyTorch",
+    "torch_ceil_padding": "con ceil_mode, este relleno aplicado antes del pooling redondearía el tamaño de salida "
+                          "de otra manera",
+    "torch_unpool_padding": "el max unpooling de PyTorch rellena ambos lados por igual con como mucho la mitad "
+                            "del núcleo",
 
     # blocks found in imported specs (bridges.blocks)
 

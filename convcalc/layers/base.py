@@ -229,7 +229,7 @@ class Layer(BaseModel):
     #   torch_modules: ClassVar[tuple[str, ...]]: the torch.nn classes (and functions) it imports from;
     #   from_torch(cls, call, shapes) -> spec entry      (classmethod; bridges.torch_import's TorchCall
     #       and TorchShapes; None when the call is not one of this type's, {} when it passes its input through)
-    #   to_torch(self, inputs) -> torch source of the module or call (bridges.torch_export)
+    #   to_torch(self, inputs, layout) -> layers.torch_code.TorchCode: the module or call  (bridges.torch_export)
     # A type without a hook is refused by that bridge with a message naming it.
 
     @classmethod
@@ -439,6 +439,17 @@ class Windowed(Layer):
             RFDim(rf.left - lo * rf.jump, rf.right + (span - 1 - lo) * rf.jump, rf.jump * stride)
             for rf, span, stride, (lo, _) in zip(field.dims, self.spans, self.strides, padding)
         ))
+
+    def onnx_window(self, spatial, ceil_mode: bool = False) -> dict:
+        """ONNX's kernel_shape, strides, dilations and pads (all begins, then all ends) of this
+        window on ``spatial``; 'same' on a symbolic size as auto_pad SAME_UPPER, TensorFlow's rule
+        (ONNX Conv/MaxPool docs), which ``window_sizes`` follows."""
+        attributes = {"kernel_shape": list(self.kernel), "strides": list(self.strides),
+                      "dilations": list(self.dilation)}
+        if self.padding == "same" and not all(is_concrete(size) for size in spatial):
+            return {**attributes, "auto_pad": "SAME_UPPER"}
+        _, pads = self.window_sizes(spatial, NO_CHECKS, ceil_mode=ceil_mode)
+        return {**attributes, "pads": [int(lo) for lo, _ in pads] + [int(hi) for _, hi in pads]}
 
 
 def shrinking_first(sizes, outs) -> list[int]:

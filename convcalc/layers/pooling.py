@@ -14,11 +14,12 @@ from typing import ClassVar
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import FieldProblem
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
     per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
 )
+from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, window_keywords, window_padding
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 MAX_BINS = 4096  # adaptive pooling bins per axis: each is a term of the symbolic FLOP count
@@ -101,6 +102,39 @@ class Pool(Windowed):
         return divisor
 
 
+    def torch_window(self, x, fill: str | None, native: bool = True,
+                     dilation: bool = False) -> tuple[dict, tuple | None]:
+        """(kernel_size, stride, padding, dilation, ceil_mode keywords, F.pad widths or None). PyTorch's
+        pooling pads both sides of an axis alike by at most half the kernel; other padding (or any,
+        where ``native`` is False) is an F.pad first with ``fill`` (None: zeros), refused where the
+        padding must not count (``fill`` "excluded") or where it changes how ceil mode rounds; a
+        dilation is refused unless the PyTorch pool has one (``dilation``)."""
+        pairs = window_padding(self, x.spatial, self.ceil_mode)
+        if native and all(lo == hi and lo <= kernel // 2 for (lo, hi), kernel in zip(pairs, self.kernel)):
+            pad = None
+        elif not any(lo or hi for lo, hi in pairs):
+            pairs, pad = (), None
+        elif fill == "excluded":
+            raise LayerError("torch_pad_excluded")
+        else:
+            pad = pad_widths(pairs)
+            if self.ceil_mode:
+                unpadded = self.model_copy(update={"padding": ((0, 0),) * self.rank})
+                padded = [size + lo + hi for size, (lo, hi) in zip(x.spatial, pairs)]
+                rounded = unpadded.window_sizes(padded, NO_CHECKS, True)[0]
+                if rounded != self.window_sizes(x.spatial, NO_CHECKS, True)[0]:
+                    raise LayerError("torch_ceil_padding")
+            pairs = ()
+        keywords = window_keywords(self, pairs, self.kernel)
+        if any(d != 1 for d in self.dilation):
+            if not dilation:
+                raise LayerError("torch_no_dilation", kind=self.kind)
+            keywords["dilation"] = self.dilation
+        if self.ceil_mode:
+            keywords["ceil_mode"] = True
+        return keywords, pad
+
+
 class MaxPool(Pool):
     """Maximum of each window."""
 
@@ -117,6 +151,31 @@ class MaxPool(Pool):
         import numpy as np
 
         return self.pooled(arrays[0], -np.inf, "max")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX MaxPool (opset 22's ceil_mode rule is PyTorch's; padding never wins)."""
+        builder.node("MaxPool", inputs, outputs, name, ceil_mode=int(self.ceil_mode),
+                     **self.onnx_window(builder.tensors[0].spatial, self.ceil_mode))
+
+
+    def to_torch(self, inputs, layout):
+        """nn.MaxPoolNd; padding it cannot take is an F.pad with -inf first (a padded tap never wins)."""
+        keywords, pad = self.torch_window(inputs[0], "float('-inf')", dilation=True)
+        return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), pad=pad, pad_value="float('-inf')")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("MaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX MaxPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode; the indices output unused."""
+        window = node.window()
+        if window is None or (len(node.proto.output) > 1 and node.proto.output[1] and node.consumers(1)):
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
 
     torch_modules = ("torch.nn.MaxPool{rank}d", "torch.nn.functional.max_pool{rank}d")
 
@@ -158,6 +217,38 @@ class AvgPool(Pool):
         x = arrays[0]
         return self.pooled(x) / self.divisors(x.shape[2:], self.count_include_pad)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX AveragePool: count_include_pad and, in ceil mode, the divisor clipped to the padded
+        input as PyTorch's; dilations as ONNX's own (opset 19)."""
+        builder.node("AveragePool", inputs, outputs, name, ceil_mode=int(self.ceil_mode),
+                     count_include_pad=int(self.count_include_pad),
+                     **self.onnx_window(builder.tensors[0].spatial, self.ceil_mode))
+
+
+    def to_torch(self, inputs, layout):
+        """nn.AvgPoolNd with count_include_pad; padding it cannot take is an F.pad of zeros first,
+        which counts in the mean as count_include_pad: true counts it."""
+        keywords, pad = self.torch_window(inputs[0], None if self.count_include_pad else "excluded")
+        if not self.count_include_pad:
+            keywords["count_include_pad"] = False
+        return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords), pad=pad)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("AveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX AveragePool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, count_include_pad (ONNX's default 0)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        if "padding" in fields or "ceil_mode" in fields:
+            fields["count_include_pad"] = bool(node.attr("count_include_pad", 0))
+        return {cls.kind: fields}
+
     torch_modules = ("torch.nn.AvgPool{rank}d", "torch.nn.functional.avg_pool{rank}d")
 
     @classmethod
@@ -187,6 +278,39 @@ class SumPool(Pool):
         """Sum of each window, zeros in the padding (avg pool with count_include_pad times F^r)."""
         return self.pooled(arrays[0])
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """A depthwise ONNX Conv whose filters are ones (a Constant, not a parameter): each window's
+        sum, zeros in the padding. Ceil mode's last windows, which hang past the padding, read
+        zeros there too: the end padding grows to (O - 1)*S + span - W - P_lo where that is more."""
+        import numpy as np
+
+        x = builder.tensors[0]
+        window = self.onnx_window(x.spatial, self.ceil_mode)
+        if self.ceil_mode:
+            if "pads" not in window:  # 'same' on a symbolic size
+                raise LayerError("onnx_ceil_symbolic")
+            pads, out = window["pads"], builder.result.output.spatial
+            for axis, (size, result, stride, span) in enumerate(zip(x.spatial, out, self.strides, self.spans)):
+                reach = (result - 1) * stride + span - size - pads[axis]
+                if not is_concrete(reach):
+                    raise LayerError("onnx_ceil_symbolic")
+                pads[self.rank + axis] = max(pads[self.rank + axis], int(reach))
+        channels = int(x.channels)
+        ones = builder.constant(name, np.ones((channels, 1, *self.kernel)), "float32")
+        builder.node("Conv", [inputs[0], ones], outputs, name, group=channels, **window)
+
+
+    def to_torch(self, inputs, layout):
+        """Average pooling whose divisor is 1 (divisor_override): the sum of each window, padding as
+        zeros. AvgPool1d has no divisor_override: 1-D pools as 2-D of width 1."""
+        keywords, pad = self.torch_window(inputs[0], None)
+        if self.rank > 1:
+            return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords, divisor_override=1), pad=pad)
+        widened = {key: (*value, 0 if key == "padding" else 1) if isinstance(value, tuple) else value
+                   for key, value in {**keywords, "divisor_override": 1}.items()}
+        arguments = ", ".join(f"{key}={literal(value)}" for key, value in widened.items())
+        return TorchCode(call=f"F.avg_pool2d({{0}}.unsqueeze(-1), {arguments}).squeeze(-1)", pad=pad)
+
 
 class LPPool(Pool):
     """(sum of x^p over the window)^(1/p); p = 2 is the lecture notes' L2 pooling (PyTorch LPPool).
@@ -212,6 +336,48 @@ class LPPool(Pool):
         out = self.pooled(x ** self.p) / self.divisors(x.shape[2:], True)
         return (np.sign(out) * np.maximum(np.abs(out), 0) * product(self.kernel)) ** (1 / self.p)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """As PyTorch's lp_pool: Pow(x, p), AveragePool (count_include_pad) times F^r, Pow(1/p);
+        p = inf: MaxPool of |x|. (ONNX LpPool sums |x|^p: for odd p, not PyTorch's x^p.)"""
+        import math
+
+        window = self.onnx_window(builder.tensors[0].spatial, self.ceil_mode)
+        if math.isinf(self.p):
+            absolute = builder.step("Abs", inputs, name)
+            builder.node("MaxPool", [absolute], outputs, name, ceil_mode=int(self.ceil_mode), **window)
+            return
+        powered = builder.step("Pow", [inputs[0], builder.constant(name, self.p, "float32")], name)
+        mean = builder.step("AveragePool", [powered], name, ceil_mode=int(self.ceil_mode), count_include_pad=1,
+                            **window)
+        total = builder.step("Mul", [mean, builder.constant(name, float(product(self.kernel)), "float32")], name)
+        builder.node("Pow", [total, builder.constant(name, 1 / self.p, "float32")], outputs, name)
+
+
+    def to_torch(self, inputs, layout):
+        """nn.LPPoolNd(p, kernel_size, stride, ceil_mode); it has no padding, so any is an F.pad of
+        zeros first (zeros add nothing to a sum of powers); p = inf is the max pool of |x|."""
+        keywords, pad = self.torch_window(inputs[0], None, native=False)
+        if self.rank == 1:  # LPPool1d multiplies by its kernel_size, which must be a number
+            keywords = {key: value[0] if isinstance(value, tuple) else value for key, value in keywords.items()}
+        if self.p == float("inf"):
+            return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), call="{module}({0}.abs())", pad=pad)
+        return TorchCode(constructor(f"nn.LPPool{self.rank}d", self.p, **keywords), pad=pad)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LpPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LpPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, p (default 2)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        fields["p"] = float(node.attr("p", 2))
+        return {cls.kind: fields}
+
     torch_modules = ("torch.nn.LPPool{rank}d", "torch.nn.functional.lp_pool{rank}d")
 
     @classmethod
@@ -233,6 +399,7 @@ class GlobalPool(Layer):
                            "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)")
     formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "the whole input"}
+
     extra_flops_per_window: ClassVar[int] = 0
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
@@ -252,6 +419,21 @@ class GlobalPool(Layer):
         x = arrays[0]
         return getattr(x, self.reduction)(axis=tuple(range(2, x.ndim)), keepdims=self.keepdims)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX GlobalAveragePool / GlobalMaxPool, (N, C, 1, ...); Flatten to (N, C) without keepdims."""
+        op = {"mean": "GlobalAveragePool", "max": "GlobalMaxPool"}[self.reduction]
+        if self.keepdims:
+            builder.node(op, inputs, outputs, name)
+        else:
+            builder.node("Flatten", [builder.step(op, inputs, name)], outputs, name, axis=1)
+
+
+    def to_torch(self, inputs, layout):
+        """x.mean / x.amax over the spatial dims (keepdim with keepdims)."""
+        dims = tuple(range(2, 2 + self.rank))
+        method = "mean" if self.reduction == "mean" else "amax"
+        return TorchCode(call=f"{{0}}.{method}(dim={literal(dims)}" + (", keepdim=True)" if self.keepdims else ")"))
+
 
 class GlobalAvgPool(GlobalPool):
     summary = {"en": "global average pooling: the mean of each feature map",
@@ -261,11 +443,27 @@ class GlobalAvgPool(GlobalPool):
     extra_flops_per_window = 1
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalAveragePool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
+
+
 class GlobalMaxPool(GlobalPool):
     summary = {"en": "global max pooling: the largest value of each feature map",
                "es": "global max pooling: el mayor valor de cada mapa de características"}
     flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
     reduction = "max"
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalMaxPool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
 
 
 class AdaptivePool(Layer):
@@ -275,6 +473,7 @@ class AdaptivePool(Layer):
     formulas = {"shape": "(C, O, ...): constant, whatever the input size",
                 "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
+
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
     @field_validator("output_size")
@@ -324,6 +523,45 @@ class AdaptivePool(Layer):
                                             out=pooled[..., i])
             x = np.moveaxis(pooled, -1, axis)
         return x
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """One bin per axis: ONNX's global pool; sizes the bins divide: AveragePool / MaxPool with
+        kernel = stride = W/O (the same bins); other whole sizes: each bin's Slice reduced
+        (ReduceMean / ReduceMax), concatenated along its axis, one axis at a time. A symbolic size
+        with more than one bin has no fixed ONNX window and is refused."""
+        x = builder.tensors[0]
+        op = {"mean": "Average", "max": "Max"}[self.reduction]
+        if all(bins == 1 for bins in self.output_size):
+            builder.node(f"Global{op}Pool", inputs, outputs, name)
+            return
+        if not all(is_concrete(size) for size in x.spatial):
+            raise LayerError("onnx_adaptive_symbolic", sizes=list(self.output_size))
+        sizes = [int(size) for size in x.spatial]
+        if all(size % bins == 0 for size, bins in zip(sizes, self.output_size)):
+            kernel = [size // bins for size, bins in zip(sizes, self.output_size)]
+            builder.node(f"{op}Pool", inputs, outputs, name, kernel_shape=kernel, strides=kernel)
+            return
+        reduce = {"mean": "ReduceMean", "max": "ReduceMax"}[self.reduction]
+        pooled_axes = [axis for axis, (size, bins) in enumerate(zip(sizes, self.output_size)) if size != bins]
+        current = inputs[0]
+        for axis in pooled_axes:
+            size, bins = sizes[axis], self.output_size[axis]
+            parts = []
+            for i in range(bins):
+                part = builder.step("Slice", [current, builder.constant(name, [i * size // bins]),
+                                              builder.constant(name, [-(-(i + 1) * size // bins)]),
+                                              builder.constant(name, [axis + 2])], name)
+                parts.append(builder.step(reduce, [part, builder.constant(name, [axis + 2])], name, keepdims=1))
+            if axis == pooled_axes[-1]:
+                builder.node("Concat", parts, outputs, name, axis=axis + 2)
+            else:
+                current = builder.step("Concat", parts, name, axis=axis + 2)
+
+
+    def to_torch(self, inputs, layout):
+        """nn.AdaptiveAvgPoolNd / nn.AdaptiveMaxPoolNd(output_size): PyTorch's own bins."""
+        name = "Avg" if self.reduction == "mean" else "Max"
+        return TorchCode(constructor(f"nn.Adaptive{name}Pool{self.rank}d", self.output_size))
 
     @classmethod
     def from_torch(cls, call, shapes):

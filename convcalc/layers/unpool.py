@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
+from convcalc.errors import LayerError
 from convcalc.layers.base import NO_CHECKS, LayerResult, Tensor, Windowed, require_rank
+from convcalc.layers.torch_code import TorchCode, constructor, window_keywords, window_padding
 
 
 class MaxUnpool(Windowed):
@@ -75,3 +77,24 @@ class MaxUnpool(Windowed):
         out = np.zeros(source.shape, dtype=values.dtype)
         out[(grids[0], grids[1], *places)] = values
         return out
+
+    def to_torch(self, inputs, layout):
+        """nn.MaxUnpoolNd(kernel, stride, padding) with the indices of F.max_poolNd over the second
+        input and its size as output_size; PyTorch pads both sides alike by at most half the kernel."""
+        pairs = window_padding(self, inputs[1].spatial)
+        if any(lo != hi or lo > kernel // 2 for (lo, hi), kernel in zip(pairs, self.kernel)):
+            raise LayerError("torch_unpool_padding")
+        keywords = window_keywords(self, pairs, self.kernel)
+        pool = constructor(f"F.max_pool{self.rank}d", **keywords, return_indices=True)
+        pool = pool.replace("(", "({1}, ", 1)
+        return TorchCode(constructor(f"nn.MaxUnpool{self.rank}d", **keywords),
+                         call="{module}({0}, " + pool + "[1], output_size={1}.shape[2:])")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX MaxPool of the second input (its window maxima's indices, its second output), then
+        MaxUnpool of the values to those places with output_shape = that input's Shape."""
+        window = self.onnx_window(builder.tensors[1].spatial)
+        window.pop("dilations")
+        pooled, indices = builder.fresh(name, "pooled"), builder.fresh(name, "indices")
+        builder.node("MaxPool", [inputs[1]], [pooled, indices], pooled, **window)
+        builder.node("MaxUnpool", [inputs[0], indices, builder.shape(name, inputs[1])], outputs, name, **window)

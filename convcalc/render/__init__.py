@@ -50,7 +50,10 @@ def receptive_field(report) -> dict | str | None:
 
 
 def layer_record(report) -> dict:
+    """A layer's figures; a layer that does not run and could not at this input (train_only in
+    eval mode) has only its parameters."""
     result = report.result
+    sized = result if report.sized else None
     return {
         "name": report.name,
         "type": report.kind,
@@ -59,15 +62,15 @@ def layer_record(report) -> dict:
         "block": report.block,
         "output_shape": ([[plain(d) for d in shape] for shape in report.shapes] if report.shapes else
                          [plain(d) for d in report.shape] if report.shape else None),
-        "units": plain(sum((product(tensor.dims) for tensor in result.tensors), 0)) if result else None,
+        "units": plain(sum((product(tensor.dims) for tensor in result.tensors), 0)) if sized else None,
         "params": plain(report.params) if result else None,
         "trainable_params": plain(result.trainable) if result else None,
         "non_trainable_params": plain(result.non_trainable) if result else None,
-        "macs": plain(result.macs) if result else None,
-        "flops": plain(result.flops) if result else None,
-        "activation_elements": plain(report.activation_elements) if result else None,
-        "activation_bytes": plain(report.activation_bytes) if result else None,
-        "receptive_field": receptive_field(report),
+        "macs": plain(result.macs) if sized else None,
+        "flops": plain(result.flops) if sized else None,
+        "activation_elements": plain(report.activation_elements) if sized else None,
+        "activation_bytes": plain(report.activation_bytes) if sized else None,
+        "receptive_field": receptive_field(report) if report.sized else None,
         "runs": report.runs,
     }
 

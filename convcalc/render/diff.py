@@ -9,6 +9,7 @@ from convcalc.i18n import translate
 from convcalc.render import number, shape_text
 from convcalc.render.github import annotation
 from convcalc.snapshot import FIGURES
+from convcalc.text import visible
 
 
 def _signed(value, lang: str) -> str:
@@ -24,6 +25,8 @@ def _percent(value) -> str:
 def write(diff, failed, lang: str, output_format: str, stream, after_file: str) -> None:
     if output_format == "json":
         json.dump({"before": diff.before["name"], "after": diff.after["name"],
+                   "before_source": _source(diff.before), "after_source": _source(diff.after),
+                   "before_absent": bool(diff.before.get("absent")), "after_absent": bool(diff.after.get("absent")),
                    "totals": {f: dict(zip(("before", "after", "delta", "percent"), diff.total(f))) for f in FIGURES},
                    "layers": [{"change": c.kind, "name": c.name, "before": c.before, "after": c.after}
                               for c in diff.changes],
@@ -41,12 +44,14 @@ def write(diff, failed, lang: str, output_format: str, stream, after_file: str) 
                                     after_file) + "\n")
         return
     markdown = output_format == "markdown"
-    stream.write(("### " if markdown else "") + translate("diff_title", lang, before=diff.before["name"],
-                                                          after=diff.after["name"]) + "\n\n")
+    stream.write(("### " if markdown else "") + translate("diff_title", lang, before=_side(diff.before, lang),
+                                                          after=_side(diff.after, lang)) + "\n\n")
+    header = [translate(k, lang) for k in ("diff_figure", "diff_before", "diff_after", "diff_delta", "diff_percent")]
     if markdown:
-        stream.write("| " + " | ".join(translate(k, lang) for k in ("diff_figure", "diff_before", "diff_after",
-                                                                       "diff_delta", "diff_percent")) + " |\n")
+        stream.write("| " + " | ".join(header) + " |\n")
         stream.write("|---|---:|---:|---:|---:|\n")
+    else:
+        stream.write("  ".join(f"{c:>16}" for c in header) + "\n")
     for figure in FIGURES:
         before, after, delta, percent = diff.total(figure)
         cells = [figure, number(before, lang), number(after, lang), _signed(delta, lang), _percent(percent)]
@@ -61,6 +66,18 @@ def write(diff, failed, lang: str, output_format: str, stream, after_file: str) 
         stream.write("\n" + ("**" if markdown else "") + translate(
             "diff_failed", lang, threshold=threshold.text, delta=_signed(delta, lang), percent=_percent(percent))
             + ("**" if markdown else "") + "\n")
+
+
+def _source(snap: dict) -> str:
+    """Where a side was read from: the file, the lock file, or REV:file."""
+    return snap.get("source") or snap["file"]
+
+
+def _side(snap: dict, lang: str) -> str:
+    """A side of the title: the network's name and where it was read from, or that it is absent."""
+    if snap.get("absent"):
+        return translate("diff_side_absent", lang, source=visible(_source(snap)))
+    return translate("diff_side", lang, name=visible(snap["name"]), source=visible(_source(snap)))
 
 
 def _change_text(change, lang: str) -> str:
