@@ -228,6 +228,8 @@ CASES = {  # id: (input, layers, extra spec lines)
     "multiply_gate": ([3, 5, 5], ["conv2d: {name: a, filters: 3, kernel: 3, padding: 1}",
                                   "global_avgpool2d: {name: g, keepdims: true, inputs: [input]}",
                                   "sigmoid: {name: s}", "multiply: {inputs: [a, s]}"]),
+    "subtract_divide": ([3, 5, 5], [*BRANCHES, "subtract: {name: d, inputs: [a, b]}", "sigmoid: {name: s}",
+                                    "divide: {inputs: [d, s]}"]),
     "concat": ([3, 5, 5], [*BRANCHES, "concat: {inputs: [a, b, input]}"]),
     "concat_axis": ([3, 5, 5], [*BRANCHES, "concat: {axis: 2, inputs: [a, b]}"]),
     "split_chunks": ([6, 3, 3], ["split: {name: s, chunks: 3}", "add: {inputs: [s.0, s.2]}"]),

@@ -74,7 +74,7 @@ def test_names_are_module_paths_and_fx_node_names():
 
 
 class Functions(nn.Module):
-    """Each function mapping once: cat, add, mul, chunk and getitem, flatten, transpose, permute,
+    """Each function mapping once: cat, add, mul, sub, div, chunk and getitem, flatten, transpose, permute,
     view, reshape, contiguous, mean, interpolate and the functional activations and pools."""
 
     def __init__(self):
@@ -91,6 +91,7 @@ class Functions(nn.Module):
         y = torch.add(y, F.hardswish(y)) * F.hardsigmoid(y)
         y = y * y.mean((2, 3), keepdim=True)
         y = F.gelu(y).transpose(2, 3).contiguous().permute(0, 1, 3, 2)
+        y = (y - F.relu(y)) / torch.sigmoid(y)
         y = F.max_pool2d(y, 2)                                    # 16 x 4 x 4
         y = F.interpolate(y, scale_factor=2, mode="nearest")      # 16 x 8 x 8
         y = F.avg_pool2d(y, 3, 2, ceil_mode=True)                 # 16 x 4 x 4
@@ -189,6 +190,8 @@ def test_functions_become_their_layers():
                  "multiply: {name: mul_1, inputs: [mul, mean]}",
                  "transpose: {name: transpose, dim0: 1, dim1: 2}",
                  "permute: {name: permute, dims: [0, 2, 1]}",
+                 "subtract: {name: sub, inputs: [permute, relu_1]}",
+                 "divide: {name: truediv, inputs: [sub, sigmoid_1]}",
                  "maxpool2d: {name: max_pool2d, kernel: 2}",
                  "upsample2d: {name: interpolate, scale: 2}",
                  "avgpool2d: {name: avg_pool2d, kernel: 3, stride: 2, ceil_mode: true}",

@@ -383,6 +383,36 @@ MESSAGES = {
     "answers_empty": "no answers to check: give figures under `layers:` or `totals:` (0 of 0 right would pass "
                      "an autograder)",
 
+    # depth and subtotals (issue 14)
+    "col_input": "input shape",
+    "group_layer": "1 layer",
+    "group_layers": "{count} layers",
+    "bad_depth": "'{value}' is not a depth: write a whole number (0 for the whole network, 1 for the top-level "
+                 "layers and groups, ...) or {blocks} (one row per block use)",
+
+    # drawing (render.diagram, issue 15)
+    "draw_purpose": "drawing a network",
+    "draw_needs_dot": "drawing {format} needs Graphviz's dot program: apt-get install graphviz (brew install "
+                      "graphviz on macOS); .dot and .mmd need no program",
+    "draw_dot_failed": "Graphviz's dot could not lay out the network: {reason}",
+    "draw_too_many": "{boxes} boxes are too many to lay out (at most {limit}): draw fewer with --depth 1",
+    "draw_unknown_format": "cannot tell the picture's format from the name's suffix: name it .svg, .png, .pdf, "
+                           ".dot or .mmd, or give --format",
+    "draw_figures": "{params} params · {macs} MACs",
+    "draw_block": "{kind} · {layers} layers",
+    "draw_input": "input",
+    "draw_output": "output",
+    "draw_legend_cost": "share of the {macs} MACs",
+    "draw_legend_symbolic": "symbolic sizes: not shaded by cost (give --set or --input)",
+    "draw_legend_error": "error (see the tooltip)",
+    "draw_legend_warning": "warning (see the tooltip)",
+    "draw_elided": "… {layers} unchanged layers",
+    "draw_change_added": "added",
+    "draw_change_removed": "removed",
+    "draw_change_changed": "changed",
+    "draw_change_renamed": "renamed from {old}",
+    "draw_diagram_needs_markdown": "--diagram draws a Mermaid diagram, which only --format markdown carries",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 

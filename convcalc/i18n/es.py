@@ -396,6 +396,36 @@ MESSAGES = {
     "answers_empty": "no hay respuestas que comprobar: da cifras en `layers:` o `totals:` (0 de 0 correctas "
                      "aprobaría en un corrector automático)",
 
+    # depth and subtotals (issue 14)
+    "col_input": "forma de entrada",
+    "group_layer": "1 capa",
+    "group_layers": "{count} capas",
+    "bad_depth": "'{value}' no es una profundidad: escribe un número entero (0 para la red entera, 1 para las "
+                 "capas y grupos de primer nivel, ...) o {blocks} (una fila por uso de bloque)",
+
+    # drawing (render.diagram, issue 15)
+    "draw_purpose": "dibujar una red",
+    "draw_needs_dot": "dibujar {format} necesita el programa dot de Graphviz: apt-get install graphviz (brew install "
+                      "graphviz en macOS); .dot y .mmd no necesitan ningún programa",
+    "draw_dot_failed": "el dot de Graphviz no pudo disponer la red: {reason}",
+    "draw_too_many": "{boxes} cajas son demasiadas para disponerlas (como mucho {limit}): dibuja menos con --depth 1",
+    "draw_unknown_format": "no se sabe el formato de la imagen por la extensión del nombre: usa .svg, .png, .pdf, "
+                           ".dot o .mmd, o da --format",
+    "draw_figures": "{params} parámetros · {macs} MACs",
+    "draw_block": "{kind} · {layers} capas",
+    "draw_input": "entrada",
+    "draw_output": "salida",
+    "draw_legend_cost": "parte de los {macs} MACs",
+    "draw_legend_symbolic": "tamaños simbólicos: sin sombreado por coste (da --set o --input)",
+    "draw_legend_error": "error (ver la descripción emergente)",
+    "draw_legend_warning": "aviso (ver la descripción emergente)",
+    "draw_elided": "… {layers} capas sin cambios",
+    "draw_change_added": "añadida",
+    "draw_change_removed": "eliminada",
+    "draw_change_changed": "cambiada",
+    "draw_change_renamed": "renombrada desde {old}",
+    "draw_diagram_needs_markdown": "--diagram dibuja un diagrama Mermaid, que solo lleva --format markdown",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 

@@ -138,7 +138,8 @@ class Multiply(Layer):
     @classmethod
     def from_torch(cls, call, shapes):
         """a * b of two layers' tensors, size-1 axes broadcasting (a squeeze-excitation gate)."""
-        if call.parameters or len(shapes.inputs) != 2 or any(argument is not None for argument in call.arguments[:2]):
+        if call.parameters or call.keywords or len(shapes.inputs) != 2 \
+                or any(argument is not None for argument in call.arguments[:2]):  # not torch.div's rounding_mode
             return None
         return {cls.kind: {}}
 
@@ -165,6 +166,8 @@ class Subtract(Multiply):
         """ONNX Sub (its broadcasting is NumPy's)."""
         builder.chain("Sub", name, inputs, outputs)
 
+    torch_modules = ("operator.sub", "torch.sub", "Tensor.sub")  # from_torch: Multiply's (two layers' tensors)
+
 
 class Divide(Multiply):
     """a / b of two branches; axes of size 1 broadcast (ONNX Div, torch.div)."""
@@ -188,6 +191,8 @@ class Divide(Multiply):
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Div (its broadcasting is NumPy's)."""
         builder.chain("Div", name, inputs, outputs)
+
+    torch_modules = ("operator.truediv", "torch.div", "Tensor.div")  # from_torch: Multiply's
 
 
 class Concat(Layer):
