@@ -298,14 +298,12 @@ class Upsample(Layer):
         spatial = self.output_sizes([tensor.spatial for tensor in inputs])
         if self.scale is not None:
             ratios = list(self.scale)
-        if self.align_corners:  # output units step (W-1)/(O-1) input pixels apart
-            ratios = [Fraction(out - 1, size - 1) if is_concrete(size) and is_concrete(out) and min(size, out) > 1
-                      else None for size, out in zip(x.spatial, spatial)]
-        for axis, out in enumerate(spatial):
-            check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
         else:
             ratios = [Fraction(out, size) if is_concrete(out) and is_concrete(size) else None
                       for out, size in zip(spatial, x.spatial)]
+        if self.align_corners:  # output units step (W-1)/(O-1) input pixels apart
+            ratios = [Fraction(out - 1, size - 1) if is_concrete(size) and is_concrete(out) and min(size, out) > 1
+                      else None for size, out in zip(x.spatial, spatial)]
         if self.size != REFERENCE:  # a reference's sizes are at least 1 already
             for axis, out in enumerate(spatial):
                 check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
@@ -336,8 +334,9 @@ class Upsample(Layer):
         (O the given size or the reference's: F.interpolate with size=).
 
         Linear (align_corners=False): s = max(r*(o + 0.5) - 0.5, 0) blends floor(s) and the next
-        pixel; O = W copies; align_corners=True: s = o*(W-1)/(O-1) (0 when O = 1), whatever the scale. Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D
-        outputs with O_H + O_W <= 128 take nearest_idx (float32 r; O = W copies, O = 2W reads o >> 1),
+        pixel; O = W copies; align_corners=True: s = o*(W-1)/(O-1) (0 when O = 1), whatever the scale.
+        Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D outputs with O_H + O_W <= 128
+        take nearest_idx (float32 r; O = W copies, O = 2W reads o >> 1),
         the rest take r*o in the compute precision rounded to float32. 'zeros': each value at the
         top-left of its block."""
         import numpy as np
@@ -376,7 +375,7 @@ class Upsample(Layer):
                 x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
         return x
 
-    torch_modules = ("torch.nn.Upsample", "torch.nn.functional.interpolate")  # and its subclasses UpsamplingNearest2d, UpsamplingBilinear2d
+    torch_modules = ("torch.nn.Upsample", "torch.nn.functional.interpolate")  # and Upsampling{Nearest,Bilinear}2d
 
     @classmethod
     def from_torch(cls, call, shapes):
@@ -403,7 +402,7 @@ class Upsample(Layer):
         return {f"upsample{rank}d": fields}
 
     def to_torch(self, inputs, layout):
-        """nn.Upsample(size or scale_factor, mode nearest or (bi/tri)linear with align_corners=False);
+        """nn.Upsample(size or scale_factor, mode nearest or (bi/tri)linear with its align_corners);
         to a reference, F.interpolate(x, size=reference.shape[2:]) as torchvision's segmentation heads
         call it; 'zeros' is BedOfNails, a helper class of the generated file."""
         if self.mode == "zeros":
@@ -419,8 +418,8 @@ class Upsample(Layer):
                 "        out[(slice(None), slice(None), *(slice(None, None, step) for step in self.scale))] = x\n"
                 "        return out\n")
             return TorchCode(constructor("BedOfNails", tuple(int(scale) for scale in self.scale)), helper=helper)
-        mode = {"mode": {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank], "align_corners": False} \
-            if self.mode == "bilinear" else {}
+        mode = {"mode": {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank],
+                "align_corners": self.align_corners} if self.mode == "bilinear" else {}
         if self.size == REFERENCE:
             arguments = "".join(f", {key}={literal(value)}" for key, value in mode.items())
             return TorchCode(call=f"F.interpolate({{0}}, size={{1}}.shape[2:]{arguments})")
@@ -439,7 +438,7 @@ class Upsample(Layer):
         transform = node.attr("coordinate_transformation_mode", "half_pixel" if node.op == "Resize" else "asymmetric")
         if mode == "nearest" and transform == "asymmetric" and node.attr("nearest_mode", "floor") == "floor":
             kind_mode = "nearest"
-        elif mode in ("linear", "bilinear") and transform in ("half_pixel", "pytorch_half_pixel"):
+        elif mode in ("linear", "bilinear") and transform in ("half_pixel", "pytorch_half_pixel", "align_corners"):
             kind_mode = "bilinear"
         else:
             return None
@@ -460,12 +459,14 @@ class Upsample(Layer):
             fields["size"] = _one_or_all(sizes[2:])
         else:
             return None
+        if transform == "align_corners":
+            fields["align_corners"] = True
         return {cls.kind: {**fields, "mode": kind_mode} if kind_mode != "nearest" else fields}
 
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Resize on the spatial axes (opset 18's axes): nearest as PyTorch's (asymmetric
         coordinates, floor), bilinear/trilinear as align_corners=False (half_pixel; a negative
-        source position reads the first pixel). O = floor(W * scale) in both, or the sizes given
+        source position reads the first pixel) or True (ONNX's align_corners, the same rule). O = floor(W * scale) in both, or the sizes given
         (size: reference: the second input's, from its Shape when symbolic). 'zeros' (bed of
         nails): a depthwise ConvTranspose of stride s whose filter (a Constant) is 1 at its first
         tap and 0 elsewhere: each value at the top-left of its s x s block."""
@@ -487,7 +488,8 @@ class Upsample(Layer):
         else:
             operands = ["", builder.constant(name, [float(scale) for scale in self.scale], "float32")]
         attributes = ({"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
-                      if self.mode == "nearest" else {"mode": "linear", "coordinate_transformation_mode": "half_pixel"})
+                      if self.mode == "nearest" else {"mode": "linear", "coordinate_transformation_mode":
+                                                      "align_corners" if self.align_corners else "half_pixel"})
         builder.node("Resize", [inputs[0], *operands], outputs, name, axes=axes, **attributes)
 
 
