@@ -34,7 +34,7 @@ ZOO = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "squeezenet
 def imported(model, shape):
     """The analysis of the spec imported from ``model`` (no error, no warning about the spec)."""
     analysis = analyze_text(spec_text_of_module(model, shape, source="a test"))
-    assert not [finding for finding in analysis.findings if finding.severity == "error"], analysis.findings
+    assert not analysis.errors, analysis.errors
     return analysis
 
 
