@@ -264,6 +264,7 @@ CASES = {  # id: (input, layers, extra spec lines)
     "upsample2d_nearest_size": ([2, 3, 4], ["upsample2d: {size: [7, 5]}"]),
     "upsample2d_bilinear": ([2, 3, 4], ["upsample2d: {scale: 2, mode: bilinear}"]),
     "upsample2d_bilinear_size": ([2, 5, 4], ["upsample2d: {size: [8, 3], mode: bilinear}"]),
+    "upsample2d_bilinear_corners": ([2, 5, 4], ["upsample2d: {size: [8, 3], mode: bilinear, align_corners: true}"]),
     "upsample1d_linear": ([2, 5], ["upsample1d: {scale: 3, mode: bilinear}"]),
     "upsample3d_trilinear": ([2, 2, 3, 2], ["upsample3d: {scale: 2, mode: bilinear}"]),
     "upsample1d_nearest": ([2, 5], ["upsample1d: {scale: 2.5}"]),

@@ -140,6 +140,7 @@ def _ranked(rank: int) -> list[tuple[str, list, str]]:
         ("center_crop", f"- conv{r}d: {{name: small, filters: 4, kernel: 3}}\n- center_crop{r}d: {{inputs: [input, small]}}"),
         ("upsample", f"- upsample{r}d: {{scale: 2}}\n- upsample{r}d: {{scale: '3/2', mode: bilinear}}\n"
                      f"- upsample{r}d: {{size: 5, mode: bilinear}}\n- upsample{r}d: {{scale: 2, mode: zeros}}\n"
+                     f"- upsample{r}d: {{size: 7, mode: bilinear, align_corners: true}}\n"
                      f"- upsample{r}d: {{size: reference, inputs: [input, upsample1]}}\n"
                      f"- upsample{r}d: {{size: reference, mode: bilinear, inputs: [upsample2, input]}}"),
         ("unpool", f"- maxpool{r}d: {{name: pool, kernel: 2, stride: 2}}\n"

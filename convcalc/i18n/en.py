@@ -469,6 +469,26 @@ MESSAGES = {
                                "size (--set)",
 
     # importing PyTorch models (bridges.torch_import)
+    "torch_target_syntax": "--torch {target}: give MODULE:ATTR, e.g. torchvision.models:resnet50",
+    "torch_target_missing": "--torch {target}: cannot import it ({problem})",
+    "torch_target_not_callable": "--torch {target}: not a callable (give a builder function or an nn.Module class)",
+    "torch_target_failed": "--torch {target}: calling it failed: {problem}",
+    "torch_target_not_module": "{target} gives {got}, not a torch.nn.Module",
+    "torch_input_numeric": "importing a PyTorch model needs numeric input sizes, not {shape}",
+    "torch_trace_failed": "torch.fx cannot trace the model: {problem}",
+    "torch_shapes_failed": "the model does not run at input {shape}: {problem}",
+    "torch_several_inputs": "the model takes more than one input ({node}); convcalc specs have one",
+    "torch_no_layers": "the traced model has no layers",
+    "torch_batch_mixed": "the traced node {node}{line} gives a tensor of shape {shape} whose first axis is not "
+                         "the batch: convcalc's layers keep the batch apart",
+    "torch_unmapped_module": "module {name} ({kind}, the traced node {node}{line}) has no convcalc layer type",
+    "torch_unmapped_function": "{name} (the traced node {node}{line}) has no convcalc layer type",
+    "torch_unmapped_source": "{name} (the traced node {node}{line}) reads a tensor no layer gives (one made "
+                             "inside the model)",
+    "torch_unsupported": "{target} (the traced node {node}{line}): {problem}",
+    "torch_option_refused": "{option}={value} has no convcalc equivalent",
+    "torch_dim_refused": "dim {value} is not supported here (give the channels: {expected})",
+    "torch_batch_axis": "it acts on the batch axis (dim {value})",
 
     # exporting PyTorch source (bridges.torch_export)
     "torch_export_reserved": "layer {layer}: PyTorch modules have an attribute {part}, so no module can be "

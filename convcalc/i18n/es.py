@@ -488,6 +488,28 @@ MESSAGES = {
                                "el tamaño (--set)",
 
     # importing PyTorch models (bridges.torch_import)
+    "torch_target_syntax": "--torch {target}: escribe MÓDULO:ATRIBUTO, p. ej. torchvision.models:resnet50",
+    "torch_target_missing": "--torch {target}: no se puede importar ({problem})",
+    "torch_target_not_callable": "--torch {target}: no es invocable (da una función constructora o una clase "
+                                 "nn.Module)",
+    "torch_target_failed": "--torch {target}: la llamada falló: {problem}",
+    "torch_target_not_module": "{target} da {got}, no un torch.nn.Module",
+    "torch_input_numeric": "importar un modelo de PyTorch necesita tamaños de entrada numéricos, no {shape}",
+    "torch_trace_failed": "torch.fx no puede trazar el modelo: {problem}",
+    "torch_shapes_failed": "el modelo no funciona con la entrada {shape}: {problem}",
+    "torch_several_inputs": "el modelo toma más de una entrada ({node}); las especificaciones de convcalc tienen una",
+    "torch_no_layers": "el modelo trazado no tiene capas",
+    "torch_batch_mixed": "el nodo trazado {node}{line} da un tensor de forma {shape} cuyo primer eje no es el "
+                         "lote: las capas de convcalc mantienen el lote aparte",
+    "torch_unmapped_module": "el módulo {name} ({kind}, el nodo trazado {node}{line}) no tiene tipo de capa en "
+                             "convcalc",
+    "torch_unmapped_function": "{name} (el nodo trazado {node}{line}) no tiene tipo de capa en convcalc",
+    "torch_unmapped_source": "{name} (el nodo trazado {node}{line}) lee un tensor que ninguna capa da (uno creado "
+                             "dentro del modelo)",
+    "torch_unsupported": "{target} (el nodo trazado {node}{line}): {problem}",
+    "torch_option_refused": "{option}={value} no tiene equivalente en convcalc",
+    "torch_dim_refused": "dim {value} no se admite aquí (da los canales: {expected})",
+    "torch_batch_axis": "actúa sobre el eje del lote (dim {value})",
 
     # exporting PyTorch source (bridges.torch_export)
     "torch_export_reserved": "capa {layer}: los módulos de PyTorch tienen un atributo {part}, así que ningún "

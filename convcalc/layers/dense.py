@@ -7,7 +7,8 @@ from typing import ClassVar, Literal
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product
+from convcalc.layers.base import (AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product,
+                                  torch_axis)
 from convcalc.layers.torch_code import TorchCode, constructor, number, torch_dim
 
 
@@ -64,6 +65,20 @@ class Flatten(Layer):
         if ops.layout == "hwc" and x.ndim > 2:
             x = x.transpose(0, *range(2, x.ndim), 1)
         return x.reshape(x.shape[0], -1)
+
+    torch_modules = ("torch.nn.Flatten", "torch.flatten", "Tensor.flatten")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Flatten(start_dim=1, end_dim=-1) / torch.flatten(x, start_dim=0, end_dim=-1): torch's
+        dims less one (the batch), which must stay apart."""
+        ndim = len(shapes.inputs[0]) + 1
+        start = torch_axis(call.option("start_dim", 1, 0), ndim)
+        end = torch_axis(call.option("end_dim", 2, -1), ndim)
+        fields = {"start_axis": start} if start else {}
+        if end != ndim - 2:
+            fields["end_axis"] = end
+        return {cls.kind: fields}
 
     def to_torch(self, inputs, layout):
         """torch.flatten(x, 1); in an hwc spec the exported module is channels first, and the channels
@@ -164,6 +179,18 @@ class Dense(Layer):
         y = ops.matmul(arrays[0], params["weight"].T)
         return y + params["bias"] if self.bias else y
 
+    torch_modules = ("torch.nn.Linear",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Linear(in_features, out_features, bias): on a vector, or on the last axis of a sample."""
+        fields = {"units": call.module.out_features}
+        if call.module.bias is None:
+            fields["bias"] = False
+        if len(shapes.inputs[0]) > 1:
+            fields["over"] = "last_axis"
+        return {cls.kind: fields}
+
     def to_torch(self, inputs, layout):
         """nn.Linear(in_features, units, bias), which acts on the last axis as ``over`` says."""
         return TorchCode(constructor("nn.Linear", number(inputs[0].dims[-1], "in_features"), self.units,
@@ -234,6 +261,15 @@ class Dropout(Layer):
 
     def forward(self, arrays, params, ops):
         return arrays[0]
+
+    torch_modules = ("torch.nn.Dropout", "torch.nn.Dropout1d", "torch.nn.Dropout2d", "torch.nn.Dropout3d",
+                     "torch.nn.functional.dropout")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Dropout(p) and its channel-wise forms: the identity at inference, whatever they drop."""
+        rate = call.option("p", 1, 0.5)
+        return {cls.kind: {"rate": rate} if rate != 0.5 else {}}
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.Dropout", p=self.rate))

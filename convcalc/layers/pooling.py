@@ -17,7 +17,7 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
-    per_axis, product, require_rank, shrinking_first,
+    per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
 )
 from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, window_keywords, window_padding
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
@@ -177,6 +177,19 @@ class MaxPool(Pool):
             fields["ceil_mode"] = True
         return {cls.kind: fields}
 
+    torch_modules = ("torch.nn.MaxPool{rank}d", "torch.nn.functional.max_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.MaxPoolNd / F.max_poolNd(x, kernel_size, stride, padding, dilation, ceil_mode,
+        return_indices): the indices (for an unpooling) are a second output convcalc does not give."""
+        if call.option("return_indices", 6, False):
+            raise torch_refuse("return_indices", True)
+        fields = torch_window(call, stride_is_kernel=True)
+        if call.option("ceil_mode", 5, False):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
+
 
 class AvgPool(Pool):
     """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean.
@@ -234,6 +247,21 @@ class AvgPool(Pool):
             fields["ceil_mode"] = True
         if "padding" in fields or "ceil_mode" in fields:
             fields["count_include_pad"] = bool(node.attr("count_include_pad", 0))
+        return {cls.kind: fields}
+
+    torch_modules = ("torch.nn.AvgPool{rank}d", "torch.nn.functional.avg_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.AvgPoolNd / F.avg_poolNd(x, kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override): no divisor_override."""
+        if call.option("divisor_override", 6) is not None:
+            raise torch_refuse("divisor_override", call.option("divisor_override", 6))
+        fields = torch_window(call, stride_is_kernel=True, dilation=False)
+        if call.option("ceil_mode", 4, False):
+            fields["ceil_mode"] = True
+        if not call.option("count_include_pad", 5, True):
+            fields["count_include_pad"] = False
         return {cls.kind: fields}
 
 
@@ -350,6 +378,18 @@ class LPPool(Pool):
         fields["p"] = float(node.attr("p", 2))
         return {cls.kind: fields}
 
+    torch_modules = ("torch.nn.LPPool{rank}d", "torch.nn.functional.lp_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.LPPoolNd / F.lp_poolNd(x, norm_type, kernel_size, stride, ceil_mode)."""
+        fields = {"p": float(call.option("norm_type", 1)),
+                  **torch_window(call, positions=(2, 3, None, None), stride_is_kernel=True, dilation=False)}
+        fields.pop("padding", None)
+        if call.option("ceil_mode", 4, False):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
+
 
 class GlobalPool(Layer):
     """One value per channel over all spatial positions; a flat C-vector unless keepdims."""
@@ -359,6 +399,7 @@ class GlobalPool(Layer):
                            "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)")
     formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "the whole input"}
+
     extra_flops_per_window: ClassVar[int] = 0
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
@@ -432,6 +473,7 @@ class AdaptivePool(Layer):
     formulas = {"shape": "(C, O, ...): constant, whatever the input size",
                 "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
+
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
     @field_validator("output_size")
@@ -521,6 +563,16 @@ class AdaptivePool(Layer):
         name = "Avg" if self.reduction == "mean" else "Max"
         return TorchCode(constructor(f"nn.Adaptive{name}Pool{self.rank}d", self.output_size))
 
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.AdaptiveXPoolNd / F.adaptive_X_poolNd(x, output_size): a None size keeps the input's."""
+        sizes = call.option("output_size", 1)
+        sizes = [sizes] * cls.rank if isinstance(sizes, int) else list(sizes)
+        if call.option("return_indices", 2, False):
+            raise torch_refuse("return_indices", True)
+        sizes = [size if size is not None else given for size, given in zip(sizes, shapes.inputs[0][1:])]
+        return {cls.kind: {"output_size": torch_sizes(sizes)}}
+
 
 class AdaptiveAvgPool(AdaptivePool):
     summary = {"en": "adaptive average pooling: the mean of O bins per axis",
@@ -528,6 +580,8 @@ class AdaptiveAvgPool(AdaptivePool):
     flop_rule = {"en": "per output, the elements of its bin (additions plus 1 division)",
                  "es": "por salida, los elementos de su región (sumas más 1 división)"}
     count_flops = staticmethod(lambda read, outputs: read)
+
+    torch_modules = ("torch.nn.AdaptiveAvgPool{rank}d", "torch.nn.functional.adaptive_avg_pool{rank}d")
 
 
 class AdaptiveMaxPool(AdaptivePool):
@@ -537,3 +591,5 @@ class AdaptiveMaxPool(AdaptivePool):
                  "es": "por salida, los elementos de su región menos 1 comparaciones"}
     count_flops = staticmethod(lambda read, outputs: read - outputs)
     reduction = "max"
+
+    torch_modules = ("torch.nn.AdaptiveMaxPool{rank}d", "torch.nn.functional.adaptive_max_pool{rank}d")
