@@ -206,9 +206,18 @@ class CenterCrop(Layer):
         return TorchCode(call="center_crop({0}, {1})", helper=helper)
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """ONNX Slice from o = floor((W - O)/2) to o + O per spatial axis, computed in the graph
-        from both inputs' Shapes (so the file keeps which tensor is the reference)."""
+        """ONNX Slice from o = floor((W - O)/2) to o + O per spatial axis: Constants for whole
+        sizes (ONNX shape inference sizes a Slice by constant bounds only; the file then holds a
+        crop, imported as crop{rank}d, the reference's role being its size); for symbolic ones
+        computed in the graph from both inputs' Shapes, imported back as a centre crop."""
+        x, reference = builder.tensors
         axes = builder.constant(name, list(range(2, self.rank + 2)))
+        if all(is_concrete(size) for size in (*x.spatial, *reference.spatial)):
+            starts = [(int(size) - int(target)) // 2 for size, target in zip(x.spatial, reference.spatial)]
+            ends = [start + int(target) for start, target in zip(starts, reference.spatial)]
+            builder.node("Slice", [inputs[0], builder.constant(name, starts), builder.constant(name, ends), axes],
+                         outputs, name)
+            return
         sizes, targets = builder.shape(name, inputs[0], 2), builder.shape(name, inputs[1], 2)
         starts = builder.step("Div", [builder.step("Sub", [sizes, targets], name), builder.constant(name, [2])], name)
         ends = builder.step("Add", [starts, targets], name)
