@@ -177,6 +177,12 @@ TORCHVISION = [("resnet18", 64), ("mobilenet_v2", 64), ("efficientnet_b0", 64), 
                ("densenet121", 64), ("squeezenet1_1", 64), ("shufflenet_v2_x1_0", 64)]
 
 
+# (the shipped spec's type, the import's) for the same computation where torch's file does not
+# say which: adaptive average pooling to one bin is global average pooling (keepdims); DenseNet's
+# first layer of a block concatenates one tensor, which is the identity.
+SAME_COMPUTATION = {("adaptive_avgpool2d", "global_avgpool2d"), ("concat", "identity")}
+
+
 def costly(analysis):
     """name -> (shape, parameters, MACs) of each layer holding weights or computing MACs."""
     return {report.name: (tuple(str(size) for size in report.shape),
@@ -203,7 +209,41 @@ def test_torchvision_exports_are_the_shipped_specs(builder, size, tmp_path, one_
     shipped = analyze_file(SPECS / f"{builder}.yaml", input_shape=(3, size, size))
     assert not imported.errors and not shipped.errors
     assert costly(imported) == costly(shipped)
+    kinds = {report.name: report.kind for report in shipped.layers}
+    differ = {(kinds[report.name], report.kind) for report in imported.layers
+              if report.name in kinds and report.kind != kinds[report.name]}
+    assert differ <= SAME_COMPUTATION  # silu (Sigmoid, Mul), hardswish, channel_shuffle come back as such
     assert [report.shape for report in imported.layers if report.name in imported.outputs] == \
         [report.shape for report in shipped.layers if report.name in shipped.outputs]
     for total in ("trainable", "non_trainable", "macs"):
         assert getattr(imported.totals, total) == getattr(shipped.totals, total), total
+
+
+def gated_model(gate, product_inputs, **attributes):
+    """x (1, 2, 4, 4) -> gate -> Mul(product_inputs); 'x2' is x + x, another tensor."""
+    from onnx import TensorProto, helper
+
+    nodes = [helper.make_node("Add", ["x", "x"], ["x2"], name="twice"),
+             helper.make_node(gate, ["x"], ["g"], name="gate", **attributes),
+             helper.make_node("Mul", product_inputs, ["y"], name="product")]
+    graph = helper.make_graph(nodes, "gated", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 4, 4])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
+
+
+@pytest.mark.parametrize("gate, product_inputs, attributes, kinds", [
+    ("Sigmoid", ["x", "g"], {}, ["add", "silu"]),
+    ("Sigmoid", ["g", "x"], {}, ["add", "silu"]),
+    ("Sigmoid", ["x2", "g"], {}, ["add", "sigmoid", "multiply"]),  # x2 * sigmoid(x): not x * sigmoid(x)
+    ("HardSigmoid", ["x", "g"], {"alpha": 1 / 6, "beta": 0.5}, ["add", "hardswish"]),  # x * relu6(x + 3)/6
+    ("HardSigmoid", ["x", "g"], {}, None),  # ONNX's default alpha 0.2: neither torch's hardsigmoid nor a hardswish
+])
+def test_gated_activations_fold_only_when_exact(gate, product_inputs, attributes, kinds):
+    from convcalc.errors import ConvcalcError
+
+    proto = gated_model(gate, product_inputs, **attributes)
+    if kinds is None:
+        with pytest.raises(ConvcalcError):
+            spec_text_of_model(proto, "gated.onnx")
+        return
+    assert [report.kind for report in analyze_text(spec_text_of_model(proto, "gated.onnx")).layers] == kinds

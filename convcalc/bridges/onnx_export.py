@@ -14,6 +14,12 @@ one's), cast to float32. A spec in the hwc layout takes its input channels last 
 it to channels first at once (one Transpose node); every tensor after it, the outputs included,
 is channels first, as the arrays of ``convcalc run``. Constants that are not parameters (shapes,
 axes, the ones of a sum pool) are Constant nodes, so the initializers are exactly the parameters.
+
+Every node but the Constants carries the type of the layer that wrote it as NodeProto metadata
+(``convcalc.type``; other tools ignore it), so the importer brings back the same type where two
+compute the same. A train_only layer (an auxiliary head in eval mode) has no node: the graph is
+what runs. Its parameters stay as initializers no node reads, so the file holds the whole
+checkpoint ``run --weights`` reads; an import, reading the graph, does not count them.
 """
 
 from __future__ import annotations

@@ -5,6 +5,16 @@ evaluated statically, with symbols where the graph input has symbolic sizes.
 
 Only the initializers' shapes are read for the analysis; their values are read when ``run`` or
 ``verify`` asks for the weights (the Document's ``weights``).
+
+Patterns: a layer type's ``from_onnx`` may absorb the nodes after the one it is asked about
+(x * Sigmoid(x) is one silu); among the types claiming a node the longest claim wins, then the
+type named by the node's ``convcalc.type`` metadata (TYPE_KEY: convcalc's exporter marks every node
+with the type that wrote it, so of two types computing the same, adaptive_avgpool2d(1) and
+global_avgpool2d, the one exported comes back), then registry order (what a file from another tool
+gets). Shapes are followed through the folded plumbing (``shape_sources``): a Resize or Slice sized
+by another tensor's Shape takes that tensor as an input (upsample ``size: reference``, centre
+crops). A graph input read only by a Transpose to channels first (convcalc's export of an hwc
+spec) makes an hwc spec.
 """
 
 from __future__ import annotations
@@ -597,7 +607,8 @@ class _Walk:
                                 op=proto.op_type, kind=kind, reason=_reason(error)) from None
         last = node.absorbed[-1].proto if node.absorbed else proto
         # named after the node giving the layer's output (convcalc's exporter names that one after the layer)
-        name = self._name(last, type(layer), node.read_names, {proto.name, *(step.proto.name for step in node.absorbed)})
+        own = {proto.name, *(step.proto.name for step in node.absorbed)}
+        name = self._name(last, type(layer), node.read_names, own)
         references = [self.tensors[value][0] for value in tensor_inputs]
         written = {"name": name}
         follows = self.previous in self.tensors and references == [self.tensors[self.previous][0]]

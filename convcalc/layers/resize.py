@@ -490,8 +490,9 @@ class Upsample(Layer):
         coordinates, floor), bilinear/trilinear as align_corners=False (half_pixel; a negative
         source position reads the first pixel). O = floor(W * scale) in both, or the sizes given
         (size: reference: the second input's Shape, so the file keeps where they come from and
-        imports back as size: reference). 'zeros' (bed of nails): a depthwise ConvTranspose of stride s whose filter (a Constant) is 1 at its first
-        tap and 0 elsewhere: each value at the top-left of its s x s block."""
+        imports back as size: reference). 'zeros' (bed of nails): a depthwise ConvTranspose of
+        stride s whose filter (a Constant) is 1 at its first tap and 0 elsewhere: each value at
+        the top-left of its s x s block."""
         import numpy as np
 
         axes = list(range(2, self.rank + 2))
