@@ -71,6 +71,8 @@ class Activation(Layer):
             return {cls.kind: {}} if _clip_bounds(node) == CLIP_BOUNDS.get(cls.kind) else None
         if node.op == "Div":
             return {cls.kind: {}} if _erf_gelu(node) else None
+        if cls.kind in GATED and node.op == ONNX_FORMS[GATED[cls.kind]][0][0]:
+            return {cls.kind: {}} if _gated(node, GATED[cls.kind]) else None
         for name, (default, wanted) in ONNX_FORMS[cls.kind][1].items():
             if not _close(node.attr(name, default), wanted):
                 return None
@@ -165,7 +167,8 @@ ONNX_FORMS: dict[str, tuple] = {
     "sigmoid": (("Sigmoid",), {}),
     "tanh": (("Tanh",), {}),
     "gelu": (("Gelu", "Div"), {"approximate": ("none", "none")}),  # Div: the start of torch's erf form
-    "hardswish": (("HardSwish",), {}),
+    "silu": (("Sigmoid",), {}),  # x * Sigmoid(x) (GATED)
+    "hardswish": (("HardSwish", "HardSigmoid"), {}),  # and x * HardSigmoid(x) (GATED)
     "hardsigmoid": (("HardSigmoid",), {"alpha": (0.2, 1 / 6), "beta": (0.5, 0.5)}),
     "softplus": (("Softplus",), {}),
     "mish": (("Mish",), {}),
@@ -173,6 +176,24 @@ ONNX_FORMS: dict[str, tuple] = {
                          "gamma": (1.05070102214813232421875, SELU_SCALE)}),
 }
 CLIP_BOUNDS = {"relu": (0.0, None), "relu6": (0.0, 6.0)}
+# kind: the activation g of its form x * g(x) (torch exports SiLU as Mul(x, Sigmoid(x)));
+# x * hardsigmoid(x) = x * relu6(x + 3)/6 is hardswish exactly
+GATED = {"silu": "sigmoid", "hardswish": "hardsigmoid"}
+
+
+def _gated(node, gate: str) -> bool:
+    """x * g(x): ``node`` is g of the kind ``gate`` (its attributes as that kind needs), read by one
+    Mul whose other operand is x; the Mul is absorbed when the pattern holds."""
+    if not all(_close(node.attr(name, default), wanted) for name, (default, wanted) in ONNX_FORMS[gate][1].items()):
+        return False
+    following = node.consumers()
+    if len(following) != 1 or following[0].op != "Mul":
+        return False
+    product_node = following[0]
+    if sorted(product_node.inputs) != sorted([node.inputs[0], node.proto.output[0]]):
+        return False
+    node.absorb(product_node)
+    return True
 
 
 def _clip_bounds(node) -> tuple:

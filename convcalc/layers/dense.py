@@ -90,11 +90,20 @@ class Flatten(Layer):
             return TorchCode(call="torch.flatten({0}.movedim(1, -1), 1)")
         return TorchCode(call="torch.flatten({0}, 1)")
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("Flatten", "Reshape")
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Flatten", "Reshape", "Transpose")
 
     @classmethod
     def from_onnx(cls, node, graph):
-        """ONNX Flatten with axis 1 (the batch kept), or a Reshape to (N, -1) or (N, C*H*W)."""
+        """ONNX Flatten with axis 1 (the batch kept), or a Reshape to (N, -1) or (N, C*H*W); in
+        a model taking its input channels last (imported as an hwc spec), a Transpose putting
+        channels last read only by a Flatten(axis 1) is that spec's flatten (see ``to_onnx``)."""
+        if node.op == "Transpose":
+            following = node.consumers()
+            if graph.layout != "hwc" or node.attr("perm") != [0, *range(2, len(node.shape(0))), 1] \
+                    or len(following) != 1 or following[0].op != "Flatten" or following[0].attr("axis", 1) != 1:
+                return None
+            node.absorb(following[0])
+            return {cls.kind: {}}
         if node.op == "Flatten":
             return {cls.kind: {}} if node.attr("axis", 1) == 1 else None
         target, shape = node.ints(1), node.shape(0)
@@ -286,5 +295,7 @@ class Dropout(Layer):
         return {cls.kind: {} if ratio == 0.5 else {"rate": float(f"{ratio:.7g}")}}
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """The identity at inference: ONNX Identity."""
-        builder.node("Identity", inputs, outputs, name)
+        """ONNX Dropout with its ratio and training_mode left false: the identity at inference,
+        and a Dropout again when imported."""
+        ratio = builder.constant(name, self.rate, "float32")
+        builder.node("Dropout", [inputs[0], ratio], outputs, name)

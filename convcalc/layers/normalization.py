@@ -475,3 +475,19 @@ class LocalResponseNorm(Layer):
         base = builder.step("Add", [scaled, builder.constant(name, self.k, "float32")], name)
         divisor = builder.step("Pow", [base, builder.constant(name, self.beta, "float32")], name)
         builder.node("Div", [inputs[0], divisor], outputs, name)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LRN",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LRN, x / (bias + alpha/size * sum of squares)^beta: PyTorch's window for an odd size
+        only (see ``to_onnx``); an even one sums other channels and is not mapped."""
+        size = node.attr("size")
+        if size is None or size % 2 == 0:
+            return None
+        fields = {"size": size}
+        for name, attribute, default in (("alpha", "alpha", 1e-4), ("beta", "beta", 0.75), ("k", "bias", 1.0)):
+            value = node.attr(attribute, default)
+            if value != default:
+                fields[name] = value
+        return {cls.kind: fields}

@@ -424,8 +424,10 @@ class GlobalPool(Layer):
         op = {"mean": "GlobalAveragePool", "max": "GlobalMaxPool"}[self.reduction]
         if self.keepdims:
             builder.node(op, inputs, outputs, name)
-        else:
-            builder.node("Flatten", [builder.step(op, inputs, name)], outputs, name, axis=1)
+        else:  # one node, so the flat form imports back as one layer
+            reduce = {"mean": "ReduceMean", "max": "ReduceMax"}[self.reduction]
+            builder.node(reduce, [inputs[0], builder.constant(name, list(range(2, self.rank + 2)))], outputs, name,
+                         keepdims=0)
 
 
     def to_torch(self, inputs, layout):
@@ -433,6 +435,17 @@ class GlobalPool(Layer):
         dims = tuple(range(2, 2 + self.rank))
         method = "mean" if self.reduction == "mean" else "amax"
         return TorchCode(call=f"{{0}}.{method}(dim={literal(dims)}" + (", keepdim=True)" if self.keepdims else ")"))
+
+
+def _global_from_onnx(cls, node):
+    """A global pool from its ONNX op, or from a Reduce over exactly the spatial axes (N, C, *S)."""
+    if node.op.startswith("Global"):
+        return {cls.kind: {"keepdims": True}}
+    axes = node.ints(1) if node.has(1) else node.attr("axes")
+    spatial = list(range(2, len(node.shape(0))))
+    if not axes or not spatial or sorted(axis % len(node.shape(0)) for axis in axes) != spatial:
+        return None
+    return {cls.kind: {"keepdims": True} if node.attr("keepdims", 1) else {}}
 
 
 class GlobalAvgPool(GlobalPool):
@@ -443,12 +456,13 @@ class GlobalAvgPool(GlobalPool):
     extra_flops_per_window = 1
 
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool",)
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool", "ReduceMean")
 
     @classmethod
     def from_onnx(cls, node, graph):
-        """ONNX GlobalAveragePool keeps the spatial axes as size 1."""
-        return {cls.kind: {"keepdims": True}}
+        """ONNX GlobalAveragePool keeps the spatial axes as size 1; ReduceMean over every spatial axis is the
+        same pool, flat without keepdims."""
+        return _global_from_onnx(cls, node)
 
 
 class GlobalMaxPool(GlobalPool):
@@ -458,12 +472,13 @@ class GlobalMaxPool(GlobalPool):
     reduction = "max"
 
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool",)
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool", "ReduceMax")
 
     @classmethod
     def from_onnx(cls, node, graph):
-        """ONNX GlobalMaxPool keeps the spatial axes as size 1."""
-        return {cls.kind: {"keepdims": True}}
+        """ONNX GlobalMaxPool keeps the spatial axes as size 1; ReduceMax over every spatial axis is the
+        same pool, flat without keepdims."""
+        return _global_from_onnx(cls, node)
 
 
 class AdaptivePool(Layer):
@@ -573,8 +588,29 @@ class AdaptivePool(Layer):
         sizes = [size if size is not None else given for size, given in zip(sizes, shapes.inputs[0][1:])]
         return {cls.kind: {"output_size": torch_sizes(sizes)}}
 
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """What ``to_onnx`` writes where its bins are a plain pool's: the global pool (one bin per
+        axis), or a pool of kernel = stride = W/O without padding (bins that divide the sizes).
+        The plain types claim these ops first; a node's ``convcalc.type`` brings this type back."""
+        spatial = node.shape(0)[2:]
+        if node.op.startswith("Global"):
+            return {cls.kind: {"output_size": 1}}
+        window = node.window()
+        if window is None or "padding" in window or "dilation" in window or node.attr("ceil_mode", 0) \
+                or not all(is_concrete(size) for size in spatial):
+            return None
+        kernels = per_axis(window["kernel"], len(spatial), "kernel", 1)
+        if per_axis(window["stride"], len(spatial), "stride", 1) != kernels \
+                or any(size % kernel for size, kernel in zip(spatial, kernels)):
+            return None
+        bins = [int(size) // kernel for size, kernel in zip(spatial, kernels)]
+        return {cls.kind: {"output_size": bins[0] if len(set(bins)) == 1 else bins}}
+
 
 class AdaptiveAvgPool(AdaptivePool):
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool", "AveragePool")
+
     summary = {"en": "adaptive average pooling: the mean of O bins per axis",
                "es": "average pooling adaptativo: la media de O regiones por eje"}
     flop_rule = {"en": "per output, the elements of its bin (additions plus 1 division)",
@@ -593,3 +629,4 @@ class AdaptiveMaxPool(AdaptivePool):
     reduction = "max"
 
     torch_modules = ("torch.nn.AdaptiveMaxPool{rank}d", "torch.nn.functional.adaptive_max_pool{rank}d")
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool", "MaxPool")

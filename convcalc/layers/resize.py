@@ -154,6 +154,26 @@ class Crop(Layer):
         builder.node("Slice", [inputs[0], *(builder.constant(name, values) for values in (starts, ends, axes))],
                      outputs, name)
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Slice",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Slice of every spatial axis once, step 1, by constants: C_lo = start, C_hi = W - end
+        (an end past 2**62 is the end). A Slice of one axis is the slice type's first."""
+        bounds = _spatial_slice(node)
+        if bounds is None or node.shape_sources(1) or node.shape_sources(2):
+            return None
+        pairs = []
+        for size, start, end in zip(node.shape(0)[2:], *bounds):
+            if start < 0 or not is_concrete(size):
+                return None
+            stop = size if end >= 2 ** 62 else end if end >= 0 else size + end
+            if not 0 <= start < stop <= size:
+                return None
+            pairs.append([start, int(size - stop)])
+        uniform = all(pair == [pairs[0][0]] * 2 for pair in pairs)
+        return {cls.kind: {"cropping": pairs[0][0] if uniform else pairs}}
+
 
 class CenterCrop(Layer):
     """The centre of the first input, cut to the spatial size of the second (the reference):
@@ -197,7 +217,9 @@ class CenterCrop(Layer):
 
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Slice from o = floor((W - O)/2) to o + O per spatial axis: Constants for whole
-        sizes; for symbolic ones computed in the graph from both inputs' Shapes."""
+        sizes (ONNX shape inference sizes a Slice by constant bounds only; the file then holds a
+        crop, imported as crop{rank}d, the reference's role being its size); for symbolic ones
+        computed in the graph from both inputs' Shapes, imported back as a centre crop."""
         x, reference = builder.tensors
         axes = builder.constant(name, list(range(2, self.rank + 2)))
         if all(is_concrete(size) for size in (*x.spatial, *reference.spatial)):
@@ -210,6 +232,42 @@ class CenterCrop(Layer):
         starts = builder.step("Div", [builder.step("Sub", [sizes, targets], name), builder.constant(name, [2])], name)
         ends = builder.step("Add", [starts, targets], name)
         builder.node("Slice", [inputs[0], starts, ends, axes], outputs, name)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Slice",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Slice of every spatial axis, step 1, whose ends are computed from another tensor's
+        Shape (the reference), from floor((W - O)/2) to that plus O, O the reference's sizes."""
+        bounds = _spatial_slice(node)
+        references = node.shape_sources(2) - {node.inputs[0]}
+        if bounds is None or len(references) != 1:
+            return None
+        reference = references.pop()
+        targets = graph.shape(reference)[2:]
+        if len(targets) != len(node.shape(0)) - 2:
+            return None
+        for size, target, start, end in zip(node.shape(0)[2:], targets, *bounds):
+            if start != floordiv(size - target, 2) or end != start + target:
+                return None
+        node.reads(reference)
+        return {cls.kind: {}}
+
+
+def _spatial_slice(node) -> tuple | None:
+    """(starts, ends) of an ONNX Slice taking every spatial axis of (N, C, *S) once with step 1, in
+    axis order; None otherwise."""
+    starts, ends = node.ints(1), node.ints(2)
+    axes = node.ints(3) if node.has(3) else None
+    steps = node.ints(4) if node.has(4) else None
+    spatial = list(range(2, len(node.shape(0))))
+    if not starts or ends is None or axes is None or not spatial:
+        return None
+    axes = [axis % len(node.shape(0)) for axis in axes]
+    if sorted(axes) != spatial or (steps is not None and any(step != 1 for step in steps)):
+        return None
+    order = sorted(range(len(axes)), key=axes.__getitem__)
+    return [starts[i] for i in order], [ends[i] for i in order]
 
 
 REFERENCE = "reference"  # upsample2d's `size: reference`: the second input's spatial size
@@ -447,6 +505,13 @@ class Upsample(Layer):
         else:
             scales = node.constant(2) if node.has(2) else None
             sizes = node.ints(3) if node.has(3) else None
+        shape, rank = node.shape(0), len(node.shape(0)) - 2
+        axes = [axis % len(shape) for axis in node.attr("axes", list(range(len(shape))))]
+        if axes == list(range(2, len(shape))):  # opset 18's axes, the spatial ones only: batch and channels kept
+            scales = None if scales is None or not len(scales) else [1.0, 1.0, *list(scales)]
+            sizes = None if sizes is None else [*shape[:2], *sizes]
+        elif axes != list(range(len(shape))):
+            return None
         fields = {}
         if scales is not None and len(scales):
             scales = [float(scale) for scale in list(scales)]
@@ -454,9 +519,16 @@ class Upsample(Layer):
                 return None
             fields["scale"] = _one_or_all([int(s) if s == int(s) else s for s in scales[2:]])
         elif sizes is not None:
-            if list(sizes[:2]) != list(node.shape(0)[:2]):
+            if list(sizes[:2]) != list(shape[:2]):
                 return None
-            fields["size"] = _one_or_all(sizes[2:])
+            references = node.shape_sources(3) - {node.inputs[0]}
+            reference = references.pop() if len(references) == 1 else None
+            if reference is not None and list(graph.shape(reference)[2:]) == list(sizes[2:]) \
+                    and len(graph.shape(reference)) == rank + 2:
+                node.reads(reference)  # sized to another tensor's Shape: size: reference
+                fields["size"] = REFERENCE
+            else:
+                fields["size"] = _one_or_all(sizes[2:])
         else:
             return None
         if transform == "align_corners":
@@ -466,10 +538,11 @@ class Upsample(Layer):
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Resize on the spatial axes (opset 18's axes): nearest as PyTorch's (asymmetric
         coordinates, floor), bilinear/trilinear as align_corners=False (half_pixel; a negative
-        source position reads the first pixel) or True (ONNX's align_corners, the same rule). O = floor(W * scale) in both, or the sizes given
-        (size: reference: the second input's, from its Shape when symbolic). 'zeros' (bed of
-        nails): a depthwise ConvTranspose of stride s whose filter (a Constant) is 1 at its first
-        tap and 0 elsewhere: each value at the top-left of its s x s block."""
+        source position reads the first pixel) or True (ONNX's align_corners, the same rule). O = floor(W * scale)
+        in both, or the sizes given (size: reference: the second input's Shape, so the file keeps where
+        they come from and imports back as size: reference). 'zeros' (bed of nails): a depthwise
+        ConvTranspose of stride s whose filter (a Constant) is 1 at its first tap and 0 elsewhere: each
+        value at the top-left of its s x s block."""
         import numpy as np
 
         axes = list(range(2, self.rank + 2))
@@ -481,7 +554,7 @@ class Upsample(Layer):
             builder.node("ConvTranspose", [inputs[0], builder.constant(name, nail, "float32")], outputs, name,
                          group=channels, kernel_shape=steps, strides=steps)
             return
-        if self.size == REFERENCE and not all(is_concrete(size) for size in builder.result.output.spatial):
+        if self.size == REFERENCE:
             operands = ["", "", builder.shape(name, inputs[1], 2)]  # the reference's sizes, read at run time
         elif self.size is not None:
             operands = ["", "", builder.constant(name, [int(size) for size in builder.result.output.spatial])]

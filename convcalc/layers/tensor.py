@@ -280,10 +280,15 @@ class ChannelShuffle(Layer):
     @classmethod
     def from_onnx(cls, node, graph):
         """torch's channel shuffle as exported: Reshape (N, g, C/g, *S) -> Transpose(0, 2, 1, ...)
-        -> Reshape (N, C, *S) (the two later nodes are absorbed)."""
+        -> Reshape (N, C, *S) (the two later nodes are absorbed); or with the spatial axes as one,
+        Reshape (N, g, C/g, -1), as ``to_onnx`` writes it."""
         shape, target = node.shape(0), _resolved_target(node)
-        if target is None or len(target) != len(shape) + 1 or target[0] != shape[0] or \
-                list(target[3:]) != list(shape[2:]) or not isinstance(target[1], int) or target[1] < 2:
+        if target is None or len(shape) < 3 or target[0] != shape[0] or not isinstance(target[1], int) \
+                or target[1] < 2:
+            return None
+        whole = len(target) == len(shape) + 1 and list(target[3:]) == list(shape[2:])
+        flattened = len(target) == 4 and target[3] in (-1, product(shape[2:]))
+        if not (whole or flattened):
             return None
         groups = target[1]
         if target[2] != -1 and target[2] * groups != shape[1]:
@@ -691,8 +696,18 @@ class StochasticDepth(Layer):
         return TorchCode(constructor("StochasticDepth", self.p, self.mode), helper=helper)
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """The identity at inference: ONNX Identity."""
+        """The identity at inference: ONNX Identity (ONNX has no op dropping whole samples; its
+        Dropout drops elements)."""
         builder.node("Identity", inputs, outputs, name)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Identity",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """An Identity: what ``to_onnx`` writes. The identity type claims it first; a node's
+        ``convcalc.type`` brings this one back, with the default p (training-time only, not in
+        the file)."""
+        return {cls.kind: {}}
 
 
 class LayerScale(Layer):
