@@ -27,9 +27,13 @@ from convcalc.text import visible
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown", "csv", "github"]),
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown", "csv", "github", "html"]),
               default="table", show_default=True,
-              help="Output format (github: GitHub Actions annotations at the spec lines).")
+              help="Output format (github: GitHub Actions annotations at the spec lines; html: one self-contained "
+                   "page with the table, blocks collapsible, the plots and every diagnostic).")
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="Write the output to this file instead of standard output (e.g. -o report.html).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file.")
 @click.option("--set", "values", multiple=True, callback=assignments, metavar="NAME=SIZE",
               help="Give a symbol a size, e.g. --set H=224 (repeatable).")
 @input_option("--input", "--input-shape")
@@ -45,7 +49,7 @@ from convcalc.text import visible
 @click.option("--max-activation", callback=quantity, help="Budget: all layers' activations.")
 @click.option("--max-training-memory", callback=quantity, help="Budget: the training memory estimate.")
 @lang_option
-def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_params, max_macs, max_flops,
+def analyze(specs, output_format, output, force, values, sizing, strict, optimizer, lang, max_params, max_macs, max_flops,
             max_memory, max_activation, max_training_memory):
     """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
     and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
@@ -74,7 +78,19 @@ def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_p
             continue
         analyses.append(analysis)
         code = max(code, analysis.exit_code)
-    if analyses:
+    if analyses and output:
+        import io
+
+        from convcalc.output import write_new
+
+        text = io.StringIO()
+        renderer(output_format).write(analyses, lang, text)
+        try:
+            write_new(output, text.getvalue(), force)
+        except ConvcalcError as error:
+            click.echo(error.render(lang), err=True)
+            sys.exit(EXIT_CANNOT_ANALYSE)
+    elif analyses:
         renderer(output_format).write(analyses, lang, sys.stdout)
     sys.exit(code)
 
