@@ -10,7 +10,7 @@ TEST_INSTALLED := $(VENV)/.test-installed
 PYENV_VERSIONS ?= $(shell pyenv root 2>/dev/null)/versions
 SMOKE_PYTHONS ?= 3.10 3.12 3.13
 
-.PHONY: demo test test-latest smoke bench schema clean
+.PHONY: demo test test-latest smoke bench schema clean browser
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,17 @@ $(TEST_INSTALLED): $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/convcalc analyze specs/alexnet.yaml
 
-test: $(TEST_INSTALLED)
+test: $(TEST_INSTALLED) browser
 	$(BIN)/python -m pytest
+
+# The report tests open the HTML page in Debian's chromium (driven by playwright, which downloads no
+# browser of its own): installed here when missing, as root on Debian; elsewhere the tests skip (and
+# fail under CI=true).
+browser:
+	@command -v chromium >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	    else echo "chromium is missing (apt-get install chromium): the browser tests will skip"; fi; }
 
 # The suite against the newest releases pyproject.toml's ranges admit (torch and torchvision stay the pinned oracle).
 test-latest:

@@ -80,3 +80,7 @@ def pytest_collection_modifyitems(config, items):
             torchvision_models()
         except pytest.skip.Exception:
             raise pytest.UsageError("CI needs torchvision for the zoo oracle tests; run `make test`")
+        from report_browser import missing
+
+        if missing():
+            raise pytest.UsageError(f"CI needs {missing()} for the plot and report tests; run `make test`")

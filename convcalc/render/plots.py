@@ -156,19 +156,22 @@ def _draw_costs(figure, analysis: Analysis, lang: str) -> None:
     _title(figure, "plot_costs_title", analysis, lang)
 
 
+def field_series(analysis: Analysis) -> tuple[list[str], list[list[float]], list[float]]:
+    """The layers whose units still see a window of the input (up to a flatten, a dense layer or a
+    global pool), each one's receptive field per spatial axis, and its jump along the first axis."""
+    reports = [report for report in analysis.layers if report.sized and report.result.output.field.dims]
+    fields = [report.result.output.field.dims for report in reports]
+    sizes = [[float(Fraction(dims[axis].size)) for dims in fields] for axis in range(len(fields[0]))] if fields else []
+    return [report.name for report in reports], sizes, [float(Fraction(dims[0].jump)) for dims in fields]
+
+
 def _draw_field(figure, analysis: Analysis, lang: str) -> None:
-    reports = [report for report in analysis.layers if report.result.output.field.dims and report.sized]
-    names = [report.name for report in reports]
+    names, sizes, jumps = field_series(analysis)
     axes = figure.subplots()
-    axis_names = ["H", "W", "D"][:len(reports[0].result.output.field.dims)] if reports else []
-    if len(axis_names) == 1:
-        axis_names = ["L"]
-    for index, axis_name in enumerate(axis_names):
-        sizes = [float(Fraction(report.result.output.field.dims[index].size)) for report in reports]
-        axes.step(range(len(sizes)), sizes, where="mid", linewidth=1.6 if index == 0 else 1.0,
-                  linestyle="-" if index == 0 else "--",
-                  label=translate("plot_field_axis", lang, axis=axis_name))
-    jumps = [float(Fraction(report.result.output.field.dims[0].jump)) for report in reports]
+    axis_names = ["L"] if len(sizes) == 1 else ["H", "W", "D"]
+    for index, (axis_name, values) in enumerate(zip(axis_names, sizes)):
+        axes.step(range(len(values)), values, where="mid", linewidth=1.6 if index == 0 else 1.0,
+                  linestyle="-" if index == 0 else "--", label=translate("plot_field_axis", lang, axis=axis_name))
     axes.step(range(len(jumps)), jumps, where="mid", color=COLOURS["jump"], linewidth=1.0, linestyle=":",
               label=translate("plot_jump", lang))
     spatial = [int(size) for size in analysis.input_tensor.dims[1:]]
