@@ -40,7 +40,7 @@ browser:
 	    else echo "chromium is missing (apt-get install chromium): the browser tests will skip"; fi; }
 
 # The suite against the newest releases pyproject.toml's ranges admit (torch and torchvision stay the pinned oracle).
-test-latest:
+test-latest: browser
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python $(PIP) --upgrade -e '.[test]' 'torch==2.13.0'

@@ -201,3 +201,22 @@ def test_without_matplotlib_one_line_names_the_extra(tmp_path):
     assert done.returncode == 2
     assert done.stderr == "drawing plots needs the Python package matplotlib: pip install 'convcalc[plot]'\n"
     assert not (tmp_path / "x.png").exists()
+
+
+def test_the_readme_shows_a_plot_of_each_kind():
+    """Each of the four kinds is in the README as a committed image beside the command that made it."""
+    import re
+
+    from conftest import ROOT
+
+    need("PIL")
+    from PIL import Image
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"`convcalc plot (\S+) --kind (\w+)(?: --input (\S+))? -o (docs/plots/\S+\.png)`", readme)
+    assert sorted(kind for _, kind, _, _ in commands) == sorted(["memory", "costs", "field", "scaling"])
+    for spec, kind, _, path in commands:
+        assert f"]({path})" in readme  # shown
+        with Image.open(ROOT / path) as image:
+            assert image.format == "PNG" and image.size == (1000, 750 if kind == "costs" else 550)
+            assert len(image.convert("RGB").getcolors(maxcolors=1 << 20)) > 20

@@ -84,7 +84,11 @@ def _layer_axis(axes, names: list[str]) -> None:
 
 
 def _number_text(value: float, lang: str) -> str:
-    """1.5M, 3.2G (SI prefixes), with a decimal comma in Spanish."""
+    """1.5M, 3.2G (SI prefixes), with a decimal comma in Spanish.
+
+    >>> _number_text(1_814_073_344, "es"), _number_text(500, "en")
+    ('1,81G', '500')
+    """
     power, units = 0, ("", "k", "M", "G", "T", "P")
     while abs(value) >= 1000 and power < len(units) - 1:
         value, power = value / 1000, power + 1
