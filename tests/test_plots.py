@@ -220,3 +220,15 @@ def test_the_readme_shows_a_plot_of_each_kind():
         with Image.open(ROOT / path) as image:
             assert image.format == "PNG" and image.size == (1000, 750 if kind == "costs" else 550)
             assert len(image.convert("RGB").getcolors(maxcolors=1 << 20)) > 20
+
+
+def test_a_symbolic_batch_alone_is_the_scaling_axis():
+    """input 1x8x8, batch N: MACs are per sample (4*6*6*9 = 1,296 whatever N); the output's 4*6*6
+    values take 576 bytes per sample."""
+    need("matplotlib")
+    from convcalc.render.plots import scaling_series
+
+    spec = ONE_CONV.replace("input: [1, H, W]", "input: [1, 8, 8]\n    batch: N")
+    varied, sizes, series = scaling_series(analyze_text(spec))
+    assert varied == ["N"] and sizes[0] == 1 and len(sizes) == 64
+    assert series["macs"] == [1296] * 64 and series["activations"] == [576 * n for n in sizes]

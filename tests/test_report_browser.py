@@ -102,3 +102,41 @@ def test_a_script_in_the_spec_does_not_run(tmp_path):
         assert page.locator("h2").inner_text() == "<script>alert(1)</script><img src=x onerror=alert(2)>"
         assert page.locator("img").count() == 0
         assert page.requests == [target.as_uri()]
+
+
+NESTED = """name: nested
+input: [1, 8, 8]
+blocks:
+  unit:
+    params: {filters: null}
+    layers:
+      - conv2d: {name: conv, filters: $filters, kernel: 3, padding: 1}
+      - relu: {name: relu}
+  pair:
+    params: {filters: null}
+    layers:
+      - unit: {name: first, filters: $filters}
+      - unit: {name: second, filters: $filters}
+layers:
+  - pair: {name: stage, filters: 2}
+  - flatten: {}
+"""
+
+
+def test_nested_blocks_collapse_inside_each_other(tmp_path):
+    """stage holds first and second, each a conv and a relu; flatten1 stands outside: 5 layers, 3 block rows."""
+    spec = tmp_path / "nested.yaml"
+    spec.write_text(NESTED, encoding="utf-8")
+    target = tmp_path / "nested.html"
+    assert CliRunner().invoke(main, ["analyze", str(spec), "--format", "html", "-o", str(target)]).exit_code == 0
+    with browser_page(tmp_path) as page:
+        page.goto(target.as_uri())
+        stage, first = (page.locator("tr.block button", has_text=name) for name in ("stage (pair", "first (unit"))
+        assert visible_rows(page) == 5 and visible_rows(page, "tr.block") == 3
+        first.click()
+        assert visible_rows(page) == 3 and not page.locator("tr.layer", has_text="stage.first.conv").is_visible()
+        stage.click()
+        assert visible_rows(page) == 1 and visible_rows(page, "tr.block") == 1  # flatten1, and stage's own row
+        stage.click()  # first stays collapsed inside the open stage
+        assert visible_rows(page) == 3 and page.locator("tr.layer", has_text="stage.second.relu").is_visible()
+        assert page.console == []

@@ -181,3 +181,17 @@ def test_without_matplotlib_the_page_says_what_to_install(lang, note, monkeypatc
                         else real(name, *args))
     page = Page(run("analyze", LENET, "--format", "html", "--lang", lang).output)
     assert note in " ".join(page.text) and not page.having("figure", "plot")
+
+
+def test_output_takes_every_format(tmp_path):
+    """-o is no HTML special case: the JSON written is the JSON printed."""
+    import json
+
+    target = tmp_path / "lenet5.json"
+    assert run("analyze", LENET, "--format", "json", "-o", target).exit_code == 0
+    assert json.loads(target.read_text(encoding="utf-8")) == json.loads(run("analyze", LENET, "--format", "json").output)
+
+
+def test_an_unwritable_output_is_one_line(tmp_path):
+    result = run("analyze", LENET, "--format", "html", "-o", tmp_path / "missing" / "report.html")
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "cannot write" in result.output

@@ -199,8 +199,9 @@ def scaling_series(analysis: Analysis) -> tuple[list[str], list[int], dict[str, 
     """The input symbols, the sizes they are given together (H = W = s, within the valid conditions,
     from the smallest valid one up to max(8 x it, 512), at most SCALING_POINTS of them) and, per
     size, the total MACs, the peak inference memory, the training memory and all activations.
-    A symbol not in the input (a symbolic batch) is 1."""
-    varied = sorted({name for dim in analysis.input_tensor.dims if not is_concrete(dim) for name in dim.symbols()})
+    A symbol not in the input (a symbolic batch) is 1, unless the input has none."""
+    varied = sorted({name for dim in analysis.input_tensor.dims if not is_concrete(dim)
+                     for name in dim.symbols()}) or list(analysis.symbols)  # a symbolic batch alone: the batch
     names = analysis.symbols
     overall = analysis.conditions[0] if analysis.conditions else None
 
