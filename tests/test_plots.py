@@ -232,3 +232,11 @@ def test_a_symbolic_batch_alone_is_the_scaling_axis():
     varied, sizes, series = scaling_series(analyze_text(spec))
     assert varied == ["N"] and sizes[0] == 1 and len(sizes) == 64
     assert series["macs"] == [1296] * 64 and series["activations"] == [576 * n for n in sizes]
+
+
+def test_a_flat_input_has_no_field_plot(tmp_path):
+    spec = tmp_path / "mlp.yaml"
+    spec.write_text("name: mlp\ninput: [16]\nlayers:\n  - {type: dense, units: 4}\n")
+    result = run("plot", spec, "--kind", "field", "-o", tmp_path / "field.png")
+    assert result.exit_code == 2 and "no receptive field to plot" in result.output
+    assert not (tmp_path / "field.png").exists()

@@ -392,6 +392,8 @@ MESSAGES = {
     "plot_needs_symbols": "the scaling plot shows costs as functions of the input size: give a symbolic input "
                           "(--input 3xHxW)",
     "plot_no_valid_size": "no input size up to {limit} satisfies the network's conditions: nothing to plot",
+    "plot_no_field": "no layer of this network sees a window of its input (the input is flat): no receptive "
+                     "field to plot",
     "plot_memory_title": "{name}: activation memory alive at each step (one inference pass)",
     "plot_costs_title": "{name}: parameters, MACs and activation memory per layer",
     "plot_field_title": "{name}: receptive field through the network",

@@ -407,6 +407,8 @@ MESSAGES = {
                           "entrada simbólica (--input 3xHxW)",
     "plot_no_valid_size": "ningún tamaño de entrada hasta {limit} cumple las condiciones de la red: no hay nada "
                           "que dibujar",
+    "plot_no_field": "ninguna capa de esta red ve una ventana de su entrada (la entrada es plana): no hay campo "
+                     "receptivo que dibujar",
     "plot_memory_title": "{name}: memoria de activaciones viva en cada paso (una pasada de inferencia)",
     "plot_costs_title": "{name}: parámetros, MACs y memoria de activaciones por capa",
     "plot_field_title": "{name}: campo receptivo a lo largo de la red",

@@ -35,10 +35,12 @@ COLOURS = {"params": "#4c72b0", "macs": "#dd8452", "memory": "#55a868", "peak": 
 
 def applicable(analysis: Analysis) -> list[str]:
     """The kinds this analysis can be plotted as: none when it has errors, ``scaling`` only for a
-    symbolic input, the others only for a concrete one."""
+    symbolic input, the others only for a concrete one (``field`` where a layer sees a window)."""
     if analysis.errors or any(report.result is None for report in analysis.layers):
         return []
-    return ["scaling"] if analysis.symbols else ["memory", "costs", "field"]
+    if analysis.symbols:
+        return ["scaling"]
+    return ["memory", "costs"] + (["field"] if field_series(analysis)[0] else [])  # no field on a flat input
 
 
 def image(analysis: Analysis, kind: str, image_format: str, lang: str = "en") -> bytes:
@@ -68,6 +70,8 @@ def _check(analysis: Analysis, kind: str) -> None:
             raise ConvcalcError("plot_inconsistent", where)
         if kind == "scaling":
             raise ConvcalcError("plot_needs_symbols", where)
+        if kind == "field" and not analysis.symbols:
+            raise ConvcalcError("plot_no_field", where)
         raise ConvcalcError("plot_needs_sizes", where, kind=kind, symbols=", ".join(analysis.symbols))
 
 
