@@ -38,6 +38,15 @@ _EMBEDDED = re.compile(r"\$\{([^{}]+)\}|\$\(([^()]+)\)|\$([A-Za-z_][A-Za-z0-9_]*
 _REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$|^\$\((.+)\)$")  # $p, ${expr}, $(expr)
 
 
+@dataclass(frozen=True)
+class BlockUse:
+    """One use of a block: the name its layers start with (``layer1.0``), the block, where it is written."""
+
+    name: str
+    kind: str
+    path: tuple
+
+
 @dataclass
 class Node:
     name: str
@@ -51,6 +60,7 @@ class Node:
     weights_path: tuple = ()  # where they stand in the document
     train_only: bool = False  # built, but run only in training (an auxiliary head): see analysis.Options.mode
     input_outputs: tuple = ()  # per input: which output of a layer with several (None: its one output)
+    uses: tuple[BlockUse, ...] = ()  # the block uses this layer is written in, outermost first
 
     @property
     def sources(self) -> list[tuple[str, int | None]]:
@@ -136,6 +146,7 @@ class _Builder:
         self.document = document
         self.spec_params = spec_params  # the spec's `params:`, --param applied: seen in every block
         self.train_only_uses = 0  # block uses marked train_only being expanded
+        self.uses: tuple[BlockUse, ...] = ()  # the block uses being expanded, outermost first
         self.nodes: list[Node] = []
         self.output_counts: dict[str, int] = {}  # full name -> outputs, for layers with several
         self.where: dict[str, tuple] = {}  # full name -> path of the entry that made it
@@ -179,6 +190,9 @@ class _Builder:
                     local_name = (f"{name}.{copy}" if repeat else name) if name else \
                         self.generated(kind, counters, local)
                 full_name = prefix + local_name
+                if full_name in self.where and local_name not in local:  # a.c written beside block use a's c
+                    raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=full_name,
+                                        first=self.document.location(self.where[full_name]).line)
                 if local_name in local or self.output_reference(local_name, local):
                     earlier = self.where.get((local.get(local_name) or self.output_reference(local_name, local))[0])
                     raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=local_name,
@@ -365,7 +379,8 @@ class _Builder:
         self.nodes.append(Node(full_name, entry.layer, tuple(name for name, _ in sources), self.document, entry_path,
                                block, named, entry.weights, entry.weights_path,
                                entry.train_only or self.train_only_uses > 0,
-                               tuple(index for _, index in sources) if any(i is not None for _, i in sources) else ()))
+                               tuple(index for _, index in sources) if any(i is not None for _, i in sources) else (),
+                               self.uses))
         if entry.layer.output_count > 1:
             self.output_counts[full_name] = entry.layer.output_count
 
@@ -392,9 +407,14 @@ class _Builder:
         if missing:
             raise ConvcalcError("missing_block_param", self.document.location(entry_path), block=kind, key=missing[0])
         trace = f"{full_name} ({kind}, line {self.document.location(entry_path).line})"
-        return self.scope(definition.layers, ("blocks", kind, "layers"), prefix=full_name + ".",
-                          scope_input=sources[0], params=params, stack=stack + (kind,),
-                          block=f"{block} > {trace}" if block else trace, named_scope=named_scope)
+        outer = self.uses
+        self.uses = outer + (BlockUse(full_name, kind, entry_path),)
+        try:
+            return self.scope(definition.layers, ("blocks", kind, "layers"), prefix=full_name + ".",
+                              scope_input=sources[0], params=params, stack=stack + (kind,),
+                              block=f"{block} > {trace}" if block else trace, named_scope=named_scope)
+        finally:
+            self.uses = outer
 
     def interpolate(self, value, params, path, in_block):
         """``$k``, ``${k + 1}`` and ``$(k + 1)`` inside a name (or each name of a list) replaced by

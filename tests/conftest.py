@@ -50,6 +50,12 @@ def one_torch_thread():
     torch.set_num_threads(threads)
 
 
+@pytest.fixture(autouse=True)
+def full_width_tables(monkeypatch):
+    """The analyze table fits COLUMNS when it is set: a test reads it at full width unless it sets one."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 def analyze_file(path, **options):
     document = load_file(path)
     return analyze_document(document, parse_spec(document), Options(**options))
@@ -68,7 +74,8 @@ if os.environ.get("CI") == "true":
 
 
 def pytest_collection_modifyitems(config, items):
-    """In CI (CI=true) the PyTorch oracle is required: a skip for a missing torch is a failure."""
+    """In CI (CI=true) the PyTorch oracle and Graphviz's dot are required: a skip for a missing torch
+    or dot is a failure."""
     if os.environ.get("CI") == "true":
         try:
             import torch  # noqa: F401
@@ -80,6 +87,12 @@ def pytest_collection_modifyitems(config, items):
             torchvision_models()
         except pytest.skip.Exception:
             raise pytest.UsageError("CI needs torchvision for the zoo oracle tests; run `make test`")
+        import importlib.util
+        import shutil
+
+        if shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None:
+            raise pytest.UsageError("CI needs Graphviz's dot and the graphviz package for the drawing tests; "
+                                    "run `make test` (as root on Debian, for apt-get install graphviz)")
         from report_browser import missing
 
         if missing():

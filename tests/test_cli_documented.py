@@ -931,7 +931,7 @@ def test_schema_never_replaces_a_file():
 HELP_OPTIONS = {
     ("analyze",): ["--format", "table", "json", "markdown", "csv", "github", "--set", "--strict", "--optimizer",
                    "adam", "momentum", "sgd", "--lang", "--max-params", "--max-macs", "--max-flops",
-                   "--max-memory", "--max-activation", "--max-training-memory"],
+                   "--max-memory", "--max-activation", "--max-training-memory", "--depth", "blocks"],
     ("run",): ["--set", "--seed", "--weights", "--input", "--save", "--force", "--max-memory", "--format", "--lang"],
     ("verify",): ["--set", "--seed", "--weights", "--input", "--max-memory", "--format", "--lang"],
     ("explain",): ["--layer", "--set", "--format", "text", "markdown", "json", "--lang"],
@@ -944,7 +944,9 @@ HELP_OPTIONS = {
     ("check",): ["--format", "json", "--lang"],
     ("quiz",): ["--seed", "--count", "--topics", "--output", "--force"],
     ("lock",): ["--output", "--set", "--force"],
-    ("diff",): ["--base", "--fail-on", "--format", "markdown", "json", "github", "--set"],
+    ("diff",): ["--base", "--fail-on", "--format", "markdown", "json", "github", "--set", "--diagram"],
+    ("draw",): ["--output", "--format", "svg", "png", "pdf", "dot", "mmd", "--depth", "--set", "--input", "--force",
+                "--lang"],
     ("layers",): ["--format", "text", "json"],
     ("schema",): ["--output"],
 }
@@ -962,7 +964,7 @@ def test_version_and_top_level_help():
     result = cli("--help")
     assert result.exit_code == 0
     for command in ("analyze", "run", "verify", "explain", "calc", "check", "quiz", "lock", "diff", "layers",
-                    "schema"):
+                    "schema", "draw"):
         assert command in result.stdout
     assert cli("--version").stdout.startswith("convcalc, version ")
 

@@ -195,3 +195,13 @@ def test_output_takes_every_format(tmp_path):
 def test_an_unwritable_output_is_one_line(tmp_path):
     result = run("analyze", LENET, "--format", "html", "-o", tmp_path / "missing" / "report.html")
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "cannot write" in result.output
+
+
+@pytest.mark.parametrize("depth, closed", [("blocks", 8), ("2", 8), ("3", 0)])
+def test_depth_starts_the_block_uses_it_cuts_collapsed(depth, closed):
+    """ResNet-18's block uses are layer1.0 ... layer4.1: two parts deep, so --depth 2 (and blocks) cuts
+    all 8, --depth 3 none; a collapsed use hides its layers: 62 of 69 with all 8."""
+    page = Page(run("analyze", "resnet18", "--format", "html", "--depth", depth).output)
+    blocks = page.having("tr", "block")
+    assert sum("collapsed" in attrs["class"].split() for attrs in blocks) == closed
+    assert sum("hidden" in attrs for attrs in page.having("tr", "layer")) == (62 if closed else 0)

@@ -1,15 +1,21 @@
 """Spec YAML text from an importer's layers: the layout of the shipped specs (one layer a line,
-flow mappings), with a comment saying where the spec came from."""
+flow mappings), with a comment saying where the spec came from, and the layers that repeat folded
+into blocks where the blocks expand to the same layers (``convcalc.bridges.blocks``)."""
 
 from __future__ import annotations
 
 import yaml
 
+from convcalc.bridges.blocks import fold_blocks
+
 
 def spec_yaml(name: str, source: str, input_shape: list, layers: list[dict], *, batch=1,
-              blocks: dict | None = None, notes: list[str] = ()) -> str:
+              blocks: dict | None = None, notes: list[str] = (), fold: bool = True) -> str:
     """The text of a spec: ``layers`` (and ``blocks``, name -> {params, layers}) are spec entries
-    ``{kind: {fields}}`` as a user writes them; ``source`` and ``notes`` become the leading comment."""
+    ``{kind: {fields}}`` as a user writes them; ``source`` and ``notes`` become the leading comment.
+    Without ``blocks`` and unless ``fold`` is false, repeated runs of ``layers`` become blocks."""
+    if fold and not blocks:
+        blocks, layers = fold_blocks(layers)
     lines = [f"# Imported by convcalc from {_comment(source)}."]
     lines += [f"# {_comment(note)}" for note in notes]
     lines += [f"name: {_scalar(name)}", f"input: {_flow(list(input_shape))}"]

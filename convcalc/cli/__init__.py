@@ -2,7 +2,7 @@
 
 One module per command group: ``checking`` (analyze, lock, diff), ``execution`` (run, verify),
 ``bridges`` (import, export), ``plots`` (plot),
-``teaching`` (explain, calc, check, quiz), ``reference`` (schema, specs, layers).
+``teaching`` (explain, calc, check, quiz), ``reference`` (schema, specs, layers), ``pictures`` (draw).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import click
 
 from convcalc.cli import (  # noqa: F401  (importing them registers their commands)
-    bridges, checking, execution, plots, reference, teaching,
+    bridges, checking, execution, pictures, plots, reference, teaching,
 )
 from convcalc.cli.base import (
     EXIT_CANNOT_ANALYSE,

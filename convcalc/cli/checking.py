@@ -12,6 +12,7 @@ from convcalc.cli.base import (
     EXIT_FOUND_WRONG,
     EXIT_OK,
     assignments,
+    depth_option,
     expand,
     input_option,
     lang_option,
@@ -48,12 +49,15 @@ from convcalc.text import visible
 @click.option("--max-memory", callback=quantity, help="Budget: peak inference memory (e.g. 200MiB).")
 @click.option("--max-activation", callback=quantity, help="Budget: all layers' activations.")
 @click.option("--max-training-memory", callback=quantity, help="Budget: the training memory estimate.")
+@depth_option
 @lang_option
-def analyze(specs, output_format, output, force, values, sizing, strict, optimizer, lang, max_params, max_macs, max_flops,
-            max_memory, max_activation, max_training_memory):
+def analyze(specs, output_format, output, force, values, sizing, strict, optimizer, lang, max_params, max_macs,
+            max_flops, max_memory, max_activation, max_training_memory, depth):
     """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
     and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
     and the budgets of the spec's `budget:` and of the --max-* options (SI or binary suffixes).
+    --depth lists groups of layers (stages, block uses) with their subtotals instead of every layer.
+    The table fits the terminal (or COLUMNS): columns are left out and counts abbreviated as it narrows.
 
     Exit code 0: consistent and within budget; 1: an inconsistency, or a budget exceeded;
     2: a spec could not be analysed (or bad arguments)."""
@@ -84,14 +88,14 @@ def analyze(specs, output_format, output, force, values, sizing, strict, optimiz
         from convcalc.output import write_new
 
         text = io.StringIO()
-        renderer(output_format).write(analyses, lang, text)
+        renderer(output_format).write(analyses, lang, text, depth)
         try:
             write_new(output, text.getvalue(), force)
         except ConvcalcError as error:
             click.echo(error.render(lang), err=True)
             sys.exit(EXIT_CANNOT_ANALYSE)
     elif analyses:
-        renderer(output_format).write(analyses, lang, sys.stdout)
+        renderer(output_format).write(analyses, lang, sys.stdout, depth)
     sys.exit(code)
 
 
@@ -138,8 +142,11 @@ def lock(spec, output, values, sizing, force, lang):
               help="Exit 1 when a total grows by more: params:+5%, macs:+0, memory:+10MiB (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True)
+@click.option("--diagram", is_flag=True,
+              help="With --format markdown: a Mermaid diagram of the changed layers (GitHub renders it), "
+                   "unchanged layers far from any change elided.")
 @lang_option
-def diff(before, after, base, values, sizing, thresholds, output_format, lang):
+def diff(before, after, base, values, sizing, thresholds, output_format, diagram, lang):
     """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
     (--base): added, removed, renamed and changed layers, and total deltas (absolute and %). With
     --base, a spec that is new since REV counts as all added (its totals grow from 0, so a --fail-on
@@ -152,6 +159,10 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
     lang = lang or language_from_environment()
     if (after is None) == (base is None):
         raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
+    if diagram and output_format != "markdown":
+        from convcalc.i18n import translate
+
+        raise click.UsageError(translate("draw_diagram_needs_markdown", lang))
     try:
         old = load(before, values, base, **sizing)
         new = load(before if base is not None else after, values, absent_ok=base is not None, **sizing)
@@ -162,5 +173,5 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
         sys.exit(EXIT_CANNOT_ANALYSE)
     result = compare(old, new)
     failed = [threshold for threshold in thresholds if threshold.exceeded(result)]
-    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after)
+    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after, diagram)
     sys.exit(EXIT_FOUND_WRONG if failed else EXIT_OK)

@@ -228,6 +228,8 @@ MESSAGES = {
     "not_held": "does NOT hold",
     "verify_ok": "every figure confirmed ({count} checks)",
     "verify_failed": "{count} figure(s) do not match",
+    "verify_against": "against {executor}: output {output}, largest difference {difference} (tolerance {tolerance}): {verdict}",
+    "verify_against_shape": "(its shape differs)",
     "expected_measured": "expected {expected}, measured {measured}",
     # explanations
     "unknown_layer": "there is no layer named '{name}'{hint}; layers: {valid}",
@@ -383,6 +385,36 @@ MESSAGES = {
     "answers_empty": "no answers to check: give figures under `layers:` or `totals:` (0 of 0 right would pass "
                      "an autograder)",
 
+    # depth and subtotals (issue 14)
+    "col_input": "input shape",
+    "group_layer": "1 layer",
+    "group_layers": "{count} layers",
+    "bad_depth": "'{value}' is not a depth: write a whole number (0 for the whole network, 1 for the top-level "
+                 "layers and groups, ...) or {blocks} (one row per block use)",
+
+    # drawing (render.diagram, issue 15)
+    "draw_purpose": "drawing a network",
+    "draw_needs_dot": "drawing {format} needs Graphviz's dot program: apt-get install graphviz (brew install "
+                      "graphviz on macOS); .dot and .mmd need no program",
+    "draw_dot_failed": "Graphviz's dot could not lay out the network: {reason}",
+    "draw_too_many": "{boxes} boxes are too many to lay out (at most {limit}): draw fewer with --depth 1",
+    "draw_unknown_format": "cannot tell the picture's format from the name's suffix: name it .svg, .png, .pdf, "
+                           ".dot or .mmd, or give --format",
+    "draw_figures": "{params} params · {macs} MACs",
+    "draw_block": "{kind} · {layers} layers",
+    "draw_input": "input",
+    "draw_output": "output",
+    "draw_legend_cost": "share of the {macs} MACs",
+    "draw_legend_symbolic": "symbolic sizes: not shaded by cost (give --set or --input)",
+    "draw_legend_error": "error (see the tooltip)",
+    "draw_legend_warning": "warning (see the tooltip)",
+    "draw_elided": "… {layers} unchanged layers",
+    "draw_change_added": "added",
+    "draw_change_removed": "removed",
+    "draw_change_changed": "changed",
+    "draw_change_renamed": "renamed from {old}",
+    "draw_diagram_needs_markdown": "--diagram draws a Mermaid diagram, which only --format markdown carries",
+
     # plots and the HTML report (issue 15)
     "plot_purpose": "drawing plots",
     "plot_suffix": "the plot's file name ends in .png or .svg (the image format); got '{name}'",
@@ -421,15 +453,43 @@ MESSAGES = {
     "report_plots_need": "The plots need the Python package matplotlib: pip install 'convcalc[plot]'",
     "report_collapse_all": "Collapse all blocks",
     "report_expand_all": "Expand all blocks",
-    "report_block": "{block}: {layers} layers",
+    "report_block": "{name} ({kind}, line {line}): {layers} layers",
     "report_made_by": "Made by convcalc {version}; the page needs no network to open.",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "not an ONNX model convcalc can read: {reason}",
+    "onnx_no_nodes": "the graph has no nodes",
+    "onnx_too_large": "the file is {size} bytes, past the 2 GiB a protobuf message may hold; save the model "
+                      "with its tensors as external data (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "the graph needs exactly one input tensor (besides its initializers), it has {count}: {names}",
+    "onnx_input_rank": "the graph input {name} has {rank} axes; convcalc needs (N, C, ...) with the batch first",
+    "onnx_unsupported_op": "node {index} ({node}) is an ONNX {op}, an op convcalc does not import; it imports: "
+                           "{supported}",
+    "onnx_unsupported_form": "node {index} ({node}): this {op} has no convcalc layer: {reason}",
+    "onnx_form": "its attributes or inputs are a form no layer type expresses ({attributes})",
+    "onnx_only_constants": "convcalc evaluates it on constants and shapes only; on the network's values no layer "
+                           "type computes it",
+    "onnx_not_static": "an input that should be a constant is computed from the network's values",
+    "onnx_fold_failed": "node {index} ({node}): the {op} of constant values could not be evaluated: {reason}",
+    "onnx_layer_refused": "node {index} ({node}): the {op} read as a {kind} layer is refused: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parameters take {size} GiB in float32, more than the 2 GiB an ONNX file "
+                      "holds without external data",
+    "onnx_no_equivalent": "layer {layer} ({kind}): convcalc has no ONNX form for this type, so it cannot be exported",
+    "onnx_export_layer_refused": "layer {layer} ({kind}) cannot be written in ONNX: {reason}",
+    "onnx_symbolic_parameter": "layer {layer}: parameter {name} has the symbolic shape ({shape}); give the "
+                               "symbols sizes (--set, --input) to export its weights",
+    "onnx_transposed_size": "its output padding would depend on the symbolic input size; give the size (--set)",
+    "onnx_ceil_symbolic": "in ceil mode on a symbolic size its last window cannot be padded in ONNX; give the size "
+                          "(--set)",
+    "onnx_adaptive_symbolic": "adaptive pooling to {sizes} of a symbolic size has no fixed ONNX window; give the "
+                              "size (--set), or pool to 1",
+    "onnx_layernorm_symbolic": "without affine its scale of ones needs the normalised sizes as numbers; give the "
+                               "size (--set)",
 
     # importing PyTorch models (bridges.torch_import)
 

@@ -437,6 +437,17 @@ class Windowed(Layer):
             for rf, span, stride, (lo, _) in zip(field.dims, self.spans, self.strides, padding)
         ))
 
+    def onnx_window(self, spatial, ceil_mode: bool = False) -> dict:
+        """ONNX's kernel_shape, strides, dilations and pads (all begins, then all ends) of this
+        window on ``spatial``; 'same' on a symbolic size as auto_pad SAME_UPPER, TensorFlow's rule
+        (ONNX Conv/MaxPool docs), which ``window_sizes`` follows."""
+        attributes = {"kernel_shape": list(self.kernel), "strides": list(self.strides),
+                      "dilations": list(self.dilation)}
+        if self.padding == "same" and not all(is_concrete(size) for size in spatial):
+            return {**attributes, "auto_pad": "SAME_UPPER"}
+        _, pads = self.window_sizes(spatial, NO_CHECKS, ceil_mode=ceil_mode)
+        return {**attributes, "pads": [int(lo) for lo, _ in pads] + [int(hi) for _, hi in pads]}
+
 
 def shrinking_first(sizes, outs) -> list[int]:
     """The array axes (2, 3, ...) of an axis-by-axis resize, those that shrink most first, so

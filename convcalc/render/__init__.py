@@ -16,7 +16,7 @@ from convcalc.i18n import translate
 from convcalc.layers.base import product
 from convcalc.symbolic import format_dim
 from convcalc.text import visible
-from convcalc.units import bytes_text
+from convcalc.units import bytes_text, count_text
 
 FORMATS = ("table", "json", "markdown", "csv")
 
@@ -37,6 +37,14 @@ def plain(value):
             return float(value)
         return str(value)
     return format_dim(value)
+
+
+def shapes_record(shapes: list):
+    """One tensor's shape as a list of sizes; several as a list of those (None: not known)."""
+    if not shapes or any(shape is None for shape in shapes):
+        return None
+    records = [[plain(d) for d in shape] for shape in shapes]
+    return records[0] if len(records) == 1 else records
 
 
 def receptive_field(report) -> dict | str | None:
@@ -75,6 +83,56 @@ def layer_record(report) -> dict:
     }
 
 
+def _line(group, analysis: Analysis) -> int:
+    """A layer's line, a block use's, or for another group its first part's."""
+    while not group.is_layer and group.use is None:
+        group = group.children[0]
+    return group.report.location.line if group.is_layer else analysis.document.location(group.use.path).line
+
+
+def tree_record(analysis: Analysis, depth=None) -> dict:
+    """The tree of convcalc.tree as plain data: per node its kind (network, group, block, layer),
+    subtotals, inputs and outputs; ``children`` None where ``depth`` cuts the tree."""
+    from convcalc import tree
+
+    reports = {report.name: report for report in analysis.layers}
+    consumers = analysis.graph.consumers if analysis.graph else {}
+
+    def record(group: tree.Group) -> dict:
+        def figure(value):  # None when no layer of the group could be analysed, as for such a layer
+            return plain(value) if group.analysed else None
+
+        report = group.report
+        outputs = group.outputs(consumers)
+        shapes = [shape for each in outputs for shape in (each.shapes or (each.shape,))]
+        kind = "network" if not group.depth else "layer" if report else "block" if group.use else "group"
+        line = _line(group, analysis) if group.depth else None
+        return {
+            "name": group.name or analysis.spec.name,
+            "kind": kind,
+            "type": report.kind if report else group.use.kind if group.use else None,
+            "depth": group.depth,
+            "line": line,
+            "layers": len(group.reports),
+            "inputs": [name if index is None else f"{name}.{index}" for name, index in group.sources],
+            "input_shape": shapes_record([tree.source_shape(analysis, reports, source) for source in group.sources]),
+            "output_shape": shapes_record(shapes),
+            "params": figure(group.trainable),
+            "trainable_params": figure(group.trainable),
+            "non_trainable_params": figure(group.non_trainable),
+            "macs": figure(group.macs),
+            "flops": figure(group.flops),
+            "activation_elements": figure(group.activation_elements),
+            "activation_bytes": figure(group.activation_bytes),
+            "receptive_field": receptive_field(outputs[0]) if len(shapes) == 1 else None,
+            "runs": group.runs,
+            "complete": group.complete,
+            "children": None if tree.cut(group, depth) else [record(child) for child in group.children],
+        }
+
+    return record(tree.build(analysis))
+
+
 def conventions(analysis: Analysis, lang: str) -> dict:
     from convcalc.layers import REGISTRY
 
@@ -95,8 +153,9 @@ def finding_record(finding, lang: str) -> dict:
             "message": finding.render(lang)}
 
 
-def document(analysis: Analysis, lang: str = "en") -> dict:
-    """The analysis as plain data: the stable, documented JSON output."""
+def document(analysis: Analysis, lang: str = "en", depth=None) -> dict:
+    """The analysis as plain data: the stable, documented JSON output; its ``tree`` cut at
+    ``depth`` (a number, ``tree.BLOCKS``, or None for the whole tree)."""
     totals = analysis.totals
     valid, *conditions = analysis.conditions or [None]
     return {
@@ -112,6 +171,7 @@ def document(analysis: Analysis, lang: str = "en") -> dict:
                    for name, value in analysis.params.items()},
         "strict": analysis.strict,
         "layers": [layer_record(report) for report in analysis.layers],
+        "tree": tree_record(analysis, depth),
         "mode": analysis.mode,
         "outputs": analysis.outputs,
         "complete": all(report.result is not None for report in analysis.layers),
@@ -176,16 +236,58 @@ def field_text(record) -> str:
     return "x".join(str(s) for s in field["size"])
 
 
-def table_rows(data: dict, lang: str) -> list[list[str]]:
-    """Per layer: name, type, output shape, params, MACs, activation memory, receptive field."""
-    return [[visible(layer["name"]), visible(layer["type"]) if layer["runs"] else
-             f"{visible(layer['type'])} ({translate('train_only', lang)})", shape_text(layer["output_shape"]),
-             number(layer["params"], lang), number(layer["macs"], lang), size(layer["activation_bytes"]), field_text(layer)]
-            for layer in data["layers"]]
+LAYER_COLUMNS = ("layer", "type", "shape", "params", "macs", "memory", "rf")
+GROUP_COLUMNS = ("layer", "type", "input", "shape", "params", "macs", "memory", "rf")  # --depth: blocks' inputs too
+FIGURE_COLUMNS = frozenset({"params", "macs", "memory", "rf"})  # right-aligned
 
 
-def headers(lang: str) -> list[str]:
-    return [translate(f"col_{key}", lang) for key in ("layer", "type", "shape", "params", "macs", "memory", "rf")]
+def rows(data: dict, depth=None) -> list[dict]:
+    """The records a table lists: every layer, or with ``depth`` the rows of the cut tree (the
+    nodes it cuts and the layers above the cut), in spec order."""
+    if depth is None:
+        return data["layers"]
+    found, stack = [], [data["tree"]]
+    while stack:
+        node = stack.pop()
+        if node["children"] is None or node["kind"] == "layer":
+            found.append(node)
+        else:
+            stack.extend(reversed(node["children"]))
+    return found
+
+
+def columns(depth=None) -> tuple[str, ...]:
+    return LAYER_COLUMNS if depth is None else GROUP_COLUMNS
+
+
+def cell(record: dict, column: str, lang: str, short: bool = False) -> str:
+    """One table cell of a layer record or a tree node; ``short`` gives counts in SI units (25.6M)."""
+    if column == "layer":
+        return visible(record["name"])
+    if column == "type":
+        kind = record.get("kind", "layer")
+        text = visible(record["type"]) if kind in ("layer", "block") else translate(
+            "group_layers" if record["layers"] != 1 else "group_layer", lang, count=record["layers"])
+        return text if record["runs"] else f"{text} ({translate('train_only', lang)})"
+    if column in ("input", "shape"):
+        return shape_text(record["input_shape" if column == "input" else "output_shape"])
+    if column == "memory":
+        return size(record["activation_bytes"])
+    if column == "rf":
+        return field_text(record)
+    value = record[column]
+    if short and isinstance(value, int):
+        return count_text(value, "." if lang == "en" else ",")
+    return number(value, lang)
+
+
+def table_rows(data: dict, lang: str, shown=LAYER_COLUMNS, depth=None, short: bool = False) -> list[list[str]]:
+    """Per row (a layer, or a node of the tree at ``depth``), the ``shown`` columns' cells."""
+    return [[cell(record, column, lang, short) for column in shown] for record in rows(data, depth)]
+
+
+def headers(lang: str, shown=LAYER_COLUMNS) -> list[str]:
+    return [translate(f"col_{column}", lang) for column in shown]
 
 
 def total_lines(data: dict, lang: str) -> list[tuple[str, str]]:

@@ -21,8 +21,6 @@ from convcalc.i18n import translate
 from convcalc.render import document, headers, notes, number, shape_text, size, table_rows, total_lines
 from convcalc.text import visible
 
-BLOCK_SEPARATOR = " > "  # graph.Node.block: "outer (kind, line n) > inner (kind, line m)"
-
 _STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 2px solid #4c72b0; padding-bottom: 0.2em; }
@@ -89,7 +87,8 @@ def _text(value) -> str:
     return escape(visible(str(value)))
 
 
-def write(analyses, lang, stream) -> None:
+def write(analyses, lang, stream, depth=None) -> None:
+    """The page; with ``depth`` (``--depth``), the block uses it would cut start collapsed."""
     names = ", ".join(analysis.spec.name for analysis in analyses)
     stream.write(f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
                  f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">\n'
@@ -98,12 +97,12 @@ def write(analyses, lang, stream) -> None:
                  f"<style>{_STYLE}</style>\n</head>\n<body>\n"
                  f'<h1>{_text(translate("report_title", lang, name=names))}</h1>\n')
     for index, analysis in enumerate(analyses):
-        stream.write(_spec_section(analysis, index, lang))
+        stream.write(_spec_section(analysis, index, lang, depth))
     stream.write(f'<footer>{_text(translate("report_made_by", lang, version=__version__))}</footer>\n'
                  f"<script>{_SCRIPT}</script>\n</body>\n</html>\n")
 
 
-def _spec_section(analysis: Analysis, index: int, lang: str) -> str:
+def _spec_section(analysis: Analysis, index: int, lang: str, depth=None) -> str:
     data = document(analysis, lang)
     parts = [f'<section class="spec" id="spec-{index}">',
              f"<h2>{_text(data['name'])}</h2>",
@@ -115,9 +114,9 @@ def _spec_section(analysis: Analysis, index: int, lang: str) -> str:
     sections = notes(data, lang)
     parts += _notes(sections[:-1], lang)  # conditions, warnings, errors: first
     parts += _plots(analysis, lang)
-    parts += _diagram(analysis, lang)
+    parts += _diagram(analysis, lang, depth)
     parts += [f'<h3>{_text(translate("report_layers", lang))}</h3>', '<div class="layers">', _tools(lang),
-              _table(analysis, data, lang), "</div>"]
+              _table(analysis, data, lang, depth), "</div>"]
     parts += _notes(sections[-1:], lang)  # the conventions, last
     parts.append("</section>\n")
     return "\n".join(parts) + "\n"
@@ -134,50 +133,65 @@ def _tools(lang: str) -> str:
             f'<button type="button" data-action="expand">{_text(translate("report_expand_all", lang))}</button></p>')
 
 
-def _table(analysis: Analysis, data: dict, lang: str) -> str:
+def _table(analysis: Analysis, data: dict, lang: str, depth=None) -> str:
     """The layers in spec order; a row opens each block use (its sums in the figure columns) before
-    its first layer. A layer's block path (``Node.block``) gives the block uses it stands in."""
+    its first layer, from ``Node.uses`` (the uses a layer is written in, outermost first). With
+    ``depth``, the uses ``--depth`` would cut (``blocks``: every one; N: those N or more parts deep in
+    their dotted names) start collapsed."""
+    from convcalc.tree import BLOCKS
+
     flagged = {finding.layer: finding.severity for finding in analysis.warnings + analysis.errors if finding.layer}
-    columns = headers(lang)
+    held: dict = {}  # block use -> the layers written in it
+    for report in analysis.layers:
+        for use in report.node.uses:
+            held.setdefault(use, []).append(report)
+    ids = {use: f"b{index}" for index, use in enumerate(held)}
+    collapsed = {use for use in held if depth == BLOCKS or (
+        isinstance(depth, int) and use.name.count(".") + 1 >= depth)}
     rows = ["<table class=\"layers\">", "<thead><tr>" + "".join(
-        f'<th{" class=figure" if i >= 3 else ""}>{_text(c)}</th>' for i, c in enumerate(columns)) + "</tr></thead>",
-            "<tbody>"]
-    ids: dict[str, str] = {}  # block path -> the id its rows name
-    open_paths: list[str] = []
+        f'<th{" class=figure" if i >= 3 else ""}>{_text(c)}</th>' for i, c in enumerate(headers(lang))) +
+            "</tr></thead>", "<tbody>"]
+    opened: tuple = ()
     for report, record, cells in zip(analysis.layers, data["layers"], table_rows(data, lang)):
-        chain = report.block.split(BLOCK_SEPARATOR) if report.block else []
-        paths = [BLOCK_SEPARATOR.join(chain[:depth + 1]) for depth in range(len(chain))]
-        for depth, path in enumerate(paths):
-            if depth < len(open_paths) and open_paths[depth] == path:
+        uses = report.node.uses
+        for level, use in enumerate(uses):
+            if level < len(opened) and opened[level] == use:
                 continue
-            ids[path] = f"b{len(ids)}"
-            rows.append(_block_row(analysis, path, ids, paths[:depth], depth, lang))
-            open_paths = paths[:depth + 1]
-        open_paths = paths
+            rows.append(_block_row(analysis, use, held[use], uses[:level], ids, collapsed, lang))
+            opened = uses[:level + 1]
+        opened = uses
         classes = ["layer"] + (["train-only"] if not record["runs"] else []) + \
             ([f"flagged-{flagged[report.name]}"] if report.name in flagged else [])
-        within = f' data-in="{" ".join(ids[path] for path in paths)}"' if paths else ""
-        indent = f' style="padding-left: {0.5 + 1.2 * len(paths):.1f}em"' if paths else ""
-        rows.append(f'<tr class="{" ".join(classes)}"{within}>' + "".join(
-            f'<td{" class=figure" if i >= 3 else indent if i == 0 else ""}>{escape(str(cell))}</td>'
+        rows.append(f'<tr class="{" ".join(classes)}"{_within(uses, ids, collapsed)}>' + "".join(
+            f'<td{" class=figure" if i >= 3 else _indent(len(uses)) if i == 0 else ""}>{escape(str(cell))}</td>'
             for i, cell in enumerate(cells)) + "</tr>")
     rows.append("</tbody></table>")
     return "\n".join(rows)
 
 
-def _block_row(analysis: Analysis, path: str, ids: dict, outer: list[str], depth: int, lang: str) -> str:
-    """A block use's row: its name (the toggle) and the sums of the layers it holds."""
-    held = [report for report in analysis.layers if report.block and
-            (report.block == path or report.block.startswith(path + BLOCK_SEPARATOR))]
+def _indent(level: int) -> str:
+    return f' style="padding-left: {0.5 + 1.2 * level:.1f}em"' if level else ""
+
+
+def _within(outer, ids, collapsed) -> str:
+    """The ids of the block uses a row stands in, and ``hidden`` while one of them is collapsed."""
+    if not outer:
+        return ""
+    return f' data-in="{" ".join(ids[use] for use in outer)}"' + (" hidden" if collapsed & set(outer) else "")
+
+
+def _block_row(analysis: Analysis, use, held, outer, ids, collapsed, lang: str) -> str:
+    """A block use's row: its name, block and line (the toggle), and the sums of the layers it holds."""
     running = [report for report in held if report.result and report.runs and report.sized]
     params = sum((report.params for report in held if report.result), 0)
     macs = sum((report.result.macs for report in running), 0)
     memory = sum((report.activation_bytes for report in running), 0)
-    within = f' data-in="{" ".join(ids[p] for p in outer)}"' if outer else ""
-    label = translate("report_block", lang, block=path.split(BLOCK_SEPARATOR)[-1], layers=len(held))
-    return (f'<tr class="block" data-block="{ids[path]}"{within}>'
-            f'<td colspan="3" style="padding-left: {0.5 + 1.2 * depth:.1f}em">'
-            f'<button type="button" aria-expanded="true">{_text(label)}</button></td>'
+    line = analysis.document.location(use.path).line if analysis.document else "-"
+    label = translate("report_block", lang, name=use.name, kind=use.kind, line=line, layers=len(held))
+    closed = use in collapsed
+    return (f'<tr class="block{" collapsed" if closed else ""}" data-block="{ids[use]}"'
+            f'{_within(outer, ids, collapsed)}><td colspan="3"{_indent(len(outer))}>'
+            f'<button type="button" aria-expanded="{"false" if closed else "true"}">{_text(label)}</button></td>'
             f'<td class="figure">{escape(number(params, lang))}</td><td class="figure">{escape(number(macs, lang))}</td>'
             f'<td class="figure">{escape(size(memory))}</td><td></td></tr>')
 
@@ -202,14 +216,17 @@ def _plots(analysis: Analysis, lang: str) -> list[str]:
     return parts
 
 
-def _diagram(analysis: Analysis, lang: str) -> list[str]:
-    """The architecture diagram of ``convcalc draw`` (convcalc.render.diagram), when installed."""
+def _diagram(analysis: Analysis, lang: str, depth=None) -> list[str]:
+    """The architecture diagram of ``convcalc draw`` (convcalc.render.diagram), when installed: at
+    ``--depth`` when it is a number, else at depth 1 (each outermost block use one box; the table
+    below has every layer)."""
     parts = ["<!-- the diagram: convcalc.render.diagram.svg_text (convcalc draw) -->",
              f'<h3>{_text(translate("report_diagram", lang))}</h3>']
     if importlib.util.find_spec("convcalc.render.diagram") is None:
         return parts + [f'<p class="placeholder">{_text(translate("report_no_diagram", lang))}</p>']
     try:
-        svg = importlib.import_module("convcalc.render.diagram").svg_text(analysis)
+        svg = importlib.import_module("convcalc.render.diagram").svg_text(
+            analysis, depth if isinstance(depth, int) else 1, lang)
     except ConvcalcError as error:  # a layout engine missing: the page says what to install
         return parts + [f'<p class="placeholder">{_text(error.render(lang))}</p>']
     return parts + [f'<figure class="diagram">{_svg(svg)}</figure>']

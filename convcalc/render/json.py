@@ -7,7 +7,7 @@ import json
 from convcalc.render import document
 
 
-def write(analyses, lang, stream) -> None:
-    data = [document(analysis, lang) for analysis in analyses]
+def write(analyses, lang, stream, depth=None) -> None:
+    data = [document(analysis, lang, depth) for analysis in analyses]
     json.dump(data[0] if len(data) == 1 else data, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
