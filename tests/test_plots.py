@@ -240,3 +240,26 @@ def test_a_flat_input_has_no_field_plot(tmp_path):
     result = run("plot", spec, "--kind", "field", "-o", tmp_path / "field.png")
     assert result.exit_code == 2 and "no receptive field to plot" in result.output
     assert not (tmp_path / "field.png").exists()
+
+
+def test_costs_per_group_at_depth(tmp_path):
+    """ResNet-18 at --depth 1: conv1, bn1, relu, maxpool, layer1..layer4, avgpool, flatten, fc. layer1 is
+    two basic blocks of two 3x3 convs 64 -> 64 on 56x56 (36,864 weights, 115,605,504 MACs each) and two
+    batch norms (128 parameters each); its 14 layers each output 64x56x56 floats (802,816 bytes)."""
+    need("matplotlib")
+    from convcalc.render.plots import cost_rows
+
+    rows = cost_rows(analyze_file(SPECS / "resnet18.yaml"), 1)
+    assert [name for name, *_ in rows] == ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3",
+                                           "layer4", "avgpool", "flatten", "fc"]
+    assert rows[4] == ("layer1", 4 * (36864 + 128), 4 * 115605504, 14 * 802816)
+    target = tmp_path / "costs.svg"
+    result = run("plot", "resnet18", "--kind", "costs", "--depth", "1", "-o", target)
+    assert result.exit_code == 0, result.output
+    shown = texts(target.read_bytes())
+    assert "ResNet-18: parameters, MACs and activation memory per group (--depth 1)" in shown
+    names = [name for name, *_ in rows]
+    # each group under its bar, and each panel's largest named: params layer4 (its 512-channel convs),
+    # MACs and memory layer1 (4 x 115.6M MACs; 14 outputs at 56x56, the largest maps)
+    assert sorted(text for text in shown if text in names or text.startswith("layer1.")) == \
+        sorted(names + ["layer4", "layer1", "layer1"])

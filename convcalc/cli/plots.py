@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from convcalc.cli.base import EXIT_CANNOT_ANALYSE, assignments, input_option, lang_option, main, shipped_spec
+from convcalc.cli.base import (
+    EXIT_CANNOT_ANALYSE,
+    assignments,
+    depth_option,
+    input_option,
+    lang_option,
+    main,
+    shipped_spec,
+)
 from convcalc.errors import ConvcalcError, Location
 from convcalc.i18n import language_from_environment, translate
 from convcalc.text import visible
@@ -29,10 +37,11 @@ KINDS = ("memory", "costs", "field", "scaling")  # convcalc.render.plots.KINDS, 
 @click.option("--optimizer", type=click.Choice(["adam", "momentum", "sgd"]), default="adam", show_default=True,
               help="Optimizer state counted in the training memory (scaling).")
 @click.option("--force", is_flag=True, help="Replace an existing image file.")
+@depth_option
 @lang_option
-def plot(spec, kind, output, values, sizing, optimizer, force, lang):
+def plot(spec, kind, output, values, sizing, optimizer, force, depth, lang):
     """Draw SPEC's analysis as a plot (PNG or SVG): memory alive through one inference pass, costs
-    per layer, the receptive field, or costs against the input size. Needs matplotlib:
+    per layer (per group with --depth), the receptive field, or costs against the input size. Needs matplotlib:
     pip install 'convcalc[plot]'.
 
     Exit code 0: written; 2: the spec cannot be analysed or plotted (or bad arguments)."""
@@ -50,7 +59,7 @@ def plot(spec, kind, output, values, sizing, optimizer, force, lang):
         document = read_spec(spec)
         analysis = analyze_document(document, parse_spec(document),
                                     Options(values=values, optimizer=optimizer, **sizing))
-        write_new(output, image(analysis, kind, image_format, lang), force)
+        write_new(output, image(analysis, kind, image_format, lang, depth), force)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)

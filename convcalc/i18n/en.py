@@ -428,6 +428,7 @@ MESSAGES = {
                      "field to plot",
     "plot_memory_title": "{name}: activation memory alive at each step (one inference pass)",
     "plot_costs_title": "{name}: parameters, MACs and activation memory per layer",
+    "plot_costs_depth_title": "{name}: parameters, MACs and activation memory per group (--depth {depth})",
     "plot_field_title": "{name}: receptive field through the network",
     "plot_scaling_title": "{name}: costs as functions of the input size",
     "plot_alive": "activation memory alive",

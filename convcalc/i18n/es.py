@@ -443,6 +443,7 @@ MESSAGES = {
                      "receptivo que dibujar",
     "plot_memory_title": "{name}: memoria de activaciones viva en cada paso (una pasada de inferencia)",
     "plot_costs_title": "{name}: parámetros, MACs y memoria de activaciones por capa",
+    "plot_costs_depth_title": "{name}: parámetros, MACs y memoria de activaciones por grupo (--depth {depth})",
     "plot_field_title": "{name}: campo receptivo a lo largo de la red",
     "plot_scaling_title": "{name}: costes en función del tamaño de la entrada",
     "plot_alive": "memoria de activaciones viva",

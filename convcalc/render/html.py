@@ -113,7 +113,7 @@ def _spec_section(analysis: Analysis, index: int, lang: str, depth=None) -> str:
     parts.append("</dl>")
     sections = notes(data, lang)
     parts += _notes(sections[:-1], lang)  # conditions, warnings, errors: first
-    parts += _plots(analysis, lang)
+    parts += _plots(analysis, lang, depth)
     parts += _diagram(analysis, lang, depth)
     parts += [f'<h3>{_text(translate("report_layers", lang))}</h3>', '<div class="layers">', _tools(lang),
               _table(analysis, data, lang, depth), "</div>"]
@@ -201,7 +201,7 @@ def _svg(text: str) -> str:
     return text[text.index("<svg"):]
 
 
-def _plots(analysis: Analysis, lang: str) -> list[str]:
+def _plots(analysis: Analysis, lang: str, depth=None) -> list[str]:
     from convcalc.render.plots import applicable, image
 
     parts = [f'<h3>{_text(translate("report_plots", lang))}</h3>']
@@ -211,7 +211,7 @@ def _plots(analysis: Analysis, lang: str) -> list[str]:
     if importlib.util.find_spec("matplotlib") is None:
         return parts + [f'<p class="placeholder">{_text(translate("report_plots_need", lang))}</p>']
     for kind in kinds:
-        svg = _svg(image(analysis, kind, "svg", lang).decode("utf-8"))
+        svg = _svg(image(analysis, kind, "svg", lang, depth).decode("utf-8"))
         parts.append(f'<figure class="plot" data-kind="{kind}">{svg}</figure>')
     return parts
 

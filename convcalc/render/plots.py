@@ -4,7 +4,7 @@ Four kinds, each from figures the analysis already has, for any layer type:
 
 - ``memory``: activation bytes alive at each step of one inference pass (``analysis.alive_bytes``,
   the liveness whose maximum is the reported peak), the peak marked and its layer named;
-- ``costs``: parameters, MACs and activation bytes of each layer;
+- ``costs``: parameters, MACs and activation bytes of each layer (or of each group at ``--depth``);
 - ``field``: each layer's receptive field (per spatial axis) and jump, in input pixels;
 - ``scaling``: for a symbolic input, MACs and memory at the input sizes the conditions allow.
 
@@ -43,8 +43,9 @@ def applicable(analysis: Analysis) -> list[str]:
     return ["memory", "costs"] + (["field"] if field_series(analysis)[0] else [])  # no field on a flat input
 
 
-def image(analysis: Analysis, kind: str, image_format: str, lang: str = "en") -> bytes:
-    """The plot ``kind`` of ``analysis`` as PNG or SVG bytes (SVG text stays text: searchable)."""
+def image(analysis: Analysis, kind: str, image_format: str, lang: str = "en", depth=None) -> bytes:
+    """The plot ``kind`` of ``analysis`` as PNG or SVG bytes (SVG text stays text: searchable);
+    ``depth`` groups the costs as ``--depth`` does."""
     from convcalc.bridges import require
 
     require("matplotlib", translate("plot_purpose", lang))
@@ -56,7 +57,7 @@ def image(analysis: Analysis, kind: str, image_format: str, lang: str = "en") ->
              "axes.spines.top": False, "axes.spines.right": False}
     with rc_context(style):
         figure = Figure(figsize=(10, 5.5 if kind != "costs" else 7.5), layout="constrained")
-        _DRAW[kind](figure, analysis, lang)
+        _DRAW[kind](figure, analysis, lang, **({"depth": depth} if kind == "costs" else {}))
         stream = io.BytesIO()
         figure.savefig(stream, format=image_format, dpi=100,
                        metadata={"Software": None} if image_format == "png" else {"Date": None})
@@ -142,14 +143,25 @@ def _draw_memory(figure, analysis: Analysis, lang: str) -> None:
     _title(figure, "plot_memory_title", analysis, lang)
 
 
-def _draw_costs(figure, analysis: Analysis, lang: str) -> None:
-    reports = analysis.layers
-    names = [report.name for report in reports]
-    rows = [("params", translate("col_params", lang), [int(report.params) for report in reports], False),
-            ("macs", translate("col_macs", lang),
-             [int(report.result.macs) if report.runs else 0 for report in reports], False),
-            ("memory", translate("col_memory", lang),
-             [int(report.activation_bytes) if report.runs else 0 for report in reports], True)]
+def cost_rows(analysis: Analysis, depth=None) -> list[tuple[str, int, int, int]]:
+    """Per layer, or per row of the tree cut at ``depth`` (``--depth``: a number or ``blocks``), its
+    name, parameters, MACs and activation bytes, counted as the totals count them (a layer that does
+    not run in this mode: its parameters only)."""
+    from convcalc.render import document, rows
+
+    def counted(record, figure):
+        return record[figure] if record["runs"] and record[figure] is not None else 0
+
+    return [(record["name"], record["params"] or 0, counted(record, "macs"), counted(record, "activation_bytes"))
+            for record in rows(document(analysis, "en", depth), depth)]
+
+
+def _draw_costs(figure, analysis: Analysis, lang: str, depth=None) -> None:
+    costs = cost_rows(analysis, depth)
+    names = [name for name, *_ in costs]
+    rows = [("params", translate("col_params", lang), [row[1] for row in costs], False),
+            ("macs", translate("col_macs", lang), [row[2] for row in costs], False),
+            ("memory", translate("col_memory", lang), [row[3] for row in costs], True)]
     panels = figure.subplots(len(rows), 1, sharex=True)
     for axes, (colour, label, values, binary) in zip(panels, rows):
         divisor, unit = _binary_unit(max(values)) if binary else (1, None)
@@ -161,7 +173,11 @@ def _draw_costs(figure, analysis: Analysis, lang: str) -> None:
         axes.annotate(_label(names[top]), (top, values[top] / divisor), xytext=(4, 0), textcoords="offset points",
                       ha="left", va="top", fontsize=7)
     _layer_axis(panels[-1], names)
-    _title(figure, "plot_costs_title", analysis, lang)
+    if depth is None:
+        _title(figure, "plot_costs_title", analysis, lang)
+    else:
+        figure.suptitle(translate("plot_costs_depth_title", lang, name=_label(analysis.spec.name), depth=depth),
+                        fontsize=11, fontweight="bold")
 
 
 def field_series(analysis: Analysis) -> tuple[list[str], list[list[float]], list[float]]:
