@@ -205,3 +205,15 @@ def test_depth_starts_the_block_uses_it_cuts_collapsed(depth, closed):
     blocks = page.having("tr", "block")
     assert sum("collapsed" in attrs["class"].split() for attrs in blocks) == closed
     assert sum("hidden" in attrs for attrs in page.having("tr", "layer")) == (62 if closed else 0)
+
+
+def test_without_graphviz_the_diagram_place_says_what_to_install(monkeypatch):
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("convcalc.render.diagram") is None:
+        pytest.skip("convcalc draw is not installed here")
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # as if the binding were not installed
+    page = Page(run("analyze", LENET, "--format", "html").output)
+    assert "drawing a network needs the Python package graphviz: pip install 'convcalc[draw]'" in page.text
+    assert not page.having("figure", "diagram")
