@@ -50,7 +50,8 @@ def execution_options(command):
 
 def prepare(spec, values, sizing, lang):
     """The analysis to execute, or the exit: 2 when unreadable, 1 when inconsistent."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec
 
@@ -59,7 +60,7 @@ def prepare(spec, values, sizing, lang):
                                 Options(values=values, **sizing))
     if analysis.errors:
         for finding in analysis.errors:
-            click.echo(finding.render(lang), err=True)
+            click.echo(finding.concise(lang), err=True)
         sys.exit(EXIT_FOUND_WRONG)
     return analysis
 

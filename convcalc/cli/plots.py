@@ -45,8 +45,9 @@ def plot(spec, kind, output, values, sizing, optimizer, force, depth, lang):
     pip install 'convcalc[plot]'.
 
     Exit code 0: written; 2: the spec cannot be analysed or plotted (or bad arguments)."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
     from convcalc.output import write_new
+    from convcalc.pipeline import analyze_document
     from convcalc.render.plots import image
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec

@@ -18,7 +18,7 @@ from convcalc import __version__
 from convcalc.analysis import Analysis
 from convcalc.errors import ConvcalcError
 from convcalc.i18n import translate
-from convcalc.render import document, headers, notes, number, shape_text, size, table_rows, total_lines
+from convcalc.render import analysed, document, headers, notes, number, shape_text, size, table_rows, total_lines
 from convcalc.text import visible
 
 _STYLE = """
@@ -37,7 +37,7 @@ tr.flagged-error td:first-child { border-left: 4px solid #c00; }
 tr.flagged-warning td:first-child { border-left: 4px solid #e0a800; }
 dl.totals { display: grid; grid-template-columns: max-content auto; gap: 2px 1.5em; }
 dl.totals dt { font-weight: 600; } dl.totals dd { margin: 0; }
-ul.errors li { color: #a00; } ul.warnings li { color: #8a6100; }
+ul.errors li { color: #a00; } ul.warnings li { color: #8a6100; } ul.notes li { color: #555; }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
 .placeholder { color: #666; font-style: italic; }
 .tools button { margin-right: 0.5em; }
@@ -87,8 +87,10 @@ def _text(value) -> str:
     return escape(visible(str(value)))
 
 
-def write(analyses, lang, stream, depth=None) -> None:
-    """The page; with ``depth`` (``--depth``), the block uses it would cut start collapsed."""
+def write(results, lang, stream, depth=None, quiet=False) -> None:
+    """The page; with ``depth`` (``--depth``), the block uses it would cut start collapsed; ``quiet``:
+    the diagnostics alone (no totals, plots, diagram, table nor conventions)."""
+    analyses = analysed(results)
     names = ", ".join(analysis.spec.name for analysis in analyses)
     stream.write(f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
                  f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">\n'
@@ -97,22 +99,25 @@ def write(analyses, lang, stream, depth=None) -> None:
                  f"<style>{_STYLE}</style>\n</head>\n<body>\n"
                  f'<h1>{_text(translate("report_title", lang, name=names))}</h1>\n')
     for index, analysis in enumerate(analyses):
-        stream.write(_spec_section(analysis, index, lang, depth))
+        stream.write(_spec_section(analysis, index, lang, depth, quiet))
     stream.write(f'<footer>{_text(translate("report_made_by", lang, version=__version__))}</footer>\n'
                  f"<script>{_SCRIPT}</script>\n</body>\n</html>\n")
 
 
-def _spec_section(analysis: Analysis, index: int, lang: str, depth=None) -> str:
+def _spec_section(analysis: Analysis, index: int, lang: str, depth=None, quiet=False) -> str:
     data = document(analysis, lang)
     parts = [f'<section class="spec" id="spec-{index}">',
              f"<h2>{_text(data['name'])}</h2>",
              "<p>" + _text(translate("input_line", lang, shape=shape_text(data["input_shape"]), layout=data["layout"],
-                                     batch=data["batch"], dtype=data["dtype"])) + "</p>",
-             f'<h3>{_text(translate("report_totals", lang))}</h3>', '<dl class="totals">']
+                                     batch=data["batch"], dtype=data["dtype"])) + "</p>"]
+    sections = notes(data, lang)
+    if quiet:
+        return "\n".join(parts + _notes([section for section in sections if section[0] in ("errors", "warnings")],
+                                        lang) + ["</section>\n"]) + "\n"
+    parts += [f'<h3>{_text(translate("report_totals", lang))}</h3>', '<dl class="totals">']
     parts += [f"<dt>{_text(label)}</dt><dd>{_text(value)}</dd>" for label, value in total_lines(data, lang)]
     parts.append("</dl>")
-    sections = notes(data, lang)
-    parts += _notes(sections[:-1], lang)  # conditions, warnings, errors: first
+    parts += _notes(sections[:-1], lang)  # conditions, errors, warnings, notes: first
     parts += _plots(analysis, lang, depth)
     parts += _diagram(analysis, lang, depth)
     parts += [f'<h3>{_text(translate("report_layers", lang))}</h3>', '<div class="layers">', _tools(lang),
@@ -140,7 +145,7 @@ def _table(analysis: Analysis, data: dict, lang: str, depth=None) -> str:
     their dotted names) start collapsed."""
     from convcalc.tree import BLOCKS
 
-    flagged = {finding.layer: finding.severity for finding in analysis.warnings + analysis.errors if finding.layer}
+    flagged = {finding.layer: finding.level for finding in analysis.warnings + analysis.errors if finding.layer}
     held: dict = {}  # block use -> the layers written in it
     for report in analysis.layers:
         for use in report.node.uses:
