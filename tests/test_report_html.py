@@ -217,3 +217,14 @@ def test_without_graphviz_the_diagram_place_says_what_to_install(monkeypatch):
     page = Page(run("analyze", LENET, "--format", "html").output)
     assert "drawing a network needs the Python package graphviz: pip install 'convcalc[draw]'" in page.text
     assert not page.having("figure", "diagram")
+
+
+def test_quiet_keeps_the_diagnostics_alone(tmp_path):
+    """A 3x3 stride-2 window on 8x8: (8 - 3)/2 = 5/2 is inexact (a warning); then a 7x7 window on the
+    3x3 output does not fit (an error). -q leaves no totals, table, plots nor diagram."""
+    spec = tmp_path / "two.yaml"
+    spec.write_text("name: two\ninput: [1, 8, 8]\nlayers:\n  - {type: conv2d, filters: 2, kernel: 3, stride: 2}\n"
+                    "  - {type: conv2d, filters: 2, kernel: 7}\n", encoding="utf-8")
+    page = Page(run("analyze", spec, "--format", "html", "-q").output)
+    assert len(page.having("ul", "warnings")) == 1 and len(page.having("ul", "errors")) == 1
+    assert not page.having("table") and not page.having("figure") and not page.having("dl")
