@@ -343,27 +343,37 @@ def _totals(reports, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Tot
 
 
 def _peak(reports, input_bytes) -> Dim | None:
-    """Most activation bytes held at once in one inference pass, in spec order: a layer's output
-    is allocated while its inputs are alive; a tensor is freed after its last reader (network
-    outputs are kept). No in-place operations are assumed. None when sizes are symbolic, since
-    which layer dominates then depends on the input size."""
+    """Most activation bytes held at once in one inference pass (see ``alive_bytes``); None when
+    sizes are symbolic, since which layer dominates then depends on the input size."""
+    alive = alive_bytes(reports, input_bytes)
+    return None if alive is None else max([input_bytes, *alive])
+
+
+def alive_bytes(reports, input_bytes, bytes_of=lambda report: report.activation_bytes) -> list[int] | None:
+    """Activation bytes alive at each step of one inference pass, in spec order, counted when the
+    step's output has just been allocated: a layer's output is allocated while its inputs are
+    alive; a tensor is freed after its last reader (network outputs are kept). No in-place
+    operations are assumed. ``bytes_of`` gives a layer's output bytes (the analysed figure, or one
+    evaluated at given sizes); None when a size is symbolic or a layer could not be analysed.
+
+    Two layers a -> b of 4 bytes each on an 8-byte input: 8 + 4 = 12 alive while a runs, then the
+    input is freed and b's 4 join a's: [12, 8]."""
     sizes = {INPUT: input_bytes}
     last_reader = {}
     for step, report in enumerate(reports):
-        if report.result is None or not is_concrete(report.activation_bytes):
+        if report.result is None or not is_concrete(bytes_of(report)):
             return None
-        sizes[report.node.name] = report.activation_bytes if report.runs else 0
+        sizes[report.node.name] = bytes_of(report) if report.runs else 0
         for source in report.node.inputs if report.runs else ():
             last_reader[source] = step
     if not is_concrete(input_bytes):
         return None
-    live = peak = input_bytes
+    live, alive = input_bytes, []
     for step, report in enumerate(reports):
         live += sizes[report.node.name]
-        if live > peak:
-            peak = live
+        alive.append(live)
         for source in report.node.inputs:
             if last_reader.get(source) == step:
                 live -= sizes[source]
                 last_reader[source] = None  # freed once, even when read twice
-    return peak
+    return alive

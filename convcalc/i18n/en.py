@@ -433,6 +433,48 @@ MESSAGES = {
     "lint_settings_list": "{origin}: '{key}' must be a list of codes or code prefixes, e.g. [CC2, CC401]",
     "pyproject_unreadable": "cannot read this pyproject.toml for its [tool.convcalc] settings: {problem}",
 
+    # plots and the HTML report (issue 15)
+    "plot_purpose": "drawing plots",
+    "plot_suffix": "the plot's file name ends in .png or .svg (the image format); got '{name}'",
+    "plot_inconsistent": "the network has errors (convcalc analyze shows them): only a consistent one is plotted",
+    "plot_needs_sizes": "the {kind} plot needs numbers, and the input is symbolic ({symbols}): give the sizes "
+                        "(--set, --input 3x224x224), or plot --kind scaling",
+    "plot_needs_symbols": "the scaling plot shows costs as functions of the input size: give a symbolic input "
+                          "(--input 3xHxW)",
+    "plot_no_valid_size": "no input size up to {limit} satisfies the network's conditions: nothing to plot",
+    "plot_no_field": "no layer of this network sees a window of its input (the input is flat): no receptive "
+                     "field to plot",
+    "plot_memory_title": "{name}: activation memory alive at each step (one inference pass)",
+    "plot_costs_title": "{name}: parameters, MACs and activation memory per layer",
+    "plot_costs_depth_title": "{name}: parameters, MACs and activation memory per group (--depth {depth})",
+    "plot_field_title": "{name}: receptive field through the network",
+    "plot_scaling_title": "{name}: costs as functions of the input size",
+    "plot_alive": "activation memory alive",
+    "plot_peak_at": "peak {size} at {layer}",
+    "plot_step": "layer (schedule order)",
+    "plot_field_axis": "receptive field ({axis})",
+    "plot_jump": "jump (input pixels between neighbouring units)",
+    "plot_input_size": "input size ({size})",
+    "plot_field_pixels": "input pixels",
+    "plot_input_side": "input size {symbols}",
+    "plot_memory": "memory",
+    "plot_scaling_peak": "peak inference memory",
+    "plot_scaling_training": "training memory",
+    "plot_scaling_activations": "all activations",
+    "plot_written": "{path}: {kind} plot",
+    "report_title": "convcalc report: {name}",
+    "report_totals": "Totals",
+    "report_layers": "Layers",
+    "report_plots": "Plots",
+    "report_diagram": "Architecture",
+    "report_no_diagram": "The architecture diagram appears here when convcalc can draw it (convcalc draw).",
+    "report_no_plots": "No plots: the network has errors (see above).",
+    "report_plots_need": "The plots need the Python package matplotlib: pip install 'convcalc[plot]'",
+    "report_collapse_all": "Collapse all blocks",
+    "report_expand_all": "Expand all blocks",
+    "report_block": "{name} ({kind}, line {line}): {layers} layers",
+    "report_made_by": "Made by convcalc {version}; the page needs no network to open.",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 

@@ -448,6 +448,51 @@ MESSAGES = {
                           "[CC2, CC401]",
     "pyproject_unreadable": "no se puede leer este pyproject.toml para sus ajustes [tool.convcalc]: {problem}",
 
+    # plots and the HTML report (issue 15)
+    "plot_purpose": "dibujar gráficos",
+    "plot_suffix": "el nombre del archivo del gráfico termina en .png o .svg (el formato de imagen); se recibió "
+                   "'{name}'",
+    "plot_inconsistent": "la red tiene errores (convcalc analyze los muestra): solo se dibuja una red consistente",
+    "plot_needs_sizes": "el gráfico {kind} necesita números, y la entrada es simbólica ({symbols}): da los tamaños "
+                        "(--set, --input 3x224x224), o dibuja --kind scaling",
+    "plot_needs_symbols": "el gráfico scaling muestra los costes en función del tamaño de la entrada: da una "
+                          "entrada simbólica (--input 3xHxW)",
+    "plot_no_valid_size": "ningún tamaño de entrada hasta {limit} cumple las condiciones de la red: no hay nada "
+                          "que dibujar",
+    "plot_no_field": "ninguna capa de esta red ve una ventana de su entrada (la entrada es plana): no hay campo "
+                     "receptivo que dibujar",
+    "plot_memory_title": "{name}: memoria de activaciones viva en cada paso (una pasada de inferencia)",
+    "plot_costs_title": "{name}: parámetros, MACs y memoria de activaciones por capa",
+    "plot_costs_depth_title": "{name}: parámetros, MACs y memoria de activaciones por grupo (--depth {depth})",
+    "plot_field_title": "{name}: campo receptivo a lo largo de la red",
+    "plot_scaling_title": "{name}: costes en función del tamaño de la entrada",
+    "plot_alive": "memoria de activaciones viva",
+    "plot_peak_at": "pico de {size} en {layer}",
+    "plot_step": "capa (orden de ejecución)",
+    "plot_field_axis": "campo receptivo ({axis})",
+    "plot_jump": "salto (píxeles de entrada entre unidades vecinas)",
+    "plot_input_size": "tamaño de la entrada ({size})",
+    "plot_field_pixels": "píxeles de entrada",
+    "plot_input_side": "tamaño de la entrada {symbols}",
+    "plot_memory": "memoria",
+    "plot_scaling_peak": "memoria pico de inferencia",
+    "plot_scaling_training": "memoria de entrenamiento",
+    "plot_scaling_activations": "todas las activaciones",
+    "plot_written": "{path}: gráfico {kind}",
+    "report_title": "Informe de convcalc: {name}",
+    "report_totals": "Totales",
+    "report_layers": "Capas",
+    "report_plots": "Gráficos",
+    "report_diagram": "Arquitectura",
+    "report_no_diagram": "El diagrama de la arquitectura aparece aquí cuando convcalc puede dibujarlo "
+                         "(convcalc draw).",
+    "report_no_plots": "Sin gráficos: la red tiene errores (véase arriba).",
+    "report_plots_need": "Los gráficos necesitan el paquete de Python matplotlib: pip install 'convcalc[plot]'",
+    "report_collapse_all": "Plegar todos los bloques",
+    "report_expand_all": "Desplegar todos los bloques",
+    "report_block": "{name} ({kind}, línea {line}): {layers} capas",
+    "report_made_by": "Hecho con convcalc {version}; la página no necesita red para abrirse.",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 
