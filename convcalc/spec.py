@@ -49,6 +49,15 @@ class BlockDef(BaseModel):
     layers: list[Any] = Field(min_length=1)
 
 
+class GraphSpec(BaseModel):
+    """The graph a graph network runs on: its nodes are the input's first axis (``input: [N, F]``,
+    N nodes of F features); its edges are counted here (directed, as PyTorch Geometric's edge_index
+    holds them: an undirected edge is two)."""
+
+    model_config = ConfigDict(extra="forbid")
+    edges: Size = Field(description="E: the number of directed edges (source -> target), a size or a symbol")
+
+
 class Spec(BaseModel):
     """A CNN architecture as written by hand."""
 
@@ -73,6 +82,9 @@ class Spec(BaseModel):
                                           "any layer or block), settable with --param NAME=VALUE: one file, a family")
     blocks: dict[str, BlockDef] = Field(default_factory=dict)
     layers: list[Any] = Field(min_length=1, description="layers in order; `inputs:` joins branches")
+    graph: GraphSpec | None = Field(
+        default=None, description="for graph networks: input [N, F] is N nodes of F features, and graph: {edges: E} "
+                                  "the edges between them")
 
 
 def suggestion(word: str, choices) -> Msg | str:

@@ -413,6 +413,17 @@ MESSAGES = {
     "draw_change_renamed": "renamed from {old}",
     "draw_diagram_needs_markdown": "--diagram draws a Mermaid diagram, which only --format markdown carries",
 
+    # graph convolutions (issue 17)
+    "graph_needs_edges": "a graph layer needs the graph's edges: give the spec graph: {{edges: E}} (input: [N, F] "
+                         "is N nodes of F features)",
+    "graph_needs_node_features": "a graph layer takes N nodes of F features, (N, F); it received {shape}",
+    "fig_transform": "MACs at the nodes (transform)",
+    "fig_aggregation": "MACs over the edges (aggregation)",
+    "fig_spectral": "a GCNConv on the same graph",
+    "graph_spectral_contrast": "spectral filtering: this ChebConv of order K = {order} costs {ours} MACs, K "
+                               "transforms and K - 1 propagations over the edges, against {gcn} for the one-hop "
+                               "spatial GCNConv",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 

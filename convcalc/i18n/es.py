@@ -426,6 +426,17 @@ MESSAGES = {
     "draw_change_renamed": "renombrada desde {old}",
     "draw_diagram_needs_markdown": "--diagram dibuja un diagrama Mermaid, que solo lleva --format markdown",
 
+    # graph convolutions (issue 17)
+    "graph_needs_edges": "una capa de grafo necesita las aristas del grafo: indique en la especificación graph: "
+                         "{{edges: E}} (input: [N, F] son N nodos de F características)",
+    "graph_needs_node_features": "una capa de grafo recibe N nodos de F características, (N, F); ha recibido {shape}",
+    "fig_transform": "MACs en los nodos (transformación)",
+    "fig_aggregation": "MACs por las aristas (agregación)",
+    "fig_spectral": "una GCNConv en el mismo grafo",
+    "graph_spectral_contrast": "filtrado espectral: esta ChebConv de orden K = {order} cuesta {ours} MACs, K "
+                               "transformaciones y K - 1 propagaciones por las aristas, frente a {gcn} de la GCNConv "
+                               "espacial de un salto",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 
