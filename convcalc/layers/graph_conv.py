@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-import numpy
-
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
@@ -69,6 +67,8 @@ def _nodes_features(x: Tensor) -> tuple[Dim, Dim]:
 def _with_loops(sources, targets, nodes: int):
     """The edge list without its self-loops, then one self-loop per node (PyG's remove_self_loops,
     add_self_loops)."""
+    import numpy
+
     kept = sources != targets
     loops = numpy.arange(nodes)
     return numpy.concatenate([sources[kept], loops]), numpy.concatenate([targets[kept], loops])
@@ -77,6 +77,8 @@ def _with_loops(sources, targets, nodes: int):
 def propagate(ops, values, sources, targets, weights=None):
     """Sum over the edges of ``values`` at the source (times ``weights``, edges on axis 1) into the
     target: (batch, N, ...) -> (batch, N, ...), a slice of edges at a time within the scratch budget."""
+    import numpy
+
     out = numpy.zeros_like(values)
     per_edge = max(1, values[:, :1].nbytes * 2)
     step = max(1, ops.scratch_bytes // per_edge)
@@ -90,8 +92,6 @@ def propagate(ops, values, sources, targets, weights=None):
 
 class GraphLayer(Layer):
     """A layer on the nodes of a graph: (N, F) -> (N, C), figures from ``cost``."""
-
-    formulas = {"shape": "(N, C)", "receptive_field": "the whole graph"}
 
     def infer(self, inputs, check):
         nodes, features = _nodes_features(inputs[0])
@@ -134,6 +134,8 @@ class GCNConv(GraphLayer):
     D the degrees counted at the targets with it (PyG's GCNConv, gcn_norm)."""
 
     kind = "gcn_conv"
+    formulas = {"shape": "(N, C)", "params": "F*C + C", "macs": "N*F*C (transform) + (E + N)*C (aggregation)",
+                "receptive_field": "the whole graph"}
     summary = {"en": "graph convolution (Kipf & Welling): neighbours and self, symmetrically normalised",
                "es": "convolución de grafo (Kipf y Welling): vecinos y el propio nodo, con normalización simétrica"}
     flop_rule = {"en": "2 per multiply-accumulate (the transform, then the weighted sum over the E + N edges "
@@ -157,6 +159,8 @@ class GCNConv(GraphLayer):
         return {**shapes, "bias": ((self.units,), True)} if self.bias else shapes
 
     def forward(self, arrays, params, ops):
+        import numpy
+
         (x,) = arrays
         nodes = x.shape[1]
         sources, targets = _with_loops(*ops.edges, nodes)
@@ -173,6 +177,8 @@ class ChebConv(GraphLayer):
     T_k = 2 L~ T_(k-1) - T_(k-2). L~ keeps its diagonal (zero) as N entries: E + N per propagation."""
 
     kind = "cheb_conv"
+    formulas = {"shape": "(N, C)", "params": "K*F*C + C", "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
+                "receptive_field": "the whole graph"}
     summary = {"en": "Chebyshev spectral graph convolution (Defferrard et al.): a polynomial of order K-1 in the "
                      "Laplacian",
                "es": "convolución espectral de Chebyshev (Defferrard et al.): un polinomio de orden K-1 en el "
@@ -217,6 +223,8 @@ class ChebConv(GraphLayer):
     def forward(self, arrays, params, ops):
         """A slice of the input features at a time: L~ acts on the nodes, each feature apart, so the
         polynomials of a slice need only that slice (the scratch budget bounds them)."""
+        import numpy
+
         (x,) = arrays
         nodes = x.shape[1]
         sources, targets = ops.edges
@@ -248,6 +256,8 @@ class GraphConv(GraphLayer):
     over the edges j -> i (PyG's GraphConv, aggr 'add': lin_root and lin_rel)."""
 
     kind = "graph_conv"
+    formulas = {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
+                "receptive_field": "the whole graph"}
     summary = {"en": "graph convolution (Morris et al.): self and the sum of the neighbours, each its own weights",
                "es": "convolución de grafo (Morris et al.): el nodo y la suma de sus vecinos, cada uno con sus pesos"}
     flop_rule = {"en": "2 per weight multiply-accumulate, 1 per value summed over the E edges, N*C adding the "
@@ -278,6 +288,8 @@ class GraphConv(GraphLayer):
         return {**shapes, f"{own}.weight": (shape, True)}
 
     def forward(self, arrays, params, ops):
+        import numpy
+
         (x,) = arrays
         sources, targets = ops.edges
         summed = propagate(ops, x, sources, targets)
@@ -295,6 +307,8 @@ class SAGEConv(GraphConv):
     (PyG's SAGEConv: lin_r for the node, lin_l with the bias for its neighbours; no neighbour gives 0)."""
 
     kind = "sage_conv"
+    formulas = {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
+                "receptive_field": "the whole graph"}
     summary = {"en": "GraphSAGE convolution: self and the mean of the neighbours, each its own weights",
                "es": "convolución GraphSAGE: el nodo y la media de sus vecinos, cada uno con sus pesos"}
     flop_rule = {"en": "as graph_conv, plus N*F divisions for the mean",
@@ -309,6 +323,8 @@ class GATConv(GraphLayer):
     concatenated (H*C) or averaged (C), then the bias (PyG's GATConv)."""
 
     kind = "gat_conv"
+    formulas = {"shape": "(N, C)", "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)", "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
+                "receptive_field": "the whole graph"}
     summary = {"en": "graph attention (Veličković et al.): neighbours weighted by learnt attention, per head",
                "es": "atención en grafos (Veličković et al.): vecinos ponderados por una atención aprendida, por "
                      "cabeza"}
@@ -350,6 +366,8 @@ class GATConv(GraphLayer):
         return {**shapes, "lin.weight": ((self.heads * self.units, inputs[0].dims[1]), True)}
 
     def forward(self, arrays, params, ops):
+        import numpy
+
         (x,) = arrays
         batch, nodes = x.shape[:2]
         sources, targets = _with_loops(*ops.edges, nodes)
@@ -379,7 +397,8 @@ class GINConv(GraphLayer):
                      "its MLP follows as dense layers",
                "es": "agregación de isomorfismo de grafos (Xu et al.): (1 + eps) * el nodo + la suma de sus vecinos; "
                      "su MLP sigue como capas densas"}
-    formulas = {"shape": "(N, F): unchanged", "receptive_field": "the whole graph"}
+    formulas = {"shape": "(N, F): unchanged", "params": "0 (eps a buffer), 1 with train_eps",
+                "macs": "N*F (transform: (1 + eps)*x) + E*F (aggregation)", "receptive_field": "the whole graph"}
     flop_rule = {"en": "1 per value summed over the E edges, 2*N*F for (1 + eps)*x added",
                  "es": "1 por valor sumado por las E aristas, 2*N*F para sumar (1 + eps)*x"}
 
@@ -400,6 +419,8 @@ class GINConv(GraphLayer):
         return {"eps": ((1,), self.train_eps)}
 
     def forward(self, arrays, params, ops):
+        import numpy
+
         (x,) = arrays
         summed = propagate(ops, x, *ops.edges)
         ops.aggregate(summed, numpy.arange(x.shape[1]), (1 + params["eps"][0]) * x)  # the node's own term
@@ -420,7 +441,7 @@ class GlobalNodePool(Layer):
                            macs=0, flops=flops)
 
     def forward(self, arrays, params, ops):
-        return getattr(numpy, self.reduction)(arrays[0], axis=1)
+        return getattr(arrays[0], self.reduction)(axis=1)
 
 
 class GlobalMeanPool(GlobalNodePool):
