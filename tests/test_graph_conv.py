@@ -78,6 +78,26 @@ def test_layer_matches_pytorch_geometric(entry, one_torch_thread):
     assert run.layers[0].macs == report.result.macs  # the executor counted what the analysis states
 
 
+@pytest.mark.parametrize("entry", ["cheb_conv: {units: 4, order: 3}", "gat_conv: {units: 3, heads: 2}",
+                                   "sage_conv: {units: 4}"])
+def test_a_batch_of_graphs_is_each_graph_through_pytorch_geometric(entry, one_torch_thread):
+    """batch: 3 is three graphs of the same nodes and edges, each as PyG computes it alone; the
+    MACs are three times one graph's."""
+    make, _ = LAYERS[entry]
+    analysis = analyze_text(spec(f"  - {entry}\n").replace("dtype:", "batch: 3\ndtype:"))
+    run = execute(analysis, seed=5)
+    (report,) = analysis.layers
+    module = make().double()
+    module.load_state_dict({key.removeprefix(f"{report.name}."): torch.from_numpy(value)
+                            for key, value in run.weights.items()})
+    edge_index = torch.from_numpy(random_edges(NODES, EDGES, seed=5))
+    with torch.no_grad():
+        for graph in range(3):
+            expected = module(torch.from_numpy(run.input[graph]), edge_index).numpy()
+            np.testing.assert_allclose(run.outputs[report.name][graph], expected, rtol=1e-10, atol=1e-12)
+    assert run.layers[0].macs == 3 * report.result.macs
+
+
 def test_gcn_figures_by_hand():
     """GCNConv 5 -> 4 on 9 nodes and 23 edges: params 5*4 + 4 = 24; transform 9*5*4 = 180, aggregation
     over the edges and the 9 self-loops (23 + 9)*4 = 128."""

@@ -111,7 +111,7 @@ class GraphLayer(Layer):
         edges = result.sizes["edges"]
         cost = self.cost(nodes, features, edges)
         values = {"N": nodes, "F": features, "E": edges, **self.letters()}
-        steps = [Step("shape", "(N, C)", None, result.output.dims),
+        steps = [Step("shape", self.shape_formula(), None, result.output.dims),
                  Step("params", cost.params_formula, _text(cost.params_formula, **values), cost.params),
                  Step("transform", cost.transform_formula, _text(cost.transform_formula, **values), cost.transform),
                  Step("aggregation", cost.aggregation_formula, _text(cost.aggregation_formula, **values),
@@ -123,6 +123,9 @@ class GraphLayer(Layer):
 
     def contrast(self, nodes, features, edges, result) -> list[Step]:
         return []
+
+    def shape_formula(self) -> str:
+        return "(N, C)"
 
     def letters(self) -> dict:
         """The layer's own letters in its formulas (C, K, H) with their values."""
@@ -177,7 +180,8 @@ class ChebConv(GraphLayer):
     T_k = 2 L~ T_(k-1) - T_(k-2). L~ keeps its diagonal (zero) as N entries: E + N per propagation."""
 
     kind = "cheb_conv"
-    formulas = {"shape": "(N, C)", "params": "K*F*C + C", "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
+    formulas = {"shape": "(N, C)", "params": "K*F*C + C",
+                "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
                 "receptive_field": "the whole graph"}
     summary = {"en": "Chebyshev spectral graph convolution (Defferrard et al.): a polynomial of order K-1 in the "
                      "Laplacian",
@@ -323,7 +327,9 @@ class GATConv(GraphLayer):
     concatenated (H*C) or averaged (C), then the bias (PyG's GATConv)."""
 
     kind = "gat_conv"
-    formulas = {"shape": "(N, C)", "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)", "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
+    formulas = {"shape": "(N, H*C) concatenated, (N, C) averaged",
+                "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)",
+                "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
                 "receptive_field": "the whole graph"}
     summary = {"en": "graph attention (Veličković et al.): neighbours weighted by learnt attention, per head",
                "es": "atención en grafos (Veličković et al.): vecinos ponderados por una atención aprendida, por "
@@ -344,6 +350,9 @@ class GATConv(GraphLayer):
 
     def letters(self):
         return {"C": self.units, "H": self.heads}
+
+    def shape_formula(self):
+        return "(N, H*C)" if self.concat else "(N, C)"
 
     @property
     def width(self) -> int:
@@ -407,6 +416,9 @@ class GINConv(GraphLayer):
 
     def buffer_count(self) -> int:
         return 0 if self.train_eps else 1
+
+    def shape_formula(self):
+        return "(N, F)"
 
     def letters(self):
         return {}
