@@ -187,6 +187,8 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
 
     findings: list[Finding] = []
     constraints: list = []  # of convcalc.conditions.Constraint
+    if spec.graph is not None and spec.graph.edge_list:
+        _check_edge_list(spec.graph.edge_list, dims[0], document, findings)
     tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
     reports: list[LayerReport] = []
     unsized: set[str] = set()  # layers that do not run and could not at this input
@@ -227,6 +229,14 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
                     strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT],
                     {**spec.params, **options.params}, options.mode, sizes)
+
+
+def _check_edge_list(edge_list, nodes: Dim, document: Document, findings: list) -> None:
+    """Every node an edge names is one of the input's N (its first axis), once N is a number."""
+    highest = max(max(side) for side in edge_list)
+    if is_concrete(nodes) and highest >= nodes:
+        findings.append(Finding("error", "graph_node_out_of_range", {"node": highest, "nodes": nodes},
+                                location=document.location(("graph", "edge_list"))))
 
 
 def _within_bound(output: Tensor, node) -> None:

@@ -183,12 +183,14 @@ def random_edges(nodes: int, edges: int, seed: int = 0) -> np.ndarray:
 
 
 def graph_edges(analysis: Analysis, seed: int) -> np.ndarray | None:
-    """The edge list a graph spec runs on (``random_edges`` over its nodes, the input's first
-    axis), None for a spec without a graph."""
-    sizes = analysis.sizes
-    if "edges" not in sizes:
+    """The edge list a graph spec runs on: its ``edge_list``, else ``random_edges`` over its nodes
+    (the input's first axis); None for a spec without a graph."""
+    graph = analysis.spec.graph
+    if graph is None:
         return None
-    return random_edges(int(analysis.input_tensor.dims[0]), int(sizes["edges"]), seed)
+    if graph.edge_list is not None:
+        return np.array(graph.edge_list, dtype=np.int64).reshape(2, -1)
+    return random_edges(int(analysis.input_tensor.dims[0]), int(analysis.sizes["edges"]), seed)
 
 
 def _bytes(size: int) -> str:

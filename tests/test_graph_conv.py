@@ -204,3 +204,58 @@ def test_the_exporters_refuse_graph_layers_in_one_line(target, message, tmp_path
     assert result.exit_code == 2
     assert result.stderr.strip().endswith(message) and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+SQUARE = """name: square
+input: [4, 2]
+input_values: [[1, 0], [0, 1], [1, 1], [2, 0]]
+dtype: float64
+graph:
+  edge_list: [[0, 1, 2, 3, 1], [1, 2, 3, 0, 0]]
+layers:
+  - gcn_conv: {name: conv, units: 3}
+  - global_mean_pool: {name: pool}
+"""
+
+
+def test_a_written_edge_list_is_what_run_computes_on(tmp_path, one_torch_thread):
+    """A 4-node cycle and a chord, written out: E = 5, so GCNConv 2 -> 3 costs 4*2*3 + (5 + 4)*3 = 51
+    MACs; run's output is PyG's on the same edge_index."""
+    from torch_geometric.nn import global_mean_pool
+
+    path = tmp_path / "square.yaml"
+    path.write_text(SQUARE)
+    analysis = analyze_file(path)
+    assert analysis.totals.macs == 51 and analysis.sizes == {"edges": 5}
+    run = execute(analysis, seed=2)
+    module = pyg.GCNConv(2, 3).double()
+    module.load_state_dict({key.removeprefix("conv."): torch.from_numpy(value) for key, value in run.weights.items()})
+    edge_index = torch.tensor([[0, 1, 2, 3, 1], [1, 2, 3, 0, 0]])
+    with torch.no_grad():
+        expected = global_mean_pool(module(torch.tensor(run.input[0]), edge_index), torch.zeros(4, dtype=torch.long))
+    np.testing.assert_allclose(run.outputs["pool"], expected.numpy(), rtol=1e-12)
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert result.exit_code == 0 and "every figure confirmed" in result.stdout, result.output
+
+
+@pytest.mark.parametrize("graph, message", [
+    ("{edge_list: [[0, 1], [1, 1]]}", "leave self-loops out"),
+    ("{edge_list: [[0, 1], [1]]}", "two lists of the same length"),
+    ("{edges: 3, edge_list: [[0, 1], [1, 0]]}", "edge_list holds 2 edges"),
+    ("{}", "give the graph's edges"),
+])
+def test_a_malformed_graph_is_one_located_line(graph, message, tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text(f"name: g\ninput: [4, 2]\ngraph: {graph}\nlayers:\n  - gcn_conv: {{units: 3}}\n")
+    result = CliRunner().invoke(main, ["analyze", str(path)])
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"{path}:3:")
+
+
+def test_an_edge_to_a_node_past_the_input_is_an_error(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text("name: g\ninput: [4, 2]\ngraph: {edge_list: [[0, 1], [1, 4]]}\nlayers:\n"
+                    "  - gcn_conv: {units: 3}\n")
+    result = CliRunner().invoke(main, ["analyze", str(path)])
+    assert result.exit_code == 1
+    assert "names node 4, but the input has 4 nodes" in result.output

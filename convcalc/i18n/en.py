@@ -423,6 +423,8 @@ MESSAGES = {
     "graph_spectral_contrast": "spectral filtering: this ChebConv of order K = {order} costs {ours} MACs, K "
                                "transforms and K - 1 propagations over the edges, against {gcn} for the one-hop "
                                "spatial GCNConv",
+    "graph_node_out_of_range": "the graph's edge_list names node {node}, but the input has {nodes} nodes (numbered "
+                               "from 0)",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",

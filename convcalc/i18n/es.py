@@ -436,6 +436,8 @@ MESSAGES = {
     "graph_spectral_contrast": "filtrado espectral: esta ChebConv de orden K = {order} cuesta {ours} MACs, K "
                                "transformaciones y K - 1 propagaciones por las aristas, frente a {gcn} de la GCNConv "
                                "espacial de un salto",
+    "graph_node_out_of_range": "la edge_list del grafo nombra el nodo {node}, pero la entrada tiene {nodes} nodos "
+                               "(numerados desde 0)",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
