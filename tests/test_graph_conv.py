@@ -104,6 +104,17 @@ def test_gcn_figures_by_hand():
     analysis = analyze_text(spec("  - gcn_conv: {units: 4}\n"))
     (report,) = analysis.layers
     assert (report.params, report.result.macs, report.shape) == (24, 180 + 128, (9, 4))
+    assert report.result.flops == 2 * (180 + 128) + 9 * 4  # 2 a MAC, and the bias at each node
+
+
+def test_cheb_and_gat_figures_by_hand():
+    """ChebConv 5 -> 4, K = 3: params 3*5*4 + 4 = 64; transform 3*9*5*4 = 540, aggregation
+    2*(23 + 9)*5 = 320. GATConv 5 -> 2 heads of 3 averaged: params 5*6 + 2*6 + 3 = 45; transform
+    9*5*6 + 2*9*6 = 378, aggregation (23 + 9)*6 = 192; shape (9, 3)."""
+    cheb, gat = analyze_text(spec("  - cheb_conv: {units: 4, K: 3}\n"
+                                  "  - gat_conv: {units: 3, heads: 2, concat: false, inputs: [input]}\n")).layers
+    assert (cheb.params, cheb.result.macs) == (64, 540 + 320)
+    assert (gat.params, gat.result.macs, gat.shape) == (45, 378 + 192, (9, 3))
 
 
 def test_symbolic_nodes_and_edges():
