@@ -21,7 +21,7 @@ K transforms and K-1 propagations over the edges.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import AliasChoices, Field, PositiveInt
 
