@@ -46,7 +46,8 @@ def main() -> None:
     runs = parser.parse_args().runs
     import onnx
 
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec
 

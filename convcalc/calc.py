@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from convcalc.analysis import Analysis, Options, analyze_document
+from convcalc.analysis import Analysis, Options
+from convcalc.pipeline import analyze_document
 from convcalc.layers.base import product
 from convcalc.loading import load_document
 from convcalc.spec import parse_spec

@@ -59,7 +59,8 @@ def load(path: str, values: dict[str, int], base: str | None = None, absent_ok: 
     (``sizing``: the input, parameters and mode of analysis.Options). With ``base`` (or
     ``absent_ok``, for the working tree's side of a --base diff), a spec that is not there is an
     empty snapshot: a spec new since the revision is all added, one deleted since is all removed."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.loading import load_document, read_text
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec

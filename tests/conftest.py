@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from convcalc.analysis import Options, analyze_document
+from convcalc.analysis import Options
+from convcalc.pipeline import analyze_document
 from convcalc.loading import load_document, load_file
 from convcalc.spec import parse_spec
 
@@ -36,6 +37,13 @@ def time_limit(seconds: int):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(autouse=True)
+def not_in_github_actions(monkeypatch):
+    """`analyze` without --format prints GitHub annotations under GitHub Actions; the tests that
+    expect a table get one wherever the suite runs (test_diagnostics sets the variable itself)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
 @pytest.fixture
@@ -93,3 +101,38 @@ def pytest_collection_modifyitems(config, items):
         if shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None:
             raise pytest.UsageError("CI needs Graphviz's dot and the graphviz package for the drawing tests; "
                                     "run `make test` (as root on Debian, for apt-get install graphviz)")
+
+
+OUTPUT_SCHEMA = None
+
+
+def analyze_json(text: str) -> dict:
+    """`convcalc analyze --format json` output, read and validated against convcalc/output.schema.json."""
+    import json
+
+    import jsonschema
+
+    global OUTPUT_SCHEMA
+    if OUTPUT_SCHEMA is None:
+        OUTPUT_SCHEMA = jsonschema.Draft202012Validator(
+            json.loads((ROOT / "convcalc" / "output.schema.json").read_text(encoding="utf-8")))
+    data = json.loads(text)
+    OUTPUT_SCHEMA.validate(data)
+    return data
+
+
+def one_spec(text: str) -> dict:
+    """The one spec's object of an analyze --format json output (validated)."""
+    (spec,) = analyze_json(text)["specs"]
+    return spec
+
+
+def at_level(spec: dict, level: str) -> list[dict]:
+    """The diagnostics of one level of a spec's JSON object."""
+    return [record for record in spec["diagnostics"] if record["level"] == level]
+
+
+def placed(record: dict) -> str:
+    """A JSON diagnostic as `file:line:col: message`."""
+    where = ":".join(str(part) for part in (record["file"], record["line"], record["column"]) if part is not None)
+    return f"{where}: {record['message']}"

@@ -27,7 +27,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS
+from conftest import SPECS, one_spec
 from convcalc.cli import main
 
 TINY = """\
@@ -87,7 +87,7 @@ def figures(row):
 def analysed(spec, *options):
     result = cli("analyze", spec, "--format", "json", *options)
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return one_spec(result.stdout)
 
 
 def test_depth_one_gives_the_stem_the_stage_group_and_the_head_with_hand_worked_subtotals(tiny):
@@ -198,7 +198,7 @@ def test_a_group_after_an_error_has_no_figures_and_is_incomplete(tiny):
     tiny.write_text(TINY.replace("kernel: 3, padding: 1", "kernel: 9, padding: 0"), encoding="utf-8")
     result = cli("analyze", tiny, "--format", "json", "--depth", "1")
     assert result.exit_code == 1
-    stem, stage, head = tree_rows(json.loads(result.stdout)["tree"])
+    stem, stage, head = tree_rows(one_spec(result.stdout)["tree"])
     assert (stem["complete"], stem["params"]) == (True, 16)
     assert (stage["complete"], stage["params"], stage["macs"], stage["output_shape"]) == (False, None, None, None)
     assert stage["input_shape"] == [4, 8, 8] and head["input_shape"] is None

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS, analyze_file, analyze_text
+from conftest import SPECS, analyze_file, analyze_text, one_spec
 from convcalc.cli import main
 from convcalc.execute import execute, random_edges
 from convcalc.symbolic import substitute
@@ -127,7 +127,7 @@ def test_symbolic_nodes_and_edges():
                                 input="name: g\ninput: [N, 1433]\ngraph: {edges: E}\nlayers:\n"
                                       "  - gcn_conv: {units: 16}\n")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["totals"]["macs"] == 2708 * 1433 * 16 + (10556 + 2708) * 16
+    assert one_spec(result.stdout)["totals"]["macs"] == 2708 * 1433 * 16 + (10556 + 2708) * 16
 
 
 def test_a_graph_layer_without_edges_is_one_clear_error():
@@ -189,7 +189,7 @@ def test_cli_on_a_graph_spec(tmp_path):
     table = runner.invoke(main, ["analyze", "gcn_cora"])
     assert table.exit_code == 0, table.output
     assert "23,063" in table.stdout and "gcn_conv" in table.stdout
-    report = json.loads(runner.invoke(main, ["analyze", "gcn_cora", "--format", "json"]).stdout)
+    report = one_spec(runner.invoke(main, ["analyze", "gcn_cora", "--format", "json"]).stdout)
     assert report["totals"]["params"] == 23_063
     # conv1: 2708*1433*16 + (10556 + 2708)*16; conv2: 2708*16*7 + (10556 + 2708)*7
     assert report["totals"]["macs"] == 2708 * 1433 * 16 + 13264 * 16 + 2708 * 16 * 7 + 13264 * 7

@@ -13,7 +13,8 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from convcalc.analysis import Options, analyze_document  # noqa: E402
+from convcalc.analysis import Options  # noqa: E402
+from convcalc.pipeline import analyze_document
 from convcalc.bridges.onnx_import import imported  # noqa: E402
 from convcalc.cli import main  # noqa: E402
 from convcalc.errors import ConvcalcError  # noqa: E402

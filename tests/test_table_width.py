@@ -8,12 +8,12 @@ Expected cells, worked by hand: ResNet-50's conv1 is a 7x7 conv, 3 -> 64 channel
 
 from __future__ import annotations
 
-import json
 
 import pytest
 from click.testing import CliRunner
 from rich.cells import cell_len
 
+from conftest import one_spec
 from convcalc.cli import main
 from convcalc.render import shape_text
 
@@ -50,7 +50,7 @@ def table_parts(text: str) -> tuple[list[list[str]], list[list[str]]]:
 
 @pytest.fixture(scope="module")
 def resnet50_layers():
-    data = json.loads(analyze("resnet50", "--format", "json"))
+    data = one_spec(analyze("resnet50", "--format", "json"))
     return [(layer["name"], shape_text(layer["output_shape"])) for layer in data["layers"]]
 
 

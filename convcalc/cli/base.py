@@ -182,6 +182,18 @@ def parse_thresholds(ctx, param, values):
     return thresholds
 
 
+def code_prefixes(ctx, param, values):
+    """--select/--ignore: diagnostic codes or their prefixes (CC2, CC202), repeated or comma-separated."""
+    from convcalc.diagnostics import checked_prefixes
+    from convcalc.errors import ConvcalcError as Refused
+
+    written = [part for value in values for part in value.split(",") if part.strip()]
+    try:
+        return checked_prefixes(written, None)
+    except Refused as error:
+        raise click.BadParameter(error.render(_message_language(ctx)), ctx, param) from None
+
+
 def expand(patterns):
     """Glob patterns (quoted, so the shell left them) as the files they match, in order; a name
     that is no file here is a shipped spec of that name (`resnet50`) when there is one."""

@@ -36,7 +36,8 @@ def draw(spec, output, drawing_format, depth, values, sizing, force, lang):
     warning an orange one, the message in its tooltip.
 
     Exit code 0: drawn, consistent; 1: drawn, with errors marked; 2: cannot draw."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.output import new_file
     from convcalc.render import diagram
     from convcalc.sources import read_spec

@@ -67,7 +67,7 @@ MESSAGES = {
     "unknown_symbol": "--set names '{name}', which is not a symbol of this spec (symbols: {known})",
     "bad_symbol_value": "--set {name}={value}: sizes must be >= 1",
     # inconsistencies found by the analysis
-    "in_block": "{message} (in {block})",
+    "in_block": "{message} (in {block}; the layer is written at line {line} of the block)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "expects an input with {expected} spatial axes, got {received}",
     "window_too_large": "the window ({span}) is larger than the padded input along {axis} ({size} + {pad} = "
@@ -228,6 +228,8 @@ MESSAGES = {
     "not_held": "does NOT hold",
     "verify_ok": "every figure confirmed ({count} checks)",
     "verify_failed": "{count} figure(s) do not match",
+    "verify_against": "against {executor}: output {output}, largest difference {difference} (tolerance {tolerance}): {verdict}",
+    "verify_against_shape": "(its shape differs)",
     "expected_measured": "expected {expected}, measured {measured}",
     # explanations
     "unknown_layer": "there is no layer named '{name}'{hint}; layers: {valid}",
@@ -412,6 +414,24 @@ MESSAGES = {
     "draw_change_changed": "changed",
     "draw_change_renamed": "renamed from {old}",
     "draw_diagram_needs_markdown": "--diagram draws a Mermaid diagram, which only --format markdown carries",
+
+    # diagnostics: levels, codes, formats (issue 14)
+    "strided_rounding": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number; PyTorch "
+                        "rounds it {rounding} to {result}, which is {size}/{stride} rounded up, the size a strided "
+                        "layer is meant to give",
+    "strided_rounding_strict": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number "
+                               "(strict mode requires exact divisions; PyTorch would round it {rounding} to "
+                               "{result}, {size}/{stride} rounded up)",
+    "strided_rounding_group": "the size formula's division by the stride is not whole; PyTorch rounds it to the "
+                              "input size divided by the stride, rounded up, as a strided layer is meant to",
+    "grouped_notes": "{count} layers: {summary} ({layers})",
+    "more_layers": "{shown}, and {more} more",
+    "notes": "Notes",
+    "unknown_code": "'{code}' starts no diagnostic code; the codes: {codes}",
+    "lint_settings_form": "{origin} must be a mapping with the keys {keys}, e.g. {{ignore: [CC202]}}",
+    "lint_settings_key": "{origin} has no setting '{key}'; its settings: {keys}",
+    "lint_settings_list": "{origin}: '{key}' must be a list of codes or code prefixes, e.g. [CC2, CC401]",
+    "pyproject_unreadable": "cannot read this pyproject.toml for its [tool.convcalc] settings: {problem}",
 
     # graph convolutions (issue 17)
     "graph_needs_edges": "a graph layer needs the graph's edges: give the spec graph: {{edges: E}} (input: [N, F] "

@@ -71,7 +71,7 @@ MESSAGES = {
     "unknown_symbol": "--set menciona '{name}', que no es un símbolo de esta especificación (símbolos: {known})",
     "bad_symbol_value": "--set {name}={value}: los tamaños deben ser >= 1",
     # incoherencias detectadas por el análisis
-    "in_block": "{message} (en {block})",
+    "in_block": "{message} (en {block}; la capa está escrita en la línea {line} del bloque)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "espera una entrada con {expected} ejes espaciales, pero recibe {received}",
     "window_too_large": "la ventana ({span}) es mayor que la entrada con relleno a lo largo de {axis} "
@@ -234,6 +234,8 @@ MESSAGES = {
     "not_held": "NO se cumple",
     "verify_ok": "todas las cifras confirmadas ({count} comprobaciones)",
     "verify_failed": "{count} cifra(s) no coinciden",
+    "verify_against": "frente a {executor}: salida {output}, mayor diferencia {difference} (tolerancia {tolerance}): {verdict}",
+    "verify_against_shape": "(su forma es distinta)",
     "expected_measured": "se esperaba {expected}, se midió {measured}",
     # explicaciones
     "unknown_layer": "no hay ninguna capa llamada '{name}'{hint}; capas: {valid}",
@@ -425,6 +427,26 @@ MESSAGES = {
     "draw_change_changed": "cambiada",
     "draw_change_renamed": "renombrada desde {old}",
     "draw_diagram_needs_markdown": "--diagram dibuja un diagrama Mermaid, que solo lleva --format markdown",
+
+    # diagnostics: levels, codes, formats (issue 14)
+    "strided_rounding": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número entero; "
+                        "PyTorch lo redondea {rounding} a {result}, que es {size}/{stride} redondeado hacia arriba, "
+                        "el tamaño que una capa con paso busca dar",
+    "strided_rounding_strict": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número "
+                               "entero (el modo estricto exige divisiones exactas; PyTorch lo redondearía "
+                               "{rounding} a {result}, {size}/{stride} redondeado hacia arriba)",
+    "strided_rounding_group": "la división por el paso en la fórmula del tamaño no es entera; PyTorch la "
+                              "redondea al tamaño de la entrada dividido por el paso, redondeado hacia arriba, "
+                              "como busca una capa con paso",
+    "grouped_notes": "{count} capas: {summary} ({layers})",
+    "more_layers": "{shown} y {more} más",
+    "notes": "Notas",
+    "unknown_code": "'{code}' no es el comienzo de ningún código de diagnóstico; los códigos: {codes}",
+    "lint_settings_form": "{origin} debe ser un mapa con las claves {keys}, p. ej. {{ignore: [CC202]}}",
+    "lint_settings_key": "{origin} no tiene el ajuste '{key}'; sus ajustes: {keys}",
+    "lint_settings_list": "{origin}: '{key}' debe ser una lista de códigos o de prefijos de código, p. ej. "
+                          "[CC2, CC401]",
+    "pyproject_unreadable": "no se puede leer este pyproject.toml para sus ajustes [tool.convcalc]: {problem}",
 
     # graph convolutions (issue 17)
     "graph_needs_edges": "una capa de grafo necesita las aristas del grafo: indique en la especificación graph: "

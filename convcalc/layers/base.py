@@ -363,9 +363,10 @@ class Windowed(Layer):
                 check.at_least(out, 1, "output_below_one", axis=axis_name, size=out)
             else:
                 out = numerator // stride + 1
-            if stride > 1:
-                check.exact_division(numerator, stride, "inexact_division", axis=axis_name,
-                                     numerator=numerator, stride=stride, result=out,
+            if stride > 1:  # rounding to ceil(W/S), what a strided layer is meant to give, is only a note
+                ordinary = is_concrete(size) and is_concrete(out) and out == ceildiv(size, stride)
+                check.exact_division(numerator, stride, "strided_rounding" if ordinary else "inexact_division",
+                                     axis=axis_name, numerator=numerator, stride=stride, result=out, size=size,
                                      rounding=Msg("rounding_ceil" if ceil_mode else "rounding_floor"))
             sizes.append(out)
             pads.append((lo, hi))

@@ -1,24 +1,45 @@
-"""Renderers: one module per output format, each with ``write(analyses, lang, stream)``.
+"""Renderers: one module per output format, each with ``write(results, lang, stream)``, where
+``results`` holds, in the order of the command line, an Analysis per spec analysed and a Failure
+per spec that could not be (the formats made for machines report those too; the others leave
+them to the error line on standard error).
 
-``document`` turns an Analysis into plain data (the documented JSON shape); every renderer
-starts from it, so the formats cannot disagree. Text formats show the user's names through
-``convcalc.text.visible`` (messages are made safe where they are translated); JSON keeps them as written.
+``document`` turns an Analysis into plain data (the documented JSON shape, output.schema.json);
+every renderer starts from it, so the formats cannot disagree. Text formats show the user's names
+through ``convcalc.text.visible`` (messages are made safe where they are translated); JSON keeps
+them as written.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from fractions import Fraction
 
 from convcalc import __version__
 from convcalc.analysis import Analysis
+from convcalc.diagnostics import LEVELS, UNREADABLE, Finding
+from convcalc.errors import ConvcalcError, Location
 from convcalc.i18n import translate
 from convcalc.layers.base import product
 from convcalc.symbolic import format_dim
 from convcalc.text import visible
 from convcalc.units import bytes_text, count_text
 
-FORMATS = ("table", "json", "markdown", "csv")
+FORMATS = ("table", "json", "markdown", "csv", "concise", "github", "sarif")
+SCHEMA_VERSION = 1  # of the JSON output: raised when a key changes meaning or goes away
+GROUPED_AT = 2  # notes of one code on this many layers or more are one line in the table and markdown
+
+
+@dataclass
+class Failure:
+    """A spec that could not be analysed (exit code 2): its argument and the error."""
+
+    file: str
+    error: ConvcalcError
+
+
+def analysed(results) -> list[Analysis]:
+    return [result for result in results if isinstance(result, Analysis)]
 
 
 def renderer(name: str):
@@ -67,7 +88,9 @@ def layer_record(report) -> dict:
         "type": report.kind,
         "inputs": report.node.references,
         "line": report.location.line,
+        "column": report.location.column,
         "block": report.block,
+        "block_path": block_path(report.node.uses, report.node.document),
         "output_shape": ([[plain(d) for d in shape] for shape in report.shapes] if report.shapes else
                          [plain(d) for d in report.shape] if report.shape else None),
         "units": plain(sum((product(tensor.dims) for tensor in result.tensors), 0)) if sized else None,
@@ -147,10 +170,54 @@ def conventions(analysis: Analysis, lang: str) -> dict:
     return rules
 
 
-def finding_record(finding, lang: str) -> dict:
-    return {"code": finding.key, "layer": finding.layer,
-            "line": finding.location.line if finding.location else None,
-            "message": finding.render(lang)}
+def block_path(uses, document) -> list[dict]:
+    """The block uses a layer comes from, outermost first: name, block and the use's line and column."""
+    places = [document.location(use.path) for use in uses]
+    return [{"name": use.name, "block": use.kind, "line": place.line, "column": place.column}
+            for use, place in zip(uses, places)]
+
+
+def place(location: Location | None) -> tuple:
+    return (location.line, location.column) if location else (None, None)
+
+
+def diagnostic_record(finding: Finding, file: str, lang: str) -> dict:
+    """One diagnostic: level, code, message, where it points (for a layer from a block: the
+    outermost use), and for such a layer its block path and where its definition writes it."""
+    line, column = place(finding.location)
+    definition = finding.definition
+    return {"level": finding.level, "code": finding.code, "key": finding.key, "message": finding.message(lang),
+            "file": finding.location.file if finding.location else file, "line": line, "column": column,
+            "layer": finding.layer,
+            "block_path": block_path(finding.uses, finding.node.document) if finding.uses else [],
+            "definition": {"line": definition.line, "column": definition.column} if definition else None}
+
+
+def failure_record(failure: Failure, lang: str) -> dict:
+    """A spec that could not be analysed, as the JSON output lists it: its one diagnostic, CC001."""
+    error = failure.error
+    line, column = place(error.location)
+    diagnostic = {"level": "error", "code": UNREADABLE, "key": error.key,
+                  "message": translate(error.key, lang, **error.params),
+                  "file": error.location.file if error.location else failure.file, "line": line, "column": column,
+                  "layer": None, "block_path": [], "definition": None}
+    return {"file": failure.file, "status": "failed", "error": diagnostic, "diagnostics": [diagnostic],
+            "counts": {"error": 1, "warning": 0, "note": 0}}
+
+
+def diagnostics(result, lang: str) -> list[dict]:
+    """The diagnostic records of an Analysis or a Failure, errors first, then warnings, then notes."""
+    if isinstance(result, Failure):
+        return failure_record(result, lang)["diagnostics"]
+    return [diagnostic_record(finding, result.file, lang)
+            for finding in sorted(result.findings, key=lambda finding: LEVELS.index(finding.level))]
+
+
+def report(results, lang: str = "en", depth=None) -> dict:
+    """The whole JSON output: its schema version and one object per spec, failed ones included."""
+    return {"schema_version": SCHEMA_VERSION, "convcalc": __version__,
+            "specs": [document(result, lang, depth) if isinstance(result, Analysis) else failure_record(result, lang)
+                      for result in results]}
 
 
 def document(analysis: Analysis, lang: str = "en", depth=None) -> dict:
@@ -158,10 +225,11 @@ def document(analysis: Analysis, lang: str = "en", depth=None) -> dict:
     ``depth`` (a number, ``tree.BLOCKS``, or None for the whole tree)."""
     totals = analysis.totals
     valid, *conditions = analysis.conditions or [None]
+    found = diagnostics(analysis, lang)
     return {
-        "convcalc": __version__,
-        "name": analysis.spec.name,
         "file": analysis.file,
+        "status": "analysed",
+        "name": analysis.spec.name,
         "layout": analysis.spec.layout,
         "input_shape": [plain(d) for d in analysis.input_shape],
         "batch": plain(analysis.batch),
@@ -190,8 +258,8 @@ def document(analysis: Analysis, lang: str = "en", depth=None) -> dict:
         "valid_sizes": valid.describe(lang) if valid else None,
         "conditions": [{"condition": c.describe(lang), "code": c.key, "layer": c.layers[0][0],
                         "line": c.layers[0][1].line} for c in conditions],
-        "warnings": [finding_record(f, lang) for f in analysis.warnings],
-        "errors": [finding_record(f, lang) for f in analysis.errors],
+        "diagnostics": found,
+        "counts": {level: sum(record["level"] == level for record in found) for level in LEVELS},
         "conventions": conventions(analysis, lang),
     }
 
@@ -315,8 +383,32 @@ def total_lines(data: dict, lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def diagnostic_line(record: dict) -> str:
+    """`CC112 file:40:5: message` (the code first, so that a reader's eye finds it)."""
+    where = ":".join(str(part) for part in (visible(record["file"]), record["line"], record["column"]) if part)
+    return f"{record['code']} {where}: {record['message']}"
+
+
+def grouped(records: list[dict], lang: str) -> list[str]:
+    """Notes as lines, those of one code on GROUPED_AT layers or more as one line that names them."""
+    by_code: dict[str, list[dict]] = {}
+    for record in records:
+        by_code.setdefault(record["code"], []).append(record)
+    lines = []
+    for same in by_code.values():
+        if len(same) < GROUPED_AT:
+            lines += [diagnostic_line(record) for record in same]
+            continue
+        names = [visible(record["layer"] or record["file"]) for record in same]
+        shown = ", ".join(names) if len(names) <= 6 else translate("more_layers", lang, shown=", ".join(names[:5]),
+                                                                   more=len(names) - 5)
+        lines.append(f"{same[0]['code']} " + translate("grouped_notes", lang, count=len(same), layers=shown,
+                                                       summary=translate(f"{same[0]['key']}_group", lang)))
+    return lines
+
+
 def notes(data: dict, lang: str) -> list[tuple[str, list[str]]]:
-    """(title key, lines) after the table: validity, conditions, warnings, errors, conventions."""
+    """(title key, lines) after the table: validity, conditions, errors, warnings, notes, conventions."""
     sections = []
     if data["symbols"]:
         sections.append(("valid_sizes", [data["valid_sizes"]]))
@@ -324,10 +416,13 @@ def notes(data: dict, lang: str) -> list[tuple[str, list[str]]]:
             sections.append(("conditions", [
                 translate("condition_line", lang, condition=c["condition"], layer=c["layer"], line=c["line"])
                 for c in data["conditions"]]))
-    if data["warnings"]:
-        sections.append(("warnings", [w["message"] for w in data["warnings"]]))
-    if data["errors"]:
-        sections.append(("errors", [e["message"] for e in data["errors"]]))
+    for level, title in (("error", "errors"), ("warning", "warnings")):
+        lines = [diagnostic_line(record) for record in data["diagnostics"] if record["level"] == level]
+        if lines:
+            sections.append((title, lines))
+    noted = [record for record in data["diagnostics"] if record["level"] == "note"]
+    if noted:
+        sections.append(("notes", grouped(noted, lang)))
     rules = data["conventions"]
     general = [rules[key] for key in ("macs", "flops", "memory", "mode") if key in rules]
     sections.append(("conventions", general + [

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 
-from convcalc.render import document, rows
+from convcalc.render import analysed, document, rows
 from convcalc.text import visible
 
 COLUMNS = ["spec", "name", "type", "inputs", "line", "output_shape", "units", "params", "trainable_params",
@@ -24,11 +24,12 @@ def _cell(value):
     return "" if value is None else visible(value) if isinstance(value, str) else value
 
 
-def write(analyses, lang, stream, depth=None) -> None:
+def write(results, lang, stream, depth=None, quiet=False) -> None:
+    """``quiet`` changes nothing: a CSV holds figures, not diagnostics."""
     writer = csv.DictWriter(stream, COLUMNS if depth is None else GROUP_COLUMNS, extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()
-    for analysis in analyses:
+    for analysis in analysed(results):
         data = document(analysis, lang, depth)
         for record in rows(data, depth):
             writer.writerow({key: _cell(value) for key, value in {**record, "spec": data["name"]}.items()

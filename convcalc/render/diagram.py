@@ -70,7 +70,7 @@ class Box:
 
     @property
     def severity(self) -> str | None:
-        severities = {finding.severity for finding in self.findings}
+        severities = {finding.level for finding in self.findings}
         return "error" if "error" in severities else "warning" if severities else None
 
     @property
@@ -113,6 +113,8 @@ def picture(analysis: Analysis, depth: int | None = None) -> Picture:
         box_of[report.name] = box
     unplaced = []
     for finding in analysis.findings:
+        if finding.level == "note":
+            continue  # a note (an ordinary strided rounding) marks nothing in a picture
         (box_of[finding.layer].findings if finding.layer in box_of else unplaced).append(finding)
     if len(boxes) > MAX_BOXES:
         raise ConvcalcError("draw_too_many", None, boxes=len(boxes), limit=MAX_BOXES)
@@ -308,7 +310,7 @@ def _dot_legend(drawn: Picture, lang: str) -> str:
     rows += [f'<TR><TD BORDER="3" COLOR="{colour}" FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="14"> </TD><TD ALIGN="LEFT">'
              f"{_html(translate(f'draw_legend_{severity}', lang))}</TD></TR>"
              for severity, colour in SEVERITY_COLOURS.items()]
-    rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="{SEVERITY_COLOURS[finding.severity]}">'
+    rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="{SEVERITY_COLOURS[finding.level]}">'
              f"{_html(shorten(finding.render(lang), 200))}</FONT></TD></TR>" for finding in drawn.unplaced]
     return '<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + \
         "</TABLE>>"
@@ -378,7 +380,7 @@ def mermaid_text(analysis: Analysis, depth: int | None = None, lang: str = "en")
     add(_nested(drawn), "    ")
     for number, finding in enumerate(drawn.unplaced):  # a budget exceeded, no valid size: beside the graph
         lines.append(f'    finding{number}["{mermaid_escape(shorten(finding.render(lang), 200))}"]')
-        classes.append(f"    class finding{number} {finding.severity}")
+        classes.append(f"    class finding{number} {finding.level}")
     for tail, head, shape, runs in drawn.edges:
         lines.append(f'    {tail.id} {"-->" if runs else "-.->"}|"{mermaid_escape(shape)}"| {head.id}')
     return "\n".join(lines + classes) + "\n"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from convcalc.i18n import translate
-from convcalc.render import FIGURE_COLUMNS, columns, document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.render import FIGURE_COLUMNS, analysed, columns, concise, document, headers, notes, shape_text, table_rows, \
+    total_lines
 from convcalc.text import visible
 
 
@@ -11,10 +12,13 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
-def write(analyses, lang, stream, depth=None) -> None:
-    """Every column, figures in full; with ``depth``, the rows of the tree cut there."""
+def write(results, lang, stream, depth=None, quiet=False) -> None:
+    """Every column, figures in full; with ``depth``, the rows of the tree cut there. ``quiet``: the
+    diagnostics alone, one concise line each (notes are left out before), as ruff --quiet."""
+    if quiet:
+        return concise.write(analysed(results), lang, stream)
     shown = columns(depth)
-    for analysis in analyses:
+    for analysis in analysed(results):
         data = document(analysis, lang, depth)
         stream.write(f"## {_cell(visible(data['name']))}\n\n")
         stream.write(translate("input_line", lang, shape=shape_text(data["input_shape"]), layout=data["layout"],

@@ -18,7 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from convcalc.i18n import translate
-from convcalc.render import FIGURE_COLUMNS, columns, document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.render import FIGURE_COLUMNS, analysed, columns, concise, document, headers, notes, shape_text, table_rows, \
+    total_lines
 from convcalc.text import visible
 
 DROPPED = ("input", "rf", "type", "memory")  # the order columns are left out in as the width shrinks
@@ -89,9 +90,12 @@ def fitted(console: Console, data: dict, lang: str, title: str, depth=None) -> T
     return _table(title, kept, header_texts, rows, fold=True)
 
 
-def write(analyses, lang, stream, depth=None) -> None:
+def write(results, lang, stream, depth=None, quiet=False) -> None:
+    """``quiet``: the diagnostics alone, one concise line each (notes are left out before), as ruff --quiet."""
+    if quiet:
+        return concise.write(analysed(results), lang, stream)
     console = terminal(stream, table_width(stream))
-    for analysis in analyses:
+    for analysis in analysed(results):
         data = document(analysis, lang, depth)
         title = f"{visible(data['name'])}  ·  " + translate("input_line", lang, shape=shape_text(data["input_shape"]),
                                                     layout=data["layout"], batch=data["batch"], dtype=data["dtype"])
@@ -99,7 +103,7 @@ def write(analyses, lang, stream, depth=None) -> None:
         for label, value in total_lines(data, lang):
             console.print(f"[bold]{escape(label)}:[/bold] {escape(value)}")
         for title, lines in notes(data, lang):
-            style = {"errors": "bold red", "warnings": "yellow"}.get(title, "bold")
+            style = {"errors": "bold red", "warnings": "yellow", "notes": "cyan"}.get(title, "bold")
             console.print(f"\n[{style}]{escape(translate(title, lang))}[/{style}]")
             for line in lines:
                 console.print(f"  • {escape(line)}", soft_wrap=False)
