@@ -207,13 +207,16 @@ def test_cli_on_a_graph_spec(tmp_path):
         assert result.exit_code == 0, (command, result.output)
 
 
-@pytest.mark.parametrize("target, message", [
-    ("pytorch", "layer conv1: convcalc cannot write a gcn_conv layer as PyTorch source"),
-    ("onnx", "layer conv1 (gcn_conv): convcalc has no ONNX form for this type, so it cannot be exported")])
-def test_the_exporters_refuse_graph_layers_in_one_line(target, message, tmp_path):
-    result = CliRunner().invoke(main, ["export", "gcn_cora", "--to", target, "-o", str(tmp_path / "out")])
-    assert result.exit_code == 2
-    assert result.stderr.strip().endswith(message) and len(result.stderr.strip().splitlines()) == 1
+@pytest.mark.parametrize("target, against, message", [
+    ("pytorch", "torch", "layer conv1: convcalc cannot write a gcn_conv layer as PyTorch source"),
+    ("onnx", "onnxruntime", "layer conv1 (gcn_conv): convcalc has no ONNX form for this type, so it cannot be exported")])
+def test_the_exporters_refuse_graph_layers_in_one_line(target, against, message, tmp_path):
+    """export, and verify --against (which runs the export), refuse a graph layer in one line."""
+    for command in (["export", "gcn_cora", "--to", target, "-o", str(tmp_path / "out")],
+                    ["verify", "gcn_cora", "--against", against]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, command
+        assert result.stderr.strip().endswith(message) and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
 
 
