@@ -103,6 +103,7 @@ class Analysis:
     input_tensor: Tensor | None = None  # channels first
     params: dict = field(default_factory=dict)  # the spec's `params:` as analysed (--param applied)
     mode: str = "eval"
+    sizes: dict = field(default_factory=dict)  # the spec's named sizes besides its input: {"edges": E}
 
     @property
     def outputs(self) -> list[str]:
@@ -143,16 +144,20 @@ def display(dims: tuple[Dim, ...], layout: str) -> tuple[Dim, ...]:
 def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> Analysis:
     strict = spec.strict if options.strict is None else options.strict
     given = list(options.input_shape) if options.input_shape else spec.input
-    env = _checked_values(given, spec.batch, options.values, document)
+    named = {"edges": spec.graph.edges} if spec.graph else {}  # sizes of the spec besides its input
+    env = _checked_values([*given, *named.values()], spec.batch, options.values, document)
     written = [symbol(v) if isinstance(v, str) else v for v in given]
     dims = tuple(substitute(v, env) for v in (written if spec.layout == "chw" or len(written) == 1
                                               else [written[-1], *written[:-1]]))
     batch = substitute(symbol(spec.batch) if isinstance(spec.batch, str) else spec.batch, env)
     dtype_bytes = DTYPE_BYTES[spec.dtype]
-    symbols = tuple(sorted(set().union(*(d.symbols() for d in (*dims, batch) if not is_concrete(d)))))
+    sizes = {name: substitute(symbol(v) if isinstance(v, str) else v, env) for name, v in named.items()}
+    symbols = tuple(sorted(set().union(*(d.symbols() for d in (*dims, batch, *sizes.values()) if not is_concrete(d)))))
 
     findings: list[Finding] = []
     constraints: list = []  # of convcalc.conditions.Constraint
+    if spec.graph is not None and spec.graph.edge_list:
+        _check_edge_list(spec.graph.edge_list, dims[0], document, findings)
     tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
     reports: list[LayerReport] = []
     unsized: set[str] = set()  # layers that do not run and could not at this input
@@ -164,8 +169,8 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         if any(value is None for value in inputs):
             continue  # an input is already reported as wrong
         try:
-            checks = _Checks(node, strict, findings, constraints) if report.runs else \
-                _NotRun(node, findings, after_unsized=any(source in unsized for source in node.inputs))
+            checks = _Checks(node, strict, findings, constraints, sizes) if report.runs else \
+                _NotRun(node, findings, sizes, after_unsized=any(source in unsized for source in node.inputs))
             result = node.layer.infer(inputs, checks)
         except LayerError as error:
             findings.append(Finding.at(node, level(error.key), error.key, _printable(error.params)))
@@ -191,7 +196,16 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     totals = _totals(reports, tensors[INPUT], batch, dtype_bytes, options.optimizer)
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
                     strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT],
-                    {**spec.params, **options.params}, options.mode)
+                    {**spec.params, **options.params}, options.mode, sizes)
+
+
+def _check_edge_list(edge_list, nodes: Dim, document: Document, findings: list) -> None:
+    """Every node an edge names is one of the input's N (its first axis), once N is a number."""
+    highest = max(max(side) for side in edge_list)
+    if is_concrete(nodes) and highest >= nodes:
+        key = "graph_node_out_of_range"
+        findings.append(Finding(level(key), key, {"node": highest, "nodes": nodes},
+                                location=document.location(("graph", "edge_list"))))
 
 
 def _within_bound(output: Tensor, node) -> None:
@@ -240,8 +254,8 @@ class _Checks:
 
     warned = False  # a check failed without stopping the layer (see _NotRun)
 
-    def __init__(self, node, strict, findings, constraints):
-        self.node, self.strict = node, strict
+    def __init__(self, node, strict, findings, constraints, sizes):
+        self.node, self.strict, self.sizes = node, strict, sizes
         self.findings, self.constraints = findings, constraints
 
     def _constraint(self, relation, value, divisor, key):
@@ -295,8 +309,8 @@ class _NotRun(_Checks):
     channels (groups) is structural: it stays an error. ``warned`` tells the analysis that the
     layer's sizes mean nothing."""
 
-    def __init__(self, node, findings, after_unsized: bool):
-        super().__init__(node, False, findings, [])
+    def __init__(self, node, findings, sizes, after_unsized: bool):
+        super().__init__(node, False, findings, [], sizes)
         self.warned = after_unsized  # a layer after one that could not run is not reported again
 
     def _not_run_here(self, key, params):

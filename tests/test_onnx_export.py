@@ -297,7 +297,12 @@ def test_layer_type_runs_in_onnxruntime_as_in_convcalc(case):
 def test_every_layer_type_is_in_the_battery():
     """A type added to convcalc without a case here (and so perhaps without an ONNX form) fails this."""
     written = {layer.split(":")[0] for _, layers, *_ in CASES.values() for layer in layers}
-    assert set(REGISTRY) - written == set()
+    assert set(REGISTRY) - written - GRAPH_TYPES == set()
+
+
+# The graph layers (issue 17) have no ONNX form (their edge list is no ONNX input of convcalc's):
+# the exporter refuses them with its one-line message (tests/test_graph_conv.py).
+GRAPH_TYPES = {kind for kind in REGISTRY if REGISTRY[kind].__module__ == "convcalc.layers.graph_conv"}
 
 
 def test_symbolic_spec_exports_a_dynamic_model(tmp_path):

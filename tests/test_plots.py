@@ -13,7 +13,6 @@ Receptive fields: c1 5, tanh1 5, s2 5 + (2-1)*1 = 6 (jump 2), c3 6 + (5-1)*2 = 1
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree

@@ -475,6 +475,19 @@ MESSAGES = {
     "report_block": "{name} ({kind}, line {line}): {layers} layers",
     "report_made_by": "Made by convcalc {version}; the page needs no network to open.",
 
+    # graph convolutions (issue 17)
+    "graph_needs_edges": "a graph layer needs the graph's edges: give the spec graph: {{edges: E}} (input: [N, F] "
+                         "is N nodes of F features)",
+    "graph_needs_node_features": "a graph layer takes N nodes of F features, (N, F); it received {shape}",
+    "fig_transform": "MACs at the nodes (transform)",
+    "fig_aggregation": "MACs over the edges (aggregation)",
+    "fig_spectral": "a GCNConv on the same graph",
+    "graph_spectral_contrast": "spectral filtering: this ChebConv of order K = {order} costs {ours} MACs, K "
+                               "transforms and K - 1 propagations over the edges, against {gcn} for the one-hop "
+                               "spatial GCNConv",
+    "graph_node_out_of_range": "the graph's edge_list names node {node}, but the input has {nodes} nodes (numbered "
+                               "from 0)",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 

@@ -493,6 +493,19 @@ MESSAGES = {
     "report_block": "{name} ({kind}, línea {line}): {layers} capas",
     "report_made_by": "Hecho con convcalc {version}; la página no necesita red para abrirse.",
 
+    # graph convolutions (issue 17)
+    "graph_needs_edges": "una capa de grafo necesita las aristas del grafo: indique en la especificación graph: "
+                         "{{edges: E}} (input: [N, F] son N nodos de F características)",
+    "graph_needs_node_features": "una capa de grafo recibe N nodos de F características, (N, F); ha recibido {shape}",
+    "fig_transform": "MACs en los nodos (transformación)",
+    "fig_aggregation": "MACs por las aristas (agregación)",
+    "fig_spectral": "una GCNConv en el mismo grafo",
+    "graph_spectral_contrast": "filtrado espectral: esta ChebConv de orden K = {order} cuesta {ours} MACs, K "
+                               "transformaciones y K - 1 propagaciones por las aristas, frente a {gcn} de la GCNConv "
+                               "espacial de un salto",
+    "graph_node_out_of_range": "la edge_list del grafo nombra el nodo {node}, pero la entrada tiene {nodes} nodos "
+                               "(numerados desde 0)",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 

@@ -101,6 +101,7 @@ class LayerResult:
     macs: Dim
     flops: Dim
     outputs: tuple[Tensor, ...] | None = None
+    sizes: dict | None = None  # the spec's named sizes the rule read (check.sizes), for the layer's derivation
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
@@ -158,13 +159,20 @@ class Ops(Protocol):
 
     layout: str  # "chw" or "hwc": the order a flatten follows
     scratch_bytes: int  # what a forward may hold in temporaries beyond its output
+    edges: Any  # the graph's edge list, an int array (2, E) of (sources, targets), or None without a graph
 
     def matmul(self, a, b):
         """np.matmul(a, b), counting (batch) * M * K * N multiply-accumulates from the operand shapes."""
 
+    def aggregate(self, out, targets, messages):
+        """Adds ``messages`` (batch, M, ...) into the rows ``targets`` (M,) of ``out`` (batch, N, ...)
+        in place: a graph's aggregation over its edges, one multiply-accumulate per message value."""
+
 
 class _NoChecks:
     """For the executor: the analysis already checked the sizes, so checks pass silently."""
+
+    sizes: dict = {}
 
     def at_least(self, *args, **params): ...
 
