@@ -18,13 +18,12 @@ which reads the graph, does not count them.
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS, analyze_file, analyze_text
+from conftest import SPECS, analyze_file, analyze_text, one_spec
 from convcalc.cli import main
 
 onnx = pytest.importorskip("onnx")
@@ -32,7 +31,11 @@ onnx = pytest.importorskip("onnx")
 from convcalc.bridges.onnx_export import model as onnx_model, onnx_bytes  # noqa: E402
 from convcalc.bridges.onnx_import import TYPE_KEY, spec_text_of_model  # noqa: E402
 
-SHIPPED = sorted([*SPECS.glob("*.yaml"), *(SPECS / "examples").glob("*.yaml")])
+# graph convolutions (gcn_cora, gat_cora, chebnet_cora) have no ONNX form: their export is refused,
+# in one line (tests/test_graph_conv.py)
+NO_ONNX_FORM = {"gcn_cora.yaml", "gat_cora.yaml", "chebnet_cora.yaml"}
+SHIPPED = sorted(path for path in [*SPECS.glob("*.yaml"), *(SPECS / "examples").glob("*.yaml")]
+                 if path.name not in NO_ONNX_FORM)
 
 
 SMALL = 1 << 16  # elements: a parameter up to this size is written with its (zero) values
@@ -166,10 +169,10 @@ def test_cli_export_then_analyze_the_onnx_file(name, tmp_path):
     imported = runner.invoke(main, ["analyze", str(path), "--format", "json"])
     assert original.exit_code == 0 and imported.exit_code == 0, imported.output
     keys = ("name", "type", "inputs", "output_shape", "trainable_params", "non_trainable_params", "macs", "flops")
-    rows = [[{key: layer[key] for key in keys} for layer in json.loads(result.output)["layers"]]
+    rows = [[{key: layer[key] for key in keys} for layer in one_spec(result.output)["layers"]]
             for result in (original, imported)]
     assert rows[1] == rows[0]
-    assert json.loads(imported.output)["layout"] == json.loads(original.output)["layout"]
+    assert one_spec(imported.output)["layout"] == one_spec(original.output)["layout"]
 
 
 # ----- torchvision's own exports ---------------------------------------------------------------
