@@ -54,3 +54,65 @@ def test_keras_output_padding_through_the_cli(tmp_path):
     bad = CliRunner().invoke(main, ["analyze", "-"], input="name: t\ninput: [2, 5, 5]\nlayers:\n"
                              "  - conv_transpose2d: {filters: 3, kernel: 3, output_padding: kera}\n")
     assert bad.exit_code == 2 and "output_padding" in bad.stderr
+
+
+def _onnx_pool(op: str, shape, kernel, pads, **attributes):
+    """An ONNX model of one pooling node on an input of ``shape`` (onnx.helper)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    node = helper.make_node(op, ["x"], ["y"], kernel_shape=kernel, pads=pads, strides=[1] * len(kernel), **attributes)
+    graph = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)], ir_version=10)
+
+
+@pytest.mark.parametrize("kind, op, extra, attributes", [
+    ("maxpool2d", "MaxPool", "", {}),
+    ("avgpool2d", "AveragePool", ", count_include_pad: true", {"count_include_pad": 1}),
+    ("avgpool2d", "AveragePool", ", count_include_pad: false", {"count_include_pad": 0}),
+])
+def test_onnx_padding_past_half_the_kernel(kind, op, extra, attributes):
+    """A 3x3 window with 2 pixels of padding (PyTorch takes at most 1) on 1x2x6x6, stride 1: O =
+    6 + 2*2 - 3 + 1 = 8; the values are onnxruntime's, and the ONNX import gives the same layer."""
+    runtime = pytest.importorskip("onnxruntime")
+    from convcalc.bridges.onnx_import import spec_text_of_model
+
+    analysis = analyze_text(f"""\
+        name: t
+        input: [2, 6, 6]
+        dtype: float64
+        layers:
+          - {kind}: {{name: pool, kernel: 3, stride: 1, padding: 2, padding_rule: onnx{extra}}}
+        """)
+    assert analysis.errors == [] and analysis.layers[0].shape == (2, 8, 8)
+    run = execute(analysis)
+    model = _onnx_pool(op, (1, 2, 6, 6), [3, 3], [2, 2, 2, 2], **attributes)
+    session = runtime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (expected,) = session.run(None, {"x": run.input.astype(np.float32)})  # onnxruntime pools in float32
+    np.testing.assert_allclose(run.outputs["pool"], expected, rtol=1e-6, atol=1e-6)
+    imported = analyze_text(spec_text_of_model(model, "pool.onnx"))
+    assert imported.layers[0].node.layer.padding_rule == "onnx" and imported.layers[0].shape == (2, 8, 8)
+
+
+def test_pytorch_padding_rule_names_the_onnx_one_and_no_window_reads_padding_alone(tmp_path):
+    runner = CliRunner()
+    refused = runner.invoke(main, ["analyze", "-"], input="name: t\ninput: [1, 8, 8]\nlayers:\n"
+                            "  - maxpool2d: {kernel: 2, padding: 2}\n")
+    assert refused.exit_code == 2 and "padding_rule: onnx" in refused.stderr
+    alone = runner.invoke(main, ["analyze", "-"], input="name: t\ninput: [1, 8, 8]\nlayers:\n"
+                          "  - maxpool2d: {kernel: 2, padding: 2, padding_rule: onnx}\n")
+    assert alone.exit_code == 2 and "a window would read the padding alone" in alone.stderr
+    taken = runner.invoke(main, ["analyze", "-", "--format", "json"], input="name: t\ninput: [1, 8, 8]\nlayers:\n"
+                          "  - maxpool2d: {kernel: 3, padding: 2, padding_rule: onnx}\n")
+    assert taken.exit_code == 0 and one_spec(taken.stdout)["layers"][0]["output_shape"] == [1, 4, 4]  # (8+4-3)//3+1
+
+
+def test_onnx_padding_rule_exports_to_torch_and_onnx(one_torch_thread):
+    result = CliRunner().invoke(main, ["verify", "-", "--against", "torch", "--against", "onnxruntime"],
+                                input="name: t\ninput: [2, 7, 7]\nlayers:\n"
+                                      "  - maxpool2d: {kernel: 3, stride: 2, padding: [[2, 1], [2, 2]], "
+                                      "padding_rule: onnx}\n"
+                                      "  - avgpool2d: {kernel: 3, stride: 1, padding: 2, padding_rule: onnx}\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("holds") >= 3

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
-    per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
+    padding_pairs, per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
 )
 from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, window_keywords, window_padding
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
@@ -32,17 +32,39 @@ class Pool(Windowed):
 
     default_stride_is_kernel = True
     ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
+    padding_rule: Literal["pytorch", "onnx"] = Field(
+        default="pytorch", description="pytorch: padding at most half the kernel per side (PyTorch refuses more); "
+        "onnx: any padding smaller than the dilated window, as ONNX and TensorFlow pad (the padding reads -inf "
+        "for a max, and counts in a mean as count_include_pad says)")
     window_flops: ClassVar[Callable[[int], int]]  # FLOPs of one window of n elements
     flops_symbols: ClassVar[str] = "F*F - 1"  # the same, in symbols
 
     @model_validator(mode="after")
-    def _padding_at_most_half_kernel(self):
+    def _padding_within_the_rule(self):
+        """PyTorch: P <= F//2 per side; ONNX: P < d*(F-1) + 1, so that no window lies in the padding alone."""
         if isinstance(self.padding, tuple):
-            for (lo, hi), kernel in zip(self.padding, self.kernel):
-                if max(lo, hi) > kernel // 2:
+            for (lo, hi), kernel, span in zip(self.padding, self.kernel, self.spans):
+                if self.padding_rule == "pytorch" and max(lo, hi) > kernel // 2:
                     raise FieldProblem("padding", f"padding ({max(lo, hi)}) must be at most half the kernel "
-                                                  f"({kernel}//2 = {kernel // 2}), as PyTorch requires")
+                                                  f"({kernel}//2 = {kernel // 2}), as PyTorch requires; "
+                                                  "padding_rule: onnx takes ONNX's and TensorFlow's larger padding")
+                if max(lo, hi) >= span:
+                    raise FieldProblem("padding", f"padding ({max(lo, hi)}) must be smaller than the window "
+                                                  f"({span}): a window would read the padding alone")
         return self
+
+    @classmethod
+    def onnx_padding_rule(cls, fields: dict) -> dict:
+        """An imported ONNX pool's fields, with padding_rule: onnx where a side pads past F//2."""
+        padding, kernel = fields.get("padding"), fields.get("kernel")
+        if padding is None or isinstance(padding, str):
+            return fields
+        rank = cls.rank
+        pairs = padding_pairs(padding, rank)
+        kernels = per_axis(kernel, rank, "kernel", 1)
+        if any(max(pair) > size // 2 for pair, size in zip(pairs, kernels)):
+            return {**fields, "padding_rule": "onnx"}
+        return fields
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -172,7 +194,7 @@ class MaxPool(Pool):
         window = node.window()
         if window is None or (len(node.proto.output) > 1 and node.proto.output[1] and node.consumers(1)):
             return None
-        fields = dict(window)
+        fields = cls.onnx_padding_rule(dict(window))
         if node.attr("ceil_mode", 0):
             fields["ceil_mode"] = True
         return {cls.kind: fields}
@@ -242,7 +264,7 @@ class AvgPool(Pool):
         window = node.window()
         if window is None:
             return None
-        fields = dict(window)
+        fields = cls.onnx_padding_rule(dict(window))
         if node.attr("ceil_mode", 0):
             fields["ceil_mode"] = True
         if "padding" in fields or "ceil_mode" in fields:
@@ -372,7 +394,7 @@ class LPPool(Pool):
         window = node.window()
         if window is None:
             return None
-        fields = dict(window)
+        fields = cls.onnx_padding_rule(dict(window))
         if node.attr("ceil_mode", 0):
             fields["ceil_mode"] = True
         fields["p"] = float(node.attr("p", 2))
