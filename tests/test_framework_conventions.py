@@ -116,3 +116,34 @@ def test_onnx_padding_rule_exports_to_torch_and_onnx(one_torch_thread):
                                       "  - avgpool2d: {kernel: 3, stride: 1, padding: 2, padding_rule: onnx}\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("holds") >= 3
+
+
+@pytest.mark.parametrize("p", [2.0, 3.0, 1.5])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_global_lp_pooling_is_torchs_lp_pool_over_the_whole_map(p, keepdims):
+    """F.lp_pool2d with the kernel the whole 5x7 map; FLOPs 2*H*W per channel = 3*2*35 = 210."""
+    import torch.nn.functional as functional
+
+    analysis = analyze_text(f"""\
+        name: t
+        input: [3, 5, 7]
+        dtype: float64
+        layers:
+          - relu: {{name: r}}
+          - global_lppool2d: {{name: pool, p: {p}, keepdims: {str(keepdims).lower()}}}
+        """)
+    report = analysis.layers[1]
+    assert report.shape == ((3, 1, 1) if keepdims else (3,)) and report.result.flops == 210
+    run = execute(analysis)
+    x = torch.from_numpy(run.outputs["r"] if "r" in run.outputs else np.maximum(run.input, 0))
+    expected = functional.lp_pool2d(x, p, kernel_size=(5, 7))
+    expected = expected if keepdims else expected.flatten(1)
+    np.testing.assert_allclose(run.outputs["pool"], expected.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_global_lp_pooling_through_the_cli_and_the_exports(one_torch_thread):
+    result = CliRunner().invoke(main, ["verify", "-", "--against", "torch", "--against", "onnxruntime"],
+                                input="name: t\ninput: [3, 6, 6]\nlayers:\n  - relu\n"
+                                      "  - global_lppool2d: {p: 2}\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("holds") >= 3

@@ -503,6 +503,63 @@ class GlobalMaxPool(GlobalPool):
         return _global_from_onnx(cls, node)
 
 
+class GlobalLPPool(GlobalPool):
+    """(sum of x^p over every spatial position)^(1/p) per channel: PyTorch's lp_pool with the
+    window the whole map (ONNX GlobalLpPool, which sums |x|^p: the same for an even p)."""
+
+    summary = {"en": "global Lp pooling: the p-norm of each feature map",
+               "es": "Lp pooling global: la norma p de cada mapa de características"}
+    flop_rule = {"en": "2*H*W per channel (H*W powers, H*W - 1 additions, 1 root)",
+                 "es": "2*H*W por canal (H*W potencias, H*W - 1 sumas, 1 raíz)"}
+    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
+
+    def infer(self, inputs, check):
+        result = super().infer(inputs, check)
+        result.flops = inputs[0].channels * 2 * product(inputs[0].spatial)
+        return result
+
+    def forward(self, arrays, params, ops):
+        """As torch.nn.functional.lp_pool{1,2,3}d over the whole map: (sign(s) * relu(|s|))^(1/p),
+        s = sum(x^p); p = inf: the max of |x|."""
+        import numpy as np
+
+        x = arrays[0]
+        axes = tuple(range(2, x.ndim))
+        if self.p == np.inf:
+            return np.abs(x).max(axis=axes, keepdims=self.keepdims)
+        total = (x ** self.p).sum(axis=axes, keepdims=self.keepdims)
+        return (np.sign(total) * np.maximum(np.abs(total), 0)) ** (1 / self.p)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Pow(x, p), ReduceSum over the spatial axes, Pow(1/p) (PyTorch's x^p, not LpPool's |x|^p);
+        p = inf: ReduceMax of |x|."""
+        import math
+
+        axes = builder.constant(name, list(range(2, self.rank + 2)))
+        if math.isinf(self.p):
+            absolute = builder.step("Abs", inputs, name)
+            builder.node("ReduceMax", [absolute, axes], outputs, name, keepdims=int(self.keepdims))
+            return
+        powered = builder.step("Pow", [inputs[0], builder.constant(name, self.p, "float32")], name)
+        total = builder.step("ReduceSum", [powered, axes], name, keepdims=int(self.keepdims))
+        builder.node("Pow", [total, builder.constant(name, 1 / self.p, "float32")], outputs, name)
+
+    def to_torch(self, inputs, layout):
+        """x.pow(p).sum(spatial dims).pow(1/p) (keepdim with keepdims); p = inf: x.abs().amax."""
+        dims, keep = literal(tuple(range(2, 2 + self.rank))), ", keepdim=True" if self.keepdims else ""
+        if self.p == float("inf"):
+            return TorchCode(call=f"{{0}}.abs().amax(dim={dims}{keep})")
+        return TorchCode(call=f"{{0}}.pow({literal(self.p)}).sum(dim={dims}{keep}).pow({literal(1 / self.p)})")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalLpPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalLpPool (spatial axes kept as size 1): |x|^p is x^p only for an even p."""
+        p = node.attr("p", 2)
+        return {cls.kind: {"keepdims": True, "p": float(p)}} if p % 2 == 0 else None
+
+
 class AdaptivePool(Layer):
     """PyTorch's adaptive pooling: O bins per axis, bin i spans [floor(i*W/O), ceil((i+1)*W/O))."""
 
