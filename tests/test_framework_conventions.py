@@ -147,3 +147,35 @@ def test_global_lp_pooling_through_the_cli_and_the_exports(one_torch_thread):
                                       "  - global_lppool2d: {p: 2}\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("holds") >= 3
+
+
+@pytest.mark.parametrize("kind, module", [("adaptive_avgpool2d", "AdaptiveAvgPool2d"),
+                                          ("adaptive_maxpool2d", "AdaptiveMaxPool2d")])
+def test_adaptive_pooling_with_null_keeps_that_axis(kind, module):
+    """output_size [null, 3] on 2x5x7: (2, 5, 3), as torch's output_size=(None, 3); the mean reads
+    each element once along H and the bins [0,3), [2,5), [4,7) along W: 2*5*(3+3+3) = 90 reads."""
+    analysis = analyze_text(f"""\
+        name: t
+        input: [2, 5, 7]
+        dtype: float64
+        layers:
+          - {kind}: {{name: pool, output_size: [null, 3]}}
+        """)
+    report = analysis.layers[0]
+    assert analysis.errors == [] and report.shape == (2, 5, 3)
+    assert report.result.flops == (90 if kind.startswith("adaptive_avg") else 90 - 2 * 5 * 3)  # max: reads - outputs
+    run = execute(analysis)
+    expected = getattr(torch.nn, module)((None, 3))(torch.from_numpy(run.input)).numpy()
+    np.testing.assert_allclose(run.outputs["pool"], expected, rtol=1e-12, atol=1e-12)
+    symbolic = analyze_text(f"name: t\ninput: [2, H, W]\nlayers:\n  - {kind}: {{output_size: [null, 3]}}\n")
+    assert [str(dim) for dim in symbolic.layers[0].shape] == ["2", "H", "3"]
+
+
+def test_adaptive_null_through_the_cli_and_the_exports(one_torch_thread):
+    result = CliRunner().invoke(main, ["verify", "-", "--against", "torch", "--against", "onnxruntime"],
+                                input="name: t\ninput: [3, 6, 7]\nlayers:\n"
+                                      "  - adaptive_avgpool2d: {output_size: [null, 2]}\n")
+    assert result.exit_code == 0, result.output
+    bad = CliRunner().invoke(main, ["analyze", "-"], input="name: t\ninput: [3, 6, 7]\nlayers:\n"
+                             "  - adaptive_avgpool2d: {output_size: [null]}\n")
+    assert bad.exit_code == 2 and "output_size" in bad.stderr

@@ -561,9 +561,11 @@ class GlobalLPPool(GlobalPool):
 
 
 class AdaptivePool(Layer):
-    """PyTorch's adaptive pooling: O bins per axis, bin i spans [floor(i*W/O), ceil((i+1)*W/O))."""
+    """PyTorch's adaptive pooling: O bins per axis, bin i spans [floor(i*W/O), ceil((i+1)*W/O));
+    an axis whose O is null keeps its size (PyTorch's output_size=(None, 7))."""
 
-    output_size: PositiveInt | list[PositiveInt] = Field(description="O: output size per spatial axis")
+    output_size: PositiveInt | list[PositiveInt | None] = Field(
+        description="O: output size per spatial axis; null keeps that axis's size (PyTorch's None)")
     formulas = {"shape": "(C, O, ...): constant, whatever the input size",
                 "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
@@ -573,10 +575,21 @@ class AdaptivePool(Layer):
     @field_validator("output_size")
     @classmethod
     def _per_axis(cls, value):
-        sizes = per_axis(value, cls.rank, "output_size", 1)
-        if max(sizes) > MAX_BINS:
+        if isinstance(value, list) and None in value:
+            if len(value) != cls.rank:
+                raise ValueError(f"give one integer or a list of {cls.rank} integers (or null) for output_size")
+            given = [size for size in value if size is not None]
+            checked = iter(per_axis(given, len(given), "output_size", 1) if given else ())
+            sizes = tuple(None if size is None else next(checked) for size in value)
+        else:
+            sizes = per_axis(value, cls.rank, "output_size", 1)
+        if max((size for size in sizes if size is not None), default=1) > MAX_BINS:
             raise ValueError(f"output_size may be at most {MAX_BINS} per axis")
         return sizes
+
+    def bins(self, spatial) -> tuple:
+        """O per axis, the input's size where output_size is null."""
+        return tuple(size if bins is None else bins for size, bins in zip(spatial, self.output_size))
 
     def bin_lengths(self, size, bins):
         """Sum over the bins of their lengths: the elements each output reads, summed."""
@@ -585,7 +598,9 @@ class AdaptivePool(Layer):
     def infer(self, inputs, check):
         (x,) = inputs
         require_rank(x, self.rank)
-        read = x.channels * product(self.bin_lengths(size, bins) for size, bins in zip(x.spatial, self.output_size))
+        bins_per_axis = self.bins(x.spatial)
+        read = x.channels * product(size if given is None else self.bin_lengths(size, given)  # kept: 1 each
+                                    for size, given in zip(x.spatial, self.output_size))
         field = x.field
         if field.dims is not None:
             if all(bins == 1 for bins in self.output_size):  # one bin: its unit sees the whole input
@@ -593,12 +608,12 @@ class AdaptivePool(Layer):
             elif all(is_concrete(size) for size in x.spatial):
                 field = ReceptiveField(tuple(
                     RFDim(rf.left, rf.right + (ceildiv(size, bins) - 1) * rf.jump, rf.jump * Fraction(size, bins))
-                    for rf, size, bins in zip(field.dims, x.spatial, self.output_size)))
+                    for rf, size, bins in zip(field.dims, x.spatial, bins_per_axis)))
             else:
                 field = ReceptiveField.whole_input()
-        outputs = x.channels * product(self.output_size)
+        outputs = x.channels * product(bins_per_axis)
         return LayerResult(
-            output=Tensor((x.channels, *self.output_size), field), trainable=0, non_trainable=0, macs=0,
+            output=Tensor((x.channels, *bins_per_axis), field), trainable=0, non_trainable=0, macs=0,
             flops=type(self).count_flops(read, outputs),
         )
 
@@ -608,8 +623,11 @@ class AdaptivePool(Layer):
         import numpy as np
 
         x = arrays[0]
-        for axis in shrinking_first(x.shape[2:], self.output_size):  # no intermediate outgrows both ends
-            bins = self.output_size[axis - 2]
+        bins_per_axis = self.bins(x.shape[2:])
+        for axis in shrinking_first(x.shape[2:], bins_per_axis):  # no intermediate outgrows both ends
+            bins = bins_per_axis[axis - 2]
+            if bins == x.shape[axis]:
+                continue  # one element a bin: the axis as it is
             x, size = np.moveaxis(x, axis, -1), x.shape[axis]
             pooled = np.empty((*x.shape[:-1], bins), dtype=x.dtype)
             for i in range(bins):  # each bin straight into its place: no list of bins beside the result
@@ -631,15 +649,16 @@ class AdaptivePool(Layer):
         if not all(is_concrete(size) for size in x.spatial):
             raise LayerError("onnx_adaptive_symbolic", sizes=list(self.output_size))
         sizes = [int(size) for size in x.spatial]
-        if all(size % bins == 0 for size, bins in zip(sizes, self.output_size)):
-            kernel = [size // bins for size, bins in zip(sizes, self.output_size)]
+        bins_per_axis = self.bins(sizes)
+        if all(size % bins == 0 for size, bins in zip(sizes, bins_per_axis)):
+            kernel = [size // bins for size, bins in zip(sizes, bins_per_axis)]
             builder.node(f"{op}Pool", inputs, outputs, name, kernel_shape=kernel, strides=kernel)
             return
         reduce = {"mean": "ReduceMean", "max": "ReduceMax"}[self.reduction]
-        pooled_axes = [axis for axis, (size, bins) in enumerate(zip(sizes, self.output_size)) if size != bins]
+        pooled_axes = [axis for axis, (size, bins) in enumerate(zip(sizes, bins_per_axis)) if size != bins]
         current = inputs[0]
         for axis in pooled_axes:
-            size, bins = sizes[axis], self.output_size[axis]
+            size, bins = sizes[axis], bins_per_axis[axis]
             parts = []
             for i in range(bins):
                 part = builder.step("Slice", [current, builder.constant(name, [i * size // bins]),
