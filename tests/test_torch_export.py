@@ -133,7 +133,8 @@ def _ranked(rank: int) -> list[tuple[str, list, str]]:
         ("sumpool", f"- sumpool{r}d: {{kernel: 2, stride: 1, padding: 1}}"),
         ("lppool", f"- lppool{r}d: {{kernel: 2, p: 2, padding: 1}}"),
         ("lppool_inf", f"- lppool{r}d: {{kernel: 3, stride: 2, p: .inf}}"),
-        ("global", f"- global_avgpool{r}d: {{name: mean, keepdims: true}}\n- global_maxpool{r}d: {{inputs: [input]}}"),
+        ("global", f"- global_avgpool{r}d: {{name: mean, keepdims: true}}\n- global_maxpool{r}d: {{inputs: [input]}}\n"
+                   f"- relu: {{name: positive, inputs: [input]}}\n- global_lppool{r}d: {{p: 3, keepdims: true}}"),
         ("adaptive", f"- adaptive_avgpool{r}d: {{output_size: 3}}\n- adaptive_maxpool{r}d: {{output_size: 2}}"),
         ("batchnorm", f"- batchnorm{r}d: {{eps: 0.001, momentum: 0.5}}"),
         ("zeropad_crop", f"- zeropad{r}d: {{padding: {pairs}}}\n- crop{r}d: {{cropping: {lows}}}"),

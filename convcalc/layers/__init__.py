@@ -22,6 +22,7 @@ RANKED_FAMILIES = {  # family: its kind with {rank} standing for 1, 2 and 3
     pooling.LPPool: "lppool{rank}d",
     pooling.GlobalAvgPool: "global_avgpool{rank}d",
     pooling.GlobalMaxPool: "global_maxpool{rank}d",
+    pooling.GlobalLPPool: "global_lppool{rank}d",
     pooling.AdaptiveAvgPool: "adaptive_avgpool{rank}d",
     pooling.AdaptiveMaxPool: "adaptive_maxpool{rank}d",
     normalization.BatchNorm: "batchnorm{rank}d",

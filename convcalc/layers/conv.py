@@ -344,9 +344,10 @@ class ConvTranspose(GroupedConv):
     }
     flop_rule = CONV_FLOPS
 
-    output_padding: PositiveInts | Literal[0] | None = Field(
+    output_padding: PositiveInts | Literal[0, "keras"] | None = Field(
         default=None, description="extra size on the far side, < max(S, D); none: 0, or with 'same' O = W*S "
-        "(Keras's output_padding=None)")
+        "(Keras's output_padding=None); 'keras': Keras's output_padding=None with any padding, max(S - F', 0) "
+        "(O = (W - 1)*S + max(F', S) without padding)")
     padding: Union[int, list, Literal["valid", "same"]] = Field(
         default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)")
     output_size: PositiveInts | None = Field(
@@ -361,7 +362,7 @@ class ConvTranspose(GroupedConv):
     @field_validator("output_padding")
     @classmethod
     def _output_padding(cls, value):
-        return None if value is None else per_axis(value, cls.rank, "output_padding", 0)
+        return value if value in (None, "keras") else per_axis(value, cls.rank, "output_padding", 0)
 
     @field_validator("padding")
     @classmethod
@@ -381,8 +382,16 @@ class ConvTranspose(GroupedConv):
 
     @property
     def extras(self) -> tuple[int, ...]:
-        """output_padding per axis, 0 when not given."""
+        """output_padding per axis: 0 when not given; 'keras' as Keras's deconv_output_length takes
+        output_padding=None, max(S - F', 0) with F' = d*(F-1) + 1 (with 'same', O = W*S as None)."""
+        if self.output_padding == "keras":
+            return tuple(max(stride - span, 0) for stride, span in zip(self.strides, self.spans))
         return self.output_padding or (0,) * self.rank
+
+    @property
+    def keras_same(self) -> bool:
+        """'same' with Keras's default output padding: O = W*S."""
+        return self.padding == "same" and self.output_padding in (None, "keras")
 
     def output_sizes(self, sizes, check):
         """O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1 (PyTorch); for 'same' Keras's
@@ -391,7 +400,7 @@ class ConvTranspose(GroupedConv):
         torch padding). Returns (sizes, leading padding) per axis."""
         spatial, leading = [], []
         for axis, (size, span, stride, extra) in enumerate(zip(sizes, self.spans, self.strides, self.extras)):
-            if self.padding == "same" and self.output_padding is not None:
+            if self.padding == "same" and not self.keras_same:
                 out, lo = (size - 1) * stride + span - 2 * (span // 2) + extra, max(span // 2 - extra // 2, 0)
             elif self.padding == "same":
                 out, lo = size * stride, max(span - stride, 0) // 2

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
-    per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
+    padding_pairs, per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
 )
 from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, window_keywords, window_padding
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
@@ -32,17 +32,39 @@ class Pool(Windowed):
 
     default_stride_is_kernel = True
     ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
+    padding_rule: Literal["pytorch", "onnx"] = Field(
+        default="pytorch", description="pytorch: padding at most half the kernel per side (PyTorch refuses more); "
+        "onnx: any padding smaller than the dilated window, as ONNX and TensorFlow pad (the padding reads -inf "
+        "for a max, and counts in a mean as count_include_pad says)")
     window_flops: ClassVar[Callable[[int], int]]  # FLOPs of one window of n elements
     flops_symbols: ClassVar[str] = "F*F - 1"  # the same, in symbols
 
     @model_validator(mode="after")
-    def _padding_at_most_half_kernel(self):
+    def _padding_within_the_rule(self):
+        """PyTorch: P <= F//2 per side; ONNX: P < d*(F-1) + 1, so that no window lies in the padding alone."""
         if isinstance(self.padding, tuple):
-            for (lo, hi), kernel in zip(self.padding, self.kernel):
-                if max(lo, hi) > kernel // 2:
+            for (lo, hi), kernel, span in zip(self.padding, self.kernel, self.spans):
+                if self.padding_rule == "pytorch" and max(lo, hi) > kernel // 2:
                     raise FieldProblem("padding", f"padding ({max(lo, hi)}) must be at most half the kernel "
-                                                  f"({kernel}//2 = {kernel // 2}), as PyTorch requires")
+                                                  f"({kernel}//2 = {kernel // 2}), as PyTorch requires; "
+                                                  "padding_rule: onnx takes ONNX's and TensorFlow's larger padding")
+                if max(lo, hi) >= span:
+                    raise FieldProblem("padding", f"padding ({max(lo, hi)}) must be smaller than the window "
+                                                  f"({span}): a window would read the padding alone")
         return self
+
+    @classmethod
+    def onnx_padding_rule(cls, fields: dict) -> dict:
+        """An imported ONNX pool's fields, with padding_rule: onnx where a side pads past F//2."""
+        padding, kernel = fields.get("padding"), fields.get("kernel")
+        if padding is None or isinstance(padding, str):
+            return fields
+        rank = cls.rank
+        pairs = padding_pairs(padding, rank)
+        kernels = per_axis(kernel, rank, "kernel", 1)
+        if any(max(pair) > size // 2 for pair, size in zip(pairs, kernels)):
+            return {**fields, "padding_rule": "onnx"}
+        return fields
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -172,7 +194,7 @@ class MaxPool(Pool):
         window = node.window()
         if window is None or (len(node.proto.output) > 1 and node.proto.output[1] and node.consumers(1)):
             return None
-        fields = dict(window)
+        fields = cls.onnx_padding_rule(dict(window))
         if node.attr("ceil_mode", 0):
             fields["ceil_mode"] = True
         return {cls.kind: fields}
@@ -242,7 +264,7 @@ class AvgPool(Pool):
         window = node.window()
         if window is None:
             return None
-        fields = dict(window)
+        fields = cls.onnx_padding_rule(dict(window))
         if node.attr("ceil_mode", 0):
             fields["ceil_mode"] = True
         if "padding" in fields or "ceil_mode" in fields:
@@ -372,7 +394,7 @@ class LPPool(Pool):
         window = node.window()
         if window is None:
             return None
-        fields = dict(window)
+        fields = cls.onnx_padding_rule(dict(window))
         if node.attr("ceil_mode", 0):
             fields["ceil_mode"] = True
         fields["p"] = float(node.attr("p", 2))
@@ -481,10 +503,69 @@ class GlobalMaxPool(GlobalPool):
         return _global_from_onnx(cls, node)
 
 
-class AdaptivePool(Layer):
-    """PyTorch's adaptive pooling: O bins per axis, bin i spans [floor(i*W/O), ceil((i+1)*W/O))."""
+class GlobalLPPool(GlobalPool):
+    """(sum of x^p over every spatial position)^(1/p) per channel: PyTorch's lp_pool with the
+    window the whole map (ONNX GlobalLpPool, which sums |x|^p: the same for an even p)."""
 
-    output_size: PositiveInt | list[PositiveInt] = Field(description="O: output size per spatial axis")
+    summary = {"en": "global Lp pooling: the p-norm of each feature map",
+               "es": "Lp pooling global: la norma p de cada mapa de características"}
+    flop_rule = {"en": "2*H*W per channel (H*W powers, H*W - 1 additions, 1 root)",
+                 "es": "2*H*W por canal (H*W potencias, H*W - 1 sumas, 1 raíz)"}
+    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
+
+    def infer(self, inputs, check):
+        result = super().infer(inputs, check)
+        result.flops = inputs[0].channels * 2 * product(inputs[0].spatial)
+        return result
+
+    def forward(self, arrays, params, ops):
+        """As torch.nn.functional.lp_pool{1,2,3}d over the whole map: (sign(s) * relu(|s|))^(1/p),
+        s = sum(x^p); p = inf: the max of |x|."""
+        import numpy as np
+
+        x = arrays[0]
+        axes = tuple(range(2, x.ndim))
+        if self.p == np.inf:
+            return np.abs(x).max(axis=axes, keepdims=self.keepdims)
+        total = (x ** self.p).sum(axis=axes, keepdims=self.keepdims)
+        return (np.sign(total) * np.maximum(np.abs(total), 0)) ** (1 / self.p)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Pow(x, p), ReduceSum over the spatial axes, Pow(1/p) (PyTorch's x^p, not LpPool's |x|^p);
+        p = inf: ReduceMax of |x|."""
+        import math
+
+        axes = builder.constant(name, list(range(2, self.rank + 2)))
+        if math.isinf(self.p):
+            absolute = builder.step("Abs", inputs, name)
+            builder.node("ReduceMax", [absolute, axes], outputs, name, keepdims=int(self.keepdims))
+            return
+        powered = builder.step("Pow", [inputs[0], builder.constant(name, self.p, "float32")], name)
+        total = builder.step("ReduceSum", [powered, axes], name, keepdims=int(self.keepdims))
+        builder.node("Pow", [total, builder.constant(name, 1 / self.p, "float32")], outputs, name)
+
+    def to_torch(self, inputs, layout):
+        """x.pow(p).sum(spatial dims).pow(1/p) (keepdim with keepdims); p = inf: x.abs().amax."""
+        dims, keep = literal(tuple(range(2, 2 + self.rank))), ", keepdim=True" if self.keepdims else ""
+        if self.p == float("inf"):
+            return TorchCode(call=f"{{0}}.abs().amax(dim={dims}{keep})")
+        return TorchCode(call=f"{{0}}.pow({literal(self.p)}).sum(dim={dims}{keep}).pow({literal(1 / self.p)})")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalLpPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalLpPool (spatial axes kept as size 1): |x|^p is x^p only for an even p."""
+        p = node.attr("p", 2)
+        return {cls.kind: {"keepdims": True, "p": float(p)}} if p % 2 == 0 else None
+
+
+class AdaptivePool(Layer):
+    """PyTorch's adaptive pooling: O bins per axis, bin i spans [floor(i*W/O), ceil((i+1)*W/O));
+    an axis whose O is null keeps its size (PyTorch's output_size=(None, 7))."""
+
+    output_size: PositiveInt | list[PositiveInt | None] = Field(
+        description="O: output size per spatial axis; null keeps that axis's size (PyTorch's None)")
     formulas = {"shape": "(C, O, ...): constant, whatever the input size",
                 "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
@@ -494,10 +575,21 @@ class AdaptivePool(Layer):
     @field_validator("output_size")
     @classmethod
     def _per_axis(cls, value):
-        sizes = per_axis(value, cls.rank, "output_size", 1)
-        if max(sizes) > MAX_BINS:
+        if isinstance(value, list) and None in value:
+            if len(value) != cls.rank:
+                raise ValueError(f"give one integer or a list of {cls.rank} integers (or null) for output_size")
+            given = [size for size in value if size is not None]
+            checked = iter(per_axis(given, len(given), "output_size", 1) if given else ())
+            sizes = tuple(None if size is None else next(checked) for size in value)
+        else:
+            sizes = per_axis(value, cls.rank, "output_size", 1)
+        if max((size for size in sizes if size is not None), default=1) > MAX_BINS:
             raise ValueError(f"output_size may be at most {MAX_BINS} per axis")
         return sizes
+
+    def bins(self, spatial) -> tuple:
+        """O per axis, the input's size where output_size is null."""
+        return tuple(size if bins is None else bins for size, bins in zip(spatial, self.output_size))
 
     def bin_lengths(self, size, bins):
         """Sum over the bins of their lengths: the elements each output reads, summed."""
@@ -506,7 +598,9 @@ class AdaptivePool(Layer):
     def infer(self, inputs, check):
         (x,) = inputs
         require_rank(x, self.rank)
-        read = x.channels * product(self.bin_lengths(size, bins) for size, bins in zip(x.spatial, self.output_size))
+        bins_per_axis = self.bins(x.spatial)
+        read = x.channels * product(size if given is None else self.bin_lengths(size, given)  # kept: 1 each
+                                    for size, given in zip(x.spatial, self.output_size))
         field = x.field
         if field.dims is not None:
             if all(bins == 1 for bins in self.output_size):  # one bin: its unit sees the whole input
@@ -514,12 +608,12 @@ class AdaptivePool(Layer):
             elif all(is_concrete(size) for size in x.spatial):
                 field = ReceptiveField(tuple(
                     RFDim(rf.left, rf.right + (ceildiv(size, bins) - 1) * rf.jump, rf.jump * Fraction(size, bins))
-                    for rf, size, bins in zip(field.dims, x.spatial, self.output_size)))
+                    for rf, size, bins in zip(field.dims, x.spatial, bins_per_axis)))
             else:
                 field = ReceptiveField.whole_input()
-        outputs = x.channels * product(self.output_size)
+        outputs = x.channels * product(bins_per_axis)
         return LayerResult(
-            output=Tensor((x.channels, *self.output_size), field), trainable=0, non_trainable=0, macs=0,
+            output=Tensor((x.channels, *bins_per_axis), field), trainable=0, non_trainable=0, macs=0,
             flops=type(self).count_flops(read, outputs),
         )
 
@@ -529,8 +623,11 @@ class AdaptivePool(Layer):
         import numpy as np
 
         x = arrays[0]
-        for axis in shrinking_first(x.shape[2:], self.output_size):  # no intermediate outgrows both ends
-            bins = self.output_size[axis - 2]
+        bins_per_axis = self.bins(x.shape[2:])
+        for axis in shrinking_first(x.shape[2:], bins_per_axis):  # no intermediate outgrows both ends
+            bins = bins_per_axis[axis - 2]
+            if bins == x.shape[axis]:
+                continue  # one element a bin: the axis as it is
             x, size = np.moveaxis(x, axis, -1), x.shape[axis]
             pooled = np.empty((*x.shape[:-1], bins), dtype=x.dtype)
             for i in range(bins):  # each bin straight into its place: no list of bins beside the result
@@ -552,15 +649,16 @@ class AdaptivePool(Layer):
         if not all(is_concrete(size) for size in x.spatial):
             raise LayerError("onnx_adaptive_symbolic", sizes=list(self.output_size))
         sizes = [int(size) for size in x.spatial]
-        if all(size % bins == 0 for size, bins in zip(sizes, self.output_size)):
-            kernel = [size // bins for size, bins in zip(sizes, self.output_size)]
+        bins_per_axis = self.bins(sizes)
+        if all(size % bins == 0 for size, bins in zip(sizes, bins_per_axis)):
+            kernel = [size // bins for size, bins in zip(sizes, bins_per_axis)]
             builder.node(f"{op}Pool", inputs, outputs, name, kernel_shape=kernel, strides=kernel)
             return
         reduce = {"mean": "ReduceMean", "max": "ReduceMax"}[self.reduction]
-        pooled_axes = [axis for axis, (size, bins) in enumerate(zip(sizes, self.output_size)) if size != bins]
+        pooled_axes = [axis for axis, (size, bins) in enumerate(zip(sizes, bins_per_axis)) if size != bins]
         current = inputs[0]
         for axis in pooled_axes:
-            size, bins = sizes[axis], self.output_size[axis]
+            size, bins = sizes[axis], bins_per_axis[axis]
             parts = []
             for i in range(bins):
                 part = builder.step("Slice", [current, builder.constant(name, [i * size // bins]),
