@@ -383,6 +383,12 @@ MESSAGES = {
     "answers_empty": "no answers to check: give figures under `layers:` or `totals:` (0 of 0 right would pass "
                      "an autograder)",
 
+    # homework round 2 (issue 16)
+    "ceil_dropped_note": "ceil gives {count} windows, but window {count} would start at pixel ({count} - 1)*{stride} - {low} = {start}, past the input's last pixel {last}, in the right padding: PyTorch drops it, giving {result}",
+    "fig_padding": "padding (total)",
+    "fig_padding_before": "padding before",
+    "fig_padding_after": "padding after",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 

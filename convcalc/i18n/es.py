@@ -396,6 +396,12 @@ MESSAGES = {
     "answers_empty": "no hay respuestas que comprobar: da cifras en `layers:` o `totals:` (0 de 0 correctas "
                      "aprobaría en un corrector automático)",
 
+    # homework round 2 (issue 16)
+    "ceil_dropped_note": "ceil da {count} ventanas, pero la ventana {count} empezaría en el píxel ({count} - 1)*{stride} - {low} = {start}, más allá del último píxel de la entrada, {last}, en el relleno de la derecha: PyTorch la descarta, lo que da {result}",
+    "fig_padding": "relleno (total)",
+    "fig_padding_before": "relleno antes",
+    "fig_padding_after": "relleno después",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 

@@ -403,14 +403,23 @@ class Windowed(Layer):
                 formula = f"({w} + P_lo + P_hi - d*(F-1) - 1)/S"
                 numerator = f"{format_dim(size)} + {lo} + {hi} - {dilation}*({kernel}-1) - 1"
             exact = size + lo + hi - (dilation * (kernel - 1) + 1)
+            inexact = is_concrete(exact) and exact % stride != 0
+            rounding = "ceil" if ceil_mode else "floor" if inexact else ""
             division = f"({numerator})/{stride}"
-            formula = f"O = ceil({formula}) + 1" if ceil_mode else f"O = {formula} + 1"
-            substituted = f"ceil({division}) + 1" if ceil_mode else f"{division} + 1"
+            formula = f"O = {rounding}({formula}) + 1" if rounding else f"O = {formula} + 1"
+            substituted = f"{rounding}({division}) + 1" if rounding else f"{division} + 1"
+            dropped = ceildiv(exact, stride) + 1 - result if ceil_mode and is_concrete(exact) else 0
+            if dropped:  # PyTorch: a last window that would start in the right padding is not counted
+                formula, substituted = f"{formula} - {dropped}", f"{substituted} - {dropped}"
             note = None
-            if is_concrete(exact) and exact % stride:
-                substituted += f" = {'ceil(' if ceil_mode else ''}{exact}/{stride}{')' if ceil_mode else ''} + 1"
+            if inexact:
+                substituted += f" = {rounding}({exact}/{stride}) + 1" + (f" - {dropped}" if dropped else "")
                 note = ("inexact_note", {"value": f"{exact / stride + 1:g}", "result": result,
-                                         "rounding": Msg(f"rounding_{'ceil' if ceil_mode else 'floor'}")})
+                                         "rounding": Msg(f"rounding_{rounding}")})
+            if dropped:
+                count = result + dropped
+                note = ("ceil_dropped_note", {"count": count, "stride": stride, "low": lo, "result": result,
+                                              "start": (count - 1) * stride - lo, "last": size - 1})
             steps.append(Step("shape", formula, substituted, result, axis, note))
         return steps
 
