@@ -32,14 +32,14 @@ def per_axis(text: str):
 
 def padding(text: str):
     """A number of pixels, per-axis numbers, or a mode name."""
-    if text in ("same", "valid", "full"):
+    if text in ("same", "same_pytorch", "valid", "full"):
         return text
     if text.strip() == "0":
         return 0
     try:
         return per_axis(text)
     except ValueError:
-        raise ValueError(f"'{text}': write a number of pixels, same, valid or full") from None
+        raise ValueError(f"'{text}': write a number of pixels, same, same_pytorch, valid or full") from None
 
 
 def window(kernel: str, stride: str, pad: str, dilation: str | None = "1") -> dict:

@@ -108,6 +108,7 @@ LAYERS = [
     ("conv", "--input", "224x224x3", "--filters", "96", "--kernel", "11", "--stride", "4", "--padding", "2"),
     ("conv", "--input", "7x7x3", "--filters", "4", "--kernel", "3", "--stride", "2", "--padding", "same"),
     ("conv", "--input", "8x8x3", "--filters", "4", "--kernel", "4", "--stride", "3", "--padding", "same"),
+    ("conv", "--input", "8x9x3", "--filters", "4", "--kernel", "4x3", "--dilation", "2", "--padding", "same_pytorch"),
     ("conv", "--input", "9x11x4", "--filters", "8", "--kernel", "3x5", "--stride", "2x1", "--dilation", "2"),
     ("conv", "--input", "32x32x6", "--filters", "6", "--kernel", "5", "--groups", "3", "--no-bias"),
     ("conv", "--input", "10x10x2", "--filters", "2", "--kernel", "3", "--padding", "full"),

@@ -125,7 +125,8 @@ def _window(kernel, stride, padding, dilation="1") -> dict:
 WINDOW_OPTIONS = [
     click.option("--kernel", "-F", required=True, help="Window size F: 11, or 3x5 per axis."),
     click.option("--stride", "-S", default="1", show_default=True, help="Step S."),
-    click.option("--padding", "-P", default="0", show_default=True, help="P pixels, same, valid or full."),
+    click.option("--padding", "-P", default="0", show_default=True, help="P pixels (2, or 0x1 per axis), same (TensorFlow's rule: O = ceil(W/S)), "
+                 "same_pytorch (PyTorch's padding='same': O = W, stride 1 only), valid or full."),
     click.option("--dilation", default="1", show_default=True),
 ]
 

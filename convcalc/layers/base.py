@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, Literal, Protocol, Union
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from convcalc.errors import LayerError
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.i18n import Msg
 from convcalc.symbolic import Dim, ceildiv, format_dim, is_concrete
 
@@ -248,7 +248,8 @@ def ranked(family: type[Layer], rank: int, kind: str) -> type[Layer]:
 # ----- hyperparameter types shared by windowed layers ------------------------------------------
 PositiveInts = Union[int, list[int]]
 PadPair = Union[int, list[int]]
-Padding = Union[int, list[PadPair], Literal["valid", "same", "full"]]
+Padding = Union[int, list[PadPair], Literal["valid", "same", "same_pytorch", "full"]]
+SAME_MODES = ("same", "same_pytorch")  # TensorFlow's rule, PyTorch's rule
 
 
 def per_axis(value: Any, rank: int, field: str, minimum: int) -> tuple[int, ...]:
@@ -289,10 +290,13 @@ class Windowed(Layer):
                                  validation_alias=AliasChoices("kernel", "kernel_size"))
     stride: PositiveInts | None = Field(default=None, description="step S between windows")
     padding: Padding = Field(default=0, description="P: int, per axis, [before, after] pairs, "
-                             "'valid' (0), 'same' (TensorFlow's rule, extra pixel after), 'full'")
+                             "'valid' (0), 'same' (TensorFlow's rule: O = ceil(W/S), any stride, extra pixel "
+                             "after), 'same_pytorch' (PyTorch's padding='same': O = W, stride 1 only, "
+                             "P = d*(F-1), extra pixel after), 'full'")
     dilation: PositiveInts = Field(default=1, description="D: spacing between window taps")
 
     default_stride_is_kernel: ClassVar[bool] = False
+    takes_pytorch_same: ClassVar[bool] = True  # PyTorch's layer has padding='same' (its convolutions do)
 
     @field_validator("kernel", "dilation")
     @classmethod
@@ -308,6 +312,18 @@ class Windowed(Layer):
     @classmethod
     def _padding(cls, value):
         return padding_pairs(value, cls.rank)
+
+    @model_validator(mode="after")
+    def _pytorch_same_needs_stride_one(self):
+        """PyTorch refuses padding='same' for strided convolutions (torch.nn.functional.conv2d) and
+        its pooling has none."""
+        if self.padding == "same_pytorch" and not self.takes_pytorch_same:
+            raise FieldProblem("padding", "PyTorch's layer has no padding='same': write 'same' (TensorFlow's "
+                                          "rule) or the pixels")
+        if self.padding == "same_pytorch" and any(stride != 1 for stride in self.strides):
+            raise FieldProblem("padding", f"'same_pytorch' needs stride 1, as PyTorch's padding='same' (stride "
+                                          f"{list(self.strides)}); 'same' is TensorFlow's rule, which takes any stride")
+        return self
 
     @functools.cached_property
     def strides(self) -> tuple[int, ...]:
@@ -331,11 +347,10 @@ class Windowed(Layer):
         sizes, pads = [], []
         for axis, (size, span, stride) in enumerate(zip(spatial, self.spans, self.strides)):
             axis_name = AXIS_NAMES[self.rank][axis]
-            if self.padding == "same":
-                out = ceildiv(size, stride)
-                total = (out - 1) * stride + span - size if is_concrete(size) else span - stride
+            if self.padding in SAME_MODES:
+                out, total = self.same_padding(size, span, stride)
                 sizes.append(out)
-                pads.append((max(total, 0) // 2, max(total, 0) - max(total, 0) // 2))
+                pads.append((total // 2, total - total // 2))
                 continue
             lo, hi = (0, 0) if self.padding == "valid" else (
                 (span - 1, span - 1) if self.padding == "full" else self.padding[axis])
@@ -362,6 +377,31 @@ class Windowed(Layer):
             sizes.append(out)
             pads.append((lo, hi))
         return tuple(sizes), tuple(pads)
+
+    def same_padding(self, size, span: int, stride: int):
+        """(O, total padding P) of 'same' along one axis; P_lo = floor(P/2), P_hi = P - P_lo (the odd
+        pixel after, in both frameworks). TensorFlow (tf.nn.convolution's SAME): O = ceil(W/S),
+        P = max((O - 1)*S + d*(F-1) + 1 - W, 0), which is d*(F-1) + 1 - S when S divides W (taken for a
+        symbolic W). PyTorch (padding='same', stride 1 only): O = W, P = d*(F-1)."""
+        if self.padding == "same_pytorch":
+            return size, span - 1
+        out = ceildiv(size, stride)
+        return out, max((out - 1) * stride + span - size if is_concrete(size) else span - stride, 0)
+
+    def same_steps(self, axis, size, kernel, stride, dilation, result) -> list[Step]:
+        """The output size and the padding 'same' resolves to, before and after, with the numbers in."""
+        _, total = self.same_padding(size, dilation * (kernel - 1) + 1, stride)
+        w = "W" if axis is None else axis
+        if self.padding == "same_pytorch":
+            steps = [Step("shape", f"O = {w}", None, result, axis),
+                     Step("padding", "P = d*(F-1)", f"{dilation}*({kernel}-1)", total, axis)]
+        else:
+            steps = [Step("shape", f"O = ceil({w}/S)", f"ceil({format_dim(size)}/{stride})", result, axis),
+                     Step("padding", f"P = max((O - 1)*S + d*(F-1) + 1 - {w}, 0)",
+                          f"max(({result} - 1)*{stride} + {dilation}*({kernel}-1) + 1 - {size}, 0)"
+                          if is_concrete(size) else None, total, axis)]
+        return steps + [Step("padding_before", "P_lo = floor(P/2)", f"floor({total}/2)", total // 2, axis),
+                        Step("padding_after", "P_hi = P - P_lo", f"{total} - {total // 2}", total - total // 2, axis)]
 
     def windows(self, shape, ceil_mode: bool = False) -> Windows:
         """The NumPy side of ``window_sizes`` for a batch of ``shape`` (N, C, *W): which input
@@ -393,8 +433,8 @@ class Windowed(Layer):
         steps = []
         for axis, size, kernel, stride, dilation, (lo, hi), result in cases:
             w = "W" if axis is None else axis
-            if self.padding == "same":
-                steps.append(Step("shape", f"O = ceil({w}/S)", f"ceil({format_dim(size)}/{stride})", result, axis))
+            if self.padding in SAME_MODES:
+                steps += self.same_steps(axis, size, kernel, stride, dilation, result)
                 continue
             pad = f"2*{lo}" if lo == hi else f"{lo} + {hi}"
             if dilation == 1 and lo == hi:

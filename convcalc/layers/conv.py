@@ -14,7 +14,7 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 
 from convcalc.errors import FieldProblem
 from convcalc.layers.base import (
-    AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
+    AXIS_NAMES, SAME_MODES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
     Windows, padding_pairs, position_blocks,
     per_axis, product, require_rank,
 )
@@ -466,7 +466,7 @@ def torch_conv(layer, x, channels: int, filters: int, groups: int, bias: bool):
     stride 1 (the extra pixel after, as convcalc's), so any other padding is applied by F.pad
     before the module."""
     pairs = window_padding(layer, x.spatial)
-    native_same = layer.padding == "same" and all(stride == 1 for stride in layer.strides)
+    native_same = layer.padding in SAME_MODES and all(stride == 1 for stride in layer.strides)
     symmetric = native_same or all(lo == hi for lo, hi in pairs)
     keywords = window_keywords(layer, pairs if symmetric and not native_same else (), (1,) * layer.rank)
     if native_same:

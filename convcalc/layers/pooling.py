@@ -31,6 +31,7 @@ class Pool(Windowed):
     """Shared rule of windowed pooling; subclasses say what one window costs."""
 
     default_stride_is_kernel = True
+    takes_pytorch_same = False
     ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
     window_flops: ClassVar[Callable[[int], int]]  # FLOPs of one window of n elements
     flops_symbols: ClassVar[str] = "F*F - 1"  # the same, in symbols
