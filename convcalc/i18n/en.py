@@ -388,6 +388,18 @@ MESSAGES = {
     "fig_padding": "padding (total)",
     "fig_padding_before": "padding before",
     "fig_padding_after": "padding after",
+    "tconv_macs_note": "counted over the input positions, each scattering its products, as fvcore and PyTorch's "
+                       "flop counter count them; the equivalent direct convolution would do {direct} = {value}, "
+                       "most of them on the inserted zeros",
+    "stretched_note": "zeros inserted between neighbouring input pixels: S - 1 = {zeros}; {size} pixels become "
+                      "{stretched}",
+    "direct_note": "a direct convolution of stride {stride} with the same {kernel}-wide kernel (flipped), over the "
+                   "stretched, padded input (Dumoulin & Visin 2016)",
+    "fig_shape_direct": "output size, as a direct convolution",
+    "fig_stretched_input": "stretched input",
+    "fig_equivalent_padding_before": "equivalent padding before",
+    "fig_equivalent_padding_after": "equivalent padding after",
+    "fig_non_trainable": "non-trainable parameters",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",

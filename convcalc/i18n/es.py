@@ -401,6 +401,18 @@ MESSAGES = {
     "fig_padding": "relleno (total)",
     "fig_padding_before": "relleno antes",
     "fig_padding_after": "relleno después",
+    "tconv_macs_note": "contadas sobre las posiciones de la entrada, cada una esparciendo sus productos, como las "
+                       "cuentan fvcore y el contador de FLOPs de PyTorch; la convolución directa equivalente haría "
+                       "{direct} = {value}, casi todas sobre los ceros insertados",
+    "stretched_note": "ceros insertados entre píxeles vecinos de la entrada: S - 1 = {zeros}; {size} píxeles "
+                      "pasan a ser {stretched}",
+    "direct_note": "una convolución directa de paso {stride} con el mismo kernel de ancho {kernel} (volteado), sobre "
+                   "la entrada estirada y con relleno (Dumoulin y Visin 2016)",
+    "fig_shape_direct": "tamaño de salida, como convolución directa",
+    "fig_stretched_input": "entrada estirada",
+    "fig_equivalent_padding_before": "relleno equivalente antes",
+    "fig_equivalent_padding_after": "relleno equivalente después",
+    "fig_non_trainable": "parámetros no entrenables",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",

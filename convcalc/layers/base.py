@@ -127,8 +127,11 @@ class Step:
 
 
 def joined(values, operator: str = "*") -> str:
-    """'11*11' for (11, 11): the numbers of a formula, as a student writes them."""
-    return operator.join(str(value) for value in values)
+    """'11*11' for (11, 11): the numbers of a formula, as a student writes them; a symbolic size
+    that is a sum is bracketed, '(2*H - 1)*(2*W - 1)', so that the product stays true."""
+    texts = [str(value) for value in values]
+    return operator.join(f"({text})" if isinstance(value, int) is False and any(sign in text for sign in " +-")
+                         else text for value, text in zip(values, texts))
 
 
 def axis_symbols(letter: str, rank: int, values) -> str:

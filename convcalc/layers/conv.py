@@ -57,8 +57,8 @@ def weighted_steps(layer, inputs, result, per_filter: tuple[str, str], filters, 
     steps.append(Step("macs", f"MACs = {out_symbols}*K * {symbols}", f"{joined(spatial)}*{filters} * {numbers}",
                       result.macs))
     bias_flops = f" + {out_symbols}*K" if layer.bias else ""
-    steps.append(Step("flops", f"FLOPs = 2*MACs{bias_flops}",
-                      f"2*{result.macs}" + (f" + {joined(spatial)}*{filters}" if layer.bias else ""), result.flops))
+    bias_numbers = f" + {joined(spatial)}*{filters}" if layer.bias else ""
+    steps.append(Step("flops", f"FLOPs = 2*MACs{bias_flops}", joined((2, result.macs)) + bias_numbers, result.flops))
     _, padding = layer.window_sizes(x.spatial, NO_CHECKS)
     return steps + layer.field_steps(x.field, padding, result.output.field)
 
@@ -374,6 +374,81 @@ class ConvTranspose(GroupedConv):
             flops=2 * macs + (outputs if self.bias else 0),
                     )
 
+
+    def crops(self, sizes, out) -> list[tuple]:
+        """Per axis (P_lo, P_hi, a) with O = (W - 1)*S - P_lo - P_hi + d*(F-1) + a + 1: the spec's
+        padding and the output padding that gives O (given, or set by output_size or 'same')."""
+        _, leading = self.output_sizes(sizes, NO_CHECKS)
+        found = []
+        for axis, (size, o, lo, span, stride) in enumerate(zip(sizes, out, leading, self.spans, self.strides)):
+            full = (size - 1) * stride + span - lo  # O with P_hi = a = 0
+            if self.padding == "same":
+                hi = max(full - o, 0)
+            else:
+                hi = 0 if self.padding == "valid" else self.padding[axis][1]
+            found.append((lo, hi, o - full + hi))
+        return found
+
+    def derivation(self, inputs, result):
+        """PyTorch's O = (W - 1)*S - P_lo - P_hi + d*(F-1) + a + 1, then the same size as the
+        equivalent direct convolution (Dumoulin & Visin 2016, relationship 14): stride 1 over the
+        input stretched to W' = (W - 1)*S + 1 (S - 1 zeros inserted between neighbours), padded
+        P'_lo = d*(F-1) - P_lo before and P'_hi = d*(F-1) - P_hi + a after; params, MACs over the
+        input positions (what the direct convolution would do over its zeros in a note), FLOPs."""
+        x = inputs[0]
+        out = result.output.spatial
+        concrete = all(isinstance(size, int) for size in (*x.spatial, *out))
+        steps = []
+        if concrete:
+            cases = list(zip(AXIS_NAMES[self.rank], x.spatial, self.kernel, self.strides, self.dilation,
+                             self.crops(x.spatial, out), out))
+            if all(case[1:] == cases[0][1:] for case in cases):
+                cases = [(None, *cases[0][1:])]
+            for axis, size, kernel, stride, dilation, (lo, hi, extra), o in cases:
+                w = "W" if axis is None else axis
+                stretched, reach = (size - 1) * stride + 1, f"{dilation}*({kernel}-1)"
+                before, after = dilation * (kernel - 1) - lo, dilation * (kernel - 1) - hi + extra
+                steps += [
+                    Step("shape", f"O = ({w} - 1)*S - P_lo - P_hi + d*(F-1) + a + 1",
+                         f"({size} - 1)*{stride} - {lo} - {hi} + {reach} + {extra} + 1", o, axis),
+                    Step("stretched_input", f"{w}' = ({w} - 1)*S + 1", f"({size} - 1)*{stride} + 1", stretched, axis,
+                         ("stretched_note", {"zeros": stride - 1, "size": size, "stretched": stretched})),
+                    Step("equivalent_padding_before", "P'_lo = d*(F-1) - P_lo", f"{reach} - {lo}", before, axis),
+                    Step("equivalent_padding_after", "P'_hi = d*(F-1) - P_hi + a", f"{reach} - {hi} + {extra}",
+                         after, axis),
+                    Step("shape_direct", f"O = {w}' + P'_lo + P'_hi - d*(F-1)",
+                         f"{stretched} + {before} + {after} - {reach}", o, axis,
+                         ("direct_note", {"kernel": kernel, "stride": 1})),
+                ]
+        else:
+            steps.append(Step("shape", self.formulas["shape"], None, result.output.dims))
+        kernel = axis_symbols("F", self.rank, self.kernel)
+        per_group = f"(K/G)*{kernel}" if self.groups > 1 else f"K*{kernel}"
+        numbers = (f"({self.filters}/{self.groups})*{joined(self.kernel)}" if self.groups > 1
+                   else f"{self.filters}*{joined(self.kernel)}")
+        weights = result.trainable - (self.filters if self.bias else 0)
+        if self.bias:
+            steps.append(Step("params", f"params = C_in*{per_group} + K", f"{x.channels}*{numbers} + {self.filters}",
+                              result.trainable))
+            steps.append(Step("params_without_bias", f"C_in*{per_group}", f"{x.channels}*{numbers}", weights))
+        else:
+            steps.append(Step("params", f"params = C_in*{per_group}", f"{x.channels}*{numbers}", result.trainable))
+        positions = axis_symbols("W", self.rank, x.spatial).replace("W_", "")
+        direct = product(out) * self.filters * (x.channels // self.groups) * product(self.kernel)
+        direct_numbers = f"{joined(out)}*{self.filters}*{x.channels // self.groups}*{joined(self.kernel)}"
+        steps.append(Step("macs", f"MACs = {positions}*C_in*{per_group}", f"{joined(x.spatial)}*{x.channels}*{numbers}",
+                          result.macs, note=("tconv_macs_note", {"direct": direct_numbers, "value": direct})))
+        out_symbols = axis_symbols("O", self.rank, out)
+        bias_numbers = f" + {joined(out)}*{self.filters}" if self.bias else ""
+        steps.append(Step("flops", "FLOPs = 2*MACs" + (f" + {out_symbols}*K" if self.bias else ""),
+                          joined((2, result.macs)) + bias_numbers, result.flops))
+        if x.field.dims is not None and result.output.field.dims is not None:
+            cases = list(zip(AXIS_NAMES[self.rank], x.field.dims, self.strides, result.output.field.dims))
+            if all(case[1:] == cases[0][1:] for case in cases):
+                cases = [(None, *cases[0][1:])]
+            steps += [Step("jump", "j = j_in/S", f"{rf.jump}/{stride}", field.jump, axis)
+                      for axis, rf, stride, field in cases]
+        return steps
 
     def parameter_shapes(self, inputs):
         shapes = {"weight": ((inputs[0].channels, self.filters // self.groups, *self.kernel), True)}

@@ -127,7 +127,7 @@ class Dense(Layer):
         return steps + [
             Step("macs", "MACs = N*units", f"{features}*{self.units}", result.macs),
             Step("flops", "FLOPs = 2*MACs" + (" + units" if self.bias else ""),
-                 f"2*{result.macs}" + (f" + {self.units}" if self.bias else ""), result.flops)]
+                 joined((2, result.macs)) + (f" + {self.units}" if self.bias else ""), result.flops)]
 
     def parameter_shapes(self, inputs):
         shapes = {"weight": ((self.units, inputs[0].dims[-1]), True)}

@@ -280,6 +280,17 @@ class GlobalPool(Layer):
             flops=x.channels * (positions - 1 + self.extra_flops_per_window),
         )
 
+    def derivation(self, inputs, result):
+        """One value per channel; FLOPs = C*(H*W - 1) comparisons or additions (+ C divisions for the
+        mean), with the numbers in."""
+        x = inputs[0]
+        positions = "*".join(["H", "W"] if self.rank == 2 else ["D", "H", "W"] if self.rank == 3 else ["L"])
+        extra = f" + {self.extra_flops_per_window}" if self.extra_flops_per_window else ""
+        return [Step("shape", self.formulas["shape"], None, result.output.dims),
+                Step("params", "params", None, 0), Step("macs", "MACs", None, 0),
+                Step("flops", f"FLOPs = C*({positions} - 1{extra})", f"{x.channels}*({joined(x.spatial)} - 1{extra})",
+                     result.flops, note=("flop_rule_note", {}))]
+
     def forward(self, arrays, params, ops):
         """Mean or max over every spatial position: (N, C), or (N, C, 1, ...) with keepdims."""
         x = arrays[0]
