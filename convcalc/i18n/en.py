@@ -400,6 +400,33 @@ MESSAGES = {
     "fig_equivalent_padding_before": "equivalent padding before",
     "fig_equivalent_padding_after": "equivalent padding after",
     "fig_non_trainable": "non-trainable parameters",
+    "solve_title": "{kind}: {unknown} giving an output size of {output}{given}",
+    "solve_given": " from {given}",
+    "solve_values": "{symbol}{axis} = {values}",
+    "solve_range": "{first} to {last}",
+    "solve_every_from": "every value from {first} on",
+    "solve_or": " or ",
+    "solve_none": "{symbol}{axis}: none gives {output}: {reason}",
+    "solve_between": "{symbol} = {below} gives {below_out} and {symbol} = {above} gives {above_out}; no value "
+                     "gives a size in between",
+    "solve_at_most": "the largest size any value gives is {most} ({symbol} = {value})",
+    "solve_at_least": "the smallest size any value gives is {least} ({symbol} = {value})",
+    "solve_refused": "the layer refuses every value (a window larger than the padded input, or an output below 1)",
+    "solve_one_unknown": "write ? for one value only (found {count}: {names})",
+    "solve_needs_output": "give the output size wanted with --output when a value is ? (e.g. --padding ? --output "
+                          "32x32)",
+    "solve_output_without_unknown": "--output is the size wanted when solving: write ? for the value to find "
+                                    "(e.g. --padding ? --output 32x32)",
+    "solve_bad_output": "--output '{value}': write the output's spatial size, 32 or 32x32",
+    "solve_mode_padding": "with --padding {mode} the padding is not a number to solve for; solve --padding ? "
+                          "(pixels) instead",
+    "solve_name_padding": "the padding P",
+    "solve_name_stride": "the stride S",
+    "solve_name_kernel": "the kernel size F",
+    "solve_name_dilation": "the dilation d",
+    "solve_name_input": "the input size W",
+    "calc_looks_chw": "warning: --input {given} is read in the hwc layout as {height} rows of {width} columns of "
+                      "{depth} channels; if {height} is the depth, add --layout chw (or write {width}x{depth}x{height})",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",

@@ -413,6 +413,35 @@ MESSAGES = {
     "fig_equivalent_padding_before": "relleno equivalente antes",
     "fig_equivalent_padding_after": "relleno equivalente después",
     "fig_non_trainable": "parámetros no entrenables",
+    "solve_title": "{kind}: {unknown} que da un tamaño de salida de {output}{given}",
+    "solve_given": " a partir de {given}",
+    "solve_values": "{symbol}{axis} = {values}",
+    "solve_range": "{first} a {last}",
+    "solve_every_from": "todo valor desde {first}",
+    "solve_or": " o ",
+    "solve_none": "{symbol}{axis}: ninguno da {output}: {reason}",
+    "solve_between": "{symbol} = {below} da {below_out} y {symbol} = {above} da {above_out}; ningún valor da un "
+                     "tamaño intermedio",
+    "solve_at_most": "el mayor tamaño que da algún valor es {most} ({symbol} = {value})",
+    "solve_at_least": "el menor tamaño que da algún valor es {least} ({symbol} = {value})",
+    "solve_refused": "la capa rechaza todo valor (una ventana mayor que la entrada con relleno, o una salida menor "
+                     "que 1)",
+    "solve_one_unknown": "escribe ? en un solo valor (hay {count}: {names})",
+    "solve_needs_output": "da el tamaño de salida buscado con --output cuando un valor es ? (p. ej. --padding ? "
+                          "--output 32x32)",
+    "solve_output_without_unknown": "--output es el tamaño buscado al despejar: escribe ? en el valor que hay que "
+                                    "hallar (p. ej. --padding ? --output 32x32)",
+    "solve_bad_output": "--output '{value}': escribe el tamaño espacial de la salida, 32 o 32x32",
+    "solve_mode_padding": "con --padding {mode} el relleno no es un número que despejar; usa --padding ? "
+                          "(píxeles)",
+    "solve_name_padding": "el relleno P",
+    "solve_name_stride": "el paso S",
+    "solve_name_kernel": "el tamaño del kernel F",
+    "solve_name_dilation": "la dilatación d",
+    "solve_name_input": "el tamaño de entrada W",
+    "calc_looks_chw": "aviso: --input {given} se lee en el orden hwc como {height} filas de {width} columnas de "
+                      "{depth} canales; si {height} es la profundidad, añade --layout chw (o escribe "
+                      "{width}x{depth}x{height})",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",

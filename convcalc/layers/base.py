@@ -381,6 +381,35 @@ class Windowed(Layer):
             pads.append((lo, hi))
         return tuple(sizes), tuple(pads)
 
+    @classmethod
+    def search_bound(cls, unknown: str, known: dict, out: int) -> int:
+        """The largest value of ``unknown`` (padding, stride, kernel, dilation, or input: the size
+        W) that can give the output size O along an axis, the others ``known`` (P the padding per
+        side, or a mode). From O = floor((W + 2P - s)/S) + 1, s = d*(F-1) + 1 the span, whence
+        O > (W + 2P - s)/S; in ceil mode O >= ceil((W + 2P - s)/S) >= (W + 2P - s)/S (PyTorch drops
+        at most one window), and there a window may hang over the end, but by less than S:
+          padding: 2P <= O*S + s - W;  input: W <= O*S + s - 2P;
+          kernel, dilation: s < W + 2P + S;
+          stride: any S > W + 2P gives O = 1 (floor((W + 2P - s)/S) = 0; in ceil mode the second
+          window would start in the right padding), so the output no longer changes past the bound;
+          dilation of a 1-wide kernel, kernel with 'same': the output does not depend on them.
+        'same' pads at most the span and the window never hangs over: the same bounds hold with 2P = s."""
+        kernel, stride, dilation = (known.get(name, 1) for name in ("kernel", "stride", "dilation"))
+        size, padding = known.get("input", 1), known.get("padding", 0)
+        span = dilation * (kernel - 1) + 1 if unknown not in ("kernel", "dilation") else 1
+        total = 2 * padding if isinstance(padding, int) else span if unknown not in ("kernel", "dilation") else 0
+        if unknown == "padding":
+            return max((out * stride + span - size) // 2, 0)
+        if unknown == "input":
+            return max(out * stride + span - total, 1)
+        if unknown == "stride":
+            return size + total + 1
+        if unknown == "kernel":
+            return 1 if padding in SAME_MODES else (size + total + stride - 2) // dilation + 1
+        if unknown == "dilation":
+            return 1 if kernel == 1 or padding in SAME_MODES else max((size + total + stride - 2) // (kernel - 1), 1)
+        raise ValueError(unknown)
+
     def same_padding(self, size, span: int, stride: int):
         """(O, total padding P) of 'same' along one axis; P_lo = floor(P/2), P_hi = P - P_lo (the odd
         pixel after, in both frameworks). TensorFlow (tf.nn.convolution's SAME): O = ceil(W/S),

@@ -320,6 +320,31 @@ class ConvTranspose(GroupedConv):
                                                      f"= {max(stride, dilation)} (PyTorch)")
         return self
 
+    @classmethod
+    def search_bound(cls, unknown: str, known: dict, out: int) -> int:
+        """The largest value of ``unknown`` that can give O = (W - 1)*S - 2P + d*(F-1) + a + 1 (a < S):
+        O grows with S (for W > 1), F, d and W and falls with P, and every term is >= 0, so
+          padding: 2P <= (W - 1)*S + d*(F-1) + a;  stride: (W - 1)*S <= O + 2P;
+          kernel: d*(F-1) <= O + 2P;  dilation: d*(F-1) <= O + 2P;  input: (W - 1)*S <= O + 2P;
+        the stride of a 1-pixel input and the dilation of a 1-wide kernel leave O unchanged;
+        'same' (O = W*S, or Keras's with output padding) obeys the same bounds with 2P <= d*(F-1)."""
+        kernel, stride, dilation = (known.get(name, 1) for name in ("kernel", "stride", "dilation"))
+        size, padding = known.get("input", 1), known.get("padding", 0)
+        extra = max(known.get("output_padding") or 0, 0)
+        total = 2 * padding if isinstance(padding, int) else (dilation * (kernel - 1) if unknown not in (
+            "kernel", "dilation") else out)
+        if unknown == "padding":
+            return ((size - 1) * stride + dilation * (kernel - 1) + extra) // 2
+        if unknown == "stride":
+            return 1 if size == 1 else (out + total) // (size - 1) + 1
+        if unknown == "kernel":
+            return (out + total) // dilation + 1
+        if unknown == "dilation":
+            return 1 if kernel == 1 else (out + total) // (kernel - 1) + 1
+        if unknown == "input":
+            return (out + total) // stride + 1
+        raise ValueError(unknown)
+
     @property
     def extras(self) -> tuple[int, ...]:
         """output_padding per axis, 0 when not given."""
