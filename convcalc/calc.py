@@ -82,25 +82,6 @@ class AxisSolution:
     above: tuple[int, int] | None  # (value, output) of the smallest output over it
 
 
-class _Refusing:
-    """Checks that refuse a candidate whose sizes PyTorch would refuse (window too large, output
-    below 1, channels not divisible by the groups); an inexact division is only a warning."""
-
-    def at_least(self, value, bound, key, **params):
-        if value < bound:
-            raise ValueError(key)
-
-    def equal(self, value, expected, key, **params):
-        if value != expected:
-            raise ValueError(key)
-
-    def exact_division(self, value, divisor, key, **params): ...
-
-    def multiple_of(self, value, divisor, key, **params):
-        if value % divisor:
-            raise ValueError(key)
-
-
 def _output_of(kind: str, fields: dict, channels: int, size: int) -> int | None:
     """The output size along one axis of a square input of ``size``, by the layer's own rule, or
     None when the layer refuses these values."""
@@ -108,12 +89,13 @@ def _output_of(kind: str, fields: dict, channels: int, size: int) -> int | None:
 
     from convcalc.errors import LayerError
     from convcalc.layers import REGISTRY
-    from convcalc.layers.base import ReceptiveField, Tensor
+    from convcalc.layers.base import REFUSING_CHECKS, ReceptiveField, Tensor
 
     cls = REGISTRY[kind]
     try:
         layer = cls.model_validate(fields)
-        result = layer.infer([Tensor((channels, *([size] * cls.rank)), ReceptiveField.identity(cls.rank))], _Refusing())
+        result = layer.infer([Tensor((channels, *([size] * cls.rank)), ReceptiveField.identity(cls.rank))],
+                              REFUSING_CHECKS)
     except (ValidationError, ValueError, LayerError):
         return None
     return result.output.spatial[0]

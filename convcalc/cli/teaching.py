@@ -361,8 +361,11 @@ def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_for
 def check(spec, answers, output_format, lang):
     """Check the ANSWERS (a small YAML file of figures per layer and totals) against SPEC: each is
     right or wrong, with the expected value, the derivation and, where it can be recognised, the
-    likely slip (bias forgotten, input depth forgotten, padding counted once, ceil for floor,
-    FLOPs for MACs, height and width swapped, channels-first for channels-last).
+    likely slip (bias forgotten or counted, input depth forgotten, padding counted once, ceil for
+    floor, FLOPs for MACs, FLOPs without the bias additions, transposed-conv MACs over the outputs,
+    Keras's parameter total, height and width swapped, channels-first for channels-last). A square
+    receptive field as one number and a shape with the batch are right, with a note; an answer
+    that follows from the student's own earlier wrong shape is said so (credit in the JSON).
 
     Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read, or the
     answers file holds no answer."""

@@ -427,6 +427,17 @@ MESSAGES = {
     "solve_name_input": "the input size W",
     "calc_looks_chw": "warning: --input {given} is read in the hwc layout as {height} rows of {width} columns of "
                       "{depth} channels; if {height} is the depth, add --layout chw (or write {width}x{depth}x{height})",
+    "mistake_keras_total": "this total includes the non-trainable parameters (batch norm's running mean and variance), "
+                           "as Keras's summary counts them; the trainable parameters leave them out",
+    "mistake_bias_additions_forgotten": "these are 2 FLOPs per multiply-accumulate without the bias additions: each "
+                                        "output value adds its bias, 1 FLOP more",
+    "mistake_tconv_macs_over_outputs": "counted over the output positions, as for a direct convolution; a transposed "
+                                       "convolution multiplies once per input position, kernel tap and filter (the "
+                                       "direct equivalent's other products fall on inserted zeros)",
+    "note_batch_included": "written with the batch first; the figure is the same",
+    "note_square_field": "one number for a square receptive field, as usual",
+    "follows_from": "follows correctly from your answer {answer} for {layer}",
+    "check_follow_summary": "{count} more follow correctly from an earlier wrong answer",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",

@@ -442,6 +442,18 @@ MESSAGES = {
     "calc_looks_chw": "aviso: --input {given} se lee en el orden hwc como {height} filas de {width} columnas de "
                       "{depth} canales; si {height} es la profundidad, añade --layout chw (o escribe "
                       "{width}x{depth}x{height})",
+    "mistake_keras_total": "este total incluye los parámetros no entrenables (la media y la varianza acumuladas de "
+                           "batch norm), como los cuenta el resumen de Keras; los parámetros entrenables no los incluyen",
+    "mistake_bias_additions_forgotten": "son 2 FLOPs por multiplicación-acumulación sin las sumas del sesgo: cada "
+                                        "valor de salida suma su sesgo, 1 FLOP más",
+    "mistake_tconv_macs_over_outputs": "contadas sobre las posiciones de salida, como en una convolución directa; una "
+                                       "convolución transpuesta multiplica una vez por posición de entrada, toma del "
+                                       "kernel y filtro (los demás productos de la directa equivalente caen en ceros "
+                                       "insertados)",
+    "note_batch_included": "escrita con el lote delante; la cifra es la misma",
+    "note_square_field": "un solo número para un campo receptivo cuadrado, como es habitual",
+    "follows_from": "se sigue correctamente de tu respuesta {answer} para {layer}",
+    "check_follow_summary": "{count} más se siguen correctamente de una respuesta anterior errónea",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",

@@ -181,6 +181,28 @@ class _NoChecks:
 NO_CHECKS = _NoChecks()
 
 
+class RefusingChecks:
+    """For sizes tried rather than given (calc's backward search, a student's own earlier answer):
+    sizes PyTorch would refuse raise ValueError; an inexact division is only a warning."""
+
+    def at_least(self, value, bound, key, **params):
+        if value < bound:
+            raise ValueError(key)
+
+    def equal(self, value, expected, key, **params):
+        if value != expected:
+            raise ValueError(key)
+
+    def exact_division(self, *args, **params): ...
+
+    def multiple_of(self, value, divisor, key, **params):
+        if value % divisor:
+            raise ValueError(key)
+
+
+REFUSING_CHECKS = RefusingChecks()
+
+
 class Layer(BaseModel):
     """Base of every layer type: hyperparameters as fields; text and rules at class level."""
 

@@ -400,6 +400,16 @@ class ConvTranspose(GroupedConv):
                     )
 
 
+    def mistakes(self, inputs, result):
+        """MACs counted over the output positions, as for a direct convolution (O*O*K*C/G*F*F
+        instead of W*W*C*K/G*F*F), and the FLOPs that follow from them."""
+        found = super().mistakes(inputs, result)
+        x = inputs[0]
+        over_outputs = product(result.output.spatial) * self.filters * (x.channels // self.groups) * product(self.kernel)
+        found["macs"] = [("tconv_macs_over_outputs", over_outputs)]
+        found["flops"] = [("tconv_macs_over_outputs", 2 * over_outputs + result.flops - 2 * result.macs)]
+        return found
+
     def crops(self, sizes, out) -> list[tuple]:
         """Per axis (P_lo, P_hi, a) with O = (W - 1)*S - P_lo - P_hi + d*(F-1) + a + 1: the spec's
         padding and the output padding that gives O (given, or set by output_size or 'same')."""
