@@ -74,8 +74,8 @@ def false_text_equations(text: str) -> list[str]:
 
 def false_json_steps(document: dict) -> list[dict]:
     wrong = []
-    for layer in document["layers"]:
-        for step in layer["steps"]:
+    for steps in [layer["steps"] for layer in document["layers"]] + [document.get("network", [])]:
+        for step in steps:
             if not step["substituted"] or not isinstance(step["value"], (int, float)):
                 continue
             values = [evaluate(part) for part in step["substituted"].split(" = ")]

@@ -37,6 +37,7 @@ def explain(spec, layer, values, sizing, output_format, lang):
 
     Exit code 0: explained; 1: the spec is inconsistent (the errors are shown); 2: cannot read it."""
     from convcalc.explain import explain as derivations
+    from convcalc.explain import network_memory
     from convcalc.render.explanation import write
 
     lang = lang or language_from_environment()
@@ -52,7 +53,8 @@ def explain(spec, layer, values, sizing, output_format, lang):
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
-    write(explanations, analysis, lang, output_format, sys.stdout)
+    write(explanations, analysis, lang, output_format, sys.stdout,
+          network=network_memory(analysis) if layer is None else None)
     for finding in analysis.findings:  # on stderr, so that --format json stays one document
         click.echo(finding.render(lang), err=True)
     sys.exit(EXIT_FOUND_WRONG if analysis.errors else EXIT_OK)

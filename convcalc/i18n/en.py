@@ -438,6 +438,18 @@ MESSAGES = {
     "note_square_field": "one number for a square receptive field, as usual",
     "follows_from": "follows correctly from your answer {answer} for {layer}",
     "check_follow_summary": "{count} more follow correctly from an earlier wrong answer",
+    "explain_network": "the network's memory (batch {batch}, {dtype})",
+    "fig_input_units": "input tensor (values)",
+    "fig_input_memory": "input tensor memory",
+    "fig_activations": "layer outputs (values)",
+    "fig_activations_in_place": "layer outputs, ReLU in place",
+    "fig_forward_memory": "forward memory (input and outputs kept)",
+    "fig_with_gradients": "with their gradients (backward)",
+    "fig_im2col": "im2col column matrix (values)",
+    "fig_im2col_memory": "im2col column matrix memory",
+    "im2col_note": "a {rows} x {columns} matrix{groups}: one column per output position, one row per weight "
+                   "of a filter",
+    "im2col_groups": " per group, {groups} of them",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",

@@ -454,6 +454,18 @@ MESSAGES = {
     "note_square_field": "un solo número para un campo receptivo cuadrado, como es habitual",
     "follows_from": "se sigue correctamente de tu respuesta {answer} para {layer}",
     "check_follow_summary": "{count} más se siguen correctamente de una respuesta anterior errónea",
+    "explain_network": "memoria de la red (lote {batch}, {dtype})",
+    "fig_input_units": "tensor de entrada (valores)",
+    "fig_input_memory": "memoria del tensor de entrada",
+    "fig_activations": "salidas de las capas (valores)",
+    "fig_activations_in_place": "salidas de las capas, ReLU in situ",
+    "fig_forward_memory": "memoria de la pasada hacia delante (entrada y salidas guardadas)",
+    "fig_with_gradients": "con sus gradientes (pasada hacia atrás)",
+    "fig_im2col": "matriz de columnas de im2col (valores)",
+    "fig_im2col_memory": "memoria de la matriz de columnas de im2col",
+    "im2col_note": "una matriz de {rows} x {columns}{groups}: una columna por posición de salida, una fila "
+                   "por peso de un filtro",
+    "im2col_groups": " por grupo, {groups} en total",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",

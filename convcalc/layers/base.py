@@ -217,6 +217,7 @@ class Layer(BaseModel):
     summary: ClassVar[dict[str, str]]  # one line per language
     formulas: ClassVar[dict[str, str]]  # figure -> formula, language-neutral
     flop_rule: ClassVar[dict[str, str]]  # what counts as a FLOP for this type, per language
+    in_place: ClassVar[bool] = False  # its output may overwrite its input (PyTorch's inplace=True, as ReLU)
 
     # Each registered type defines:
     #   infer(self, inputs: list[Tensor], check: Checks) -> LayerResult     (the static rule)

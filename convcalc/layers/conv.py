@@ -13,6 +13,7 @@ from typing import Literal, Union
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.errors import FieldProblem
+from convcalc.i18n import Msg
 from convcalc.layers.base import (
     AXIS_NAMES, SAME_MODES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
     Windows, padding_pairs, position_blocks,
@@ -125,7 +126,24 @@ class Conv(GroupedConv):
         kernel = axis_symbols("F", self.rank, self.kernel)
         per_filter = (f"{kernel}*D/G", f"{joined(self.kernel)}*{depth}/{self.groups}") if self.groups > 1 else (
             f"{kernel}*D", f"{joined(self.kernel)}*{depth}")
-        return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters)
+        return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters) + [
+            self.im2col_step(inputs[0], result)]
+
+    def im2col_step(self, x, result) -> Step:
+        """im2col's column matrix (Caffe, CS231n): per group a (D/G*F*F) x (O*O) matrix, one column
+        per output position holding the input values its window reads."""
+        out = result.output.spatial
+        rows, columns = (x.channels // self.groups) * product(self.kernel), product(out)
+        kernel, positions = axis_symbols("F", self.rank, self.kernel), axis_symbols("O", self.rank, out)
+        grouped = self.groups > 1
+        formula = f"columns = (D/G*{kernel}) * ({positions})" + (" * G" if grouped else "")
+        numbers = (f"({x.channels}/{self.groups}*{joined(self.kernel)}) * ({joined(out)})"
+                   + (f" * {self.groups}" if grouped else ""))
+        groups = Msg("im2col_groups", groups=self.groups) if grouped else ""
+        return Step("im2col", formula if grouped else formula.replace("D/G", "D"),
+                    numbers if grouped else numbers.replace(f"/{self.groups}", ""), rows * columns * self.groups,
+                    note=("im2col_note", {"rows": joined(((x.channels // self.groups) * product(self.kernel),)),
+                                          "columns": joined((columns,)), "groups": groups}))
 
     def forward(self, arrays, params, ops):
         x = arrays[0]

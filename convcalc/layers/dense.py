@@ -18,6 +18,7 @@ class Flatten(Layer):
     kind = "flatten"
     summary = {"en": "flatten: every value of a sample in one vector",
                "es": "aplanar (flatten): todos los valores de una muestra en un vector"}
+    in_place = True  # a view of its input in PyTorch: no values of its own
     formulas = {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
                 "macs": "0", "receptive_field": "the whole input"}
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
@@ -149,6 +150,7 @@ class Dropout(Layer):
     kind = "dropout"
     summary = {"en": "dropout: randomly zeroes values while training; identity at inference",
                "es": "dropout: anula valores al azar durante el entrenamiento; identidad en inferencia"}
+    in_place = True  # PyTorch's inplace=True (and nothing at all in eval mode)
     formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
