@@ -30,7 +30,7 @@ from convcalc.loading import Document
 from convcalc.spec import suggestion
 from convcalc.units import NumberError, parse_amount, split_sizes
 
-LAYER_FIGURES = ("output_shape", "params", "params_without_bias", "macs", "flops", "units", "memory",
+LAYER_FIGURES = ("output_shape", "params", "params_without_bias", "macs", "flops", "connections", "units", "memory",
                  "receptive_field", "values")
 TOTAL_FIGURES = ("params", "params_without_bias", "macs", "flops", "units", "memory")
 STEP_OF = {"output_shape": "shape", "units": "units", "memory": "memory", "receptive_field": "receptive_field"}
@@ -149,6 +149,8 @@ def check(analysis: Analysis, answers: Document, run=None) -> list[Verdict]:
         for figure, text in _figures(figures, ("layers", name), LAYER_FIGURES, answers):
             where = answers.location(("layers", name, figure))
             given = _parse(figure, text, where)
+            if figure == "connections" and report.connections is None:
+                raise ConvcalcError("no_connections", where, layer=name, kind=report.kind)
             expected = _expected(analysis, report, figure, executed, explained[name])
             steps = [step for step in explained[name].steps if step.figure == STEP_OF.get(figure, figure)]
             verdict = _verdict(name, figure, given, expected, where, tolerance, steps,
@@ -225,7 +227,7 @@ def _expected(analysis, report, figure, executed, explanation):
         if result.outputs is not None:  # several outputs: one array each, kept as name.0, name.1, ...
             return [executed.output(f"{report.name}.{index}") for index in range(len(result.outputs))]
         return executed.output(report.name)
-    return {"params": result.trainable, "macs": result.macs, "flops": result.flops,
+    return {"params": result.trainable, "macs": result.macs, "flops": result.flops, "connections": report.connections,
             "units": sum((product(tensor.dims) for tensor in result.tensors), 0), "memory": report.activation_bytes,
             "params_without_bias": _step_value(explanation, "params_without_bias", result.trainable)}[figure]
 

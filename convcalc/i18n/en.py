@@ -450,6 +450,15 @@ MESSAGES = {
     "im2col_note": "a {rows} x {columns} matrix{groups}: one column per output position, one row per weight "
                    "of a filter",
     "im2col_groups": " per group, {groups} of them",
+    "connections_channel": "the connection table reads input channel {channel}, but the input has {channels} "
+                           "channels (0 to {channels} - 1)",
+    "torch_connection_table": "PyTorch's convolution has no connection table",
+    "fig_connections": "connections (LeCun et al. 1998)",
+    "fig_table_links": "(filter, input channel) pairs of the connection table",
+    "mistake_connection_table_ignored": "every filter counted over every input channel; the connection table links "
+                                        "each filter to some channels only",
+    "no_connections": "layer {layer} ({kind}) has no connections figure: LeCun et al. count them for "
+                      "convolutions, subsampling and dense layers",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",

@@ -466,6 +466,15 @@ MESSAGES = {
     "im2col_note": "una matriz de {rows} x {columns}{groups}: una columna por posición de salida, una fila "
                    "por peso de un filtro",
     "im2col_groups": " por grupo, {groups} en total",
+    "connections_channel": "la tabla de conexiones lee el canal de entrada {channel}, pero la entrada tiene "
+                           "{channels} canales (de 0 a {channels} - 1)",
+    "torch_connection_table": "la convolución de PyTorch no tiene tabla de conexiones",
+    "fig_connections": "conexiones (LeCun et al. 1998)",
+    "fig_table_links": "pares (filtro, canal de entrada) de la tabla de conexiones",
+    "mistake_connection_table_ignored": "se contó cada filtro sobre todos los canales de entrada; la tabla de "
+                                        "conexiones une cada filtro solo con algunos canales",
+    "no_connections": "la capa {layer} ({kind}) no tiene cifra de conexiones: LeCun et al. las cuentan para "
+                      "convoluciones, submuestreo y capas densas",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",

@@ -235,6 +235,11 @@ class Layer(BaseModel):
         """The arrays the layer holds, named as PyTorch names them: name -> (shape, trainable)."""
         return {}
 
+    def connection_count(self, inputs: list[Tensor], result: LayerResult) -> Dim | None:
+        """LeCun et al. 1998's "connections": the links from an input value (or the bias) to an
+        output value, a shared weight counted at every use; None where the paper's count means nothing."""
+        return None
+
     def mistakes(self, inputs: list[Tensor], result: LayerResult) -> dict[str, list[tuple[str, object]]]:
         """Figures a student gets by a common slip with this layer: figure -> [(mistake, value)].
         Slips that do not depend on the layer type (bias, MACs for FLOPs, axis order) are

@@ -12,7 +12,7 @@ from typing import Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
-from convcalc.errors import FieldProblem
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.i18n import Msg
 from convcalc.layers.base import (
     AXIS_NAMES, SAME_MODES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
@@ -33,6 +33,11 @@ class ConvBase(Windowed):
     bias: bool = Field(default=True, description="add one learnt bias per output channel")
     in_channels: PositiveInt | None = Field(
         default=None, description="optional: the input depth you expect; checked against what arrives")
+
+    def connection_count(self, inputs, result):
+        """Every multiply-accumulate is a connection, and each output's bias one more (LeCun et al.
+        1998: C1 (25 + 1)*6 maps*28*28 = 122,304)."""
+        return result.macs + (product(result.output.dims) if self.bias else 0)
 
     def _check_in_channels(self, tensor: Tensor, check) -> None:
         require_rank(tensor, self.rank)
@@ -60,6 +65,8 @@ def weighted_steps(layer, inputs, result, per_filter: tuple[str, str], filters, 
     bias_flops = f" + {out_symbols}*K" if layer.bias else ""
     bias_numbers = f" + {joined(spatial)}*{filters}" if layer.bias else ""
     steps.append(Step("flops", f"FLOPs = 2*MACs{bias_flops}", joined((2, result.macs)) + bias_numbers, result.flops))
+    steps.append(Step("connections", f"connections = MACs{bias_flops}", joined((result.macs,)) + bias_numbers,
+                      layer.connection_count(inputs, result)))
     _, padding = layer.window_sizes(x.spatial, NO_CHECKS)
     return steps + layer.field_steps(x.field, padding, result.output.field)
 
@@ -91,43 +98,105 @@ class Conv(GroupedConv):
     }
     flop_rule = CONV_FLOPS
 
+    connections: list[list[int]] | None = Field(
+        default=None, description="a connection table (LeCun et al. 1998, LeNet-5's C3): per filter, the "
+        "input channels it reads (0-based); each filter then has F*F weights per channel listed")
+
+    @model_validator(mode="after")
+    def _connection_table(self):
+        if self.connections is None:
+            return self
+        if len(self.connections) != self.filters:
+            raise FieldProblem("connections", f"give one list of input channels per filter ({self.filters}), "
+                                              f"not {len(self.connections)}")
+        if self.groups != 1:
+            raise FieldProblem("connections", "a connection table replaces groups: give groups 1")
+        for channels in self.connections:
+            if not channels or len(set(channels)) != len(channels) or min(channels) < 0:
+                raise FieldProblem("connections", "each filter reads a non-empty list of distinct input channels "
+                                                  "(0, 1, ...)")
+        return self
+
+    @property
+    def links(self) -> int | None:
+        """The (filter, input channel) pairs of the connection table: sum of |table_k|."""
+        return None if self.connections is None else sum(len(channels) for channels in self.connections)
+
     def infer(self, inputs, check):
         (x,) = inputs
         self._check_in_channels(x, check)
         check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels,
                           groups=self.groups)
+        if self.connections is not None:
+            highest = max(max(channels) for channels in self.connections)
+            check.at_least(x.channels, highest + 1, "connections_channel", channel=highest, channels=x.channels)
         spatial, padding = self.window_sizes(x.spatial, check)
         weights_per_filter = (x.channels // self.groups) * product(self.kernel)
+        weights = self.filters * weights_per_filter if self.links is None else self.links * product(self.kernel)
         outputs = self.filters * product(spatial)
-        macs = outputs * weights_per_filter
+        macs = product(spatial) * weights
         return LayerResult(
             output=Tensor((self.filters, *spatial), self.window_field(x.field, padding)),
-            trainable=self.filters * weights_per_filter + (self.filters if self.bias else 0),
+            trainable=weights + (self.filters if self.bias else 0),
             non_trainable=0,
             macs=macs,
             flops=2 * macs + (outputs if self.bias else 0),
                     )
 
     def parameter_shapes(self, inputs):
-        shapes = {"weight": ((self.filters, inputs[0].channels // self.groups, *self.kernel), True)}
+        """PyTorch's (K, D/G, *F); with a connection table one F x F kernel per (filter, channel)
+        pair of the table, in its order: (sum of |table_k|, *F)."""
+        if self.links is not None:
+            shapes = {"weight": ((self.links, *self.kernel), True)}
+        else:
+            shapes = {"weight": ((self.filters, inputs[0].channels // self.groups, *self.kernel), True)}
         return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
 
     def mistakes(self, inputs, result):
-        """Besides the window's slips: the input depth D left out of the filters (F*F weights each)."""
+        """Besides the window's slips: the input depth D left out of the filters (F*F weights each);
+        with a connection table, every filter counted over every channel."""
         found = super().mistakes(inputs, result)
+        if self.links is not None:
+            full = self.filters * inputs[0].channels * product(self.kernel) + (self.filters if self.bias else 0)
+            found["params"] = [("connection_table_ignored", full)]
+            return found
         flat = product(self.kernel) * self.filters + (self.filters if self.bias else 0)
         if inputs[0].channels != self.groups:
             found["params"] = [("depth_forgotten", flat)]
         return found
 
     def derivation(self, inputs, result):
-        """O = (W - F + 2P)/S + 1; params = (F*F*D + 1)*K (the lecture notes'); MACs = O*O*K*F*F*D."""
+        """O = (W - F + 2P)/S + 1; params = (F*F*D + 1)*K (the lecture notes'); MACs = O*O*K*F*F*D;
+        with a connection table, the table's (filter, channel) pairs L in place of K*D."""
         depth = inputs[0].channels
         kernel = axis_symbols("F", self.rank, self.kernel)
+        if self.links is not None:
+            return self.table_steps(inputs[0], result, kernel)
         per_filter = (f"{kernel}*D/G", f"{joined(self.kernel)}*{depth}/{self.groups}") if self.groups > 1 else (
             f"{kernel}*D", f"{joined(self.kernel)}*{depth}")
         return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters) + [
             self.im2col_step(inputs[0], result)]
+
+    def table_steps(self, x, result, kernel: str) -> list[Step]:
+        """A connection table's figures: L = sum of the filters' channel counts, params = L*F*F + K,
+        MACs = O*O * L*F*F, connections = MACs + O*O*K (LeNet-5's C3: 60*25 + 16 = 1,516 and 151,600)."""
+        spatial = result.output.spatial
+        counts = " + ".join(str(len(channels)) for channels in self.connections)
+        out = axis_symbols("O", self.rank, spatial)
+        steps = self.shape_steps(x.spatial, spatial) + [Step("table_links", "L = |table_1| + ... + |table_K|", counts,
+                                                             self.links)]
+        bias, bias_numbers = (" + K", f" + {self.filters}") if self.bias else ("", "")
+        steps.append(Step("params", f"params = L*{kernel}{bias}", f"{self.links}*{joined(self.kernel)}{bias_numbers}",
+                          result.trainable))
+        steps.append(Step("macs", f"MACs = {out} * L*{kernel}", f"{joined(spatial)} * {self.links}*{joined(self.kernel)}",
+                          result.macs))
+        bias_outputs = f" + {joined(spatial)}*{self.filters}" if self.bias else ""
+        steps.append(Step("flops", "FLOPs = 2*MACs" + (f" + {out}*K" if self.bias else ""),
+                          joined((2, result.macs)) + bias_outputs, result.flops))
+        steps.append(Step("connections", "connections = MACs" + (f" + {out}*K" if self.bias else ""),
+                          joined((result.macs,)) + bias_outputs, self.connection_count([x], result)))
+        _, padding = self.window_sizes(x.spatial, NO_CHECKS)
+        return steps + self.field_steps(x.field, padding, result.output.field)
 
     def im2col_step(self, x, result) -> Step:
         """im2col's column matrix (Caffe, CS231n): per group a (D/G*F*F) x (O*O) matrix, one column
@@ -146,13 +215,28 @@ class Conv(GroupedConv):
                                           "columns": joined((columns,)), "groups": groups}))
 
     def forward(self, arrays, params, ops):
+        """im2col products per group; with a connection table, filter k's products over the input
+        channels it reads only (its rows of the weight, in the table's order)."""
+        import numpy as np
+
         x = arrays[0]
-        y = grouped_products(self.windows(x.shape), x, params["weight"], self.groups, ops)
+        windows = self.windows(x.shape)
+        if self.links is None:
+            y = grouped_products(windows, x, params["weight"], self.groups, ops)
+            return add_bias(y, params["bias"]) if self.bias else y
+        y = np.empty((x.shape[0], self.filters, *windows.out), dtype=np.result_type(x.dtype, params["weight"].dtype))
+        row = 0
+        for k, channels in enumerate(self.connections):
+            weight = params["weight"][row:row + len(channels)][np.newaxis]
+            y[:, k:k + 1] = grouped_products(windows, x[:, channels], weight, 1, ops)
+            row += len(channels)
         return add_bias(y, params["bias"]) if self.bias else y
 
     def to_torch(self, inputs, layout):
         """nn.ConvNd(C, K, kernel_size, stride, padding, dilation, groups, bias); padding PyTorch
         cannot take (asymmetric, or 'same' with a stride) is an explicit F.pad first."""
+        if self.connections is not None:
+            raise LayerError("torch_connection_table")
         x = inputs[0]
         module, pad = torch_conv(self, x, number(x.channels, "in_channels"), self.filters, self.groups, self.bias)
         return TorchCode(module, pad=pad)

@@ -128,7 +128,14 @@ class Dense(Layer):
         return steps + [
             Step("macs", "MACs = N*units", f"{features}*{self.units}", result.macs),
             Step("flops", "FLOPs = 2*MACs" + (" + units" if self.bias else ""),
-                 joined((2, result.macs)) + (f" + {self.units}" if self.bias else ""), result.flops)]
+                 joined((2, result.macs)) + (f" + {self.units}" if self.bias else ""), result.flops),
+            Step("connections", "connections = MACs" + (" + units" if self.bias else ""),
+                 joined((result.macs,)) + (f" + {self.units}" if self.bias else ""),
+                 self.connection_count(inputs, result))]
+
+    def connection_count(self, inputs, result):
+        """Each weight and each bias links one input (or the bias) to one output: (N + 1)*units."""
+        return result.macs + (product(result.output.dims) if self.bias else 0)
 
     def parameter_shapes(self, inputs):
         shapes = {"weight": ((self.units, inputs[0].dims[-1]), True)}

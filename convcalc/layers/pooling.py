@@ -222,6 +222,66 @@ class SumPool(Pool):
         return TorchCode(call=f"F.avg_pool2d({{0}}.unsqueeze(-1), {arguments}).squeeze(-1)", pad=pad)
 
 
+class Subsample(Pool):
+    """LeCun et al. 1998's trainable subsampling (LeNet-5's S2, S4): per map, the sum of each
+    window times one learnt coefficient plus one learnt bias (the squashing function after it is
+    a layer of its own)."""
+
+    summary = {"en": "trainable subsampling (LeNet-5): each window's sum times a learnt coefficient, plus a bias",
+               "es": "submuestreo entrenable (LeNet-5): la suma de cada ventana por un coeficiente aprendido, más "
+                     "un sesgo"}
+    formulas = {"shape": POOL_SHAPE, "params": "2*C (a coefficient and a bias per map)",
+                "macs": "C*O^r (one multiply by the coefficient per output)",
+                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+    flop_rule = {"en": "F^r + 1 per output element (F^r - 1 additions, 1 multiplication, 1 bias addition)",
+                 "es": "F^r + 1 por elemento de salida (F^r - 1 sumas, 1 multiplicación, 1 suma del sesgo)"}
+    window_flops = staticmethod(lambda n: n + 1)
+    flops_symbols = "F*F + 1"
+
+    def infer(self, inputs, check):
+        result = super().infer(inputs, check)
+        result.trainable = 2 * inputs[0].channels
+        result.macs = product(result.output.dims)
+        return result
+
+    def parameter_shapes(self, inputs):
+        channels = (inputs[0].channels,)
+        return {"weight": (channels, True), "bias": (channels, True)}
+
+    def connection_count(self, inputs, result):
+        """Each output links to the F^r values of its window and to its bias: (F^r + 1)*C*O^r
+        (S2: 5*6*14*14 = 5,880)."""
+        return (product(self.kernel) + 1) * product(result.output.dims)
+
+    def derivation(self, inputs, result):
+        """As pooling's, with params = 2*C, MACs = C*O*O and connections = (F*F + 1)*C*O*O."""
+        x, spatial = inputs[0], result.output.spatial
+        out, kernel = axis_symbols("O", self.rank, spatial), axis_symbols("F", self.rank, self.kernel)
+        steps = [step for step in super().derivation(inputs, result) if step.figure not in ("params", "macs")]
+        at = next(index for index, step in enumerate(steps) if step.figure == "flops")
+        return steps[:at] + [
+            Step("params", "params = 2*C", f"2*{x.channels}", result.trainable),
+            Step("macs", f"MACs = {out}*C", f"{joined(spatial)}*{x.channels}", result.macs),
+        ] + steps[at:at + 1] + [
+            Step("connections", f"connections = {out}*C * ({kernel} + 1)",
+                 f"{joined(spatial)}*{x.channels} * ({joined(self.kernel)} + 1)", self.connection_count(inputs, result)),
+        ] + steps[at + 1:]
+
+    def forward(self, arrays, params, ops):
+        """coefficient_c * (sum of the window) + bias_c, zeros in the padding; the products by the
+        coefficients go through ops.matmul (one per output: the MACs counted)."""
+        import numpy as np
+
+        x = arrays[0]
+        sums = self.pooled(x)
+        batch, channels = sums.shape[:2]
+        flat = sums.transpose(1, 0, *range(2, sums.ndim)).reshape(channels, 1, -1)  # (C, 1, N*O^r)
+        scaled = ops.matmul(params["weight"].reshape(channels, 1, 1), flat).reshape(channels, batch, *sums.shape[2:])
+        y = np.ascontiguousarray(np.moveaxis(scaled, 0, 1))
+        y += params["bias"].reshape(1, -1, *([1] * (y.ndim - 2)))
+        return y
+
+
 class LPPool(Pool):
     """(sum of x^p over the window)^(1/p); p = 2 is the lecture notes' L2 pooling (PyTorch LPPool).
     Padding (zeros, which add nothing) and dilation as ONNX LpPool's pads and dilations."""
