@@ -19,7 +19,9 @@ from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
     per_axis, product, require_rank, shrinking_first,
 )
-from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, window_keywords, window_padding
+from convcalc.layers.torch_code import (
+    TorchCode, constructor, literal, number, pad_widths, window_keywords, window_padding,
+)
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 MAX_BINS = 4096  # adaptive pooling bins per axis: each is a term of the symbolic FLOP count
@@ -280,6 +282,32 @@ class Subsample(Pool):
         y = np.ascontiguousarray(np.moveaxis(scaled, 0, 1))
         y += params["bias"].reshape(1, -1, *([1] * (y.ndim - 2)))
         return y
+
+    def to_torch(self, inputs, layout):
+        """A helper module of the generated file: the window sums as sum pooling's (average pooling
+        with divisor_override=1; 1-D pools as 2-D of width 1), times ``weight`` plus ``bias`` per map."""
+        keywords, pad = self.torch_window(inputs[0], None)
+        rank = max(self.rank, 2)
+        if self.rank == 1:
+            keywords = {key: (*value, 0 if key == "padding" else 1) if isinstance(value, tuple) else value
+                        for key, value in keywords.items()}
+        window_sum = constructor(f"nn.AvgPool{rank}d", **keywords, divisor_override=1)
+        helper = (
+            "class Subsampling(nn.Module):\n"
+            '    """LeCun et al. 1998\'s trainable subsampling: per map, each window\'s sum times a coefficient '
+            'plus a bias."""\n\n'
+            "    def __init__(self, window_sum, channels, widen=False):\n"
+            "        super().__init__()\n"
+            "        self.window_sum, self.widen = window_sum, widen\n"
+            "        self.weight = nn.Parameter(torch.ones(channels))\n"
+            "        self.bias = nn.Parameter(torch.zeros(channels))\n\n"
+            "    def forward(self, x):\n"
+            "        sums = self.window_sum(x.unsqueeze(-1)).squeeze(-1) if self.widen else self.window_sum(x)\n"
+            "        shape = (1, -1) + (1,) * (sums.dim() - 2)\n"
+            "        return sums * self.weight.view(shape) + self.bias.view(shape)\n")
+        channels = number(inputs[0].channels, "channels")
+        arguments = f"{window_sum}, {channels}" + (", widen=True" if self.rank == 1 else "")
+        return TorchCode(f"Subsampling({arguments})", pad=pad, helper=helper)
 
 
 class LPPool(Pool):
