@@ -64,7 +64,8 @@ def main() -> None:
     import compileall
 
     compileall.compile_dir(ROOT / "convcalc", quiet=1)  # as installed: start-up reads bytecode, compiles nothing
-    from convcalc.analysis import Options, analyze, analyze_document
+    from convcalc.analysis import Options, analyze
+    from convcalc.pipeline import analyze_document
     from convcalc.graph import build_graph
     from convcalc.loading import load_document, load_file
     from convcalc.spec import parse_spec

@@ -28,7 +28,8 @@ def chain(layers: int, in_features: int) -> str:
 
 
 def analyse(text: str) -> tuple[float, bool]:
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.loading import load_document
     from convcalc.spec import parse_spec
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from convcalc.diagnostics import Finding, level
 from convcalc.errors import ConvcalcError, LayerError, Location
-from convcalc.graph import INPUT, Graph, Node, build_graph
+from convcalc.graph import INPUT, Graph, Node
 from convcalc.layers.base import LayerResult, ReceptiveField, Tensor, product
-from convcalc.loading import Document, collector_paused
+from convcalc.loading import Document
 from convcalc.spec import DTYPE_BYTES, Spec
 from convcalc.symbolic import Dim, Expr, format_dim, is_concrete, substitute, symbol
 
@@ -27,28 +28,6 @@ class Options:
     input_shape: tuple | None = None  # --input 3x160x160 (or 3xHxW): instead of the spec's `input:`
     params: dict = field(default_factory=dict)  # --param width=0.5: the spec's `params:` given other values
     mode: str = "eval"  # eval: train_only layers hold parameters but do not run; train: every layer runs
-
-
-@dataclass
-class Finding:
-    """An error (the network is inconsistent) or a warning, tied to a layer where there is one."""
-
-    severity: str  # "error" | "warning"
-    key: str
-    params: dict
-    layer: str | None = None
-    location: Location | None = None
-    block: str | None = None  # which use of a block, for layers written inside one
-
-    def render(self, lang: str = "en") -> str:
-        from convcalc.i18n import translate
-
-        message = translate(self.key, lang, **self.params)
-        if self.layer:
-            message = translate("at_layer", lang, layer=self.layer, message=message)
-        if self.block:
-            message = translate("in_block", lang, message=message, block=self.block)
-        return f"{self.location}: {message}" if self.location else message
 
 
 @dataclass(slots=True)
@@ -134,11 +113,11 @@ class Analysis:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+        return [f for f in self.findings if f.level == "error"]
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
+        return [f for f in self.findings if f.level == "warning"]
 
     @property
     def kinds(self) -> list[str]:
@@ -158,16 +137,6 @@ class Analysis:
 def display(dims: tuple[Dim, ...], layout: str) -> tuple[Dim, ...]:
     """Channels-first dims in the spec's layout (hwc puts channels last)."""
     return (*dims[1:], dims[0]) if layout == "hwc" and len(dims) > 1 else dims
-
-
-def analyze_document(document: Document, spec: Spec, options: Options) -> Analysis:
-    from convcalc.budget import check_budgets
-
-    with collector_paused():
-        analysis = analyze(spec, build_graph(spec, document, options.params), document, options)
-    if spec.budget or options.budgets:
-        analysis.findings += check_budgets(analysis, options.budgets)
-    return analysis
 
 
 
@@ -200,8 +169,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
                 _NotRun(node, findings, after_unsized=any(source in unsized for source in node.inputs))
             result = node.layer.infer(inputs, checks)
         except LayerError as error:
-            findings.append(Finding("error", error.key, _printable(error.params), node.name, node.location,
-                                    node.block))
+            findings.append(Finding.at(node, level(error.key), error.key, _printable(error.params)))
             continue
         _within_bound(result.output, node)
         report.result = result
@@ -281,7 +249,8 @@ class _Checks:
     def _constraint(self, relation, value, divisor, key):
         from convcalc.conditions import Constraint
 
-        self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key))
+        self.constraints.append(Constraint(relation, value, divisor, self.node.name, self.node.location, key,
+                                           self.node))
 
     def at_least(self, value, bound, key, **params):
         gap = value - bound
@@ -309,8 +278,8 @@ class _Checks:
     def exact_division(self, value, divisor, key, **params):
         if is_concrete(value):
             if value % divisor:
-                finding = Finding("error" if self.strict else "warning", key + ("_strict" if self.strict else ""),
-                                  _printable(params), self.node.name, self.node.location, self.node.block)
+                key += "_strict" if self.strict else ""
+                finding = Finding.at(self.node, level(key), key, _printable(params))
                 previous = self.findings[-1] if self.findings else None
                 if previous and (previous.key, previous.layer) == (finding.key, finding.layer) and \
                         {**previous.params, "axis": ""} == {**finding.params, "axis": ""}:
@@ -337,9 +306,8 @@ class _NotRun(_Checks):
             from convcalc.i18n import Msg
 
             self.warned = True
-            self.findings.append(Finding("warning", "train_only_cannot_run",
-                                         {"problem": Msg(key, **_printable(params))},
-                                         self.node.name, self.node.location, self.node.block))
+            self.findings.append(Finding.at(self.node, level("train_only_cannot_run"), "train_only_cannot_run",
+                                            {"problem": Msg(key, **_printable(params))}))
 
     def at_least(self, value, bound, key, **params):
         gap = value - bound

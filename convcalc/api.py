@@ -31,7 +31,8 @@ def analyze(source: Any, *, input: tuple | str | None = None, values: dict[str, 
     field; ``totals``; ``conditions`` (valid sizes for symbolic inputs); ``findings``. Raises
     ``convcalc.ConvcalcError`` when the source cannot be read or is not a valid spec; an
     inconsistent network is an analysis with ``errors``."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.spec import parse_spec
 
     shape = _input_shape(input)

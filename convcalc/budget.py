@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from convcalc.analysis import Analysis, Finding
+from convcalc.analysis import Analysis
+from convcalc.diagnostics import Finding
 from convcalc.errors import ConvcalcError, Location
-from convcalc.units import fixed
 from convcalc.symbolic import is_concrete
-from convcalc.units import NumberError, parse_whole
+from convcalc.units import NumberError, fixed, parse_whole
 
 FIGURES = {  # budget name -> the analysis total it limits
     "params": lambda t: t.params,

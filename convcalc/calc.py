@@ -7,7 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from convcalc.analysis import Analysis, Options, analyze_document
+from convcalc.analysis import Analysis, Options
+from convcalc.pipeline import analyze_document
 from convcalc.layers.base import product
 from convcalc.loading import load_document
 from convcalc.spec import parse_spec

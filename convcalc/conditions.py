@@ -56,6 +56,7 @@ class Constraint:
     layer: str
     location: Location
     key: str  # the check that made it
+    node: object = field(repr=False, compare=False)  # the graph.Node whose check made it: findings point at it
 
 
 @dataclass(frozen=True)
@@ -279,8 +280,6 @@ class Condition:
 def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: list) -> list[Condition]:
     """Solve every constraint; return the conditions that bind (the valid set without any of them
     would be larger), first the overall valid sizes; add an error finding when nothing is valid."""
-    from convcalc.analysis import Finding
-
     domain = {name: Values.everything() for name in symbols}
     budget = Budget()
     simple, joint, unsolved = [], [], []
@@ -314,8 +313,7 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
         conditions.append(Condition((name,), [(constraint.layer, constraint.location)], constraint.key,
                                     per_symbol={name: allowed}))
         if narrowed.is_empty():
-            findings.append(Finding("error", "no_valid_size", {"condition": allowed.describe(name)},
-                                    constraint.layer, constraint.location))
+            findings.append(_finding(constraint, "error", "no_valid_size", {"condition": allowed.describe(name)}))
             return conditions
 
     boxes = [dict(domain)]
@@ -330,21 +328,26 @@ def solve(constraints: list[Constraint], symbols: tuple[str, ...], findings: lis
         condition = Condition(names, [(constraint.layer, constraint.location)], constraint.key, boxes=found)
         conditions.append(condition)
         if not found:
-            findings.append(Finding("error", "no_valid_size", {"condition": condition.describe()},
-                                    constraint.layer, constraint.location))
+            findings.append(_finding(constraint, "error", "no_valid_size", {"condition": condition.describe()}))
             return conditions
     for constraint in unsolved:
         text = f"{format_dim(constraint.value)} " + (
             f"divisible by {constraint.divisor}" if constraint.relation == "divisible" else constraint.relation[:-1] + " 0")
         conditions.append(Condition(tuple(sorted(constraint.value.symbols())),
                                     [(constraint.layer, constraint.location)], constraint.key, unsolved=text))
-        findings.append(Finding("warning", "condition_unsolved", {"condition": text}, constraint.layer,
-                                constraint.location))
+        findings.append(_finding(constraint, "warning", "condition_unsolved", {"condition": text}))
     if len(boxes) == 1:
         overall = Condition(symbols, [], "valid_sizes", per_symbol=boxes[0])
     else:
         overall = Condition(symbols, [], "valid_sizes", boxes=boxes)
     return [overall] + conditions
+
+
+def _finding(constraint: Constraint, level: str, key: str, params: dict):
+    """A finding at the layer whose check made ``constraint``."""
+    from convcalc.diagnostics import Finding
+
+    return Finding.at(constraint.node, level, key, params)
 
 
 def _solve_linear(constraint: Constraint, name: str, budget: Budget) -> Values:

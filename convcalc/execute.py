@@ -122,7 +122,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
         tracemalloc.start()
     try:
         if weights is None:
-            weights = _weights(analysis, weights_file, seed, dtype)
+            weights = parameter_values(analysis, weights_file, seed, dtype)
         if x is None:
             x = _input(analysis, input_file, seed, dtype)
         scratch = max(1 << 18, predicted_peak(analysis, keep) // 4)  # temporaries stay well inside the tolerance
@@ -178,11 +178,12 @@ def _parameter_shapes(analysis: Analysis) -> list[dict]:
     return [r.node.layer.parameter_shapes(r.node.read(tensors)) for r in analysis.layers]
 
 
-def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str) -> dict[str, np.ndarray]:
+def parameter_values(analysis: Analysis, weights_file: str | None, seed: int, dtype: str) -> dict[str, np.ndarray]:
     """Every parameter: written in the spec, else from the .npz, else seeded (PyTorch's default
     bounds: uniform in +-1/sqrt(fan_in); norm statistics and scales drawn away from the identity
     so that a wrong formula shows). With --weights, the file must give exactly the parameters
-    the spec does not write: a key matching nothing, or a parameter left out, is an error."""
+    the spec does not write: a key matching nothing, or a parameter left out, is an error.
+    Keyed ``layer.parameter``; the ONNX exporter names its initializers by these keys."""
     layers = list(zip(analysis.layers, _parameter_shapes(analysis)))
     from_file: dict[str, tuple[int, ...]] = {}
     for report, shapes in layers:
@@ -202,6 +203,8 @@ def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str
                               unknown=lambda key: _unmatched_key(analysis, layers, key, weights_file),
                               missing=lambda keys: ConvcalcError("npz_missing", Location(weights_file), names=", ".join(
                                   keys[:5]) + (f" (+{len(keys) - 5})" if len(keys) > 5 else "")))
+    elif analysis.document.weights is not None:  # an imported model's own parameters (its ONNX initializers)
+        stored = _provided(analysis, from_file, dtype)
     weights = {}
     for report, shapes in layers:
         node = report.node
@@ -221,6 +224,19 @@ def _weights(analysis: Analysis, weights_file: str | None, seed: int, dtype: str
                 array = _seeded(key, shape, seed, fan_in, dtype)
             weights[key] = array
     return weights
+
+
+def _provided(analysis: Analysis, wanted: dict, dtype: str) -> dict[str, np.ndarray]:
+    """The parameters the spec's Document carries (an imported model's), those ``wanted`` names, in
+    ``dtype``; one of another shape than the layer's is an error."""
+    arrays = {}
+    for key, array in analysis.document.weights().items():
+        if key in wanted:
+            if tuple(array.shape) != tuple(wanted[key]):
+                raise ConvcalcError("weight_shape", Location(analysis.file), name=key, expected=list(wanted[key]),
+                                    received=list(array.shape))
+            arrays[key] = np.ascontiguousarray(array, dtype=dtype)
+    return arrays
 
 
 def _unmatched_key(analysis: Analysis, layers, key: str, weights_file: str) -> ConvcalcError:

@@ -38,6 +38,15 @@ _EMBEDDED = re.compile(r"\$\{([^{}]+)\}|\$\(([^()]+)\)|\$([A-Za-z_][A-Za-z0-9_]*
 _REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$|^\$\{(.+)\}$|^\$\((.+)\)$")  # $p, ${expr}, $(expr)
 
 
+@dataclass(frozen=True)
+class BlockUse:
+    """One use of a block that a layer comes from: the use's full name, the block, where the use is written."""
+
+    name: str
+    kind: str
+    path: tuple
+
+
 @dataclass
 class Node:
     name: str
@@ -45,7 +54,7 @@ class Node:
     inputs: tuple[str, ...]  # the names of the layers read (or ``input``)
     document: Document = field(repr=False, compare=False)
     path: tuple = ()  # where the entry stands in the document
-    block: str | None = None  # "layer1.0 (bottleneck, line 40)" for layers that come from a block
+    uses: tuple = ()  # of BlockUse, outermost first, for layers that come from a block
     named: bool = True  # False when convcalc generated the name (conv1, relu2, ...)
     weights: dict | None = None  # values written in the spec (for hand-worked examples)
     weights_path: tuple = ()  # where they stand in the document
@@ -71,8 +80,21 @@ class Node:
 
     @property
     def location(self) -> Location:
-        """Looked up when a message or report needs it: the analysis itself does not."""
+        """Where the entry is written (in a block's definition for a layer from a block). Looked up
+        when a message or report needs it: the analysis itself does not."""
         return self.document.location(self.path)
+
+    @property
+    def site(self) -> Location:
+        """The line that made this layer: its entry, or for a layer from a block the outermost block
+        use, in the spec's `layers:` (where a pull request's diff shows the change)."""
+        return self.document.location(self.uses[0].path) if self.uses else self.location
+
+    @property
+    def block(self) -> str | None:
+        """"layer1.0 (bottleneck, line 40)", nested uses joined by " > ", for layers from a block."""
+        return " > ".join(f"{use.name} ({use.kind}, line {self.document.location(use.path).line})"
+                          for use in self.uses) or None
 
 
 @dataclass
@@ -103,7 +125,7 @@ def build_graph(spec: Spec, document: Document, params: dict | None = None) -> G
                             known=", ".join(spec.params) or "-")
     builder = _Builder(spec, document, {**spec.params, **(params or {})})
     builder.scope(spec.layers, ("layers",), prefix="", scope_input=(INPUT, None), params=builder.spec_params,
-                  stack=(), block=None, named_scope=True)
+                  stack=(), uses=(), named_scope=True)
     graph = Graph(builder.nodes)
     for node in builder.nodes:
         for source in node.inputs:
@@ -142,7 +164,7 @@ class _Builder:
         self.validated: dict[tuple, Layer] = {}  # layers are frozen, so equal ones can be shared
         self.prepared: dict[tuple, _Entry] = {}  # (entry path, block parameters or None) -> the entry read
 
-    def scope(self, entries, path, prefix, scope_input, params, stack, block, named_scope) -> str:
+    def scope(self, entries, path, prefix, scope_input, params, stack, uses, named_scope) -> str:
         """Add the nodes of ``entries``; return the last one's (full name, output index or None)."""
         local = {INPUT: scope_input}
         counters: dict[str, int] = {}
@@ -179,6 +201,9 @@ class _Builder:
                     local_name = (f"{name}.{copy}" if repeat else name) if name else \
                         self.generated(kind, counters, local)
                 full_name = prefix + local_name
+                if full_name in self.where and local_name not in local:  # a.c written beside block use a's c
+                    raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=full_name,
+                                        first=self.document.location(self.where[full_name]).line)
                 if local_name in local or self.output_reference(local_name, local):
                     earlier = self.where.get((local.get(local_name) or self.output_reference(local_name, local))[0])
                     raise ConvcalcError("duplicate_name", self.document.location(entry_path), name=local_name,
@@ -188,11 +213,11 @@ class _Builder:
                     self.train_only_uses += prepared.train_only
                     try:
                         previous = self.expand_block(kind, fields, prepared.fields_path, entry_path, full_name,
-                                                     sources, params, stack, block, named_scope and name is not None)
+                                                     sources, params, stack, uses, named_scope and name is not None)
                     finally:
                         self.train_only_uses -= prepared.train_only
                 else:
-                    self.add_layer(prepared, entry_path, full_name, sources, block, named_scope and name is not None)
+                    self.add_layer(prepared, entry_path, full_name, sources, uses, named_scope and name is not None)
                     previous = (full_name, None)
                 self.where[full_name] = entry_path
                 local[local_name] = previous
@@ -346,7 +371,7 @@ class _Builder:
             if candidate not in local:
                 return candidate
 
-    def add_layer(self, entry: _Entry, entry_path, full_name, sources, block, named):
+    def add_layer(self, entry: _Entry, entry_path, full_name, sources, uses, named):
         if entry.layer is None:  # first use: validate (equal layers once)
             cls = REGISTRY[entry.kind]
             key = (entry.kind, repr(sorted(entry.fields.items())))
@@ -363,13 +388,13 @@ class _Builder:
             raise ConvcalcError("input_count", self.document.location(entry_path), kind=entry.kind,
                                 expected=_count_text(cls), received=len(sources))
         self.nodes.append(Node(full_name, entry.layer, tuple(name for name, _ in sources), self.document, entry_path,
-                               block, named, entry.weights, entry.weights_path,
+                               uses, named, entry.weights, entry.weights_path,
                                entry.train_only or self.train_only_uses > 0,
                                tuple(index for _, index in sources) if any(i is not None for _, i in sources) else ()))
         if entry.layer.output_count > 1:
             self.output_counts[full_name] = entry.layer.output_count
 
-    def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, block,
+    def expand_block(self, kind, fields, fields_path, entry_path, full_name, sources, outer_params, stack, uses,
                      named_scope):
         if kind in stack:
             raise ConvcalcError("block_recursion", self.document.location(entry_path), block=kind,
@@ -391,10 +416,9 @@ class _Builder:
         missing = [key for key, value in params.items() if value is None]
         if missing:
             raise ConvcalcError("missing_block_param", self.document.location(entry_path), block=kind, key=missing[0])
-        trace = f"{full_name} ({kind}, line {self.document.location(entry_path).line})"
         return self.scope(definition.layers, ("blocks", kind, "layers"), prefix=full_name + ".",
                           scope_input=sources[0], params=params, stack=stack + (kind,),
-                          block=f"{block} > {trace}" if block else trace, named_scope=named_scope)
+                          uses=uses + (BlockUse(full_name, kind, entry_path),), named_scope=named_scope)
 
     def interpolate(self, value, params, path, in_block):
         """``$k``, ``${k + 1}`` and ``$(k + 1)`` inside a name (or each name of a list) replaced by

@@ -71,6 +71,7 @@ class Document:
     file: str
     data: object
     root: yaml.Node | None = None
+    weights: object = field(default=None, repr=False)  # () -> {"layer.parameter": array}: an imported model's
     _places: dict = field(default_factory=dict, repr=False)  # (path, at_key) -> Location
     _keys: dict = field(default_factory=dict, repr=False)  # id(mapping node) -> {key: (key node, value node)}
 

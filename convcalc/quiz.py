@@ -155,7 +155,8 @@ def _spec_text(seed: int, count: int, topics: list[str], shape, layers: list[_La
 
 
 def _analyse(spec_text: str):
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.loading import load_document
     from convcalc.spec import parse_spec
 

@@ -38,7 +38,7 @@ def snapshot(analysis, values: dict[str, int] | None = None) -> dict:
         "taken_at": {"input_shape": data["input_shape"], "layout": data["layout"], "batch": data["batch"],
                      "dtype": data["dtype"], "set": dict(sorted((values or {}).items())), "params": data["params"]},
         "layers": [{"name": layer["name"], "type": layer["type"], "line": layer["line"], "named": report.node.named,
-                    **{key: layer[key] for key in LAYER_FIELDS}}
+                    "inputs": list(report.node.inputs), **{key: layer[key] for key in LAYER_FIELDS}}
                    for layer, report in zip(data["layers"], analysis.layers)],
         "totals": {figure: plain(data["totals"][total]) for figure, total in _TOTALS.items()},
     }
@@ -46,9 +46,11 @@ def snapshot(analysis, values: dict[str, int] | None = None) -> dict:
 
 def dumps(snap: dict) -> str:
     """A lock file's text: without line numbers, so that editing a comment changes nothing in it,
-    and without where the snapshot was read from."""
+    without where the snapshot was read from, and without the layers' inputs (which only a diff's
+    diagram draws)."""
     kept = {key: value for key, value in snap.items() if key not in ("source", "absent")}
-    kept["layers"] = [{key: value for key, value in layer.items() if key != "line"} for layer in snap["layers"]]
+    kept["layers"] = [{key: value for key, value in layer.items() if key not in ("line", "inputs")}
+                      for layer in snap["layers"]]
     return json.dumps(kept, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
@@ -57,7 +59,8 @@ def load(path: str, values: dict[str, int], base: str | None = None, absent_ok: 
     (``sizing``: the input, parameters and mode of analysis.Options). With ``base`` (or
     ``absent_ok``, for the working tree's side of a --base diff), a spec that is not there is an
     empty snapshot: a spec new since the revision is all added, one deleted since is all removed."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.loading import load_document, read_text
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec

@@ -49,6 +49,14 @@ class BlockDef(BaseModel):
     layers: list[Any] = Field(min_length=1)
 
 
+class LintSettings(BaseModel):
+    """Which diagnostics `convcalc analyze` reports for this spec, as its --select/--ignore (which win)."""
+
+    model_config = ConfigDict(extra="forbid")
+    select: list[str] | None = Field(default=None, description="report only codes starting so, e.g. [CC1, CC4]")
+    ignore: list[str] | None = Field(default=None, description="leave out codes starting so, e.g. [CC202]")
+
+
 class Spec(BaseModel):
     """A CNN architecture as written by hand."""
 
@@ -66,6 +74,9 @@ class Spec(BaseModel):
     budget: dict[str, Union[int, str]] | None = Field(
         default=None, description="limits on the totals: params, macs, flops, memory (peak inference), activation, "
                                   "training_memory; e.g. {params: 25M, memory: 200MiB}")
+    lint: LintSettings | None = Field(
+        default=None, description="which diagnostics to report (codes or prefixes, as ruff's): {ignore: [CC202]}; "
+                                  "over pyproject.toml's [tool.convcalc], under --select/--ignore")
     input_values: list | None = Field(
         default=None, description="the input's values for `convcalc run` (one sample, in `layout` order)")
     params: dict[str, Any] = Field(

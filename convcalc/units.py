@@ -61,6 +61,26 @@ def bytes_text(value: int) -> str:
     return str(value)
 
 
+_SI_PREFIXES = "KMGTPEZYRQ"
+
+
+def count_text(value: int, decimal: str = ".") -> str:
+    """A count in SI units with one decimal, rounded half up as ``fixed`` rounds (the exact
+    figure is in the JSON): what a narrow table shows.
+
+    >>> count_text(25_557_032), count_text(4_089_184_256), count_text(9_408), count_text(999), count_text(999_960)
+    ('25.6M', '4.1G', '9.4K', '999', '1.0M')
+    >>> count_text(1_250_000, decimal=",")
+    '1,3M'
+    """
+    if abs(value) < 1000:
+        return str(value)
+    power = 1  # K; past 999.95 of a unit the next one (to Q, 10**30)
+    while power < len(_SI_PREFIXES) and abs(value) * 20 >= 19_999 * 1000 ** power:
+        power += 1
+    return fixed(Fraction(value, 1000 ** power)).replace(".", decimal) + _SI_PREFIXES[power - 1]
+
+
 class NumberError(ValueError):
     """A written number convcalc refuses; ``message`` is a catalogue fragment (translated with the
     whole message), ``str()`` its English text."""

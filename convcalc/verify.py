@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from convcalc.execute import Run, memory_bound
 
@@ -20,9 +20,25 @@ class Check:
 
 
 @dataclass
+class Agreement:
+    """One network output as another executor computed it (``verify --against``)."""
+
+    output: str
+    executor: str  # onnxruntime | torch
+    same_shape: bool
+    difference: float  # the largest absolute difference from convcalc's run
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        return self.same_shape and self.difference <= self.tolerance
+
+
+@dataclass
 class Verification:
     run: Run
     checks: list[Check]
+    agreements: list[Agreement] = field(default_factory=list)
 
     @property
     def memory_limit(self) -> int:
@@ -33,8 +49,8 @@ class Verification:
         return self.run.peak_bytes is not None and self.run.peak_bytes <= self.memory_limit
 
     @property
-    def failures(self) -> list[Check]:
-        return [check for check in self.checks if not check.ok]
+    def failures(self) -> list[Check | Agreement]:
+        return [check for check in [*self.checks, *self.agreements] if not check.ok]
 
     @property
     def ok(self) -> bool:

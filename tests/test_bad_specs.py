@@ -9,7 +9,6 @@ made in tmp_path from GENERATED below.
 
 from __future__ import annotations
 
-import json
 import tracemalloc
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import at_level, one_spec, placed
 from convcalc.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_specs"
@@ -64,19 +64,20 @@ def check(result, shown: str, expected: dict) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == expected["exit"], output
     line, column = expected["line"], expected.get("column")
+    assert result.stderr == "", result.stderr  # the JSON output carries a spec that cannot be analysed too
+    spec = one_spec(result.stdout)
     if expected["exit"] == 2:
-        message = result.stderr
-        assert message.endswith("\n") and message.count("\n") == 1, f"not one line: {message!r}"
-        assert result.stdout == "", result.stdout
+        assert spec["status"] == "failed" and spec["error"]["code"] == "CC001", spec
+        error = spec["error"]
+        assert "\n" not in error["message"], f"not one line: {error['message']!r}"
         prefix = ":".join([shown] + [str(v) for v in (line, column) if v is not None]) + ": "
         if line is None:
             assert column is None, "a column without a line"
     else:
-        error = json.loads(result.stdout)["errors"][0]
+        error = at_level(spec, "error")[0]
         assert error["line"] == line, error
-        message = error["message"]
         prefix = f"{shown}:{line}:{column}: " if column is not None else f"{shown}:{line}:"
-        assert result.stderr == "", result.stderr
+    message = placed(error)
     assert message.startswith(prefix), f"{message!r} does not start with {prefix!r}"
     rest = message[len(prefix):]
     for fragment in expected["contains"]:
@@ -134,7 +135,7 @@ def test_expansion_is_refused_without_building_it(make, tmp_path):
     finally:
         tracemalloc.stop()
     assert result.exit_code == 2 and "Traceback" not in result.stdout + result.stderr, result.stderr
-    assert any(word in result.stderr for word in ("alias", "deeper than")), result.stderr
+    assert any(word in one_spec(result.stdout)["error"]["message"] for word in ("alias", "deeper than")), result.stdout
     assert peak < PEAK_LIMIT, f"peak {peak / 2**20:.1f} MiB"
 
 

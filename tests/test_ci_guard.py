@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ROOT, SPECS
+from conftest import ROOT, SPECS, analyze_json, at_level, one_spec
 from convcalc.cli import main
 from convcalc.units import parse_quantity
 
@@ -38,9 +38,9 @@ def test_within_budget_exits_0():
 def test_exceeded_budget_exits_1_with_figure_budget_and_share():
     result = invoke("analyze", RESNET50, "--max-params", "20M", "--format", "json")
     assert result.exit_code == 1
-    (error,) = json.loads(result.output)["errors"]
+    (error,) = at_level(one_spec(result.output), "error")
     # (25,557,032 - 20,000,000) / 20,000,000 = 27.785% over
-    assert error["code"] == "budget_exceeded"
+    assert (error["code"], error["key"]) == ("CC401", "budget_exceeded")
     assert "25,557,032" in error["message"] and "20,000,000" in error["message"] and "27.8%" in error["message"]
 
 
@@ -75,12 +75,12 @@ def test_symbolic_budget_is_a_warning(tmp_path):
     spec.write_text((SPECS / "lenet5.yaml").read_text().replace("[1, 32, 32]", "[1, H, H]"))
     result = invoke("analyze", str(spec), "--max-memory", "1MiB", "--format", "json")
     assert result.exit_code == 0
-    assert [w["code"] for w in json.loads(result.output)["warnings"]] == ["budget_symbolic"]
+    assert [w["code"] for w in at_level(one_spec(result.output), "warning")] == ["CC402"]
 
 
 def test_many_specs_by_glob_in_one_call():
     result = invoke("analyze", str(SPECS / "resnet*.yaml"), "--format", "json")
-    assert result.exit_code == 0 and len(json.loads(result.output)) == 5
+    assert result.exit_code == 0 and len(analyze_json(result.output)["specs"]) == 5
 
 
 def write_spec(path: Path, layers: list[str]) -> Path:
@@ -185,10 +185,14 @@ def test_pre_commit_manifest_entry_runs(tmp_path):
     binary = Path(sys.executable).parent / command[0]
     assert binary.exists(), "the console script the hook calls is installed with the package"
     ok = subprocess.run([str(binary), *command[1:], RESNET50], capture_output=True, text=True)
-    assert ok.returncode == 0 and "::warning" in ok.stdout
+    # concise lines, no workflow syntax (%25) in a local terminal: ResNet-50's 8 ordinary strided roundings
+    lines = ok.stdout.splitlines()
+    assert ok.returncode == 0 and len(lines) == 8 and all(f"{RESNET50}:" in line and ": note CC202 " in line
+                                                          for line in lines) and "::" not in ok.stdout
     broken = write_spec(tmp_path / "bad.yaml", ["conv2d: {filters: 8, kernal: 3}"])
     failed = subprocess.run([str(binary), *command[1:], str(broken)], capture_output=True, text=True)
-    assert failed.returncode == 2 and "kernal" in failed.stderr
+    assert failed.returncode == 2 and f"{broken}:4:" in failed.stdout and ": error CC001 " in failed.stdout
+    assert "kernal" in failed.stdout
 
 
 def test_lock_files_hold_no_line_numbers(tmp_path):

@@ -12,7 +12,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SPECS
+from conftest import ROOT, SPECS, analyze_json, one_spec
 from convcalc.cli import main
 from convcalc.layers import REGISTRY
 
@@ -33,24 +33,24 @@ def test_analyze_table_is_plain_text_when_piped():
 def test_json_has_the_documented_fields():
     result = invoke("analyze", LENET, "--format", "json")
     assert result.exit_code == 0
-    data = json.loads(result.output)
+    data = one_spec(result.output)
     layer_keys = {"name", "type", "inputs", "output_shape", "params", "trainable_params", "non_trainable_params",
                   "macs", "flops", "activation_elements", "activation_bytes", "receptive_field"}
     total_keys = {"params", "trainable_params", "non_trainable_params", "macs", "flops", "param_bytes",
                   "activation_bytes", "peak_inference_bytes", "training_bytes"}
     assert layer_keys <= set(data["layers"][0])
     assert total_keys <= set(data["totals"])
-    assert {"conditions", "warnings", "errors", "conventions"} <= set(data)
+    assert {"conditions", "diagnostics", "counts", "conventions"} <= set(data)
     assert data["totals"]["params"] == 61706
 
 
 def test_symbolic_values_are_strings_in_json_and_set_substitutes(tmp_path):
     spec = tmp_path / "lenet.yaml"
     spec.write_text((SPECS / "lenet5.yaml").read_text().replace("[1, 32, 32]", "[1, H, W]"))
-    data = json.loads(invoke("analyze", str(spec), "--format", "json").output)
+    data = one_spec(invoke("analyze", str(spec), "--format", "json").output)
     assert data["layers"][0]["output_shape"] == [6, "H - 4", "W - 4"]
     assert data["valid_sizes"].startswith("(H in {16..19} and W in {112..115})")
-    fixed = json.loads(invoke("analyze", str(spec), "--format", "json", "--set", "H=32", "--set", "W=32").output)
+    fixed = one_spec(invoke("analyze", str(spec), "--format", "json", "--set", "H=32", "--set", "W=32").output)
     assert fixed["totals"]["params"] == 61706 and fixed["layers"][0]["output_shape"] == [6, 28, 28]
 
 
@@ -67,7 +67,7 @@ def test_several_specs_give_a_json_list_and_the_worst_exit_code(tmp_path):
     broken.write_text((SPECS / "lenet5.yaml").read_text().replace("[1, 32, 32]", "[1, 40, 40]"))
     result = invoke("analyze", LENET, str(broken), "--format", "json")
     assert result.exit_code == 1
-    assert [item["name"] for item in json.loads(result.output)] == ["LeNet-5", "LeNet-5"]
+    assert [item["name"] for item in analyze_json(result.output)["specs"]] == ["LeNet-5", "LeNet-5"]
 
 
 @pytest.mark.parametrize("args, code", [
@@ -121,7 +121,7 @@ def test_python_dash_m_and_no_traceback_on_internal_errors(tmp_path):
     env = {**os.environ, "NO_COLOR": "1"}
     ok = subprocess.run([sys.executable, "-m", "convcalc", "analyze", LENET, "--format", "json"],
                         capture_output=True, text=True, env=env)
-    assert ok.returncode == 0 and json.loads(ok.stdout)["name"] == "LeNet-5"
+    assert ok.returncode == 0 and one_spec(ok.stdout)["name"] == "LeNet-5"
     broken = subprocess.run([sys.executable, "-m", "convcalc", "analyze", str(tmp_path / "nope.yaml")],
                             capture_output=True, text=True, env=env)
     assert broken.returncode == 2 and "Traceback" not in broken.stderr and "nope.yaml" in broken.stderr

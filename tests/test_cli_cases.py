@@ -43,6 +43,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import analyze_json
 from convcalc.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "cli_cases"
@@ -144,6 +145,10 @@ def test_case(case, tmp_path):
     shown = f"exit {code}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     assert "Traceback" not in stdout + stderr and "internal error" not in stdout + stderr, shown
     assert code == case["exit"], shown
+    arguments = [str(argument) for argument in case["args"]]
+    if arguments[:1] == ["analyze"] and "--format" in arguments and arguments[arguments.index("--format") + 1:][:1] == [
+            "json"] and code in (0, 1, 2):
+        analyze_json(stdout)  # of the documented shape, whatever the case
     stderr_rule = case.get("stderr", "one_line" if case["exit"] == 2 else "any")
     if stderr_rule == "one_line":
         assert stderr.endswith("\n") and stderr.count("\n") == 1, f"not one line: {stderr!r}"

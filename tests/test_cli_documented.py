@@ -41,7 +41,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ROOT, SPECS
+from conftest import ROOT, SPECS, analyze_json, at_level, one_spec
 from convcalc.cli import main
 
 LENET = str(SPECS / "lenet5.yaml")
@@ -110,9 +110,11 @@ def test_analyze_table_gives_each_layer_and_the_totals():
 def test_analyze_json_has_every_documented_key_with_the_worked_figures():
     result = cli("analyze", LENET, "--format", "json")
     assert result.exit_code == 0
-    data = json.loads(result.stdout)
-    assert {"name", "file", "layout", "input_shape", "batch", "dtype", "symbols", "strict", "layers", "totals",
-            "valid_sizes", "conditions", "warnings", "errors", "conventions"} <= set(data)
+    report = analyze_json(result.stdout)
+    assert (report["schema_version"], len(report["specs"])) == (1, 1)
+    (data,) = report["specs"]
+    assert {"name", "file", "status", "layout", "input_shape", "batch", "dtype", "symbols", "strict", "layers",
+            "totals", "valid_sizes", "conditions", "diagnostics", "counts", "conventions"} <= set(data)
     assert (data["name"], data["layout"], data["input_shape"], data["batch"], data["dtype"], data["symbols"],
             data["strict"]) == ("LeNet-5", "chw", [1, 32, 32], 1, "float32", [], False)
     layer_keys = {"name", "type", "inputs", "line", "block", "output_shape", "units", "params", "trainable_params",
@@ -138,31 +140,32 @@ def test_analyze_json_has_every_documented_key_with_the_worked_figures():
     assert totals["peak_activation_bytes"] == 2 * 18816
     assert totals["peak_inference_bytes"] == LENET_PARAM_BYTES + 2 * 18816
     assert totals["training_bytes"] == 4 * LENET_PARAM_BYTES + LENET_ACTIVATION_BYTES + LENET_INPUT_BYTES
-    assert data["warnings"] == [] and data["errors"] == [] and data["conditions"] == []
+    assert data["diagnostics"] == [] and data["conditions"] == [] and data["status"] == "analysed"
+    assert data["counts"] == {"error": 0, "warning": 0, "note": 0}
 
 
 def test_analyze_json_conditions_warnings_errors_items():
     write("sym.yaml", SYMBOLIC_LENET)
-    data = json.loads(cli("analyze", "sym.yaml", "--format", "json").stdout)
+    data = one_spec(cli("analyze", "sym.yaml", "--format", "json").stdout)
     assert data["symbols"] == ["H", "W"]
     assert data["layers"][0]["output_shape"] == [6, "H - 4", "W - 4"]  # symbolic values are strings
     assert isinstance(data["valid_sizes"], str) and data["conditions"]
     for condition in data["conditions"]:
         assert {"condition", "layer", "line"} <= set(condition)
     write("inexact.yaml", INEXACT)
-    warned = json.loads(cli("analyze", "inexact.yaml", "--format", "json").stdout)
-    assert warned["warnings"] and {"code", "layer", "line", "message"} <= set(warned["warnings"][0])
-    assert (warned["warnings"][0]["layer"], warned["warnings"][0]["line"]) == ("c", 4)
+    warned = one_spec(cli("analyze", "inexact.yaml", "--format", "json").stdout)
+    (warning,) = at_level(warned, "warning")
+    assert (warning["code"], warning["layer"], warning["line"], warning["column"]) == ("CC201", "c", 4, 5)
     write("broken.yaml", BROKEN)
     result = cli("analyze", "broken.yaml", "--format", "json")
     assert result.exit_code == 1
-    error = json.loads(result.stdout)["errors"][0]
-    assert {"code", "layer", "line", "message"} <= set(error) and error["line"] == 5
+    error = at_level(one_spec(result.stdout), "error")[0]
+    assert {"code", "layer", "line", "column", "message"} <= set(error) and error["line"] == 5
 
 
 def test_analyze_json_numbers_are_never_localised():
-    english = json.loads(cli("analyze", LENET, "--format", "json").stdout)
-    spanish = json.loads(cli("analyze", LENET, "--format", "json", "--lang", "es").stdout)
+    english = one_spec(cli("analyze", LENET, "--format", "json").stdout)
+    spanish = one_spec(cli("analyze", LENET, "--format", "json", "--lang", "es").stdout)
     assert spanish["totals"] == english["totals"] and spanish["totals"]["params"] == 61706
 
 
@@ -171,7 +174,7 @@ def test_analyze_several_specs_and_glob_patterns_give_a_json_list():
     write("nets/b.yaml", Path(SEED002).read_text(encoding="utf-8"))
     result = cli("analyze", "nets/*.yaml", "--format", "json")  # quoted: the shell left the pattern
     assert result.exit_code == 0
-    assert [item["file"] for item in json.loads(result.stdout)] == ["nets/a.yaml", "nets/b.yaml"]
+    assert [item["file"] for item in analyze_json(result.stdout)["specs"]] == ["nets/a.yaml", "nets/b.yaml"]
 
 
 def test_analyze_csv_parses_with_the_documented_columns():
@@ -210,7 +213,7 @@ def test_analyze_github_annotations_at_the_spec_lines():
 
 def test_analyze_set_gives_symbols_their_sizes():
     write("sym.yaml", SYMBOLIC_LENET)
-    data = json.loads(cli("analyze", "sym.yaml", "--format", "json", "--set", "H=32", "--set", "W=32").stdout)
+    data = one_spec(cli("analyze", "sym.yaml", "--format", "json", "--set", "H=32", "--set", "W=32").stdout)
     assert data["layers"][0]["output_shape"] == [6, 28, 28] and data["totals"]["params"] == LENET_PARAMS
 
 
@@ -227,7 +230,7 @@ def test_strict_makes_an_inexact_division_an_error_and_no_strict_undoes_the_spec
 
 @pytest.mark.parametrize("optimizer, states", [("adam", 2), ("momentum", 1), ("sgd", 0)])
 def test_optimizer_state_in_the_training_memory(optimizer, states):
-    data = json.loads(cli("analyze", LENET, "--format", "json", "--optimizer", optimizer).stdout)
+    data = one_spec(cli("analyze", LENET, "--format", "json", "--optimizer", optimizer).stdout)
     # parameters + gradients + states per trainable parameter, + every activation and the input
     expected = (2 + states) * LENET_PARAM_BYTES + LENET_ACTIVATION_BYTES + LENET_INPUT_BYTES
     assert data["totals"]["training_bytes"] == expected
@@ -321,7 +324,7 @@ def test_python_dash_m_is_the_same_command():
     env.pop("CONVCALC_DEBUG", None)
     done = subprocess.run([sys.executable, "-m", "convcalc", "analyze", LENET, "--format", "json"],
                           capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 0 and json.loads(done.stdout)["totals"]["params"] == LENET_PARAMS
+    assert done.returncode == 0 and one_spec(done.stdout)["totals"]["params"] == LENET_PARAMS
     missing = subprocess.run([sys.executable, "-m", "convcalc", "analyze", "nope.yaml", "--lang", "es"],
                              capture_output=True, text=True, env=env, timeout=60)
     assert missing.returncode == 2 and one_line(missing.stderr).startswith("nope.yaml:")
@@ -929,9 +932,10 @@ def test_schema_never_replaces_a_file():
 
 
 HELP_OPTIONS = {
-    ("analyze",): ["--format", "table", "json", "markdown", "csv", "github", "--set", "--strict", "--optimizer",
+    ("analyze",): ["--format", "table", "json", "markdown", "csv", "github", "concise", "sarif", "GITHUB_ACTIONS",
+                   "--quiet", "--select", "--ignore", "--set", "--strict", "--optimizer",
                    "adam", "momentum", "sgd", "--lang", "--max-params", "--max-macs", "--max-flops",
-                   "--max-memory", "--max-activation", "--max-training-memory"],
+                   "--max-memory", "--max-activation", "--max-training-memory", "--depth", "blocks"],
     ("run",): ["--set", "--seed", "--weights", "--input", "--save", "--force", "--max-memory", "--format", "--lang"],
     ("verify",): ["--set", "--seed", "--weights", "--input", "--max-memory", "--format", "--lang"],
     ("explain",): ["--layer", "--set", "--format", "text", "markdown", "json", "--lang"],
@@ -944,9 +948,11 @@ HELP_OPTIONS = {
     ("check",): ["--format", "json", "--lang"],
     ("quiz",): ["--seed", "--count", "--topics", "--output", "--force"],
     ("lock",): ["--output", "--set", "--force"],
-    ("diff",): ["--base", "--fail-on", "--format", "markdown", "json", "github", "--set"],
+    ("diff",): ["--base", "--fail-on", "--format", "markdown", "json", "github", "--set", "--diagram"],
+    ("draw",): ["--output", "--format", "svg", "png", "pdf", "dot", "mmd", "--depth", "--set", "--input", "--force",
+                "--lang"],
     ("layers",): ["--format", "text", "json"],
-    ("schema",): ["--output"],
+    ("schema",): ["--output", "--of", "spec", "output"],
 }
 
 
@@ -962,7 +968,7 @@ def test_version_and_top_level_help():
     result = cli("--help")
     assert result.exit_code == 0
     for command in ("analyze", "run", "verify", "explain", "calc", "check", "quiz", "lock", "diff", "layers",
-                    "schema"):
+                    "schema", "draw"):
         assert command in result.stdout
     assert cli("--version").stdout.startswith("convcalc, version ")
 
@@ -1001,7 +1007,7 @@ def test_check_floor_in_ceil_mode():
                                                   ("int8", "float32", 1)])
 def test_dtype_sets_the_memory_and_the_computation(dtype, computed, size):
     write("d.yaml", f"name: d\ninput: [1, 4, 4]\ndtype: {dtype}\nbatch: 3\nlayers: [relu]\n")
-    layer = json.loads(cli("analyze", "d.yaml", "--format", "json").stdout)["layers"][0]
+    layer = one_spec(cli("analyze", "d.yaml", "--format", "json").stdout)["layers"][0]
     assert layer["units"] == 1 * 4 * 4  # one sample
     assert layer["activation_elements"] == 16 * 3 and layer["activation_bytes"] == 16 * 3 * size  # batch of 3
     run = json.loads(cli("run", "d.yaml", "--format", "json").stdout)
@@ -1024,7 +1030,7 @@ def test_yaml_rules_and_limits_are_located_refusals(text, place, words):
 
 def test_yaml_no_stays_a_string():
     write("no.yaml", "name: no\ninput: [1, 4, 4]\nlayers: [relu]\n")
-    assert json.loads(cli("analyze", "no.yaml", "--format", "json").stdout)["name"] == "no"
+    assert one_spec(cli("analyze", "no.yaml", "--format", "json").stdout)["name"] == "no"
 
 
 @pytest.mark.parametrize("padding, size", [("valid", 6), ("same", 8), ("full", 10), ("1", 8), ("2", 10)])
@@ -1039,7 +1045,7 @@ def test_padding_pairs_in_a_spec():
     # [before, after] per axis: H 8 + 0 + 1 - 3 + 1 = 7; W 8 + 2 + 2 - 3 + 1 = 10
     write("p.yaml", "name: p\ninput: [1, 8, 8]\nlayers:\n  - conv2d: {filters: 1, kernel: 3, "
                     "padding: [[0, 1], [2, 2]]}\n")
-    assert json.loads(cli("analyze", "p.yaml", "--format", "json").stdout)["layers"][0]["output_shape"] == [1, 7, 10]
+    assert one_spec(cli("analyze", "p.yaml", "--format", "json").stdout)["layers"][0]["output_shape"] == [1, 7, 10]
 
 
 def test_the_pre_commit_hook_entry_runs():
@@ -1050,7 +1056,8 @@ def test_the_pre_commit_hook_entry_runs():
     assert ok.exit_code == 0
     write("broken.yaml", BROKEN)
     failed = cli(*arguments, "broken.yaml")
-    assert failed.exit_code == 1 and "::error file=broken.yaml" in failed.stdout
+    # BROKEN's dense layer sits on line 5, column 5: one concise line, code and level included
+    assert failed.exit_code == 1 and failed.stdout.startswith("broken.yaml:5:5: error CC103 dense1: ")
 
 
 def test_docs_ci_commands_run():

@@ -183,7 +183,8 @@ def options(draw, table: dict):
     return args
 
 
-FORMATS = {"analyze": ["table", "json", "markdown", "csv", "github"], "explain": ["text", "markdown", "json"],
+FORMATS = {"analyze": ["table", "json", "markdown", "csv", "github", "concise", "sarif"],
+           "explain": ["text", "markdown", "json"],
            "check": ["text", "markdown", "json"], "diff": ["text", "markdown", "json", "github"],
            "run": ["table", "json"], "verify": ["table", "json"], "layers": ["text", "json"],
            "calc": ["text", "markdown", "json"]}

@@ -6,7 +6,6 @@ benchmarks/bench_conditions.py; the subprocess timeout here only guards against 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, analyze_text
+from conftest import ROOT, analyze_text, at_level, one_spec
 from convcalc.conditions import Budget
 
 
@@ -32,14 +31,14 @@ def analyse_in_child(text: str, tmp_path: Path) -> dict:
                                capture_output=True, text=True, timeout=120,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert completed.returncode in (0, 1), completed.stderr
-    return json.loads(completed.stdout)
+    return one_spec(completed.stdout)
 
 
 @pytest.mark.parametrize("layers", [2, 6, 10, 13])
 @pytest.mark.parametrize("in_features", [4, 4 * 6 * 6, 4_000_000])
 def test_a_strict_chain_is_solved_or_reported_unsolved(layers, in_features, tmp_path):
     data = analyse_in_child(chain(layers, in_features), tmp_path)
-    unsolved = [w for w in data["warnings"] if w["code"] == "condition_unsolved"]
+    unsolved = [w for w in at_level(data, "warning") if w["code"] == "CC302"]
     if unsolved:
         assert unsolved[0]["layer"] == "dense1"
         assert f"- {in_features - 4} == 0" in unsolved[0]["message"]  # its expression, as written
@@ -58,7 +57,7 @@ def test_the_dense_chain_of_thirteen_layers_needs_more_than_the_budget(tmp_path)
     # (floor((H + 1)/8192) - 1) * (floor((W + 1)/8192) - 1) = 10**6 has 49 solutions spread
     # over a million values of H: more work than the budget allows, so it is reported, not solved
     data = analyse_in_child(chain(13, 4_000_000), tmp_path)
-    assert [w["layer"] for w in data["warnings"] if w["code"] == "condition_unsolved"] == ["dense1"]
+    assert [w["layer"] for w in at_level(data, "warning") if w["code"] == "CC302"] == ["dense1"]
 
 
 def test_the_budget_refuses_the_step_past_it():

@@ -21,7 +21,8 @@ def inconsistency(text: str, **options):
 
 
 def unreadable(text: str) -> tuple[ConvcalcError, str]:
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
 
     with pytest.raises(ConvcalcError) as caught:
         document = load_document(textwrap.dedent(text), "inline.yaml")

@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 from conftest import time_limit
-from convcalc.analysis import Options, analyze_document
+from convcalc.analysis import Options
+from convcalc.pipeline import analyze_document
 from convcalc.errors import ConvcalcError
 from convcalc.execute import execute
 from convcalc.layers import REGISTRY

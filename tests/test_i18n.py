@@ -26,7 +26,7 @@ KEY_PATTERNS = [
     re.compile(rf"\bcheck\.\w+\([^\"']{{0,200}}?{_KEY}"),
 ]
 # Keys built with an f-string (translate(f"col_{key}", ...)), listed by hand.
-COLUMN_KEYS = {"col_layer", "col_type", "col_shape", "col_params", "col_macs", "col_memory", "col_rf"}
+COLUMN_KEYS = {"col_layer", "col_type", "col_shape", "col_params", "col_macs", "col_memory", "col_rf", "col_input"}
 
 
 def fields(template: str) -> set[str]:

@@ -8,14 +8,15 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS
+from conftest import SPECS, one_spec
 from convcalc.cli import main
 
 
 def _json(args):
+    """The JSON of an analyze (its one spec, validated) or of a diff."""
     result = CliRunner().invoke(main, args)
     assert result.exit_code in (0, 1), result.output
-    return json.loads(result.stdout)
+    return one_spec(result.stdout) if args[0] == "analyze" else json.loads(result.stdout)
 
 
 def test_resnet50_at_160_equals_torchvision_at_160():

@@ -24,7 +24,7 @@ def invoke(*args: str, input: str | None = None):
 def test_the_papers_figures_for_every_layer():
     result = invoke("analyze", "lenet5_original", "--format", "json")
     assert result.exit_code == 0, result.output
-    layers = {layer["name"]: layer for layer in json.loads(result.stdout)["layers"]}
+    layers = {layer["name"]: layer for layer in json.loads(result.stdout)["specs"][0]["layers"]}
     for name, (params, connections) in PAPER.items():
         assert (layers[name]["params"], layers[name]["connections"]) == (params, connections), name
         assert layers[name]["output_shape"] == SHAPES[name], name

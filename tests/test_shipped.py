@@ -7,7 +7,7 @@ import os
 
 from click.testing import CliRunner
 
-from conftest import ROOT, SPECS
+from conftest import ROOT, SPECS, one_spec
 from convcalc.cli import main
 
 
@@ -25,7 +25,7 @@ def _invoke(args, cwd):
 def test_a_shipped_spec_analyses_by_name_from_elsewhere(tmp_path):
     result, _ = _invoke(["analyze", "lenet5", "--format", "json"], tmp_path)
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
+    report = one_spec(result.stdout)
     assert report["totals"]["params"] == 61_706  # LeNet-5's common modern form, as the spec says
     assert report["file"] == str(SPECS / "lenet5.yaml")
 
@@ -34,7 +34,7 @@ def test_a_file_of_that_name_wins_over_the_shipped_spec(tmp_path):
     (tmp_path / "lenet5").write_text("name: mine\ninput: [1, 4, 4]\nlayers: [relu]\n")
     runner = CliRunner()
     result = runner.invoke(main, ["analyze", str(tmp_path / "lenet5"), "--format", "json"])
-    assert json.loads(result.stdout)["name"] == "mine"
+    assert one_spec(result.stdout)["name"] == "mine"
 
 
 def test_every_spec_command_takes_a_name(tmp_path):

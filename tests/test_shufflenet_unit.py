@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SPECS, analyze_text
+from conftest import SPECS, analyze_text, one_spec
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -97,7 +97,7 @@ def test_the_command_line_shows_each_output(tmp_path):
 
     spec = str(SPECS / "examples" / "shufflenet_unit.yaml")
     runner = CliRunner()
-    data = json.loads(runner.invoke(main, ["analyze", spec, "--format", "json"]).output)
+    data = one_spec(runner.invoke(main, ["analyze", spec, "--format", "json"]).output)
     layers = {layer["name"]: layer for layer in data["layers"]}
     assert layers["stage2.1.split"]["output_shape"] == [[3, 4, 4], [3, 4, 4]]
     assert layers["stage2.1.split"]["units"] == 96 and layers["stage2.1.split"]["activation_elements"] == 96

@@ -4,12 +4,11 @@ parameters settable with --param; layers run only in training (--mode)."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPECS, analyze_text
+from conftest import SPECS, analyze_text, one_spec
 from convcalc.cli import main
 from convcalc.graph import _arithmetic
 
@@ -74,7 +73,8 @@ def _analyze(tmp_path, *args):
     path = tmp_path / "family.yaml"
     path.write_text(FAMILY)
     result = CliRunner().invoke(main, ["analyze", str(path), "--format", "json", *args])
-    return result, (json.loads(result.stdout) if result.stdout.startswith("{") else None)
+    spec = one_spec(result.stdout)
+    return result, (spec if spec["status"] == "analysed" else None)
 
 
 def test_one_family_file_serves_several_widths_depths_and_activations(tmp_path):
@@ -93,12 +93,13 @@ def test_one_family_file_serves_several_widths_depths_and_activations(tmp_path):
 def test_an_unknown_parameter_is_refused_naming_the_declared_ones(tmp_path):
     result, _ = _analyze(tmp_path, "--param", "wdth=2")
     assert result.exit_code == 2
-    assert "'wdth', which is not a parameter of this spec" in result.stderr and "width, depth, act" in result.stderr
+    message = one_spec(result.stdout)["error"]["message"]
+    assert "'wdth', which is not a parameter of this spec" in message and "width, depth, act" in message
 
 
 def test_a_parameter_choosing_an_unknown_type_is_refused(tmp_path):
     result, _ = _analyze(tmp_path, "--param", "act=nosuch")
-    assert result.exit_code == 2 and "unknown layer type 'nosuch'" in result.stderr
+    assert result.exit_code == 2 and "unknown layer type 'nosuch'" in one_spec(result.stdout)["error"]["message"]
 
 
 def test_names_from_parameters_reproduce_torchvision_densenet_names():
@@ -128,8 +129,8 @@ def test_train_only_heads_hold_parameters_but_no_macs_in_eval_mode():
     from torchvision_oracle import build
 
     spec = str(SPECS / "googlenet_aux.yaml")
-    evaluated = json.loads(CliRunner().invoke(main, ["analyze", spec, "--format", "json"]).stdout)
-    trained = json.loads(CliRunner().invoke(main, ["analyze", spec, "--format", "json", "--mode", "train"]).stdout)
+    evaluated = one_spec(CliRunner().invoke(main, ["analyze", spec, "--format", "json"]).stdout)
+    trained = one_spec(CliRunner().invoke(main, ["analyze", spec, "--format", "json", "--mode", "train"]).stdout)
     model = build("googlenet", aux_logits=True, init_weights=False)
     assert evaluated["totals"]["params"] == trained["totals"]["params"] == sum(
         p.numel() for p in model.parameters())
@@ -174,6 +175,7 @@ def test_a_train_only_head_does_not_limit_the_sizes_the_network_runs_at_in_eval_
     small = runner.invoke(main, ["analyze", str(path), "--set", "H=4", "--set", "W=4"])
     assert small.exit_code == 0, small.output
     assert small.stdout.count("runs only in training (train_only) and could not run at this input") == 1
+    assert small.stdout.count("CC129 ") == 1
     assert "Parameters: 920" in small.stdout
     row = next(line for line in small.stdout.splitlines() if "│ aux" in line)
     assert [cell.strip() for cell in row.strip("│").split("│")][2:] == ["-", "808", "-", "-", "-"]  # no size it cannot have

@@ -32,6 +32,8 @@ ANALYSIS_COMMANDS = [
     ["calc", "conv", "--input", "227x227x3", "--filters", "96", "--kernel", "11", "--stride", "4"],
     ["lock", LENET, "-o", "lenet5.lock.json"],
     ["diff", LENET, LENET, "--format", "json"],
+    ["draw", LENET, "-o", "lenet5.mmd"],
+    ["draw", LENET, "-o", "lenet5.dot"],
     ["layers", "conv2d"],
     ["specs"],
     ["--help"],

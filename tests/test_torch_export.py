@@ -162,7 +162,9 @@ BATTERY = [entry for rank in (1, 2, 3) for entry in _ranked(rank)] + [
     ("merges", SIZES[2], "- conv2d: {name: a, filters: 4, kernel: 1}\n- conv2d: {name: b, filters: 4, kernel: 1, "
                          "inputs: [input]}\n- add: {name: sum, inputs: [a, b, input]}\n"
                          "- global_avgpool2d: {name: gate, keepdims: true}\n- multiply: {inputs: [sum, gate, a]}\n"
-                         "- concat: {inputs: [multiply1, input]}\n- concat: {inputs: [input, input], axis: 2}"),
+                         "- concat: {inputs: [multiply1, input]}\n- concat: {inputs: [input, input], axis: 2}\n"
+                         "- subtract: {name: less, inputs: [a, b]}\n- sigmoid: {name: positive}\n"
+                         "- divide: {inputs: [less, positive]}"),
     ("splits", SIZES[2], "- split: {name: halves, chunks: 2}\n- add: {inputs: [halves.0, halves.1]}\n"
                          "- split: {inputs: [input], axis: -1, sizes: [5, 6]}"),
     ("moves", SIZES[2], "- slice: {axis: 1, start: 1, end: -2, step: 2}\n- channel_shuffle: {groups: 2}\n"

@@ -13,7 +13,8 @@ import importlib
 
 from convcalc.errors import ConvcalcError
 
-EXTRAS = {"onnx": "onnx", "onnxruntime": "onnx", "torch": "torch"}  # module -> the extra that installs it
+# module -> the extra that installs it
+EXTRAS = {"onnx": "onnx", "onnxruntime": "onnx", "torch": "torch", "graphviz": "draw"}
 
 
 def require(module: str, needed_for: str):

@@ -2,7 +2,7 @@
 
 One module per command group: ``checking`` (analyze, lock, diff), ``execution`` (run, verify),
 ``bridges`` (import, export),
-``teaching`` (explain, calc, check, quiz), ``reference`` (schema, specs, layers).
+``teaching`` (explain, calc, check, quiz), ``reference`` (schema, specs, layers), ``pictures`` (draw).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from convcalc.cli import bridges, checking, execution, reference, teaching  # noqa: F401  (importing them registers their commands)
+from convcalc.cli import bridges, checking, execution, pictures, reference, teaching  # noqa: F401  (importing them registers their commands)
 from convcalc.cli.base import (
     EXIT_CANNOT_ANALYSE,
     EXIT_OUTPUT_CLOSED,

@@ -108,6 +108,30 @@ def input_option(*names):
     return decorate
 
 
+def depth_option(wrapped):
+    """--depth N|blocks: one row per group of layers at that depth of their names, or per block use."""
+    return click.option(
+        "--depth", callback=_depth, metavar="N|blocks",
+        help="One row per group of layers N deep in their dotted names (torchinfo's depth=: 0 the whole "
+             "network, 1 conv1, layer1, ..., fc in ResNet-50), with the group's inputs, outputs and subtotals; "
+             "`blocks`: one row per block use (outermost), whatever its depth. The totals are the same.")(wrapped)
+
+
+def _depth(ctx, param, value):
+    if value is None:
+        return None
+    from convcalc.i18n import translate
+    from convcalc.tree import BLOCKS
+
+    text = value.strip()
+    if text == BLOCKS:
+        return BLOCKS
+    if not text.isdigit() or len(text) > 9:  # 9 digits: deeper than any name, so every layer already
+        raise click.BadParameter(translate("bad_depth", _message_language(ctx), value=value, blocks=BLOCKS),
+                                 ctx, param)
+    return int(text)
+
+
 def spec_parameters(ctx, param, values):
     """NAME=VALUE pairs; values read as YAML 1.2 reads a plain scalar (0.5, 8, true, relu)."""
     from convcalc.errors import ConvcalcError as Refused
@@ -158,6 +182,18 @@ def parse_thresholds(ctx, param, values):
     return thresholds
 
 
+def code_prefixes(ctx, param, values):
+    """--select/--ignore: diagnostic codes or their prefixes (CC2, CC202), repeated or comma-separated."""
+    from convcalc.diagnostics import checked_prefixes
+    from convcalc.errors import ConvcalcError as Refused
+
+    written = [part for value in values for part in value.split(",") if part.strip()]
+    try:
+        return checked_prefixes(written, None)
+    except Refused as error:
+        raise click.BadParameter(error.render(_message_language(ctx)), ctx, param) from None
+
+
 def expand(patterns):
     """Glob patterns (quoted, so the shell left them) as the files they match, in order; a name
     that is no file here is a shipped spec of that name (`resnet50`) when there is one."""
@@ -177,7 +213,8 @@ def shipped_spec(ctx, param, value):
     return None if value is None else resolve_spec(value)
 
 
-lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True,  # read first:
+                           # the other options' messages are in its language wherever it is written
                            help="Language of messages: en or es (default: from LC_ALL / LC_MESSAGES / LANG).")
 
 

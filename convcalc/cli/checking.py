@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from convcalc.cli.base import (
     EXIT_FOUND_WRONG,
     EXIT_OK,
     assignments,
+    code_prefixes,
+    depth_option,
     expand,
     input_option,
     lang_option,
@@ -25,17 +28,33 @@ from convcalc.i18n import language_from_environment
 from convcalc.text import visible
 
 
+MACHINE_FORMATS = ("json", "concise", "github", "sarif")  # carry the specs that could not be analysed too
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown", "csv", "github"]),
-              default="table", show_default=True,
-              help="Output format (github: GitHub Actions annotations at the spec lines).")
+@click.option("--format", "output_format",
+              type=click.Choice(["table", "json", "markdown", "csv", "concise", "github", "sarif"]), default=None,
+              help="Output format (default: github when GITHUB_ACTIONS=true, else table). concise: one "
+                   "`file:line:col: level code message` line per diagnostic; github: GitHub Actions "
+                   "annotations; sarif: SARIF 2.1.0 for code scanning; json: described by "
+                   "`convcalc schema --of output`.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only warnings and errors, and nothing else: no table, no notes (nothing when all is well).")
+@click.option("--select", "selected", multiple=True, callback=code_prefixes, metavar="CODE",
+              help="Report only the diagnostics whose code starts with CODE, e.g. CC1 or CC401 (repeatable, or "
+                   "comma-separated); replaces the select of the spec's `lint:` and of pyproject.toml's "
+                   "[tool.convcalc].")
+@click.option("--ignore", "ignored", multiple=True, callback=code_prefixes, metavar="CODE",
+              help="Leave out the diagnostics whose code starts with CODE, e.g. CC202 (repeatable, or "
+                   "comma-separated); an ignored error no longer fails the run.")
 @click.option("--set", "values", multiple=True, callback=assignments, metavar="NAME=SIZE",
               help="Give a symbol a size, e.g. --set H=224 (repeatable).")
 @input_option("--input", "--input-shape")
 @click.option("--strict/--no-strict", default=None,
               help="Make every inexact division in a size formula an error (default: as the spec says; "
-                   "otherwise a warning saying how PyTorch rounds).")
+                   "otherwise a warning saying how PyTorch rounds, or a note when it rounds to the input "
+                   "size divided by the stride, rounded up).")
 @click.option("--optimizer", type=click.Choice(["adam", "momentum", "sgd"]), default="adam", show_default=True,
               help="Optimizer state counted in the training memory estimate.")
 @click.option("--max-params", callback=quantity, help="Budget: parameters (e.g. 25M).")
@@ -44,39 +63,65 @@ from convcalc.text import visible
 @click.option("--max-memory", callback=quantity, help="Budget: peak inference memory (e.g. 200MiB).")
 @click.option("--max-activation", callback=quantity, help="Budget: all layers' activations.")
 @click.option("--max-training-memory", callback=quantity, help="Budget: the training memory estimate.")
+@depth_option
 @lang_option
-def analyze(specs, output_format, values, sizing, strict, optimizer, lang, max_params, max_macs, max_flops,
-            max_memory, max_activation, max_training_memory):
+def analyze(specs, output_format, quiet, selected, ignored, values, sizing, strict, optimizer, lang, max_params,
+            max_macs, max_flops, max_memory, max_activation, max_training_memory, depth):
     """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
     and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
     and the budgets of the spec's `budget:` and of the --max-* options (SI or binary suffixes).
+    --depth lists groups of layers (stages, block uses) with their subtotals instead of every layer.
+    The table fits the terminal (or COLUMNS): columns are left out and counts abbreviated as it narrows.
+
+    Every diagnostic has a level (error, warning, note) and a code (CC101, ...: see the README);
+    which are reported is chosen by --select/--ignore, the spec's `lint:` and pyproject.toml's
+    [tool.convcalc], the command line first.
 
     Exit code 0: consistent and within budget; 1: an inconsistency, or a budget exceeded;
     2: a spec could not be analysed (or bad arguments)."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
+    from convcalc.render import Failure, renderer
     from convcalc.sources import read_spec
-    from convcalc.render import renderer
     from convcalc.spec import parse_spec
 
     lang = lang or language_from_environment()
+    output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table")
     budgets = {figure: limit for figure, limit in (
         ("params", max_params), ("macs", max_macs), ("flops", max_flops), ("memory", max_memory),
         ("activation", max_activation), ("training_memory", max_training_memory)) if limit is not None}
     options = Options(values=values, strict=strict, optimizer=optimizer, budgets=budgets, **sizing)
-    analyses, code = [], EXIT_OK
+    results, code = [], EXIT_OK
     for path in expand(specs):
         try:
             document = read_spec(path)
             analysis = analyze_document(document, parse_spec(document), options)
+            chosen = lint_selection(path, document).then(selected or None, ignored)
         except ConvcalcError as error:
-            click.echo(error.render(lang), err=True)
+            if output_format not in MACHINE_FORMATS:
+                click.echo(error.render(lang), err=True)
+            results.append(Failure(path, error))
             code = EXIT_CANNOT_ANALYSE
             continue
-        analyses.append(analysis)
+        analysis.findings = [finding for finding in analysis.findings if chosen.reports(finding.code)
+                             and not (quiet and finding.level == "note")]
+        results.append(analysis)
         code = max(code, analysis.exit_code)
-    if analyses:
-        renderer(output_format).write(analyses, lang, sys.stdout)
+    renderer(output_format).write(results, lang, sys.stdout, depth=depth, quiet=quiet)
     sys.exit(code)
+
+
+def lint_selection(path: str, document):
+    """The diagnostics chosen for one spec by pyproject.toml's [tool.convcalc] (the nearest one
+    above the spec's folder that has the table) and then the spec's own `lint:`."""
+    from convcalc.diagnostics import Selection, pyproject_layer, settings_layer
+    from convcalc.loading import STDIN
+
+    folder = Path.cwd() if path == STDIN else Path(path).resolve().parent
+    chosen = Selection().then(*pyproject_layer(folder))
+    if document.data.get("lint") is not None:
+        chosen = chosen.then(*settings_layer(document.data["lint"], document.location(("lint",)), "lint:"))
+    return chosen
 
 
 @main.command()
@@ -122,8 +167,11 @@ def lock(spec, output, values, sizing, force, lang):
               help="Exit 1 when a total grows by more: params:+5%, macs:+0, memory:+10MiB (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True)
+@click.option("--diagram", is_flag=True,
+              help="With --format markdown: a Mermaid diagram of the changed layers (GitHub renders it), "
+                   "unchanged layers far from any change elided.")
 @lang_option
-def diff(before, after, base, values, sizing, thresholds, output_format, lang):
+def diff(before, after, base, values, sizing, thresholds, output_format, diagram, lang):
     """Compare two specs, a spec and a lock file, or a spec with its version in a git revision
     (--base): added, removed, renamed and changed layers, and total deltas (absolute and %). With
     --base, a spec that is new since REV counts as all added (its totals grow from 0, so a --fail-on
@@ -136,6 +184,10 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
     lang = lang or language_from_environment()
     if (after is None) == (base is None):
         raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
+    if diagram and output_format != "markdown":
+        from convcalc.i18n import translate
+
+        raise click.UsageError(translate("draw_diagram_needs_markdown", lang))
     try:
         old = load(before, values, base, **sizing)
         new = load(before if base is not None else after, values, absent_ok=base is not None, **sizing)
@@ -146,5 +198,5 @@ def diff(before, after, base, values, sizing, thresholds, output_format, lang):
         sys.exit(EXIT_CANNOT_ANALYSE)
     result = compare(old, new)
     failed = [threshold for threshold in thresholds if threshold.exceeded(result)]
-    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after)
+    write(result, failed, lang, output_format, sys.stdout, before if base is not None else after, diagram)
     sys.exit(EXIT_FOUND_WRONG if failed else EXIT_OK)

@@ -50,7 +50,8 @@ def execution_options(command):
 
 def prepare(spec, values, sizing, lang):
     """The analysis to execute, or the exit: 2 when unreadable, 1 when inconsistent."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.sources import read_spec
     from convcalc.spec import parse_spec
 
@@ -59,7 +60,7 @@ def prepare(spec, values, sizing, lang):
                                 Options(values=values, **sizing))
     if analysis.errors:
         for finding in analysis.errors:
-            click.echo(finding.render(lang), err=True)
+            click.echo(finding.concise(lang), err=True)
         sys.exit(EXIT_FOUND_WRONG)
     return analysis
 
@@ -96,9 +97,14 @@ def run_command(spec, values, sizing, seed, weights_file, input_file, max_memory
 
 @main.command()
 @execution_options
-def verify(spec, values, sizing, seed, weights_file, input_file, max_memory, output_format, lang):
+@click.option("--against", "executors", multiple=True, type=click.Choice(["onnxruntime", "torch"]),
+              help="Also run the network with another executor on the same input and weights and compare every "
+                   "output: onnxruntime (the ONNX export; convcalc[onnx]) or torch (the PyTorch export; "
+                   "convcalc[torch]). Repeatable.")
+def verify(spec, values, sizing, seed, weights_file, input_file, max_memory, output_format, lang, executors):
     """Run SPEC with the NumPy executor and hold every analysed figure against what happened:
-    shapes, parameter values allocated, multiply-accumulates performed, peak memory.
+    shapes, parameter values allocated, multiply-accumulates performed, peak memory; with --against,
+    every output against another executor's.
 
     Exit code 0: every figure confirmed; 1: a mismatch (or an inconsistent spec); 2: cannot run."""
     from convcalc.execute import execute
@@ -110,6 +116,11 @@ def verify(spec, values, sizing, seed, weights_file, input_file, max_memory, out
         analysis = prepare(spec, values, sizing, lang)
         verification = check(execute(analysis, seed=seed, weights_file=weights_file, input_file=input_file,
                                      measure_memory=True, max_memory=max_memory))
+        if executors:
+            from convcalc.bridges.against import agreements
+
+            for executor in executors:
+                verification.agreements += agreements(verification.run, executor)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)

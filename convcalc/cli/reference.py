@@ -16,13 +16,19 @@ from convcalc.i18n import language_from_environment
 @click.option("-o", "--output", type=click.Path(path_type=str), default=None,
               help="Write the schema to this new file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--of", "of", type=click.Choice(["spec", "output"]), default="spec", show_default=True,
+              help="spec: the schema of spec files; output: the schema of `convcalc analyze --format json`.")
 @lang_option
-def schema(output, force, lang):
-    """Print the JSON Schema of spec files (for editors: `# yaml-language-server: $schema=...`)."""
+def schema(output, force, of, lang):
+    """Print the JSON Schema of spec files (for editors: `# yaml-language-server: $schema=...`), or
+    with --of output the schema of analyze's JSON output."""
+    from importlib.resources import files
+
     from convcalc.output import write_new
     from convcalc.schema import spec_schema
 
-    text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n" if of == "spec" else \
+        files("convcalc").joinpath("output.schema.json").read_text(encoding="utf-8")
     if output:
         try:
             write_new(output, text, force)

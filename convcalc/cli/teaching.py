@@ -42,7 +42,8 @@ def explain(spec, layer, values, sizing, output_format, lang):
 
     lang = lang or language_from_environment()
     try:
-        from convcalc.analysis import Options, analyze_document
+        from convcalc.analysis import Options
+        from convcalc.pipeline import analyze_document
         from convcalc.sources import read_spec
         from convcalc.spec import parse_spec
 
@@ -56,7 +57,7 @@ def explain(spec, layer, values, sizing, output_format, lang):
     write(explanations, analysis, lang, output_format, sys.stdout,
           network=network_memory(analysis) if layer is None else None)
     for finding in analysis.findings:  # on stderr, so that --format json stays one document
-        click.echo(finding.render(lang), err=True)
+        click.echo(finding.concise(lang), err=True)
     sys.exit(EXIT_FOUND_WRONG if analysis.errors else EXIT_OK)
 
 
@@ -371,7 +372,8 @@ def check(spec, answers, output_format, lang):
 
     Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read, or the
     answers file holds no answer."""
-    from convcalc.analysis import Options, analyze_document
+    from convcalc.analysis import Options
+    from convcalc.pipeline import analyze_document
     from convcalc.homework import check as grade
     from convcalc.loading import STDIN, load_file
     from convcalc.sources import read_spec

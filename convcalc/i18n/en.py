@@ -67,7 +67,7 @@ MESSAGES = {
     "unknown_symbol": "--set names '{name}', which is not a symbol of this spec (symbols: {known})",
     "bad_symbol_value": "--set {name}={value}: sizes must be >= 1",
     # inconsistencies found by the analysis
-    "in_block": "{message} (in {block})",
+    "in_block": "{message} (in {block}; the layer is written at line {line} of the block)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "expects an input with {expected} spatial axes, got {received}",
     "window_too_large": "the window ({span}) is larger than the padded input along {axis} ({size} + {pad} = "
@@ -228,6 +228,8 @@ MESSAGES = {
     "not_held": "does NOT hold",
     "verify_ok": "every figure confirmed ({count} checks)",
     "verify_failed": "{count} figure(s) do not match",
+    "verify_against": "against {executor}: output {output}, largest difference {difference} (tolerance {tolerance}): {verdict}",
+    "verify_against_shape": "(its shape differs)",
     "expected_measured": "expected {expected}, measured {measured}",
     # explanations
     "unknown_layer": "there is no layer named '{name}'{hint}; layers: {valid}",
@@ -383,6 +385,54 @@ MESSAGES = {
     "answers_empty": "no answers to check: give figures under `layers:` or `totals:` (0 of 0 right would pass "
                      "an autograder)",
 
+    # depth and subtotals (issue 14)
+    "col_input": "input shape",
+    "group_layer": "1 layer",
+    "group_layers": "{count} layers",
+    "bad_depth": "'{value}' is not a depth: write a whole number (0 for the whole network, 1 for the top-level "
+                 "layers and groups, ...) or {blocks} (one row per block use)",
+
+    # drawing (render.diagram, issue 15)
+    "draw_purpose": "drawing a network",
+    "draw_needs_dot": "drawing {format} needs Graphviz's dot program: apt-get install graphviz (brew install "
+                      "graphviz on macOS); .dot and .mmd need no program",
+    "draw_dot_failed": "Graphviz's dot could not lay out the network: {reason}",
+    "draw_too_many": "{boxes} boxes are too many to lay out (at most {limit}): draw fewer with --depth 1",
+    "draw_unknown_format": "cannot tell the picture's format from the name's suffix: name it .svg, .png, .pdf, "
+                           ".dot or .mmd, or give --format",
+    "draw_figures": "{params} params · {macs} MACs",
+    "draw_block": "{kind} · {layers} layers",
+    "draw_input": "input",
+    "draw_output": "output",
+    "draw_legend_cost": "share of the {macs} MACs",
+    "draw_legend_symbolic": "symbolic sizes: not shaded by cost (give --set or --input)",
+    "draw_legend_error": "error (see the tooltip)",
+    "draw_legend_warning": "warning (see the tooltip)",
+    "draw_elided": "… {layers} unchanged layers",
+    "draw_change_added": "added",
+    "draw_change_removed": "removed",
+    "draw_change_changed": "changed",
+    "draw_change_renamed": "renamed from {old}",
+    "draw_diagram_needs_markdown": "--diagram draws a Mermaid diagram, which only --format markdown carries",
+
+    # diagnostics: levels, codes, formats (issue 14)
+    "strided_rounding": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number; PyTorch "
+                        "rounds it {rounding} to {result}, which is {size}/{stride} rounded up, the size a strided "
+                        "layer is meant to give",
+    "strided_rounding_strict": "along {axis}, (W - F + 2P)/S = {numerator}/{stride} is not a whole number "
+                               "(strict mode requires exact divisions; PyTorch would round it {rounding} to "
+                               "{result}, {size}/{stride} rounded up)",
+    "strided_rounding_group": "the size formula's division by the stride is not whole; PyTorch rounds it to the "
+                              "input size divided by the stride, rounded up, as a strided layer is meant to",
+    "grouped_notes": "{count} layers: {summary} ({layers})",
+    "more_layers": "{shown}, and {more} more",
+    "notes": "Notes",
+    "unknown_code": "'{code}' starts no diagnostic code; the codes: {codes}",
+    "lint_settings_form": "{origin} must be a mapping with the keys {keys}, e.g. {{ignore: [CC202]}}",
+    "lint_settings_key": "{origin} has no setting '{key}'; its settings: {keys}",
+    "lint_settings_list": "{origin}: '{key}' must be a list of codes or code prefixes, e.g. [CC2, CC401]",
+    "pyproject_unreadable": "cannot read this pyproject.toml for its [tool.convcalc] settings: {problem}",
+
     # homework round 2 (issue 16)
     "ceil_dropped_note": "ceil gives {count} windows, but window {count} would start at pixel ({count} - 1)*{stride} - {low} = {start}, past the input's last pixel {last}, in the right padding: PyTorch drops it, giving {result}",
     "fig_padding": "padding (total)",
@@ -464,8 +514,36 @@ MESSAGES = {
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "not an ONNX model convcalc can read: {reason}",
+    "onnx_no_nodes": "the graph has no nodes",
+    "onnx_too_large": "the file is {size} bytes, past the 2 GiB a protobuf message may hold; save the model "
+                      "with its tensors as external data (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "the graph needs exactly one input tensor (besides its initializers), it has {count}: {names}",
+    "onnx_input_rank": "the graph input {name} has {rank} axes; convcalc needs (N, C, ...) with the batch first",
+    "onnx_unsupported_op": "node {index} ({node}) is an ONNX {op}, an op convcalc does not import; it imports: "
+                           "{supported}",
+    "onnx_unsupported_form": "node {index} ({node}): this {op} has no convcalc layer: {reason}",
+    "onnx_form": "its attributes or inputs are a form no layer type expresses ({attributes})",
+    "onnx_only_constants": "convcalc evaluates it on constants and shapes only; on the network's values no layer "
+                           "type computes it",
+    "onnx_not_static": "an input that should be a constant is computed from the network's values",
+    "onnx_fold_failed": "node {index} ({node}): the {op} of constant values could not be evaluated: {reason}",
+    "onnx_layer_refused": "node {index} ({node}): the {op} read as a {kind} layer is refused: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parameters take {size} GiB in float32, more than the 2 GiB an ONNX file "
+                      "holds without external data",
+    "onnx_no_equivalent": "layer {layer} ({kind}): convcalc has no ONNX form for this type, so it cannot be exported",
+    "onnx_export_layer_refused": "layer {layer} ({kind}) cannot be written in ONNX: {reason}",
+    "onnx_symbolic_parameter": "layer {layer}: parameter {name} has the symbolic shape ({shape}); give the "
+                               "symbols sizes (--set, --input) to export its weights",
+    "onnx_transposed_size": "its output padding would depend on the symbolic input size; give the size (--set)",
+    "onnx_ceil_symbolic": "in ceil mode on a symbolic size its last window cannot be padded in ONNX; give the size "
+                          "(--set)",
+    "onnx_adaptive_symbolic": "adaptive pooling to {sizes} of a symbolic size has no fixed ONNX window; give the "
+                              "size (--set), or pool to 1",
+    "onnx_layernorm_symbolic": "without affine its scale of ones needs the normalised sizes as numbers; give the "
+                               "size (--set)",
 
     # importing PyTorch models (bridges.torch_import)
 

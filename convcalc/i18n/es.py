@@ -71,7 +71,7 @@ MESSAGES = {
     "unknown_symbol": "--set menciona '{name}', que no es un símbolo de esta especificación (símbolos: {known})",
     "bad_symbol_value": "--set {name}={value}: los tamaños deben ser >= 1",
     # incoherencias detectadas por el análisis
-    "in_block": "{message} (en {block})",
+    "in_block": "{message} (en {block}; la capa está escrita en la línea {line} del bloque)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "espera una entrada con {expected} ejes espaciales, pero recibe {received}",
     "window_too_large": "la ventana ({span}) es mayor que la entrada con relleno a lo largo de {axis} "
@@ -234,6 +234,8 @@ MESSAGES = {
     "not_held": "NO se cumple",
     "verify_ok": "todas las cifras confirmadas ({count} comprobaciones)",
     "verify_failed": "{count} cifra(s) no coinciden",
+    "verify_against": "frente a {executor}: salida {output}, mayor diferencia {difference} (tolerancia {tolerance}): {verdict}",
+    "verify_against_shape": "(su forma es distinta)",
     "expected_measured": "se esperaba {expected}, se midió {measured}",
     # explicaciones
     "unknown_layer": "no hay ninguna capa llamada '{name}'{hint}; capas: {valid}",
@@ -396,6 +398,56 @@ MESSAGES = {
     "answers_empty": "no hay respuestas que comprobar: da cifras en `layers:` o `totals:` (0 de 0 correctas "
                      "aprobaría en un corrector automático)",
 
+    # depth and subtotals (issue 14)
+    "col_input": "forma de entrada",
+    "group_layer": "1 capa",
+    "group_layers": "{count} capas",
+    "bad_depth": "'{value}' no es una profundidad: escribe un número entero (0 para la red entera, 1 para las "
+                 "capas y grupos de primer nivel, ...) o {blocks} (una fila por uso de bloque)",
+
+    # drawing (render.diagram, issue 15)
+    "draw_purpose": "dibujar una red",
+    "draw_needs_dot": "dibujar {format} necesita el programa dot de Graphviz: apt-get install graphviz (brew install "
+                      "graphviz en macOS); .dot y .mmd no necesitan ningún programa",
+    "draw_dot_failed": "el dot de Graphviz no pudo disponer la red: {reason}",
+    "draw_too_many": "{boxes} cajas son demasiadas para disponerlas (como mucho {limit}): dibuja menos con --depth 1",
+    "draw_unknown_format": "no se sabe el formato de la imagen por la extensión del nombre: usa .svg, .png, .pdf, "
+                           ".dot o .mmd, o da --format",
+    "draw_figures": "{params} parámetros · {macs} MACs",
+    "draw_block": "{kind} · {layers} capas",
+    "draw_input": "entrada",
+    "draw_output": "salida",
+    "draw_legend_cost": "parte de los {macs} MACs",
+    "draw_legend_symbolic": "tamaños simbólicos: sin sombreado por coste (da --set o --input)",
+    "draw_legend_error": "error (ver la descripción emergente)",
+    "draw_legend_warning": "aviso (ver la descripción emergente)",
+    "draw_elided": "… {layers} capas sin cambios",
+    "draw_change_added": "añadida",
+    "draw_change_removed": "eliminada",
+    "draw_change_changed": "cambiada",
+    "draw_change_renamed": "renombrada desde {old}",
+    "draw_diagram_needs_markdown": "--diagram dibuja un diagrama Mermaid, que solo lleva --format markdown",
+
+    # diagnostics: levels, codes, formats (issue 14)
+    "strided_rounding": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número entero; "
+                        "PyTorch lo redondea {rounding} a {result}, que es {size}/{stride} redondeado hacia arriba, "
+                        "el tamaño que una capa con paso busca dar",
+    "strided_rounding_strict": "a lo largo de {axis}, (W - F + 2P)/S = {numerator}/{stride} no es un número "
+                               "entero (el modo estricto exige divisiones exactas; PyTorch lo redondearía "
+                               "{rounding} a {result}, {size}/{stride} redondeado hacia arriba)",
+    "strided_rounding_group": "la división por el paso en la fórmula del tamaño no es entera; PyTorch la "
+                              "redondea al tamaño de la entrada dividido por el paso, redondeado hacia arriba, "
+                              "como busca una capa con paso",
+    "grouped_notes": "{count} capas: {summary} ({layers})",
+    "more_layers": "{shown} y {more} más",
+    "notes": "Notas",
+    "unknown_code": "'{code}' no es el comienzo de ningún código de diagnóstico; los códigos: {codes}",
+    "lint_settings_form": "{origin} debe ser un mapa con las claves {keys}, p. ej. {{ignore: [CC202]}}",
+    "lint_settings_key": "{origin} no tiene el ajuste '{key}'; sus ajustes: {keys}",
+    "lint_settings_list": "{origin}: '{key}' debe ser una lista de códigos o de prefijos de código, p. ej. "
+                          "[CC2, CC401]",
+    "pyproject_unreadable": "no se puede leer este pyproject.toml para sus ajustes [tool.convcalc]: {problem}",
+
     # homework round 2 (issue 16)
     "ceil_dropped_note": "ceil da {count} ventanas, pero la ventana {count} empezaría en el píxel ({count} - 1)*{stride} - {low} = {start}, más allá del último píxel de la entrada, {last}, en el relleno de la derecha: PyTorch la descarta, lo que da {result}",
     "fig_padding": "relleno (total)",
@@ -480,8 +532,40 @@ MESSAGES = {
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 
     # importing ONNX files (bridges.onnx_import)
+    "onnx_unreadable": "no es un modelo ONNX que convcalc pueda leer: {reason}",
+    "onnx_no_nodes": "el grafo no tiene nodos",
+    "onnx_too_large": "el archivo tiene {size} bytes, más de los 2 GiB que admite un mensaje protobuf; guarda el "
+                      "modelo con sus tensores como datos externos (onnx.save(..., save_as_external_data=True))",
+    "onnx_inputs": "el grafo necesita exactamente un tensor de entrada (además de sus inicializadores), tiene "
+                   "{count}: {names}",
+    "onnx_input_rank": "la entrada del grafo {name} tiene {rank} ejes; convcalc necesita (N, C, ...) con el lote "
+                       "primero",
+    "onnx_unsupported_op": "el nodo {index} ({node}) es un {op} de ONNX, una operación que convcalc no importa; "
+                           "importa: {supported}",
+    "onnx_unsupported_form": "nodo {index} ({node}): este {op} no tiene capa en convcalc: {reason}",
+    "onnx_form": "sus atributos o entradas tienen una forma que ningún tipo de capa expresa ({attributes})",
+    "onnx_only_constants": "convcalc solo la evalúa sobre constantes y formas; sobre los valores de la red ningún "
+                           "tipo de capa la calcula",
+    "onnx_not_static": "una entrada que debería ser constante se calcula a partir de los valores de la red",
+    "onnx_fold_failed": "nodo {index} ({node}): no se pudo evaluar el {op} de valores constantes: {reason}",
+    "onnx_layer_refused": "nodo {index} ({node}): el {op} leído como capa {kind} es rechazado: {reason}",
 
     # exporting ONNX files (bridges.onnx_export)
+    "onnx_export_too_large": "{parameters} parámetros ocupan {size} GiB en float32, más de los 2 GiB que caben en un "
+                      "archivo ONNX sin datos externos",
+    "onnx_no_equivalent": "capa {layer} ({kind}): convcalc no tiene forma ONNX para este tipo, así que no se puede "
+                          "exportar",
+    "onnx_export_layer_refused": "la capa {layer} ({kind}) no se puede escribir en ONNX: {reason}",
+    "onnx_symbolic_parameter": "capa {layer}: el parámetro {name} tiene la forma simbólica ({shape}); da tamaños "
+                               "a los símbolos (--set, --input) para exportar sus pesos",
+    "onnx_transposed_size": "su relleno de salida dependería del tamaño simbólico de la entrada; da el tamaño "
+                            "(--set)",
+    "onnx_ceil_symbolic": "en modo ceil sobre un tamaño simbólico su última ventana no se puede rellenar en ONNX; "
+                          "da el tamaño (--set)",
+    "onnx_adaptive_symbolic": "el pooling adaptativo a {sizes} de un tamaño simbólico no tiene una ventana ONNX "
+                              "fija; da el tamaño (--set), o reduce a 1",
+    "onnx_layernorm_symbolic": "sin affine, su escala de unos necesita los tamaños normalizados como números; da "
+                               "el tamaño (--set)",
 
     # importing PyTorch models (bridges.torch_import)
 

@@ -36,7 +36,7 @@ SINGLE_TYPES = [
     normalization.LayerNorm, normalization.GroupNorm, normalization.LocalResponseNorm,
     activation.LeakyRelu, activation.Prelu, activation.Elu, activation.Softmax, activation.LogSoftmax,
     dense.Flatten, dense.Dense, dense.Dropout,
-    merge.Add, merge.Multiply, merge.Concat,
+    merge.Add, merge.Multiply, merge.Subtract, merge.Divide, merge.Concat,
     tensor.Split, tensor.Slice, tensor.ChannelShuffle, tensor.Reshape, tensor.Permute, tensor.Transpose,
     tensor.Reduce, tensor.Identity, tensor.StochasticDepth, tensor.LayerScale,
 ]

@@ -61,6 +61,21 @@ class Activation(Layer):
     def parameters(self, channels):
         return 0
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """The ONNX op of a parameterless activation, with the attributes of ``ONNX_FORMS`` at the
+        values the kind needs (HardSigmoid is torch's only with alpha = 1/6)."""
+        if node.op == "Clip":
+            return {cls.kind: {}} if _clip_bounds(node) == CLIP_BOUNDS.get(cls.kind) else None
+        if node.op == "Div":
+            return {cls.kind: {}} if _erf_gelu(node) else None
+        for name, (default, wanted) in ONNX_FORMS[cls.kind][1].items():
+            if not _close(node.attr(name, default), wanted):
+                return None
+        return {cls.kind: {}}
+
     def infer(self, inputs, check):
         (x,) = inputs
         return LayerResult(output=x, trainable=self.parameters(x.channels), non_trainable=0, macs=0,
@@ -82,13 +97,18 @@ class Activation(Layer):
         """The torch.nn module of the same name (TORCH_MODULES)."""
         return TorchCode(f"nn.{TORCH_MODULES[self.kind]}()")
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The ONNX form of a parameterless activation: ``SIMPLE_ONNX``."""
+        SIMPLE_ONNX[self.kind](builder, name, inputs, outputs)
+
 
 def activation(kind: str) -> type[Activation]:
     """The class of a parameterless activation of ``SIMPLE`` (made on first use by the registry)."""
     per_element, how, en, es, function = SIMPLE[kind]
     return type(kind.title().replace("_", ""), (Activation,), {
         "__module__": __name__, "__doc__": en, "kind": kind, "per_element": per_element, "how": how,
-        "summary": {"en": en, "es": es}, "function": staticmethod(function)})
+        "summary": {"en": en, "es": es}, "function": staticmethod(function),
+        "onnx_ops": ONNX_FORMS.get(kind, ((),))[0]})
 
 
 # kind: (FLOPs per element, the operations counted, summary in English, in Spanish, NumPy rule).
@@ -120,6 +140,98 @@ TORCH_MODULES = {"relu": "ReLU", "relu6": "ReLU6", "sigmoid": "Sigmoid", "tanh":
                  "selu": "SELU"}  # kind of SIMPLE -> its torch.nn module, whose defaults are the rules above
 
 
+# kind: (the ONNX ops it imports from, {attribute: (ONNX's default, the value the kind needs)});
+# Clip is relu6 with bounds (0, 6) and relu with (0, none).
+ONNX_FORMS: dict[str, tuple] = {
+    "relu": (("Relu", "Clip"), {}),
+    "relu6": (("Clip",), {}),
+    "sigmoid": (("Sigmoid",), {}),
+    "tanh": (("Tanh",), {}),
+    "gelu": (("Gelu", "Div"), {"approximate": ("none", "none")}),  # Div: the start of torch's erf form
+    "hardswish": (("HardSwish",), {}),
+    "hardsigmoid": (("HardSigmoid",), {"alpha": (0.2, 1 / 6), "beta": (0.5, 0.5)}),
+    "softplus": (("Softplus",), {}),
+    "mish": (("Mish",), {}),
+    "selu": (("Selu",), {"alpha": (1.67326319217681884765625, SELU_ALPHA),
+                         "gamma": (1.05070102214813232421875, SELU_SCALE)}),
+}
+CLIP_BOUNDS = {"relu": (0.0, None), "relu6": (0.0, 6.0)}
+
+
+def _clip_bounds(node) -> tuple:
+    """(min, max) of an ONNX Clip: inputs 1 and 2 since opset 11, attributes before."""
+    bounds = []
+    for index, name in ((1, "min"), (2, "max")):
+        value = node.constant(index) if node.has(index) else node.attr(name)
+        bounds.append(None if value is None or abs(float(value)) > 3e38 else float(value))
+    return tuple(bounds)
+
+
+def _erf_gelu(node) -> bool:
+    """GELU as torch exports it before opset 20: Div(x, sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5
+    (the two products in either order); the later nodes are absorbed when the pattern holds."""
+    def scalar(step, value) -> bool:
+        constants = [step.constant(i) for i in (0, 1)]
+        return any(c is not None and c.size == 1 and _close(float(c.reshape(-1)[0]), value) for c in constants)
+
+    def only_consumer(step):
+        following = step.consumers()
+        return following[0] if len(following) == 1 else None
+
+    x = node.inputs[0]
+    if not node.is_tensor(0) or not scalar(node, math.sqrt(2)):
+        return False
+    erf = only_consumer(node)
+    add = erf and erf.op == "Erf" and only_consumer(erf)
+    if not add or add.op != "Add" or not scalar(add, 1.0):
+        return False
+    first = only_consumer(add)
+    second = first and first.op == "Mul" and only_consumer(first)
+    if not second or second.op != "Mul":
+        return False
+    halves = [step for step in (first, second) if scalar(step, 0.5)]
+    times_x = [step for step in (first, second) if x in step.inputs]
+    if len(halves) != 1 or len(times_x) != 1 or halves == times_x:
+        return False
+    for step in (erf, add, first, second):
+        node.absorb(step)
+    return True
+
+
+def _close(value, wanted) -> bool:
+    """Equal, floats within float32's precision (ONNX stores its attributes in float32)."""
+    if isinstance(wanted, float) and isinstance(value, (int, float)):
+        return abs(value - wanted) <= 1e-6 * max(1.0, abs(wanted))
+    return value == wanted
+
+
+def _onnx_op(op: str, **attributes):
+    """An activation that is one ONNX op."""
+    return lambda builder, name, inputs, outputs: builder.node(op, inputs, outputs, name, **attributes)
+
+
+def _onnx_relu6(builder, name, inputs, outputs):
+    """Clip(x, 0, 6)."""
+    bounds = [builder.constant(name, bound, "float32") for bound in (0.0, 6.0)]
+    builder.node("Clip", [inputs[0], *bounds], outputs, name)
+
+
+def _onnx_silu(builder, name, inputs, outputs):
+    """x * Sigmoid(x): ONNX has no SiLU op before opset 24's Swish."""
+    builder.node("Mul", [inputs[0], builder.step("Sigmoid", inputs, name)], outputs, name)
+
+
+# kind: how ONNX writes it (ONNX operator docs). Gelu (opset 20) with approximate="none" is the erf
+# form; HardSwish is x * max(0, min(1, x/6 + 1/2)) = x * relu6(x + 3)/6; HardSigmoid with alpha
+# 1/6 and beta 1/2; Selu's default alpha and gamma are torch.nn.SELU's constants in float32.
+SIMPLE_ONNX = {
+    "relu": _onnx_op("Relu"), "relu6": _onnx_relu6, "sigmoid": _onnx_op("Sigmoid"), "tanh": _onnx_op("Tanh"),
+    "gelu": _onnx_op("Gelu"), "silu": _onnx_silu, "hardswish": _onnx_op("HardSwish"),
+    "hardsigmoid": _onnx_op("HardSigmoid", alpha=1 / 6, beta=0.5), "softplus": _onnx_op("Softplus"),
+    "mish": _onnx_op("Mish"), "selu": _onnx_op("Selu"),
+}
+
+
 class LeakyRelu(Activation):
     """x if x > 0 else slope * x."""
 
@@ -135,6 +247,17 @@ class LeakyRelu(Activation):
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.LeakyReLU", *([self.negative_slope] if self.negative_slope != 0.01 else [])))
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LeakyRelu",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LeakyRelu: alpha (default 0.01) is the negative slope."""
+        alpha = node.attr("alpha", 0.01)
+        return {cls.kind: {} if alpha == 0.01 else {"negative_slope": alpha}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("LeakyRelu", inputs, outputs, name, alpha=self.negative_slope)
 
 
 class Elu(Activation):
@@ -152,6 +275,17 @@ class Elu(Activation):
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.ELU", *([self.alpha] if self.alpha != 1.0 else [])))
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Elu",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Elu: alpha (default 1)."""
+        alpha = node.attr("alpha", 1.0)
+        return {cls.kind: {} if alpha == 1.0 else {"alpha": alpha}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("Elu", inputs, outputs, name, alpha=self.alpha)
 
 
 class Prelu(Activation):
@@ -186,6 +320,26 @@ class Prelu(Activation):
             return TorchCode("nn.PReLU()")
         return TorchCode(constructor("nn.PReLU", number(inputs[0].channels, "num_parameters")))
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("PRelu",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX PRelu with a constant slope: one value shared, or one per channel ((C, 1, ...) or (C,))."""
+        slope = node.bind("weight", 1, lambda array: array.reshape(-1))
+        if slope is None:
+            return None
+        count = 1
+        for size in slope:
+            count *= size
+        if count == 1:
+            return {cls.kind: {}}
+        return {cls.kind: {"per_channel": True}} if count == node.shape(0)[1] and max(slope) == count else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX PRelu, the slopes shaped (C, 1, ...) to broadcast along the channels (one slope: (1,))."""
+        slopes = builder.per_channel(name, params["weight"], builder.tensors[0].rank)
+        builder.node("PRelu", [inputs[0], slopes], outputs, name)
+
 
 class Softmax(Activation):
     """e^x_i / sum_j e^x_j over the channels (or a flat vector's entries)."""
@@ -194,6 +348,7 @@ class Softmax(Activation):
     per_element = 5
     how = "max 1, subtract 1, exp 1, sum 1, divide 1"
     in_place = False  # each output needs the whole vector: PyTorch's softmax has no inplace
+    onnx_op: ClassVar[str] = "Softmax"
     summary = {"en": "softmax over the channels: class probabilities",
                "es": "softmax sobre los canales: probabilidades de clase"}
 
@@ -210,12 +365,28 @@ class Softmax(Activation):
     def to_torch(self, inputs, layout):
         return TorchCode("nn.Softmax(dim=1)")
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Softmax",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Softmax (LogSoftmax) over axis 1, the channels (or the last axis of a flat (N, K))."""
+        count = len(node.shape(0))
+        axis = node.attr("axis", -1 if graph.opset >= 13 else 1) % count
+        if axis != 1 or (count > 2 and graph.opset < 13):  # before 13 the axes from `axis` on are one
+            return None
+        return {cls.kind: {}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Softmax / LogSoftmax over axis 1 (the channels)."""
+        builder.node(type(self).onnx_op, inputs, outputs, name, axis=1)
+
 
 class LogSoftmax(Softmax):
     kind = "log_softmax"
     how = "max 1, subtract 1, exp 1, sum 1, subtract log-sum 1"
     per_element = 5
     summary = {"en": "log-softmax over the channels", "es": "log-softmax sobre los canales"}
+    onnx_op = "LogSoftmax"
 
     def forward(self, arrays, params, ops):
         """torch.log_softmax(x, dim=1): x - max - log(sum(e^(x - max))), stable for any x."""
@@ -228,3 +399,5 @@ class LogSoftmax(Softmax):
 
     def to_torch(self, inputs, layout):
         return TorchCode("nn.LogSoftmax(dim=1)")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LogSoftmax",)

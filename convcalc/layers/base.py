@@ -401,9 +401,10 @@ class Windowed(Layer):
                 check.at_least(out, 1, "output_below_one", axis=axis_name, size=out)
             else:
                 out = numerator // stride + 1
-            if stride > 1:
-                check.exact_division(numerator, stride, "inexact_division", axis=axis_name,
-                                     numerator=numerator, stride=stride, result=out,
+            if stride > 1:  # rounding to ceil(W/S), what a strided layer is meant to give, is only a note
+                ordinary = is_concrete(size) and is_concrete(out) and out == ceildiv(size, stride)
+                check.exact_division(numerator, stride, "strided_rounding" if ordinary else "inexact_division",
+                                     axis=axis_name, numerator=numerator, stride=stride, result=out, size=size,
                                      rounding=Msg("rounding_ceil" if ceil_mode else "rounding_floor"))
             sizes.append(out)
             pads.append((lo, hi))
@@ -545,6 +546,17 @@ class Windowed(Layer):
             RFDim(rf.left - lo * rf.jump, rf.right + (span - 1 - lo) * rf.jump, rf.jump * stride)
             for rf, span, stride, (lo, _) in zip(field.dims, self.spans, self.strides, padding)
         ))
+
+    def onnx_window(self, spatial, ceil_mode: bool = False) -> dict:
+        """ONNX's kernel_shape, strides, dilations and pads (all begins, then all ends) of this
+        window on ``spatial``; 'same' on a symbolic size as auto_pad SAME_UPPER, TensorFlow's rule
+        (ONNX Conv/MaxPool docs), which ``window_sizes`` follows."""
+        attributes = {"kernel_shape": list(self.kernel), "strides": list(self.strides),
+                      "dilations": list(self.dilation)}
+        if self.padding == "same" and not all(is_concrete(size) for size in spatial):
+            return {**attributes, "auto_pad": "SAME_UPPER"}
+        _, pads = self.window_sizes(spatial, NO_CHECKS, ceil_mode=ceil_mode)
+        return {**attributes, "pads": [int(lo) for lo, _ in pads] + [int(hi) for _, hi in pads]}
 
 
 def shrinking_first(sizes, outs) -> list[int]:

@@ -8,7 +8,7 @@ step); fvcore ``conv_flop_count`` (MACs; a transposed conv multiplies over its *
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal, Union
+from typing import ClassVar, Literal, Union
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
@@ -22,6 +22,9 @@ from convcalc.layers.base import (
 from convcalc.layers.torch_code import (
     TorchCode, constructor, number, pad_widths, spatial_index, window_keywords, window_padding,
 )
+
+
+from convcalc.symbolic import is_concrete
 
 CONV_FLOPS = {
     "en": "2 per multiply-accumulate, plus 1 per output element for the bias",
@@ -241,6 +244,31 @@ class Conv(GroupedConv):
         module, pad = torch_conv(self, x, number(x.channels, "in_channels"), self.filters, self.groups, self.bias)
         return TorchCode(module, pad=pad)
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Conv",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Conv: W (K, C/G, *F) gives the filters and kernel, B the bias; group, strides,
+        pads, dilations and auto_pad as ``node.window`` reads them (a depthwise conv is group = C)."""
+        weight, window = node.bind("weight", 1), node.window(weight_index=1)
+        if weight is None or window is None or len(weight) != cls.rank + 2:
+            return None
+        fields = {"filters": int(weight[0]), **window}
+        if fields.get("stride") == 1:
+            del fields["stride"]
+        if node.attr("group", 1) != 1:
+            fields["groups"] = node.attr("group")
+        if node.has(2):
+            node.bind("bias", 2)
+        else:
+            fields["bias"] = False
+        return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Conv: the weight (K, C/G, *F) and bias as PyTorch holds them, G = group."""
+        builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
+                     group=self.groups, **self.onnx_window(builder.tensors[0].spatial))
+
 
 class DepthwiseConv(ConvBase):
     """One F x F filter per input channel (times a depth multiplier M): Keras DepthwiseConv2D,
@@ -296,6 +324,11 @@ class DepthwiseConv(ConvBase):
         channels = number(x.channels, "in_channels")
         module, pad = torch_conv(self, x, channels, channels * self.multiplier, channels, self.bias)
         return TorchCode(module, pad=pad)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Conv with group = C: one filter group per input channel."""
+        builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
+                     group=int(builder.tensors[0].channels), **self.onnx_window(builder.tensors[0].spatial))
 
 
 class SeparableConv(ConvBase):
@@ -370,6 +403,16 @@ class SeparableConv(ConvBase):
                                 **({} if self.bias else {"bias": False}))
         return TorchCode(f'nn.ModuleDict({{\n    "depthwise": {depthwise},\n    "pointwise": {pointwise},\n}})',
                          call='{module}["pointwise"]({module}["depthwise"]({0}))', pad=pad)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Two ONNX Convs: depthwise (group = C, no bias) with the window, then pointwise 1x1 with the bias."""
+        x = builder.tensors[0]
+        depthwise = builder.fresh(name, "depthwise")
+        builder.node("Conv", [inputs[0], params["depthwise.weight"]], [depthwise], depthwise, group=int(x.channels),
+                     **self.onnx_window(x.spatial))
+        builder.node("Conv", [depthwise, params["pointwise.weight"],
+                              *([params["pointwise.bias"]] if self.bias else [])], outputs, name,
+                     kernel_shape=[1] * self.rank)
 
 
 class ConvTranspose(GroupedConv):
@@ -671,6 +714,73 @@ class ConvTranspose(GroupedConv):
         cropped = any(crop != ":" for crop in crops)
         return TorchCode(module, call="{module}({0})" + (spatial_index(self.rank, crops) if cropped else ""))
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("ConvTranspose",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX ConvTranspose: W (C, K/G, *F); output_padding as is; output_shape and auto_pad
+        SAME_* as the explicit pads ONNX derives from them (total = S*(W-1) + output_padding +
+        d*(F-1) + 1 - O, its larger half after for SAME_UPPER, before otherwise), when the sizes
+        are numbers."""
+        weight = node.bind("weight", 1)
+        if weight is None or len(weight) != cls.rank + 2:
+            return None
+        rank, group = cls.rank, node.attr("group", 1)
+        kernel = node.attr("kernel_shape") or list(weight[2:])
+        strides = node.attr("strides", [1] * rank)
+        dilations = node.attr("dilations", [1] * rank)
+        extras = node.attr("output_padding", [0] * rank)
+        auto_pad, wanted = node.attr("auto_pad", "NOTSET"), node.attr("output_shape")
+        pads = node.attr("pads", [0] * (2 * rank))
+        pairs = [[pads[axis], pads[axis + rank]] for axis in range(rank)]
+        if wanted is not None or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            sizes = node.shape(0)[2:]
+            if not all(isinstance(size, int) for size in sizes):
+                return None
+            wanted = list(wanted)[-rank:] if wanted is not None else [size * s for size, s in zip(sizes, strides)]
+            pairs = []
+            for size, out, k, s, d, extra in zip(sizes, wanted, kernel, strides, dilations, extras):
+                total = s * (size - 1) + extra + d * (k - 1) + 1 - out
+                if total < 0:
+                    return None
+                pairs.append([total // 2, total - total // 2] if auto_pad == "SAME_UPPER" else
+                             [total - total // 2, total // 2])
+        elif auto_pad == "VALID":
+            pairs = [[0, 0]] * rank
+        fields = {"filters": int(weight[1]) * group, "kernel": _one_or_all(kernel)}
+        if any(s != 1 for s in strides):
+            fields["stride"] = _one_or_all(strides)
+        if any(lo or hi for lo, hi in pairs):
+            fields["padding"] = _pairs_written(pairs)
+        if any(d != 1 for d in dilations):
+            fields["dilation"] = _one_or_all(dilations)
+        if any(extras):
+            fields["output_padding"] = _one_or_all(extras)
+        if group != 1:
+            fields["groups"] = group
+        if node.has(2):
+            node.bind("bias", 2)
+        else:
+            fields["bias"] = False
+        return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX ConvTranspose, O = S*(W-1) + output_padding + d*(F-1) + 1 - P_begin - P_end: the
+        leading crop of ``output_sizes`` as P_begin, the rest of the difference to convcalc's O as
+        P_end (or as output_padding when it is negative); both are sizes, fixed for any W."""
+        x = builder.tensors[0]
+        out, leading = self.output_sizes(x.spatial, NO_CHECKS)
+        ends, extras = [], []
+        for size, span, stride, lo, result in zip(x.spatial, self.spans, self.strides, leading, out):
+            end = (size - 1) * stride + span - lo - result
+            if not is_concrete(end):
+                raise LayerError("onnx_transposed_size")
+            ends.append(max(int(end), 0))
+            extras.append(max(-int(end), 0))
+        builder.node("ConvTranspose", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])],
+                     outputs, name, group=self.groups, kernel_shape=list(self.kernel), strides=list(self.strides),
+                     dilations=list(self.dilation), pads=[int(lo) for lo in leading] + ends, output_padding=extras)
+
 
 def torch_conv(layer, x, channels: int, filters: int, groups: int, bias: bool):
     """(the nn.ConvNd constructor, F.pad widths or None) of a convolution from ``channels`` to
@@ -769,3 +879,16 @@ def _count(shape) -> int:
     for size in shape:
         total *= size
     return total
+
+
+def _one_or_all(values):
+    """One value when all axes agree, else the list."""
+    values = list(values)
+    return values[0] if len(set(values)) == 1 else values
+
+
+def _pairs_written(pairs):
+    """Padding as a spec writes it: one int, one per axis when symmetric, else [before, after] pairs."""
+    if all(lo == hi for lo, hi in pairs):
+        return _one_or_all([lo for lo, _ in pairs])
+    return [list(pair) for pair in pairs]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt
 
@@ -75,6 +75,33 @@ class Flatten(Layer):
         if layout == "hwc" and inputs[0].rank:
             return TorchCode(call="torch.flatten({0}.movedim(1, -1), 1)")
         return TorchCode(call="torch.flatten({0}, 1)")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Flatten", "Reshape")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Flatten with axis 1 (the batch kept), or a Reshape to (N, -1) or (N, C*H*W)."""
+        if node.op == "Flatten":
+            return {cls.kind: {}} if node.attr("axis", 1) == 1 else None
+        target, shape = node.ints(1), node.shape(0)
+        if target is None or len(target) != 2 or target[0] not in (0, shape[0]):
+            return None
+        return {cls.kind: {}} if target[1] == -1 or target[1] == product(shape[1:]) else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Flatten(axis=1) of the whole sample (an hwc spec's values first put channels last,
+        the order its flatten follows); some axes only: a Reshape keeping the others."""
+        x = builder.tensors[0]
+        if self.whole:
+            source = inputs[0]
+            if builder.layout == "hwc" and x.rank > 0:
+                source = builder.step("Transpose", inputs, name, perm=[0, *range(2, x.rank + 2), 1])
+            builder.node("Flatten", [source], outputs, name, axis=1)
+            return
+        first, last = self.merged(len(x.dims))
+        builder.reshape(name, inputs[0], builder.result.output.dims, outputs, lambda: builder.step("Concat", [
+            builder.shape(name, inputs[0], 0, first + 1), builder.constant(name, [-1]),
+            builder.shape(name, inputs[0], last + 2)], name, axis=0))
 
 
 class Dense(Layer):
@@ -150,6 +177,52 @@ class Dense(Layer):
         return TorchCode(constructor("nn.Linear", number(inputs[0].dims[-1], "in_features"), self.units,
                                      **({} if self.bias else {"bias": False})))
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Gemm", "MatMul")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Gemm (alpha = beta = 1, A not transposed; B (N, K) with transB, else (K, N)
+        transposed to torch's (N, K)), or MatMul by a constant (K, N): over the last axis of a map."""
+        weight = node.shape(1) if node.has(1) and not node.is_tensor(1) else None
+        if weight is None or len(weight) != 2:
+            return None
+        if node.op == "MatMul":
+            node.bind("weight", 1, lambda array: array.T)
+            fields = {"units": int(weight[1]), "bias": False}
+            (add, *others) = node.consumers() or [None]  # torch's Linear on a map: MatMul, then Add of the bias
+            if add is not None and not others and add.op == "Add":
+                other = 1 if add.inputs[0] == node.proto.output[0] else 0
+                bias = add.shape(other) if add.has(other) and not add.is_tensor(other) else None
+                if bias is not None and list(bias) == [weight[1]]:
+                    add.bind("bias", other)
+                    node.bindings["bias"] = add.bindings["bias"]
+                    node.absorb(add)
+                    del fields["bias"]
+            return {cls.kind: fields if len(node.shape(0)) == 2 else {**fields, "over": "last_axis"}}
+        if node.attr("alpha", 1.0) != 1 or node.attr("beta", 1.0) != 1 or node.attr("transA", 0) \
+                or len(node.shape(0)) != 2:
+            return None
+        transposed = node.attr("transB", 0) == 1
+        node.bind("weight", 1, None if transposed else (lambda array: array.T))
+        fields = {"units": int(weight[0] if transposed else weight[1])}
+        if node.has(2):
+            node.bind("bias", 2, lambda array: array.reshape(-1))
+        else:
+            fields["bias"] = False
+        return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Gemm(x, W, b, transB=1) on a vector; over the last axis MatMul(x, W^T) + b."""
+        bias = [params["bias"]] if self.bias else []
+        if builder.tensors[0].rank == 0:
+            builder.node("Gemm", [inputs[0], params["weight"], *bias], outputs, name, transB=1)
+            return
+        transposed = builder.step("Transpose", [params["weight"]], name, perm=[1, 0])
+        if not self.bias:
+            builder.node("MatMul", [inputs[0], transposed], outputs, name)
+            return
+        builder.node("Add", [builder.step("MatMul", [inputs[0], transposed], name), params["bias"]], outputs, name)
+
 
 class Dropout(Layer):
     """Zeroes a fraction of the values while training; the identity at inference."""
@@ -173,3 +246,18 @@ class Dropout(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.Dropout", p=self.rate))
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Dropout",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Dropout: its ratio (an attribute before opset 12, an input after); the mask unused."""
+        if len(node.proto.output) > 1 and node.proto.output[1] and node.consumers(1):
+            return None
+        ratio = node.constant(1) if node.has(1) else node.attr("ratio", 0.5)
+        ratio = float(ratio) if ratio is not None else 0.5
+        return {cls.kind: {} if ratio == 0.5 else {"rate": float(f"{ratio:.7g}")}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The identity at inference: ONNX Identity."""
+        builder.node("Identity", inputs, outputs, name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -65,6 +66,17 @@ class Add(Layer):
     def to_torch(self, inputs, layout):
         return TorchCode(call=" + ".join(f"{{{index}}}" for index in range(len(inputs))))
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Add", "Sum")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Add (or Sum) of tensors of equal shape; a constant operand has no layer."""
+        return {cls.kind: {}} if all(node.is_tensor(i) for i in range(len(node.inputs))) else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Add, chained in the branches' order ((a + b) + c), as the NumPy forward sums."""
+        builder.chain("Add", name, inputs, outputs)
+
 
 class Multiply(Layer):
     """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
@@ -98,6 +110,64 @@ class Multiply(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(call=" * ".join(f"{{{index}}}" for index in range(len(inputs))))
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Mul",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Mul of two tensors (size-1 axes broadcast)."""
+        return {cls.kind: {}} if all(node.is_tensor(i) for i in range(len(node.inputs))) else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Mul (its broadcasting is NumPy's), chained in the branches' order."""
+        builder.chain("Mul", name, inputs, outputs)
+
+
+class Subtract(Multiply):
+    """a - b of two branches; axes of size 1 broadcast (ONNX Sub, torch.sub)."""
+
+    kind = "subtract"
+    min_inputs, max_inputs = 2, 2
+    summary = {"en": "subtract: the second branch from the first, element by element, size-1 axes broadcast",
+               "es": "resta: la segunda rama de la primera, elemento a elemento; los ejes de tamaño 1 se difunden"}
+    flop_rule = {"en": "1 subtraction per output element", "es": "1 resta por elemento de salida"}
+
+    def forward(self, arrays, params, ops):
+        """torch.sub(a, b) with torch's broadcasting of size-1 axes."""
+        return arrays[0] - arrays[1]
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Sub",)
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(call="{0} - {1}")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Sub (its broadcasting is NumPy's)."""
+        builder.chain("Sub", name, inputs, outputs)
+
+
+class Divide(Multiply):
+    """a / b of two branches; axes of size 1 broadcast (ONNX Div, torch.div)."""
+
+    kind = "divide"
+    min_inputs, max_inputs = 2, 2
+    summary = {"en": "divide: the first branch by the second, element by element, size-1 axes broadcast",
+               "es": "división: la primera rama entre la segunda, elemento a elemento; los ejes de tamaño 1 se "
+                     "difunden"}
+    flop_rule = {"en": "1 division per output element", "es": "1 división por elemento de salida"}
+
+    def forward(self, arrays, params, ops):
+        """torch.div(a, b) (true division; x/0 is inf or nan, as in torch)."""
+        return arrays[0] / arrays[1]
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Div",)
+
+    def to_torch(self, inputs, layout):
+        return TorchCode(call="{0} / {1}")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Div (its broadcasting is NumPy's)."""
+        builder.chain("Div", name, inputs, outputs)
 
 
 class Concat(Layer):
@@ -145,3 +215,17 @@ class Concat(Layer):
     def to_torch(self, inputs, layout):
         branches = ", ".join(f"{{{index}}}" for index in range(len(inputs)))
         return TorchCode(call=f"torch.cat([{branches}], dim={torch_dim(self.axis)})")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Concat",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Concat of tensors along a sample's axis (axis 1, the channels, is convcalc's 0)."""
+        axis = node.axis(node.attr("axis"))
+        if axis is None or len(node.inputs) < 2 or not all(node.is_tensor(i) for i in range(len(node.inputs))):
+            return None
+        return {cls.kind: {} if axis == 0 else {"axis": axis}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Concat along axis + 1 (ONNX counts the batch)."""
+        builder.node("Concat", inputs, outputs, name, axis=self.axis + 1)

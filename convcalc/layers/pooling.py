@@ -155,11 +155,30 @@ class MaxPool(Pool):
 
         return self.pooled(arrays[0], -np.inf, "max")
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX MaxPool (opset 22's ceil_mode rule is PyTorch's; padding never wins)."""
+        builder.node("MaxPool", inputs, outputs, name, ceil_mode=int(self.ceil_mode),
+                     **self.onnx_window(builder.tensors[0].spatial, self.ceil_mode))
+
 
     def to_torch(self, inputs, layout):
         """nn.MaxPoolNd; padding it cannot take is an F.pad with -inf first (a padded tap never wins)."""
         keywords, pad = self.torch_window(inputs[0], "float('-inf')", dilation=True)
         return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), pad=pad, pad_value="float('-inf')")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("MaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX MaxPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode; the indices output unused."""
+        window = node.window()
+        if window is None or (len(node.proto.output) > 1 and node.proto.output[1] and node.consumers(1)):
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
 
 
 class AvgPool(Pool):
@@ -188,6 +207,13 @@ class AvgPool(Pool):
         x = arrays[0]
         return self.pooled(x) / self.divisors(x.shape[2:], self.count_include_pad)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX AveragePool: count_include_pad and, in ceil mode, the divisor clipped to the padded
+        input as PyTorch's; dilations as ONNX's own (opset 19)."""
+        builder.node("AveragePool", inputs, outputs, name, ceil_mode=int(self.ceil_mode),
+                     count_include_pad=int(self.count_include_pad),
+                     **self.onnx_window(builder.tensors[0].spatial, self.ceil_mode))
+
 
     def to_torch(self, inputs, layout):
         """nn.AvgPoolNd with count_include_pad; padding it cannot take is an F.pad of zeros first,
@@ -196,6 +222,22 @@ class AvgPool(Pool):
         if not self.count_include_pad:
             keywords["count_include_pad"] = False
         return TorchCode(constructor(f"nn.AvgPool{self.rank}d", **keywords), pad=pad)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("AveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX AveragePool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, count_include_pad (ONNX's default 0)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        if "padding" in fields or "ceil_mode" in fields:
+            fields["count_include_pad"] = bool(node.attr("count_include_pad", 0))
+        return {cls.kind: fields}
 
 
 class SumPool(Pool):
@@ -210,6 +252,27 @@ class SumPool(Pool):
     def forward(self, arrays, params, ops):
         """Sum of each window, zeros in the padding (avg pool with count_include_pad times F^r)."""
         return self.pooled(arrays[0])
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """A depthwise ONNX Conv whose filters are ones (a Constant, not a parameter): each window's
+        sum, zeros in the padding. Ceil mode's last windows, which hang past the padding, read
+        zeros there too: the end padding grows to (O - 1)*S + span - W - P_lo where that is more."""
+        import numpy as np
+
+        x = builder.tensors[0]
+        window = self.onnx_window(x.spatial, self.ceil_mode)
+        if self.ceil_mode:
+            if "pads" not in window:  # 'same' on a symbolic size
+                raise LayerError("onnx_ceil_symbolic")
+            pads, out = window["pads"], builder.result.output.spatial
+            for axis, (size, result, stride, span) in enumerate(zip(x.spatial, out, self.strides, self.spans)):
+                reach = (result - 1) * stride + span - size - pads[axis]
+                if not is_concrete(reach):
+                    raise LayerError("onnx_ceil_symbolic")
+                pads[self.rank + axis] = max(pads[self.rank + axis], int(reach))
+        channels = int(x.channels)
+        ones = builder.constant(name, np.ones((channels, 1, *self.kernel)), "float32")
+        builder.node("Conv", [inputs[0], ones], outputs, name, group=channels, **window)
 
 
     def to_torch(self, inputs, layout):
@@ -309,6 +372,15 @@ class Subsample(Pool):
         arguments = f"{window_sum}, {channels}" + (", widen=True" if self.rank == 1 else "")
         return TorchCode(f"Subsampling({arguments})", pad=pad, helper=helper)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Sum pooling's window sums (a depthwise Conv of ones), then Mul by the coefficients and Add
+        the biases, one per channel."""
+        sums = builder.fresh(name, "sums")
+        SumPool.to_onnx(self, sums, inputs, [sums], params, builder)  # its node named after its output
+        rank = builder.tensors[0].rank
+        scaled = builder.step("Mul", [sums, builder.per_channel(name, params["weight"], rank)], name)
+        builder.node("Add", [scaled, builder.per_channel(name, params["bias"], rank)], outputs, name)
+
 
 class LPPool(Pool):
     """(sum of x^p over the window)^(1/p); p = 2 is the lecture notes' L2 pooling (PyTorch LPPool).
@@ -334,6 +406,22 @@ class LPPool(Pool):
         out = self.pooled(x ** self.p) / self.divisors(x.shape[2:], True)
         return (np.sign(out) * np.maximum(np.abs(out), 0) * product(self.kernel)) ** (1 / self.p)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """As PyTorch's lp_pool: Pow(x, p), AveragePool (count_include_pad) times F^r, Pow(1/p);
+        p = inf: MaxPool of |x|. (ONNX LpPool sums |x|^p: for odd p, not PyTorch's x^p.)"""
+        import math
+
+        window = self.onnx_window(builder.tensors[0].spatial, self.ceil_mode)
+        if math.isinf(self.p):
+            absolute = builder.step("Abs", inputs, name)
+            builder.node("MaxPool", [absolute], outputs, name, ceil_mode=int(self.ceil_mode), **window)
+            return
+        powered = builder.step("Pow", [inputs[0], builder.constant(name, self.p, "float32")], name)
+        mean = builder.step("AveragePool", [powered], name, ceil_mode=int(self.ceil_mode), count_include_pad=1,
+                            **window)
+        total = builder.step("Mul", [mean, builder.constant(name, float(product(self.kernel)), "float32")], name)
+        builder.node("Pow", [total, builder.constant(name, 1 / self.p, "float32")], outputs, name)
+
 
     def to_torch(self, inputs, layout):
         """nn.LPPoolNd(p, kernel_size, stride, ceil_mode); it has no padding, so any is an F.pad of
@@ -344,6 +432,21 @@ class LPPool(Pool):
         if self.p == float("inf"):
             return TorchCode(constructor(f"nn.MaxPool{self.rank}d", **keywords), call="{module}({0}.abs())", pad=pad)
         return TorchCode(constructor(f"nn.LPPool{self.rank}d", self.p, **keywords), pad=pad)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LpPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LpPool: kernel_shape, strides (ONNX's default 1, so always written), pads,
+        dilations, auto_pad, ceil_mode, p (default 2)."""
+        window = node.window()
+        if window is None:
+            return None
+        fields = dict(window)
+        if node.attr("ceil_mode", 0):
+            fields["ceil_mode"] = True
+        fields["p"] = float(node.attr("p", 2))
+        return {cls.kind: fields}
 
 
 class GlobalPool(Layer):
@@ -384,6 +487,14 @@ class GlobalPool(Layer):
         x = arrays[0]
         return getattr(x, self.reduction)(axis=tuple(range(2, x.ndim)), keepdims=self.keepdims)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX GlobalAveragePool / GlobalMaxPool, (N, C, 1, ...); Flatten to (N, C) without keepdims."""
+        op = {"mean": "GlobalAveragePool", "max": "GlobalMaxPool"}[self.reduction]
+        if self.keepdims:
+            builder.node(op, inputs, outputs, name)
+        else:
+            builder.node("Flatten", [builder.step(op, inputs, name)], outputs, name, axis=1)
+
 
     def to_torch(self, inputs, layout):
         """x.mean / x.amax over the spatial dims (keepdim with keepdims)."""
@@ -400,11 +511,27 @@ class GlobalAvgPool(GlobalPool):
     extra_flops_per_window = 1
 
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalAveragePool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
+
+
 class GlobalMaxPool(GlobalPool):
     summary = {"en": "global max pooling: the largest value of each feature map",
                "es": "global max pooling: el mayor valor de cada mapa de características"}
     flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
     reduction = "max"
+
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX GlobalMaxPool keeps the spatial axes as size 1."""
+        return {cls.kind: {"keepdims": True}}
 
 
 class AdaptivePool(Layer):
@@ -463,6 +590,39 @@ class AdaptivePool(Layer):
                                             out=pooled[..., i])
             x = np.moveaxis(pooled, -1, axis)
         return x
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """One bin per axis: ONNX's global pool; sizes the bins divide: AveragePool / MaxPool with
+        kernel = stride = W/O (the same bins); other whole sizes: each bin's Slice reduced
+        (ReduceMean / ReduceMax), concatenated along its axis, one axis at a time. A symbolic size
+        with more than one bin has no fixed ONNX window and is refused."""
+        x = builder.tensors[0]
+        op = {"mean": "Average", "max": "Max"}[self.reduction]
+        if all(bins == 1 for bins in self.output_size):
+            builder.node(f"Global{op}Pool", inputs, outputs, name)
+            return
+        if not all(is_concrete(size) for size in x.spatial):
+            raise LayerError("onnx_adaptive_symbolic", sizes=list(self.output_size))
+        sizes = [int(size) for size in x.spatial]
+        if all(size % bins == 0 for size, bins in zip(sizes, self.output_size)):
+            kernel = [size // bins for size, bins in zip(sizes, self.output_size)]
+            builder.node(f"{op}Pool", inputs, outputs, name, kernel_shape=kernel, strides=kernel)
+            return
+        reduce = {"mean": "ReduceMean", "max": "ReduceMax"}[self.reduction]
+        pooled_axes = [axis for axis, (size, bins) in enumerate(zip(sizes, self.output_size)) if size != bins]
+        current = inputs[0]
+        for axis in pooled_axes:
+            size, bins = sizes[axis], self.output_size[axis]
+            parts = []
+            for i in range(bins):
+                part = builder.step("Slice", [current, builder.constant(name, [i * size // bins]),
+                                              builder.constant(name, [-(-(i + 1) * size // bins)]),
+                                              builder.constant(name, [axis + 2])], name)
+                parts.append(builder.step(reduce, [part, builder.constant(name, [axis + 2])], name, keepdims=1))
+            if axis == pooled_axes[-1]:
+                builder.node("Concat", parts, outputs, name, axis=axis + 2)
+            else:
+                current = builder.step("Concat", parts, name, axis=axis + 2)
 
 
     def to_torch(self, inputs, layout):

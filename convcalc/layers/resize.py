@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Literal, Union
+from typing import ClassVar, Literal, Union
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
@@ -77,6 +77,30 @@ class ZeroPad(Layer):
         """nn.ZeroPadNd((before, after) per axis, the last axis first)."""
         return TorchCode(constructor(f"nn.ZeroPad{self.rank}d", pad_widths(self.padding)))
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Pad",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Pad in constant mode with value 0, on the spatial axes only, none negative (pads an
+        input since opset 11, an attribute before; all axes unless opset 18's axes are given)."""
+        if node.attr("mode", "constant") != "constant" or node.has(3):
+            return None
+        value = node.constant(2) if node.has(2) else node.attr("value", 0.0)
+        pads = node.ints(1) if node.has(1) else node.attr("pads")
+        count = len(node.shape(0))
+        if pads is None or len(pads) != 2 * count or (value is not None and float(value) != 0):
+            return None
+        pairs = [[pads[axis], pads[axis + count]] for axis in range(count)]
+        if any(pairs[0]) or any(pairs[1]) or min(pads) < 0:
+            return None
+        return {cls.kind: {"padding": pairs[2:] if any(lo != hi for lo, hi in pairs[2:]) else
+                           [lo for lo, _ in pairs[2:]]}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Pad (constant zeros), pads all begins then all ends, none on N and C."""
+        pads = [0, 0, *(lo for lo, _ in self.padding), 0, 0, *(hi for _, hi in self.padding)]
+        builder.node("Pad", [inputs[0], builder.constant(name, pads)], outputs, name)
+
 
 class Crop(Layer):
     """Rows and columns removed from each side (Keras Cropping2D)."""
@@ -111,6 +135,14 @@ class Crop(Layer):
         """x[:, :, C_lo:-C_hi, ...]: a slice per spatial axis."""
         parts = [f"{lo or ''}:{-hi if hi else ''}" for lo, hi in self.cropping]
         return TorchCode(call="{0}" + spatial_index(self.rank, parts))
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Slice from C_lo to -C_hi (to the end when C_hi = 0) along each spatial axis."""
+        starts = [lo for lo, _ in self.cropping]
+        ends = [-hi if hi else 2 ** 63 - 1 for _, hi in self.cropping]
+        axes = list(range(2, self.rank + 2))
+        builder.node("Slice", [inputs[0], *(builder.constant(name, values) for values in (starts, ends, axes))],
+                     outputs, name)
 
 
 class CenterCrop(Layer):
@@ -152,6 +184,22 @@ class CenterCrop(Layer):
             "        index.append(slice(start, start + target))\n"
             "    return x[tuple(index)]\n")
         return TorchCode(call="center_crop({0}, {1})", helper=helper)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Slice from o = floor((W - O)/2) to o + O per spatial axis: Constants for whole
+        sizes; for symbolic ones computed in the graph from both inputs' Shapes."""
+        x, reference = builder.tensors
+        axes = builder.constant(name, list(range(2, self.rank + 2)))
+        if all(is_concrete(size) for size in (*x.spatial, *reference.spatial)):
+            starts = [(int(size) - int(target)) // 2 for size, target in zip(x.spatial, reference.spatial)]
+            ends = [start + int(target) for start, target in zip(starts, reference.spatial)]
+            builder.node("Slice", [inputs[0], builder.constant(name, starts), builder.constant(name, ends), axes],
+                         outputs, name)
+            return
+        sizes, targets = builder.shape(name, inputs[0], 2), builder.shape(name, inputs[1], 2)
+        starts = builder.step("Div", [builder.step("Sub", [sizes, targets], name), builder.constant(name, [2])], name)
+        ends = builder.step("Add", [starts, targets], name)
+        builder.node("Slice", [inputs[0], starts, ends, axes], outputs, name)
 
 
 REFERENCE = "reference"  # upsample2d's `size: reference`: the second input's spatial size
@@ -330,3 +378,72 @@ class Upsample(Layer):
         sizing = {"size": self.size} if self.size is not None else {
             "scale_factor": tuple(float(scale) for scale in self.scale)}
         return TorchCode(constructor("nn.Upsample", **sizing, **mode))
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Resize", "Upsample")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Resize (Upsample): nearest as torch (asymmetric coordinates, floor) or linear as
+        torch's bilinear without align_corners (half_pixel, pytorch_half_pixel), by spatial scales
+        (channels and batch kept) or to spatial sizes."""
+        mode = node.attr("mode", "nearest")
+        transform = node.attr("coordinate_transformation_mode", "half_pixel" if node.op == "Resize" else "asymmetric")
+        if mode == "nearest" and transform == "asymmetric" and node.attr("nearest_mode", "floor") == "floor":
+            kind_mode = "nearest"
+        elif mode in ("linear", "bilinear") and transform in ("half_pixel", "pytorch_half_pixel"):
+            kind_mode = "bilinear"
+        else:
+            return None
+        if node.op == "Upsample":
+            scales, sizes = (node.constant(1) if node.has(1) else node.attr("scales")), None
+        else:
+            scales = node.constant(2) if node.has(2) else None
+            sizes = node.ints(3) if node.has(3) else None
+        fields = {}
+        if scales is not None and len(scales):
+            scales = [float(scale) for scale in list(scales)]
+            if scales[:2] != [1.0, 1.0]:
+                return None
+            fields["scale"] = _one_or_all([int(s) if s == int(s) else s for s in scales[2:]])
+        elif sizes is not None:
+            if list(sizes[:2]) != list(node.shape(0)[:2]):
+                return None
+            fields["size"] = _one_or_all(sizes[2:])
+        else:
+            return None
+        return {cls.kind: {**fields, "mode": kind_mode} if kind_mode != "nearest" else fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Resize on the spatial axes (opset 18's axes): nearest as PyTorch's (asymmetric
+        coordinates, floor), bilinear/trilinear as align_corners=False (half_pixel; a negative
+        source position reads the first pixel). O = floor(W * scale) in both, or the sizes given
+        (size: reference: the second input's, from its Shape when symbolic). 'zeros' (bed of
+        nails): a depthwise ConvTranspose of stride s whose filter (a Constant) is 1 at its first
+        tap and 0 elsewhere: each value at the top-left of its s x s block."""
+        import numpy as np
+
+        axes = list(range(2, self.rank + 2))
+        if self.mode == "zeros":
+            channels = int(builder.tensors[0].channels)
+            steps = [int(scale) for scale in self.scale]
+            nail = np.zeros((channels, 1, *steps), dtype=np.float32)
+            nail[(slice(None), 0, *([0] * self.rank))] = 1
+            builder.node("ConvTranspose", [inputs[0], builder.constant(name, nail, "float32")], outputs, name,
+                         group=channels, kernel_shape=steps, strides=steps)
+            return
+        if self.size == REFERENCE and not all(is_concrete(size) for size in builder.result.output.spatial):
+            operands = ["", "", builder.shape(name, inputs[1], 2)]  # the reference's sizes, read at run time
+        elif self.size is not None:
+            operands = ["", "", builder.constant(name, [int(size) for size in builder.result.output.spatial])]
+        else:
+            operands = ["", builder.constant(name, [float(scale) for scale in self.scale], "float32")]
+        attributes = ({"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+                      if self.mode == "nearest" else {"mode": "linear", "coordinate_transformation_mode": "half_pixel"})
+        builder.node("Resize", [inputs[0], *operands], outputs, name, axes=axes, **attributes)
+
+
+def _one_or_all(values):
+    """One value when all axes agree, else the list."""
+    values = list(values)
+    return values[0] if len(set(values)) == 1 else values
+

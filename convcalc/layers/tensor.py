@@ -9,7 +9,7 @@ Sizes follow PyTorch's row-major (C, H, W) order in either layout.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
@@ -115,6 +115,33 @@ class Split(Layer):
         function = "chunk" if self.sizes is None else "split"
         return TorchCode(call=f"torch.{function}({{0}}, {parts}, dim={torch_dim(self.axis)})")
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Split",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Split along a sample's axis: the sizes (an input since opset 13, the attribute
+        split before), num_outputs (opset 18: torch.chunk's parts), else equal parts."""
+        axis = node.axis(node.attr("axis", 0))
+        if axis is None:
+            return None
+        sizes = node.ints(1) if node.has(1) else node.attr("split")
+        fields = {} if axis == 0 else {"axis": axis}
+        if sizes is not None:
+            return {cls.kind: {**fields, "sizes": [int(size) for size in sizes]}}
+        return {cls.kind: {**fields, "chunks": node.attr("num_outputs", len(node.proto.output))}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Split along axis + 1 with the parts' sizes; chunks of a symbolic size (which the
+        analysis requires to divide evenly) as num_outputs."""
+        x = builder.tensors[0]
+        axis = _axis(self.axis, x)
+        size = x.dims[axis]
+        if self.sizes is None and not is_concrete(size):
+            builder.node("Split", inputs, outputs, name, axis=axis + 1, num_outputs=self.chunks)
+            return
+        sizes = builder.constant(name, [int(part) for part in self.part_sizes(size, NO_CHECKS)])
+        builder.node("Split", [inputs[0], sizes], outputs, name, axis=axis + 1)
+
 
 class Slice(Layer):
     """x[start:end:step] along one axis, as Python and PyTorch slice (negatives count from the end)."""
@@ -171,6 +198,34 @@ class Slice(Layer):
         text += f":{self.step}" if self.step != 1 else ""
         return TorchCode(call="{0}[" + ", ".join([":"] * axis + [text]) + "]")
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Slice",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Slice (opset 10+: starts, ends, axes, steps as inputs) along one sample axis, step > 0;
+        an end past 2**62 is 'to the end'."""
+        starts, ends = node.ints(1), node.ints(2)
+        axes = node.ints(3) if node.has(3) else [0] if starts and len(starts) == 1 else None
+        steps = node.ints(4) if node.has(4) else [1]
+        if not starts or ends is None or axes is None or len(starts) != 1 or len(axes) != 1 or steps[0] < 1:
+            return None
+        axis = node.axis(axes[0])
+        if axis is None:
+            return None
+        fields = {"axis": axis, "start": starts[0]} if starts[0] else {"axis": axis}
+        if ends[0] < 2 ** 62:
+            fields["end"] = ends[0]
+        if steps[0] != 1:
+            fields["step"] = steps[0]
+        return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Slice (starts, ends, axes, steps), which clamps as Python does; no end: to 2**63 - 1."""
+        axis = _axis(self.axis, builder.tensors[0]) + 1
+        end = 2 ** 63 - 1 if self.end is None else self.end
+        bounds = [builder.constant(name, [value]) for value in (self.start, end, axis, self.step)]
+        builder.node("Slice", [inputs[0], *bounds], outputs, name)
+
 
 class ChannelShuffle(Layer):
     """Channels regrouped: (g, C/g) read as (C/g, g) (torch.nn.ChannelShuffle, ShuffleNet)."""
@@ -199,6 +254,43 @@ class ChannelShuffle(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.ChannelShuffle", self.groups))
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Reshape",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """torch's channel shuffle as exported: Reshape (N, g, C/g, *S) -> Transpose(0, 2, 1, ...)
+        -> Reshape (N, C, *S) (the two later nodes are absorbed)."""
+        shape, target = node.shape(0), _resolved_target(node)
+        if target is None or len(target) != len(shape) + 1 or target[0] != shape[0] or \
+                list(target[3:]) != list(shape[2:]) or not isinstance(target[1], int) or target[1] < 2:
+            return None
+        groups = target[1]
+        if target[2] != -1 and target[2] * groups != shape[1]:
+            return None
+        (transpose, *others) = node.consumers() or [None]
+        if transpose is None or others or transpose.op != "Transpose" or \
+                transpose.attr("perm") != [0, 2, 1, *range(3, len(target))]:
+            return None
+        (back, *others) = transpose.consumers() or [None]
+        if back is None or others or back.op != "Reshape":
+            return None
+        final = _resolved_target(back, [target[0], target[2], groups, *target[3:]])
+        if final is None or len(final) != len(shape) or final[0] != shape[0] or \
+                final[1] not in (-1, shape[1]) or list(final[2:]) != list(shape[2:]):
+            return None
+        node.absorb(transpose)
+        node.absorb(back)
+        return {cls.kind: {"groups": groups}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Reshape (N, g, C/g, rest), Transpose the two group axes, Reshape back to x's shape."""
+        x = builder.tensors[0]
+        channels = int(x.channels)
+        grouped = builder.step("Reshape", [inputs[0], builder.constant(
+            name, [0, self.groups, channels // self.groups, -1])], name)
+        swapped = builder.step("Transpose", [grouped], name, perm=[0, 2, 1, 3])
+        builder.reshape(name, swapped, x.dims, outputs, lambda: builder.shape(name, inputs[0]))
 
 
 class Reshape(Layer):
@@ -243,6 +335,35 @@ class Reshape(Layer):
     def to_torch(self, inputs, layout):
         return TorchCode(call="{0}.reshape({0}.shape[0], " + ", ".join(str(size) for size in self.shape) + ")")
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Reshape", "Squeeze", "Unsqueeze")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Reshape to a target whose axis 0 is the batch, or a Squeeze / Unsqueeze of sample
+        axes: the per-sample shape in whole numbers (a symbolic size has no reshape)."""
+        shape = list(node.shape(0))
+        if node.op == "Reshape":
+            per_sample = _per_sample(node, _resolved_target(node))
+        else:
+            axes = node.ints(1) if node.has(1) else node.attr("axes")
+            if node.op == "Squeeze":
+                if axes is None:
+                    axes = [axis for axis, size in enumerate(shape) if size == 1]
+                axes = {axis % len(shape) for axis in axes}
+                out = [size for axis, size in enumerate(shape) if axis not in axes]
+            else:
+                count = len(shape) + len(axes)
+                out = list(shape)
+                for axis in sorted(axis % count for axis in axes):
+                    out.insert(axis, 1)
+            per_sample = _per_sample(node, out) if 0 not in {a % len(shape) for a in axes or []} \
+                or node.op == "Unsqueeze" else None
+        return None if per_sample is None else {cls.kind: {"shape": per_sample}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Reshape to (N, *shape), the batch kept (0), one size may be -1 as in the spec."""
+        builder.node("Reshape", [inputs[0], builder.constant(name, [0, *self.shape])], outputs, name)
+
 
 def _permuted_field(field: ReceptiveField, order) -> ReceptiveField:
     """Spatial axes reordered keep their fields while the channels stay first; else the whole input."""
@@ -276,6 +397,19 @@ class Permute(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(call="{0}.permute(" + ", ".join(str(axis) for axis in (0, *(a + 1 for a in self.dims))) + ")")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Transpose",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Transpose that keeps the batch first: perm less its axis 0, each minus 1."""
+        count = len(node.shape(0))
+        perm = node.attr("perm", list(reversed(range(count))))
+        return {cls.kind: {"dims": [axis - 1 for axis in perm[1:]]}} if perm[0] == 0 else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Transpose with the batch axis left first."""
+        builder.node("Transpose", inputs, outputs, name, perm=[0, *(axis + 1 for axis in self.dims)])
 
 
 class Transpose(Layer):
@@ -311,6 +445,11 @@ class Transpose(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode(call=f"{{0}}.transpose({torch_dim(self.dim0)}, {torch_dim(self.dim1)})")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Transpose swapping the two axes, the batch axis left first."""
+        order = self.order(len(builder.tensors[0].dims))
+        builder.node("Transpose", inputs, outputs, name, perm=[0, *(axis + 1 for axis in order)])
 
 
 class Reduce(Layer):
@@ -372,6 +511,35 @@ class Reduce(Layer):
             call += ".unsqueeze(1)"
         return TorchCode(call=call)
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("ReduceMean", "ReduceSum", "ReduceMax")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX ReduceMean / ReduceSum / ReduceMax over sample axes (axes an attribute, or an input
+        since opset 18, 13 for ReduceSum), keepdims (default 1)."""
+        axes = node.ints(1) if node.has(1) else node.attr("axes")
+        if not axes:
+            return None
+        converted = [node.axis(axis) for axis in axes]
+        if None in converted:
+            return None
+        fields = {"op": node.op[len("Reduce"):].lower(), "axes": converted}
+        if node.attr("keepdims", 1):
+            fields["keepdim"] = True
+        return {cls.kind: fields}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX ReduceMean / ReduceSum / ReduceMax (axes as an input, opset 18); every axis reduced
+        without keepdim: one value per sample, (N, 1) as the forward gives."""
+        x = builder.tensors[0]
+        axes = builder.constant(name, [_axis(axis, x) + 1 for axis in self.axes])
+        op = {"mean": "ReduceMean", "sum": "ReduceSum", "max": "ReduceMax"}[self.op]
+        if self.keepdim or len(self.axes) < len(x.dims):
+            builder.node(op, [inputs[0], axes], outputs, name, keepdims=int(self.keepdim))
+            return
+        reduced = builder.step(op, [inputs[0], axes], name, keepdims=0)
+        builder.node("Unsqueeze", [reduced, builder.constant(name, [1])], outputs, name)
+
 
 class Identity(Layer):
     """Its input, unchanged (torch.nn.Identity): a placeholder, or a named point in the graph."""
@@ -391,6 +559,16 @@ class Identity(Layer):
 
     def to_torch(self, inputs, layout):
         return TorchCode("nn.Identity()")
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Identity", "Concat", "Sum")
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Identity, and a Concat or Sum of one tensor (DenseNet's torch.cat([x], 1))."""
+        return {cls.kind: {}} if len([name for name in node.inputs if name]) == 1 else None
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        builder.node("Identity", inputs, outputs, name)
 
 
 class StochasticDepth(Layer):
@@ -433,6 +611,10 @@ class StochasticDepth(Layer):
             "        return x * (keep / (1.0 - self.p) if self.p < 1.0 else keep)\n")
         return TorchCode(constructor("StochasticDepth", self.p, self.mode), helper=helper)
 
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """The identity at inference: ONNX Identity."""
+        builder.node("Identity", inputs, outputs, name)
+
 
 class LayerScale(Layer):
     """A learnt multiplier per channel (ConvNeXt's and CaiT's layer scale): y = gamma_c * x."""
@@ -468,3 +650,43 @@ class LayerScale(Layer):
             "    def forward(self, x):\n"
             "        return x * self.weight.reshape(-1, *[1] * (x.ndim - 2))\n")
         return TorchCode(constructor("LayerScale", number(inputs[0].channels, "channels")), helper=helper)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Mul",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Mul of a map by a constant of one factor per channel, (C, 1, ...) or (C,) on a
+        vector (ConvNeXt's layer_scale * block(x))."""
+        tensors = [i for i in (0, 1) if node.is_tensor(i)]
+        if len(tensors) != 1:
+            return None
+        other = 1 - tensors[0]
+        factors, shape = node.shape(other), node.shape(tensors[0])
+        if not node.has(other) or node.is_tensor(other) or not factors or factors[0] != shape[1] \
+                or any(size != 1 for size in factors[1:]) or len(factors) != len(shape) - 1:
+            return None
+        node.bind("weight", other, lambda array: array.reshape(-1))
+        return {cls.kind: {}}
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX Mul by the factors shaped (C, 1, ...)."""
+        factors = builder.per_channel(name, params["weight"], builder.tensors[0].rank)
+        builder.node("Mul", [inputs[0], factors], outputs, name)
+
+
+def _resolved_target(node, shape=None) -> list | None:
+    """An ONNX Reshape's target shape with its 0s (copy the input's size, ``shape`` or the
+    node's input's) filled in."""
+    target, shape = node.ints(1), node.shape(0) if shape is None else shape
+    if target is None or node.attr("allowzero", 0):
+        return None
+    return [shape[axis] if size == 0 and axis < len(shape) else size for axis, size in enumerate(target)]
+
+
+def _per_sample(node, target) -> list | None:
+    """The per-sample part of an ONNX shape whose axis 0 is the batch: whole numbers or -1 only."""
+    if target is None or not target or target[0] != node.shape(0)[0]:
+        return None
+    rest = target[1:]
+    return rest if rest and all(isinstance(size, int) for size in rest) else None
+

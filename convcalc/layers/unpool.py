@@ -90,3 +90,12 @@ class MaxUnpool(Windowed):
         pool = pool.replace("(", "({1}, ", 1)
         return TorchCode(constructor(f"nn.MaxUnpool{self.rank}d", **keywords),
                          call="{module}({0}, " + pool + "[1], output_size={1}.shape[2:])")
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """ONNX MaxPool of the second input (its window maxima's indices, its second output), then
+        MaxUnpool of the values to those places with output_shape = that input's Shape."""
+        window = self.onnx_window(builder.tensors[1].spatial)
+        window.pop("dilations")
+        pooled, indices = builder.fresh(name, "pooled"), builder.fresh(name, "indices")
+        builder.node("MaxPool", [inputs[1]], [pooled, indices], pooled, **window)
+        builder.node("MaxUnpool", [inputs[0], indices, builder.shape(name, inputs[1])], outputs, name, **window)

@@ -1,5 +1,6 @@
 """Output of `convcalc diff`: layer changes and total deltas as text, markdown (a pull-request
-comment), JSON, or GitHub annotations at the changed lines."""
+comment, with ``diagram`` a Mermaid picture of the changes), JSON, or GitHub annotations at the
+changed lines."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def _percent(value) -> str:
     return "-" if value is None else f"{value:+.2f}%"
 
 
-def write(diff, failed, lang: str, output_format: str, stream, after_file: str) -> None:
+def write(diff, failed, lang: str, output_format: str, stream, after_file: str, diagram: bool = False) -> None:
     if output_format == "json":
         json.dump({"before": diff.before["name"], "after": diff.after["name"],
                    "before_source": _source(diff.before), "after_source": _source(diff.after),
@@ -66,6 +67,10 @@ def write(diff, failed, lang: str, output_format: str, stream, after_file: str) 
         stream.write("\n" + ("**" if markdown else "") + translate(
             "diff_failed", lang, threshold=threshold.text, delta=_signed(delta, lang), percent=_percent(percent))
             + ("**" if markdown else "") + "\n")
+    if diagram and diff.changes:
+        from convcalc.render.diagram import diff_mermaid
+
+        stream.write("\n```mermaid\n" + diff_mermaid(diff, lang) + "```\n")
 
 
 def _source(snap: dict) -> str:

@@ -122,7 +122,10 @@ def write_verification(verification, lang: str, output_format: str, stream) -> N
                 "checks": [{"layer": c.layer, "figure": c.figure, "expected": _plain(c.expected),
                             "measured": _plain(c.measured), "ok": c.ok} for c in verification.checks],
                 "memory": {"predicted_peak_bytes": run.predicted_peak_bytes, "measured_peak_bytes": run.peak_bytes,
-                           "limit_bytes": verification.memory_limit, "ok": verification.memory_ok}}
+                           "limit_bytes": verification.memory_limit, "ok": verification.memory_ok},
+                "against": [{"executor": a.executor, "output": a.output, "same_shape": a.same_shape,
+                             "largest_difference": a.difference, "tolerance": a.tolerance, "ok": a.ok}
+                            for a in verification.agreements]}
         _json(data, stream)
         return
     console = terminal(stream)
@@ -138,8 +141,16 @@ def write_verification(verification, lang: str, output_format: str, stream) -> N
     console.print(escape(translate("verify_memory", lang, measured=size(run.peak_bytes),
                                    predicted=size(run.predicted_peak_bytes), limit=size(verification.memory_limit),
                                    verdict=translate("held" if verification.memory_ok else "not_held", lang))))
+    for agreement in verification.agreements:
+        line = translate("verify_against", lang, executor=agreement.executor, output=visible(agreement.output),
+                         difference=f"{agreement.difference:.3g}", tolerance=f"{agreement.tolerance:.3g}",
+                         verdict=translate("held" if agreement.ok else "not_held", lang))
+        if not agreement.same_shape:
+            line += " " + translate("verify_against_shape", lang)
+        console.print(escape(line))
     failures = len(verification.failures) + (0 if verification.memory_ok else 1)
-    console.print(translate("verify_ok", lang, count=len(verification.checks) + 1) if verification.ok else
+    count = len(verification.checks) + len(verification.agreements) + 1
+    console.print(translate("verify_ok", lang, count=count) if verification.ok else
                   f"[bold red]{escape(translate('verify_failed', lang, count=failures))}[/bold red]")
 
 

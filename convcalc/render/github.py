@@ -1,8 +1,13 @@
-"""GitHub Actions annotations: one `::error` / `::warning` line per finding, at its spec line."""
+"""GitHub Actions annotations: one `::error` / `::warning` / `::notice` line per diagnostic, at the
+line that made the layer, its code first in the message; a `::notice` for a consistent spec
+(left out with --quiet)."""
 
 from __future__ import annotations
 
+from convcalc.render import Failure, diagnostics
 from convcalc.text import visible
+
+COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape(text: str, property_value: bool = False) -> str:
@@ -21,15 +26,13 @@ def annotation(level: str, message: str, file: str, line: int | None = None, col
     return f"::{level} {','.join(where)},title=convcalc::{escape(message)}"
 
 
-def write(analyses, lang, stream) -> None:
-    for analysis in analyses:
-        for finding in analysis.findings:
-            location = finding.location
-            message = finding.render(lang)
-            if location is not None:
-                message = message.removeprefix(f"{location}: ")
-            stream.write(annotation(finding.severity, message, analysis.file, location.line if location else None,
-                                    location.column if location else None) + "\n")
-        if not analysis.findings:
-            stream.write(f"::notice file={escape(analysis.file, True)},title=convcalc::"
-                         f"{escape(analysis.spec.name)}: consistent\n")
+def write(results, lang, stream, depth=None, quiet=False) -> None:
+    """Annotations list no layers, so ``depth`` changes nothing here."""
+    for result in results:
+        found = diagnostics(result, lang)
+        for record in found:
+            stream.write(annotation(COMMANDS[record["level"]], f"{record['code']} {record['message']}",
+                                    record["file"], record["line"], record["column"]) + "\n")
+        if not found and not quiet and not isinstance(result, Failure):
+            stream.write(f"::notice file={escape(result.file, True)},title=convcalc::"
+                         f"{escape(result.spec.name)}: consistent\n")

@@ -1,13 +1,14 @@
-"""JSON: one object per spec (a list of them for several specs), keys as documented in README."""
+"""JSON: one object whatever the number of specs, its shape versioned (``schema_version``) and
+described by convcalc/output.schema.json (`convcalc schema --of output`)."""
 
 from __future__ import annotations
 
 import json
 
-from convcalc.render import document
+from convcalc.render import report
 
 
-def write(analyses, lang, stream) -> None:
-    data = [document(analysis, lang) for analysis in analyses]
-    json.dump(data[0] if len(data) == 1 else data, stream, indent=2, ensure_ascii=False)
+def write(results, lang, stream, depth=None, quiet=False) -> None:
+    """``quiet`` changes nothing here: the notes are left out before, and the document stays whole."""
+    json.dump(report(results, lang, depth), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

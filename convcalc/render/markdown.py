@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from convcalc.i18n import translate
-from convcalc.render import document, headers, notes, shape_text, table_rows, total_lines
+from convcalc.render import FIGURE_COLUMNS, analysed, columns, concise, document, headers, notes, shape_text, table_rows, \
+    total_lines
 from convcalc.text import visible
 
 
@@ -11,16 +12,20 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
-def write(analyses, lang, stream) -> None:
-    for analysis in analyses:
-        data = document(analysis, lang)
+def write(results, lang, stream, depth=None, quiet=False) -> None:
+    """Every column, figures in full; with ``depth``, the rows of the tree cut there. ``quiet``: the
+    diagnostics alone, one concise line each (notes are left out before), as ruff --quiet."""
+    if quiet:
+        return concise.write(analysed(results), lang, stream)
+    shown = columns(depth)
+    for analysis in analysed(results):
+        data = document(analysis, lang, depth)
         stream.write(f"## {_cell(visible(data['name']))}\n\n")
         stream.write(translate("input_line", lang, shape=shape_text(data["input_shape"]), layout=data["layout"],
                                batch=data["batch"], dtype=data["dtype"]) + "\n\n")
-        columns = headers(lang)
-        stream.write("| " + " | ".join(columns) + " |\n")
-        stream.write("|" + "|".join("---:" if i >= 3 else "---" for i in range(len(columns))) + "|\n")
-        for row in table_rows(data, lang):
+        stream.write("| " + " | ".join(headers(lang, shown)) + " |\n")
+        stream.write("|" + "|".join("---:" if column in FIGURE_COLUMNS else "---" for column in shown) + "|\n")
+        for row in table_rows(data, lang, shown, depth):
             stream.write("| " + " | ".join(_cell(cell) for cell in row) + " |\n")
         stream.write("\n")
         for label, value in total_lines(data, lang):
