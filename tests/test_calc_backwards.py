@@ -95,6 +95,10 @@ CASES = [
      lambda torch, v: (torch.nn.Conv2d(1, 1, 3, stride=3, padding=1), v), range(1, 30)),
     ("pool", ["--input", "?", "--kernel", "3", "--stride", "2", "--padding", "1", "--ceil-mode"], "input", 4,
      lambda torch, v: (torch.nn.MaxPool2d(3, 2, padding=1, ceil_mode=True), v), range(1, 30)),
+    # the stride defaults to the kernel: floor((5 + 2P - 2)/2) + 1 = 3 needs P = 1
+    ("pool", ["--input", "5x5x1", "--kernel", "2"], "padding", 3,
+     lambda torch, v: (torch.nn.MaxPool2d(2, padding=v), 5), range(0, 4)),
+    ("pool", ["--input", "12x12x1"], "kernel", 4, lambda torch, v: (torch.nn.MaxPool2d(v), 12), range(1, 30)),
     ("pool", ["--input", "11x11x1", "--kernel", "?", "--ceil-mode"], "kernel", 2,
      lambda torch, v: (torch.nn.MaxPool2d(v, ceil_mode=True), 11), range(1, 30)),
     ("tconv", ["--input", "7x7x1", "--kernel", "4", "--stride", "2"], "padding", 12,

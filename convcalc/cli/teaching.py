@@ -33,7 +33,10 @@ from convcalc.text import visible
 @lang_option
 def explain(spec, layer, values, sizing, output_format, lang):
     """Explain every figure of SPEC's layers: the formula, the formula with the numbers in, the
-    result (output size, parameters, MACs, FLOPs, units, memory, receptive field).
+    result (output size, the padding 'same' resolves to, parameters, MACs, FLOPs, LeCun's
+    connections, im2col's column matrix, units, memory, receptive field; a transposed convolution
+    also as its equivalent direct convolution), then the network's memory: the input tensor, the
+    outputs with ReLU in place, and with their gradients.
 
     Exit code 0: explained; 1: the spec is inconsistent (the errors are shown); 2: cannot read it."""
     from convcalc.explain import explain as derivations

@@ -468,8 +468,6 @@ MESSAGES = {
     "solve_output_without_unknown": "--output is the size wanted when solving: write ? for the value to find "
                                     "(e.g. --padding ? --output 32x32)",
     "solve_bad_output": "--output '{value}': write the output's spatial size, 32 or 32x32",
-    "solve_mode_padding": "with --padding {mode} the padding is not a number to solve for; solve --padding ? "
-                          "(pixels) instead",
     "solve_name_padding": "the padding P",
     "solve_name_stride": "the stride S",
     "solve_name_kernel": "the kernel size F",

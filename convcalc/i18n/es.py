@@ -484,8 +484,6 @@ MESSAGES = {
     "solve_output_without_unknown": "--output es el tamaño buscado al despejar: escribe ? en el valor que hay que "
                                     "hallar (p. ej. --padding ? --output 32x32)",
     "solve_bad_output": "--output '{value}': escribe el tamaño espacial de la salida, 32 o 32x32",
-    "solve_mode_padding": "con --padding {mode} el relleno no es un número que despejar; usa --padding ? "
-                          "(píxeles)",
     "solve_name_padding": "el relleno P",
     "solve_name_stride": "el paso S",
     "solve_name_kernel": "el tamaño del kernel F",

@@ -421,9 +421,12 @@ class Windowed(Layer):
           kernel, dilation: s < W + 2P + S;
           stride: any S > W + 2P gives O = 1 (floor((W + 2P - s)/S) = 0; in ceil mode the second
           window would start in the right padding), so the output no longer changes past the bound;
-          dilation of a 1-wide kernel, kernel with 'same': the output does not depend on them.
+          dilation of a 1-wide kernel, kernel with 'same': the output does not depend on them;
+          pooling's stride defaulting to the kernel: S = F in these bounds, and for the kernel itself
+          any F > W + 2P leaves a single window (O = 1 in ceil mode, refused else).
         'same' pads at most the span and the window never hangs over: the same bounds hold with 2P = s."""
-        kernel, stride, dilation = (known.get(name, 1) for name in ("kernel", "stride", "dilation"))
+        kernel, dilation = known.get("kernel", 1), known.get("dilation", 1)
+        stride = known.get("stride") or (kernel if cls.default_stride_is_kernel else 1)  # pooling: S = F
         size, padding = known.get("input", 1), known.get("padding", 0)
         span = dilation * (kernel - 1) + 1 if unknown not in ("kernel", "dilation") else 1
         total = 2 * padding if isinstance(padding, int) else span if unknown not in ("kernel", "dilation") else 0
@@ -433,6 +436,8 @@ class Windowed(Layer):
             return max(out * stride + span - total, 1)
         if unknown == "stride":
             return size + total + 1
+        if unknown == "kernel" and cls.default_stride_is_kernel and "stride" not in known:
+            return size + total + 1  # S = F: a window past W + 2P gives O = 1 in ceil mode, none else
         if unknown == "kernel":
             return 1 if padding in SAME_MODES else (size + total + stride - 2) // dilation + 1
         if unknown == "dilation":
