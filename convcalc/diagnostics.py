@@ -58,6 +58,7 @@ CODES = {
     "upsample_reference_inputs": ("CC127", "error"),
     "upsample_second_input": ("CC128", "error"),
     "train_only_cannot_run": ("CC129", "warning"),
+    "connections_channel": ("CC130", "error"),
     "inexact_division": ("CC201", "warning"),
     "strided_rounding": ("CC202", "note"),
     "no_valid_size": ("CC301", "error"),
