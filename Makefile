@@ -10,7 +10,7 @@ TEST_INSTALLED := $(VENV)/.test-installed
 PYENV_VERSIONS ?= $(shell pyenv root 2>/dev/null)/versions
 SMOKE_PYTHONS ?= 3.10 3.12 3.13
 
-.PHONY: demo test test-latest smoke bench schema clean graphviz
+.PHONY: demo test test-latest smoke bench schema clean graphviz browser
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,20 @@ graphviz:
 	      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; }; }; } \
 	    || echo "Graphviz's dot is missing (apt-get install graphviz): the drawing tests will skip"
 
-test: $(TEST_INSTALLED) graphviz
+test: $(TEST_INSTALLED) graphviz browser
 	$(BIN)/python -m pytest
 
+# The report tests open the HTML page in Debian's chromium (driven by playwright, which downloads no
+# browser of its own): installed here when missing, as root on Debian; elsewhere the tests skip (and
+# fail under CI=true).
+browser:
+	@command -v chromium >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	    else echo "chromium is missing (apt-get install chromium): the browser tests will skip"; fi; }
+
 # The suite against the newest releases pyproject.toml's ranges admit (torch and torchvision stay the pinned oracle).
-test-latest: graphviz
+test-latest: graphviz browser
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python $(PIP) --upgrade -e '.[test]' 'torch==2.13.0'

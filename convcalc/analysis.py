@@ -104,6 +104,7 @@ class Analysis:
     input_tensor: Tensor | None = None  # channels first
     params: dict = field(default_factory=dict)  # the spec's `params:` as analysed (--param applied)
     mode: str = "eval"
+    sizes: dict = field(default_factory=dict)  # the spec's named sizes besides its input: {"edges": E}
 
     @property
     def outputs(self) -> list[str]:
@@ -144,16 +145,20 @@ def display(dims: tuple[Dim, ...], layout: str) -> tuple[Dim, ...]:
 def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> Analysis:
     strict = spec.strict if options.strict is None else options.strict
     given = list(options.input_shape) if options.input_shape else spec.input
-    env = _checked_values(given, spec.batch, options.values, document)
+    named = {"edges": spec.graph.edges} if spec.graph else {}  # sizes of the spec besides its input
+    env = _checked_values([*given, *named.values()], spec.batch, options.values, document)
     written = [symbol(v) if isinstance(v, str) else v for v in given]
     dims = tuple(substitute(v, env) for v in (written if spec.layout == "chw" or len(written) == 1
                                               else [written[-1], *written[:-1]]))
     batch = substitute(symbol(spec.batch) if isinstance(spec.batch, str) else spec.batch, env)
     dtype_bytes = DTYPE_BYTES[spec.dtype]
-    symbols = tuple(sorted(set().union(*(d.symbols() for d in (*dims, batch) if not is_concrete(d)))))
+    sizes = {name: substitute(symbol(v) if isinstance(v, str) else v, env) for name, v in named.items()}
+    symbols = tuple(sorted(set().union(*(d.symbols() for d in (*dims, batch, *sizes.values()) if not is_concrete(d)))))
 
     findings: list[Finding] = []
     constraints: list = []  # of convcalc.conditions.Constraint
+    if spec.graph is not None and spec.graph.edge_list:
+        _check_edge_list(spec.graph.edge_list, dims[0], document, findings)
     tensors: dict[str, Tensor | None] = {INPUT: Tensor(dims, ReceptiveField.identity(len(dims) - 1))}
     reports: list[LayerReport] = []
     unsized: set[str] = set()  # layers that do not run and could not at this input
@@ -165,8 +170,8 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
         if any(value is None for value in inputs):
             continue  # an input is already reported as wrong
         try:
-            checks = _Checks(node, strict, findings, constraints) if report.runs else \
-                _NotRun(node, findings, after_unsized=any(source in unsized for source in node.inputs))
+            checks = _Checks(node, strict, findings, constraints, sizes) if report.runs else \
+                _NotRun(node, findings, sizes, after_unsized=any(source in unsized for source in node.inputs))
             result = node.layer.infer(inputs, checks)
         except LayerError as error:
             findings.append(Finding.at(node, level(error.key), error.key, _printable(error.params)))
@@ -193,7 +198,16 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
     totals = _totals(reports, tensors[INPUT], batch, dtype_bytes, options.optimizer)
     return Analysis(spec, document.file, display(dims, spec.layout), batch, dtype_bytes, options.optimizer,
                     strict, reports, totals, findings, conditions, symbols, graph, document, tensors[INPUT],
-                    {**spec.params, **options.params}, options.mode)
+                    {**spec.params, **options.params}, options.mode, sizes)
+
+
+def _check_edge_list(edge_list, nodes: Dim, document: Document, findings: list) -> None:
+    """Every node an edge names is one of the input's N (its first axis), once N is a number."""
+    highest = max(max(side) for side in edge_list)
+    if is_concrete(nodes) and highest >= nodes:
+        key = "graph_node_out_of_range"
+        findings.append(Finding(level(key), key, {"node": highest, "nodes": nodes},
+                                location=document.location(("graph", "edge_list"))))
 
 
 def _within_bound(output: Tensor, node) -> None:
@@ -242,8 +256,8 @@ class _Checks:
 
     warned = False  # a check failed without stopping the layer (see _NotRun)
 
-    def __init__(self, node, strict, findings, constraints):
-        self.node, self.strict = node, strict
+    def __init__(self, node, strict, findings, constraints, sizes):
+        self.node, self.strict, self.sizes = node, strict, sizes
         self.findings, self.constraints = findings, constraints
 
     def _constraint(self, relation, value, divisor, key):
@@ -297,8 +311,8 @@ class _NotRun(_Checks):
     channels (groups) is structural: it stays an error. ``warned`` tells the analysis that the
     layer's sizes mean nothing."""
 
-    def __init__(self, node, findings, after_unsized: bool):
-        super().__init__(node, False, findings, [])
+    def __init__(self, node, findings, sizes, after_unsized: bool):
+        super().__init__(node, False, findings, [], sizes)
         self.warned = after_unsized  # a layer after one that could not run is not reported again
 
     def _not_run_here(self, key, params):
@@ -345,27 +359,37 @@ def _totals(reports, input_tensor: Tensor, batch, dtype_bytes, optimizer) -> Tot
 
 
 def _peak(reports, input_bytes) -> Dim | None:
-    """Most activation bytes held at once in one inference pass, in spec order: a layer's output
-    is allocated while its inputs are alive; a tensor is freed after its last reader (network
-    outputs are kept). No in-place operations are assumed. None when sizes are symbolic, since
-    which layer dominates then depends on the input size."""
+    """Most activation bytes held at once in one inference pass (see ``alive_bytes``); None when
+    sizes are symbolic, since which layer dominates then depends on the input size."""
+    alive = alive_bytes(reports, input_bytes)
+    return None if alive is None else max([input_bytes, *alive])
+
+
+def alive_bytes(reports, input_bytes, bytes_of=lambda report: report.activation_bytes) -> list[int] | None:
+    """Activation bytes alive at each step of one inference pass, in spec order, counted when the
+    step's output has just been allocated: a layer's output is allocated while its inputs are
+    alive; a tensor is freed after its last reader (network outputs are kept). No in-place
+    operations are assumed. ``bytes_of`` gives a layer's output bytes (the analysed figure, or one
+    evaluated at given sizes); None when a size is symbolic or a layer could not be analysed.
+
+    Two layers a -> b of 4 bytes each on an 8-byte input: 8 + 4 = 12 alive while a runs, then the
+    input is freed and b's 4 join a's: [12, 8]."""
     sizes = {INPUT: input_bytes}
     last_reader = {}
     for step, report in enumerate(reports):
-        if report.result is None or not is_concrete(report.activation_bytes):
+        if report.result is None or not is_concrete(bytes_of(report)):
             return None
-        sizes[report.node.name] = report.activation_bytes if report.runs else 0
+        sizes[report.node.name] = bytes_of(report) if report.runs else 0
         for source in report.node.inputs if report.runs else ():
             last_reader[source] = step
     if not is_concrete(input_bytes):
         return None
-    live = peak = input_bytes
+    live, alive = input_bytes, []
     for step, report in enumerate(reports):
         live += sizes[report.node.name]
-        if live > peak:
-            peak = live
+        alive.append(live)
         for source in report.node.inputs:
             if last_reader.get(source) == step:
                 live -= sizes[source]
                 last_reader[source] = None  # freed once, even when read twice
-    return peak
+    return alive

@@ -33,15 +33,20 @@ MEMORY_SLACK = 1024 ** 2  # ... + 1 MiB for the interpreter's own small allocati
 class CountingOps:
     """The ``Ops`` a forward receives: products are performed and counted here."""
 
-    def __init__(self, layout: str, scratch_bytes: int = 1 << 24):
+    def __init__(self, layout: str, scratch_bytes: int = 1 << 24, edges: np.ndarray | None = None):
         self.layout = layout
         self.scratch_bytes = scratch_bytes
+        self.edges = edges
         self.macs = 0
 
     def matmul(self, a, b):
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         self.macs += product(batch) * a.shape[-2] * a.shape[-1] * b.shape[-1]
         return np.matmul(a, b)
+
+    def aggregate(self, out, targets, messages):
+        self.macs += messages.size
+        np.add.at(out, (slice(None), targets), messages)
 
 
 @dataclass
@@ -125,6 +130,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
             weights = parameter_values(analysis, weights_file, seed, dtype)
         if x is None:
             x = _input(analysis, input_file, seed, dtype)
+        edges = graph_edges(analysis, seed)
         scratch = max(1 << 18, predicted_peak(analysis, keep) // 4)  # temporaries stay well inside the tolerance
         values = {INPUT: x}
         last_reader = {source: step for step, report in enumerate(analysis.layers) if report.runs
@@ -135,7 +141,7 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
                 continue  # in this mode (train_only in eval): its weights are drawn, but it does not run
             layer = report.node.layer
             params = {name: weights[f"{report.name}.{name}"] for name in shapes}
-            ops = CountingOps(analysis.spec.layout, scratch)
+            ops = CountingOps(analysis.spec.layout, scratch, edges)
             started = time.perf_counter()
             with np.errstate(all="ignore"):  # an overflow is the network's result (inf), not a raw warning
                 out = layer.forward(report.node.read(values), params, ops)
@@ -164,6 +170,32 @@ def execute(analysis: Analysis, *, seed: int = 0, weights_file: str | None = Non
         kept.update({f"{name}.{index}": array for index, array in enumerate(value)} if isinstance(value, tuple)
                     else {name: value})
     return Run(analysis, dtype, runs, x, kept, predicted_peak(analysis, keep), peak, weights)
+
+
+def random_edges(nodes: int, edges: int, seed: int = 0) -> np.ndarray:
+    """A seeded random directed graph as an edge list (2, E) of (sources, targets): each edge's
+    source uniform over the nodes and its target another node (no self-loop, which GCNConv and
+    GATConv add themselves); two edges may join the same pair, as in a multigraph.
+
+    >>> edges = random_edges(5, 8, seed=0)
+    >>> edges.shape, bool((edges[0] != edges[1]).all()), bool((edges < 5).all())
+    ((2, 8), True, True)
+    """
+    rng = np.random.default_rng([seed_entropy(seed), 2])
+    sources = rng.integers(0, nodes, edges)
+    targets = (sources + rng.integers(1, max(nodes, 2), edges)) % nodes
+    return np.stack([sources, targets])
+
+
+def graph_edges(analysis: Analysis, seed: int) -> np.ndarray | None:
+    """The edge list a graph spec runs on: its ``edge_list``, else ``random_edges`` over its nodes
+    (the input's first axis); None for a spec without a graph."""
+    graph = analysis.spec.graph
+    if graph is None:
+        return None
+    if graph.edge_list is not None:
+        return np.array(graph.edge_list, dtype=np.int64).reshape(2, -1)
+    return random_edges(int(analysis.input_tensor.dims[0]), int(analysis.sizes["edges"]), seed)
 
 
 def _bytes(size: int) -> str:

@@ -11,8 +11,8 @@ import keyword
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
-                      StringConstraints, ValidationError)
+from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt,
+                      PositiveInt, StringConstraints, ValidationError, model_validator)
 
 from convcalc.errors import ConvcalcError, FieldProblem
 from convcalc.i18n import Msg
@@ -47,6 +47,36 @@ class BlockDef(BaseModel):
     description: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     layers: list[Any] = Field(min_length=1)
+
+
+class GraphSpec(BaseModel):
+    """The graph a graph network runs on: its nodes are the input's first axis (``input: [N, F]``,
+    N nodes of F features); its edges are counted here (directed, as PyTorch Geometric's edge_index
+    holds them: an undirected edge is two)."""
+
+    model_config = ConfigDict(extra="forbid")
+    edges: Size | None = Field(default=None, description="E: the number of directed edges (source -> target), a size "
+                                                         "or a symbol; `convcalc run` draws a random graph of E edges")
+    edge_list: list[list[NonNegativeInt]] | None = Field(
+        default=None, description="the edges themselves, [[sources...], [targets...]] (PyG's edge_index), no "
+                                  "self-loops: what `convcalc run` runs on; E is their count")
+
+    @model_validator(mode="after")
+    def _edges_counted(self):
+        if self.edge_list is None:
+            if self.edges is None:
+                raise ValueError("give the graph's edges: their count (edges: E) or the list (edge_list)")
+            return self
+        if len(self.edge_list) != 2 or len(self.edge_list[0]) != len(self.edge_list[1]):
+            raise FieldProblem("edge_list", "give two lists of the same length: the sources, then the targets")
+        if any(source == target for source, target in zip(*self.edge_list)):
+            raise FieldProblem("edge_list", "an edge from a node to itself: leave self-loops out (GCNConv and GATConv "
+                                            "add one at every node)")
+        count = len(self.edge_list[0])
+        if self.edges is not None and self.edges != count:
+            raise FieldProblem("edges", f"edge_list holds {count} edges")
+        self.edges = count
+        return self
 
 
 class LintSettings(BaseModel):
@@ -84,6 +114,9 @@ class Spec(BaseModel):
                                           "any layer or block), settable with --param NAME=VALUE: one file, a family")
     blocks: dict[str, BlockDef] = Field(default_factory=dict)
     layers: list[Any] = Field(min_length=1, description="layers in order; `inputs:` joins branches")
+    graph: GraphSpec | None = Field(
+        default=None, description="for graph networks: input [N, F] is N nodes of F features, and graph: {edges: E} "
+                                  "(or edge_list: [[sources], [targets]]) the edges between them")
 
 
 def suggestion(word: str, choices) -> Msg | str:

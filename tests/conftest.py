@@ -101,6 +101,10 @@ def pytest_collection_modifyitems(config, items):
         if shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None:
             raise pytest.UsageError("CI needs Graphviz's dot and the graphviz package for the drawing tests; "
                                     "run `make test` (as root on Debian, for apt-get install graphviz)")
+        from report_browser import missing
+
+        if missing():
+            raise pytest.UsageError(f"CI needs {missing()} for the plot and report tests; run `make test`")
 
 
 OUTPUT_SCHEMA = None

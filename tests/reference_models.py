@@ -459,6 +459,46 @@ def googlenet_aux():
     return make_googlenet(aux=True)
 
 
+# ----- graph networks (issue 17): PyTorch Geometric's layers -------------------------------------
+
+class GraphNetwork(nn.Module):
+    """conv1, an activation, conv2 (the dropouts are identities in eval) on the graph the executor
+    runs a graph spec on: convcalc.execute.random_edges over its nodes, seed 0 (the tests' seed).
+    Takes the executor's batch of one graph, (1, N, F)."""
+
+    def __init__(self, conv1, activation, conv2, nodes=2708, edges=10556):
+        super().__init__()
+        from convcalc.execute import random_edges
+
+        self.conv1, self.activation, self.conv2 = conv1, activation, conv2
+        self.register_buffer("edge_index", torch.from_numpy(random_edges(nodes, edges, seed=0)), persistent=False)
+
+    def forward(self, x):
+        (graph,) = x
+        return self.conv2(self.activation(self.conv1(graph, self.edge_index)), self.edge_index)[None]
+
+
+def gcn_cora():
+    """Kipf & Welling 2017 as PyG's examples/gcn.py: GCNConv(1433, 16), ReLU, GCNConv(16, 7)."""
+    from torch_geometric.nn import GCNConv
+
+    return GraphNetwork(GCNConv(1433, 16), nn.ReLU(), GCNConv(16, 7))
+
+
+def gat_cora():
+    """Veličković et al. 2018 as PyG's examples/gat.py: 8 heads of 8, ELU, 1 head of 7 averaged."""
+    from torch_geometric.nn import GATConv
+
+    return GraphNetwork(GATConv(1433, 8, heads=8), nn.ELU(), GATConv(64, 7, heads=1, concat=False))
+
+
+def chebnet_cora():
+    """PyG's benchmark/citation/cheb.py: ChebConv(1433, 16, K=3), ReLU, ChebConv(16, 7, K=3)."""
+    from torch_geometric.nn import ChebConv
+
+    return GraphNetwork(ChebConv(1433, 16, K=3), nn.ReLU(), ChebConv(16, 7, K=3))
+
+
 # ----- dispatch -----------------------------------------------------------------------------------
 
 BUILDERS = {
@@ -478,6 +518,9 @@ BUILDERS = {
     "unet.yaml": unet,
     "vgg16.yaml": vgg16,
     "vgg19.yaml": vgg19,
+    "gcn_cora.yaml": gcn_cora,
+    "gat_cora.yaml": gat_cora,
+    "chebnet_cora.yaml": chebnet_cora,
 }
 
 

@@ -125,11 +125,12 @@ def test_layernorm(data):
     channels, spatial, batch = data.draw(channels_st), data.draw(spatial_st()), data.draw(batch_st)
     over, affine, eps = data.draw(st.sampled_from(["all", "channels", "last_axis"])), data.draw(st.booleans()), \
         data.draw(st.floats(1e-6, 0.1))
-    report = analysed([channels, *spatial], {"layernorm": {"over": over, "affine": affine, "eps": eps}})
+    bias = data.draw(st.booleans())  # PyTorch's bias=False: the weight alone
+    report = analysed([channels, *spatial], {"layernorm": {"over": over, "affine": affine, "bias": bias, "eps": eps}})
     rng = rng_of(data)
     params, shapes = draw_params(report, rng)
     shape = {"all": [channels, *spatial], "channels": [channels], "last_axis": [[channels, *spatial][-1]]}[over]
-    module = load(nn.LayerNorm(shape, eps=eps, elementwise_affine=affine), params)
+    module = load(nn.LayerNorm(shape, eps=eps, elementwise_affine=affine, bias=bias), params)
     check_parameters(report, shapes, module)
     x = torch.from_numpy(rng.normal(0.5, 2.0, (batch, channels, *spatial)))
     with torch.no_grad():

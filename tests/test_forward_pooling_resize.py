@@ -282,3 +282,40 @@ def test_executor_runs_the_pooling_and_resizing_layers():
     assert [layer.shape for layer in result.layers] == [tuple(r.result.output.dims) for r in analysis.layers]
     (output,) = result.outputs.values()
     np.testing.assert_allclose(output, model(t(x)).numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("sizes, given", [
+    ([5], {"scale": "2"}), ([5, 4], {"scale": ["1.5", "3"]}), ([7, 3], {"size": [4, 1]}), ([1, 6], {"size": [3, 9]}),
+    ([4, 5, 3], {"scale": ["2", "1.1", "0.5"]}), ([6, 6], {"size": [6, 11]}),
+])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_upsample_align_corners(sizes, given, dtype):
+    """align_corners=True as PyTorch's (bi/tri)linear interpolation: input position o*(W-1)/(O-1),
+    whatever the scale; one output pixel reads the first input pixel."""
+    rank = len(sizes)
+    x = sample(1, sizes).astype(dtype)
+    if "scale" in given:
+        arguments = {"scale_factor": tuple(float(Fraction(scale)) for scale in given["scale"])}
+    else:
+        arguments = {"size": tuple(given["size"])}
+    expected = F.interpolate(t(x), mode=LINEAR[rank], align_corners=True, **arguments)
+    ours = run({f"upsample{rank}d": {**given, "mode": "bilinear", "align_corners": True}}, x)
+    tolerance = 1e-12 if dtype == "float64" else 1e-6
+    np.testing.assert_allclose(ours, expected.numpy(), rtol=tolerance, atol=tolerance)
+
+
+def test_align_corners_is_bilinear_only():
+    from convcalc.errors import ConvcalcError
+
+    with pytest.raises(ConvcalcError) as error:
+        analyze_text(spec_text([4, 4], {"upsample2d": {"scale": 2, "align_corners": True}}))
+    assert "align_corners applies to bilinear upsampling only" in error.value.render()
+
+
+def test_align_corners_receptive_field_jump():
+    """Aligned corners put output unit o at input o*(W-1)/(O-1): from 5 to 9 pixels, a jump of
+    4/8 = 1/2 input pixel (5/9 without); unit 0 reads input pixels 0 and 1."""
+    for align, jump in ((True, Fraction(1, 2)), (False, Fraction(5, 9))):
+        layer = {"upsample2d": {"size": 9, "mode": "bilinear", "align_corners": align}}
+        (rf, _) = analyze_text(spec_text([5, 5], layer)).layers[-1].result.output.field.dims
+        assert (rf.jump, rf.left, rf.right) == (jump, 0, 1)

@@ -379,9 +379,9 @@ def test_analyze_an_onnx_file_in_every_format(tmp_path, output_format):
     assert result.exit_code == 0, result.output
     assert "conv2d" in result.output or output_format == "github"
     if output_format == "json":
-        import json
+        from conftest import one_spec
 
-        layer = json.loads(result.output)["layers"][0]
+        layer = one_spec(result.output)["layers"][0]
         assert layer["name"] == "c" and layer["params"] == 4 * 3 * 9 + 4  # (F*F*C + 1)*K
 
 

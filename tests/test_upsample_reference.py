@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import analyze_text
+from conftest import analyze_text, one_spec
 from convcalc.cli import main
 from convcalc.execute import CountingOps
 from convcalc.symbolic import substitute
@@ -121,7 +121,7 @@ def test_cli_analyze_verify_and_explain(tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["analyze", str(spec), "--input", "1xHxW", "--format", "json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = one_spec(result.output)
     assert data["layers"][-1]["output_shape"] == [4, "H", "W"]
     assert data["valid_sizes"] == "any H and any W"
     result = runner.invoke(main, ["verify", str(spec), "--input-shape", "1x9x7"])

@@ -14,7 +14,7 @@ import importlib
 from convcalc.errors import ConvcalcError
 
 # module -> the extra that installs it
-EXTRAS = {"onnx": "onnx", "onnxruntime": "onnx", "torch": "torch", "graphviz": "draw"}
+EXTRAS = {"onnx": "onnx", "onnxruntime": "onnx", "torch": "torch", "graphviz": "draw", "matplotlib": "plot"}
 
 
 def require(module: str, needed_for: str):

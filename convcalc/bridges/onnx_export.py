@@ -14,12 +14,19 @@ one's), cast to float32. A spec in the hwc layout takes its input channels last 
 it to channels first at once (one Transpose node); every tensor after it, the outputs included,
 is channels first, as the arrays of ``convcalc run``. Constants that are not parameters (shapes,
 axes, the ones of a sum pool) are Constant nodes, so the initializers are exactly the parameters.
+
+Every node but the Constants carries the type of the layer that wrote it as NodeProto metadata
+(``convcalc.type``; other tools ignore it), so the importer brings back the same type where two
+compute the same. A train_only layer (an auxiliary head in eval mode) has no node: the graph is
+what runs. Its parameters stay as initializers no node reads, so the file holds the whole
+checkpoint ``run --weights`` reads; an import, reading the graph, does not count them.
 """
 
 from __future__ import annotations
 
 from convcalc.analysis import Analysis
 from convcalc.bridges import require
+from convcalc.bridges.onnx_import import TYPE_KEY
 from convcalc.errors import ConvcalcError, LayerError, Location
 from convcalc.graph import INPUT
 from convcalc.i18n import Msg
@@ -182,11 +189,15 @@ def model(analysis: Analysis, *, weights_file: str | None = None, seed: int = 0,
         hook = getattr(layer, "to_onnx", None)
         if hook is None:
             raise ConvcalcError("onnx_no_equivalent", report.location, layer=report.name, kind=report.kind)
+        written = len(builder.nodes)
         try:
             hook(report.name, inputs, outputs, params, builder)
         except LayerError as error:
             raise ConvcalcError("onnx_export_layer_refused", report.location, layer=report.name, kind=report.kind,
                                 reason=Msg(error.key, **error.params)) from None
+        for node in builder.nodes[written:]:  # which type wrote them, for the importer (see TYPE_KEY)
+            if node.op_type != "Constant":
+                helper.set_metadata_props(node, {TYPE_KEY: report.kind})
         value_infos += [_value_info(helper, float32, output, (batch, *tensor.dims))
                         for output, tensor in zip(outputs, report.result.tensors)]
     produced = {info.name: info for info in value_infos}

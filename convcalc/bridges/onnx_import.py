@@ -5,6 +5,16 @@ evaluated statically, with symbols where the graph input has symbolic sizes.
 
 Only the initializers' shapes are read for the analysis; their values are read when ``run`` or
 ``verify`` asks for the weights (the Document's ``weights``).
+
+Patterns: a layer type's ``from_onnx`` may absorb the nodes after the one it is asked about
+(x * Sigmoid(x) is one silu); among the types claiming a node the longest claim wins, then the
+type named by the node's ``convcalc.type`` metadata (TYPE_KEY: convcalc's exporter marks every node
+with the type that wrote it, so of two types computing the same, adaptive_avgpool2d(1) and
+global_avgpool2d, the one exported comes back), then registry order (what a file from another tool
+gets). Shapes are followed through the folded plumbing (``shape_sources``): a Resize or Slice sized
+by another tensor's Shape takes that tensor as an input (upsample ``size: reference``, centre
+crops). A graph input read only by a Transpose to channels first (convcalc's export of an hwc
+spec) makes an hwc spec.
 """
 
 from __future__ import annotations
@@ -119,6 +129,7 @@ class OnnxNode:
         self.bindings: dict[str, Binding] = {}
         self.read_names: dict[str, str] = {}  # parameter -> the value name the node reads it as
         self.absorbed: list = []  # later nodes a pattern consumed (their outputs are this layer's)
+        self.extra_inputs: list = []  # tensors read through their Shape only, inputs of the layer (``reads``)
 
     @property
     def inputs(self) -> list[str]:
@@ -150,6 +161,16 @@ class OnnxNode:
     def rank(self) -> int:
         """Spatial axes of the first input."""
         return len(self.shape(0)) - 2
+
+    def shape_sources(self, index: int) -> set:
+        """The tensors whose Shape a constant input is computed from (torch's and convcalc's
+        exports size a Resize to another tensor's size so): empty for a plain constant."""
+        return set(self._walk.shape_sources.get(self.proto.input[index], ())) if self.has(index) else set()
+
+    def reads(self, value: str) -> None:
+        """The layer takes ``value`` (a tensor the node reaches through a Shape) as one more input."""
+        if value not in self.extra_inputs:
+            self.extra_inputs.append(value)
 
     def is_tensor(self, index: int) -> bool:
         return self.has(index) and self.proto.input[index] in self._walk.tensors
@@ -235,9 +256,10 @@ def _padding(pairs):
 
 # ----- shape plumbing evaluated statically ------------------------------------------------------
 def _fold_shape(node, values):
+    """Shape, axes start:end (opset 15's attributes; all by default)."""
     import numpy as np
 
-    return [np.array(values[0], dtype=object)]
+    return [np.array(values[0][node.attr("start", 0):node.attr("end", len(values[0]))], dtype=object)]
 
 
 def _fold(function):
@@ -377,6 +399,7 @@ class _Walk:
         graph = model.graph
         self.initializers = {tensor.name: tensor for tensor in graph.initializer}
         self.static: dict = {}
+        self.shape_sources: dict[str, frozenset] = {}  # a static value -> the tensors whose Shape it is computed from
         # an Identity's or Transpose's output of a constant -> (the constant, the axes' order or None): read only if needed
         self.views: dict[str, tuple] = {}
         self.tensors: dict = {}  # ONNX value -> (reference, convcalc Tensor)
@@ -486,8 +509,21 @@ class _Walk:
         self.batch_written = sizes[0]
         self.input_shape = sizes[1:]
         tensor_dims = tuple(symbol(s) if isinstance(s, str) else s for s in sizes[1:])
-        self.tensors[value.name] = ("input", Tensor(tensor_dims, ReceptiveField.identity(len(tensor_dims) - 1)))
-        self.previous = value.name
+        self.layout = "chw"
+        readers = self.readers.get(value.name, [])
+        perm = [0, len(dims) - 1, *range(1, len(dims) - 1)]
+        if len(dims) > 2 and len(readers) == 1 and self.model.graph.node[readers[0]].op_type == "Transpose" \
+                and OnnxNode(self.model.graph.node[readers[0]], readers[0], self).attr("perm") == perm:
+            # channels last, made channels first at once (convcalc's export of an hwc spec): an hwc spec
+            transpose = self.model.graph.node[readers[0]]
+            self.layout = "hwc"
+            self.done.add(readers[0])
+            tensor_dims = (tensor_dims[-1], *tensor_dims[:-1])
+            value_name = transpose.output[0]
+        else:
+            value_name = value.name
+        self.tensors[value_name] = ("input", Tensor(tensor_dims, ReceptiveField.identity(len(tensor_dims) - 1)))
+        self.previous = value_name
 
     def run(self):
         self.read_input()
@@ -531,7 +567,11 @@ class _Walk:
         except (ValueError, TypeError, IndexError, ZeroDivisionError) as error:
             raise ConvcalcError("onnx_fold_failed", Location(self.source), index=index, node=_shown(proto),
                                 op=proto.op_type, reason=_reason(error)) from None
+        sources = frozenset().union(*(self.shape_sources.get(name, ()) for name in proto.input),
+                                    [name for name in proto.input if name in self.tensors])
         for name, value in zip(proto.output, results):
+            if sources:
+                self.shape_sources[name] = sources
             value = np.asarray(value)
             if value.dtype == object and all(is_concrete(v) for v in value.reshape(-1).tolist()):
                 value = value.astype(np.int64)
@@ -550,21 +590,14 @@ class _Walk:
         tensor_inputs = [name for name in proto.input if name in self.tensors]
         if not tensor_inputs:
             self._unsupported(proto, index, "onnx_not_static")
-        node = OnnxNode(proto, index, self)
         rank = len(self.shape(tensor_inputs[0])) - 2
-        entry = None
-        for cls in candidates:
-            if cls.rank not in (None, rank):
-                continue
-            node.bindings, node.read_names, node.absorbed = {}, {}, []
-            entry = cls.from_onnx(node, self)
-            if entry is not None:
-                break
+        node, entry = self._longest_match(proto, index, [cls for cls in candidates if cls.rank in (None, rank)])
         if entry is None:
             self._unsupported(proto, index, "onnx_form", attributes=_attributes_text(proto))
         (kind, fields), = entry.items()
         from convcalc.layers import REGISTRY
 
+        tensor_inputs += [value for value in node.extra_inputs if value not in tensor_inputs]
         try:
             layer = REGISTRY[kind].model_validate(fields)
             inputs = [self.tensors[name][1] for name in tensor_inputs]
@@ -573,7 +606,9 @@ class _Walk:
             raise ConvcalcError("onnx_layer_refused", Location(self.source), index=index, node=_shown(proto),
                                 op=proto.op_type, kind=kind, reason=_reason(error)) from None
         last = node.absorbed[-1].proto if node.absorbed else proto
-        name = self._name(proto, type(layer), node.read_names, {proto.name, *(step.proto.name for step in node.absorbed)})
+        # named after the node giving the layer's output (convcalc's exporter names that one after the layer)
+        own = {proto.name, *(step.proto.name for step in node.absorbed)}
+        name = self._name(last, type(layer), node.read_names, own)
         references = [self.tensors[value][0] for value in tensor_inputs]
         written = {"name": name}
         follows = self.previous in self.tensors and references == [self.tensors[self.previous][0]]
@@ -588,6 +623,24 @@ class _Walk:
         self.bindings.update({f"{name}.{parameter}": binding for parameter, binding in node.bindings.items()})
         self.done.update(absorbed.index for absorbed in node.absorbed)
         self.previous = outputs[0]
+
+    def _longest_match(self, proto, index, candidates) -> tuple:
+        """The claim of the layer type whose pattern takes the most nodes (x * Sigmoid(x) is one
+        silu, not a sigmoid then a multiply); between equally long claims, the type named by the
+        node's ``convcalc.type`` metadata (convcalc's exporter writes it, so a type that computes
+        the same as another, adaptive_avgpool2d(1) and global_avgpool2d, comes back as itself),
+        else the first in registry order."""
+        marked = _marked_type(proto)
+        best_node, best_entry, best_rank = OnnxNode(proto, index, self), None, None
+        for order, cls in enumerate(candidates):
+            node = OnnxNode(proto, index, self)
+            entry = cls.from_onnx(node, self)
+            if entry is None:
+                continue
+            rank = (len(node.absorbed), cls.kind == marked, -order)
+            if best_rank is None or rank > best_rank:
+                best_node, best_entry, best_rank = node, entry, rank
+        return best_node, best_entry
 
     def _unsupported(self, proto, index, reason, **params):
         raise ConvcalcError("onnx_unsupported_form", Location(self.source), index=index, node=_shown(proto),
@@ -640,6 +693,13 @@ class _Walk:
                     parts = node_path.split(".")
                     self._prefixes.update(".".join(parts[:end]) for end in range(1, len(parts)))
         return path in self._prefixes or bool(self._paths.get(path, set()) - own)
+
+
+TYPE_KEY = "convcalc.type"  # NodeProto metadata: the convcalc type a node was exported from (other tools ignore it)
+
+
+def _marked_type(proto) -> str | None:
+    return next((entry.value for entry in proto.metadata_props if entry.key == TYPE_KEY), None)
 
 
 def _module_path(node_name: str) -> tuple[str | None, str]:
@@ -717,4 +777,6 @@ def imported(model, source: str) -> Imported:
     notes = [f"ONNX opset {max((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), default='?')}"
              + (f", produced by {producer}" if producer else "") + "."]
     text = spec_yaml(name, source, walk.input_shape, walk.entries, batch=walk.batch_written, notes=notes)
+    if walk.layout != "chw":  # after the input line (the writer knows no layout)
+        text = re.sub(r"^(input: .*)$", rf"\1\nlayout: {walk.layout}", text, count=1, flags=re.M)
     return Imported(text, walk.entries, walk.outputs, walk.bindings, model)

@@ -1,7 +1,7 @@
 """The command line: parse, call, pick a renderer, map the exit code (see ``base`` for the codes).
 
 One module per command group: ``checking`` (analyze, lock, diff), ``execution`` (run, verify),
-``bridges`` (import, export),
+``bridges`` (import, export), ``plots`` (plot),
 ``teaching`` (explain, calc, check, quiz), ``reference`` (schema, specs, layers), ``pictures`` (draw).
 """
 
@@ -13,7 +13,9 @@ import sys
 
 import click
 
-from convcalc.cli import bridges, checking, execution, pictures, reference, teaching  # noqa: F401  (importing them registers their commands)
+from convcalc.cli import (  # noqa: F401  (importing them registers their commands)
+    bridges, checking, execution, pictures, plots, reference, teaching,
+)
 from convcalc.cli.base import (
     EXIT_CANNOT_ANALYSE,
     EXIT_OUTPUT_CLOSED,

@@ -34,11 +34,16 @@ MACHINE_FORMATS = ("json", "concise", "github", "sarif")  # carry the specs that
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @click.option("--format", "output_format",
-              type=click.Choice(["table", "json", "markdown", "csv", "concise", "github", "sarif"]), default=None,
+              type=click.Choice(["table", "json", "markdown", "csv", "concise", "github", "sarif", "html"]),
+              default=None,
               help="Output format (default: github when GITHUB_ACTIONS=true, else table). concise: one "
                    "`file:line:col: level code message` line per diagnostic; github: GitHub Actions "
                    "annotations; sarif: SARIF 2.1.0 for code scanning; json: described by "
-                   "`convcalc schema --of output`.")
+                   "`convcalc schema --of output`; html: one self-contained page with the table, blocks "
+                   "collapsible, the plots, the diagram and every diagnostic.")
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="Write the output to this file instead of standard output (e.g. -o report.html).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Only warnings and errors, and nothing else: no table, no notes (nothing when all is well).")
 @click.option("--select", "selected", multiple=True, callback=code_prefixes, metavar="CODE",
@@ -65,8 +70,8 @@ MACHINE_FORMATS = ("json", "concise", "github", "sarif")  # carry the specs that
 @click.option("--max-training-memory", callback=quantity, help="Budget: the training memory estimate.")
 @depth_option
 @lang_option
-def analyze(specs, output_format, quiet, selected, ignored, values, sizing, strict, optimizer, lang, max_params,
-            max_macs, max_flops, max_memory, max_activation, max_training_memory, depth):
+def analyze(specs, output_format, output, force, quiet, selected, ignored, values, sizing, strict, optimizer, lang,
+            max_params, max_macs, max_flops, max_memory, max_activation, max_training_memory, depth):
     """Analyse SPEC files (or glob patterns): per-layer shapes, parameters, MACs, FLOPs, memory
     and receptive fields, totals, validity conditions for symbolic sizes, every inconsistency,
     and the budgets of the spec's `budget:` and of the --max-* options (SI or binary suffixes).
@@ -107,7 +112,20 @@ def analyze(specs, output_format, quiet, selected, ignored, values, sizing, stri
                              and not (quiet and finding.level == "note")]
         results.append(analysis)
         code = max(code, analysis.exit_code)
-    renderer(output_format).write(results, lang, sys.stdout, depth=depth, quiet=quiet)
+    if output:
+        import io
+
+        from convcalc.output import write_new
+
+        text = io.StringIO()
+        renderer(output_format).write(results, lang, text, depth=depth, quiet=quiet)
+        try:
+            write_new(output, text.getvalue(), force)
+        except ConvcalcError as error:
+            click.echo(error.render(lang), err=True)
+            sys.exit(EXIT_CANNOT_ANALYSE)
+    else:
+        renderer(output_format).write(results, lang, sys.stdout, depth=depth, quiet=quiet)
     sys.exit(code)
 
 

@@ -433,6 +433,61 @@ MESSAGES = {
     "lint_settings_list": "{origin}: '{key}' must be a list of codes or code prefixes, e.g. [CC2, CC401]",
     "pyproject_unreadable": "cannot read this pyproject.toml for its [tool.convcalc] settings: {problem}",
 
+    # plots and the HTML report (issue 15)
+    "plot_purpose": "drawing plots",
+    "plot_suffix": "the plot's file name ends in .png or .svg (the image format); got '{name}'",
+    "plot_inconsistent": "the network has errors (convcalc analyze shows them): only a consistent one is plotted",
+    "plot_needs_sizes": "the {kind} plot needs numbers, and the input is symbolic ({symbols}): give the sizes "
+                        "(--set, --input 3x224x224), or plot --kind scaling",
+    "plot_needs_symbols": "the scaling plot shows costs as functions of the input size: give a symbolic input "
+                          "(--input 3xHxW)",
+    "plot_no_valid_size": "no input size up to {limit} satisfies the network's conditions: nothing to plot",
+    "plot_no_field": "no layer of this network sees a window of its input (the input is flat): no receptive "
+                     "field to plot",
+    "plot_memory_title": "{name}: activation memory alive at each step (one inference pass)",
+    "plot_costs_title": "{name}: parameters, MACs and activation memory per layer",
+    "plot_costs_depth_title": "{name}: parameters, MACs and activation memory per group (--depth {depth})",
+    "plot_field_title": "{name}: receptive field through the network",
+    "plot_scaling_title": "{name}: costs as functions of the input size",
+    "plot_alive": "activation memory alive",
+    "plot_peak_at": "peak {size} at {layer}",
+    "plot_step": "layer (schedule order)",
+    "plot_field_axis": "receptive field ({axis})",
+    "plot_jump": "jump (input pixels between neighbouring units)",
+    "plot_input_size": "input size ({size})",
+    "plot_field_pixels": "input pixels",
+    "plot_input_side": "input size {symbols}",
+    "plot_memory": "memory",
+    "plot_scaling_peak": "peak inference memory",
+    "plot_scaling_training": "training memory",
+    "plot_scaling_activations": "all activations",
+    "plot_written": "{path}: {kind} plot",
+    "report_title": "convcalc report: {name}",
+    "report_totals": "Totals",
+    "report_layers": "Layers",
+    "report_plots": "Plots",
+    "report_diagram": "Architecture",
+    "report_no_diagram": "The architecture diagram appears here when convcalc can draw it (convcalc draw).",
+    "report_no_plots": "No plots: the network has errors (see above).",
+    "report_plots_need": "The plots need the Python package matplotlib: pip install 'convcalc[plot]'",
+    "report_collapse_all": "Collapse all blocks",
+    "report_expand_all": "Expand all blocks",
+    "report_block": "{name} ({kind}, line {line}): {layers} layers",
+    "report_made_by": "Made by convcalc {version}; the page needs no network to open.",
+
+    # graph convolutions (issue 17)
+    "graph_needs_edges": "a graph layer needs the graph's edges: give the spec graph: {{edges: E}} (input: [N, F] "
+                         "is N nodes of F features)",
+    "graph_needs_node_features": "a graph layer takes N nodes of F features, (N, F); it received {shape}",
+    "fig_transform": "MACs at the nodes (transform)",
+    "fig_aggregation": "MACs over the edges (aggregation)",
+    "fig_spectral": "a GCNConv on the same graph",
+    "graph_spectral_contrast": "spectral filtering: this ChebConv of order K = {order} costs {ours} MACs, K "
+                               "transforms and K - 1 propagations over the edges, against {gcn} for the one-hop "
+                               "spatial GCNConv",
+    "graph_node_out_of_range": "the graph's edge_list names node {node}, but the input has {nodes} nodes (numbered "
+                               "from 0)",
+
     # homework round 2 (issue 16)
     "ceil_dropped_note": "ceil gives {count} windows, but window {count} would start at pixel ({count} - 1)*{stride} - {low} = {start}, past the input's last pixel {last}, in the right padding: PyTorch drops it, giving {result}",
     "fig_padding": "padding (total)",
@@ -544,6 +599,26 @@ MESSAGES = {
                                "size (--set)",
 
     # importing PyTorch models (bridges.torch_import)
+    "torch_target_syntax": "--torch {target}: give MODULE:ATTR, e.g. torchvision.models:resnet50",
+    "torch_target_missing": "--torch {target}: cannot import it ({problem})",
+    "torch_target_not_callable": "--torch {target}: not a callable (give a builder function or an nn.Module class)",
+    "torch_target_failed": "--torch {target}: calling it failed: {problem}",
+    "torch_target_not_module": "{target} gives {got}, not a torch.nn.Module",
+    "torch_input_numeric": "importing a PyTorch model needs numeric input sizes, not {shape}",
+    "torch_trace_failed": "torch.fx cannot trace the model: {problem}",
+    "torch_shapes_failed": "the model does not run at input {shape}: {problem}",
+    "torch_several_inputs": "the model takes more than one input ({node}); convcalc specs have one",
+    "torch_no_layers": "the traced model has no layers",
+    "torch_batch_mixed": "the traced node {node}{line} gives a tensor of shape {shape} whose first axis is not "
+                         "the batch: convcalc's layers keep the batch apart",
+    "torch_unmapped_module": "module {name} ({kind}, the traced node {node}{line}) has no convcalc layer type",
+    "torch_unmapped_function": "{name} (the traced node {node}{line}) has no convcalc layer type",
+    "torch_unmapped_source": "{name} (the traced node {node}{line}) reads a tensor no layer gives (one made "
+                             "inside the model)",
+    "torch_unsupported": "{target} (the traced node {node}{line}): {problem}",
+    "torch_option_refused": "{option}={value} has no convcalc equivalent",
+    "torch_dim_refused": "dim {value} is not supported here (give the channels: {expected})",
+    "torch_batch_axis": "it acts on the batch axis (dim {value})",
 
     # exporting PyTorch source (bridges.torch_export)
     "torch_export_reserved": "layer {layer}: PyTorch modules have an attribute {part}, so no module can be "

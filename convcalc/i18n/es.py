@@ -448,6 +448,64 @@ MESSAGES = {
                           "[CC2, CC401]",
     "pyproject_unreadable": "no se puede leer este pyproject.toml para sus ajustes [tool.convcalc]: {problem}",
 
+    # plots and the HTML report (issue 15)
+    "plot_purpose": "dibujar gráficos",
+    "plot_suffix": "el nombre del archivo del gráfico termina en .png o .svg (el formato de imagen); se recibió "
+                   "'{name}'",
+    "plot_inconsistent": "la red tiene errores (convcalc analyze los muestra): solo se dibuja una red consistente",
+    "plot_needs_sizes": "el gráfico {kind} necesita números, y la entrada es simbólica ({symbols}): da los tamaños "
+                        "(--set, --input 3x224x224), o dibuja --kind scaling",
+    "plot_needs_symbols": "el gráfico scaling muestra los costes en función del tamaño de la entrada: da una "
+                          "entrada simbólica (--input 3xHxW)",
+    "plot_no_valid_size": "ningún tamaño de entrada hasta {limit} cumple las condiciones de la red: no hay nada "
+                          "que dibujar",
+    "plot_no_field": "ninguna capa de esta red ve una ventana de su entrada (la entrada es plana): no hay campo "
+                     "receptivo que dibujar",
+    "plot_memory_title": "{name}: memoria de activaciones viva en cada paso (una pasada de inferencia)",
+    "plot_costs_title": "{name}: parámetros, MACs y memoria de activaciones por capa",
+    "plot_costs_depth_title": "{name}: parámetros, MACs y memoria de activaciones por grupo (--depth {depth})",
+    "plot_field_title": "{name}: campo receptivo a lo largo de la red",
+    "plot_scaling_title": "{name}: costes en función del tamaño de la entrada",
+    "plot_alive": "memoria de activaciones viva",
+    "plot_peak_at": "pico de {size} en {layer}",
+    "plot_step": "capa (orden de ejecución)",
+    "plot_field_axis": "campo receptivo ({axis})",
+    "plot_jump": "salto (píxeles de entrada entre unidades vecinas)",
+    "plot_input_size": "tamaño de la entrada ({size})",
+    "plot_field_pixels": "píxeles de entrada",
+    "plot_input_side": "tamaño de la entrada {symbols}",
+    "plot_memory": "memoria",
+    "plot_scaling_peak": "memoria pico de inferencia",
+    "plot_scaling_training": "memoria de entrenamiento",
+    "plot_scaling_activations": "todas las activaciones",
+    "plot_written": "{path}: gráfico {kind}",
+    "report_title": "Informe de convcalc: {name}",
+    "report_totals": "Totales",
+    "report_layers": "Capas",
+    "report_plots": "Gráficos",
+    "report_diagram": "Arquitectura",
+    "report_no_diagram": "El diagrama de la arquitectura aparece aquí cuando convcalc puede dibujarlo "
+                         "(convcalc draw).",
+    "report_no_plots": "Sin gráficos: la red tiene errores (véase arriba).",
+    "report_plots_need": "Los gráficos necesitan el paquete de Python matplotlib: pip install 'convcalc[plot]'",
+    "report_collapse_all": "Plegar todos los bloques",
+    "report_expand_all": "Desplegar todos los bloques",
+    "report_block": "{name} ({kind}, línea {line}): {layers} capas",
+    "report_made_by": "Hecho con convcalc {version}; la página no necesita red para abrirse.",
+
+    # graph convolutions (issue 17)
+    "graph_needs_edges": "una capa de grafo necesita las aristas del grafo: indique en la especificación graph: "
+                         "{{edges: E}} (input: [N, F] son N nodos de F características)",
+    "graph_needs_node_features": "una capa de grafo recibe N nodos de F características, (N, F); ha recibido {shape}",
+    "fig_transform": "MACs en los nodos (transformación)",
+    "fig_aggregation": "MACs por las aristas (agregación)",
+    "fig_spectral": "una GCNConv en el mismo grafo",
+    "graph_spectral_contrast": "filtrado espectral: esta ChebConv de orden K = {order} cuesta {ours} MACs, K "
+                               "transformaciones y K - 1 propagaciones por las aristas, frente a {gcn} de la GCNConv "
+                               "espacial de un salto",
+    "graph_node_out_of_range": "la edge_list del grafo nombra el nodo {node}, pero la entrada tiene {nodes} nodos "
+                               "(numerados desde 0)",
+
     # homework round 2 (issue 16)
     "ceil_dropped_note": "ceil da {count} ventanas, pero la ventana {count} empezaría en el píxel ({count} - 1)*{stride} - {low} = {start}, más allá del último píxel de la entrada, {last}, en el relleno de la derecha: PyTorch la descarta, lo que da {result}",
     "fig_padding": "relleno (total)",
@@ -566,6 +624,28 @@ MESSAGES = {
                                "el tamaño (--set)",
 
     # importing PyTorch models (bridges.torch_import)
+    "torch_target_syntax": "--torch {target}: escribe MÓDULO:ATRIBUTO, p. ej. torchvision.models:resnet50",
+    "torch_target_missing": "--torch {target}: no se puede importar ({problem})",
+    "torch_target_not_callable": "--torch {target}: no es invocable (da una función constructora o una clase "
+                                 "nn.Module)",
+    "torch_target_failed": "--torch {target}: la llamada falló: {problem}",
+    "torch_target_not_module": "{target} da {got}, no un torch.nn.Module",
+    "torch_input_numeric": "importar un modelo de PyTorch necesita tamaños de entrada numéricos, no {shape}",
+    "torch_trace_failed": "torch.fx no puede trazar el modelo: {problem}",
+    "torch_shapes_failed": "el modelo no funciona con la entrada {shape}: {problem}",
+    "torch_several_inputs": "el modelo toma más de una entrada ({node}); las especificaciones de convcalc tienen una",
+    "torch_no_layers": "el modelo trazado no tiene capas",
+    "torch_batch_mixed": "el nodo trazado {node}{line} da un tensor de forma {shape} cuyo primer eje no es el "
+                         "lote: las capas de convcalc mantienen el lote aparte",
+    "torch_unmapped_module": "el módulo {name} ({kind}, el nodo trazado {node}{line}) no tiene tipo de capa en "
+                             "convcalc",
+    "torch_unmapped_function": "{name} (el nodo trazado {node}{line}) no tiene tipo de capa en convcalc",
+    "torch_unmapped_source": "{name} (el nodo trazado {node}{line}) lee un tensor que ninguna capa da (uno creado "
+                             "dentro del modelo)",
+    "torch_unsupported": "{target} (el nodo trazado {node}{line}): {problem}",
+    "torch_option_refused": "{option}={value} no tiene equivalente en convcalc",
+    "torch_dim_refused": "dim {value} no se admite aquí (da los canales: {expected})",
+    "torch_batch_axis": "actúa sobre el eje del lote (dim {value})",
 
     # exporting PyTorch source (bridges.torch_export)
     "torch_export_reserved": "capa {layer}: los módulos de PyTorch tienen un atributo {part}, así que ningún "

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from convcalc.layers import activation, conv, dense, merge, normalization, pooling, resize, tensor, unpool
+from convcalc.layers import (activation, conv, dense, graph_conv, merge, normalization, pooling, resize, tensor,
+                             unpool)
 from convcalc.layers.base import Layer, ranked
 
 RANKED_FAMILIES = {  # family: its kind with {rank} standing for 1, 2 and 3
@@ -39,6 +40,8 @@ SINGLE_TYPES = [
     merge.Add, merge.Multiply, merge.Subtract, merge.Divide, merge.Concat,
     tensor.Split, tensor.Slice, tensor.ChannelShuffle, tensor.Reshape, tensor.Permute, tensor.Transpose,
     tensor.Reduce, tensor.Identity, tensor.StochasticDepth, tensor.LayerScale,
+    graph_conv.GCNConv, graph_conv.ChebConv, graph_conv.GraphConv, graph_conv.SAGEConv, graph_conv.GATConv,
+    graph_conv.GINConv, graph_conv.GlobalMeanPool, graph_conv.GlobalAddPool, graph_conv.GlobalMaxPool,
 ]
 
 

@@ -16,7 +16,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from convcalc.layers.base import Layer, LayerResult, product
+from convcalc.errors import LayerError
+from convcalc.layers.base import Layer, LayerResult, product, torch_refuse
 from convcalc.layers.torch_code import TorchCode, constructor, number
 
 SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, as torch.nn.SELU
@@ -71,6 +72,8 @@ class Activation(Layer):
             return {cls.kind: {}} if _clip_bounds(node) == CLIP_BOUNDS.get(cls.kind) else None
         if node.op == "Div":
             return {cls.kind: {}} if _erf_gelu(node) else None
+        if cls.kind in GATED and node.op == ONNX_FORMS[GATED[cls.kind]][0][0]:
+            return {cls.kind: {}} if _gated(node, GATED[cls.kind]) else None
         for name, (default, wanted) in ONNX_FORMS[cls.kind][1].items():
             if not _close(node.attr(name, default), wanted):
                 return None
@@ -93,6 +96,22 @@ class Activation(Layer):
             target[start:start + BLOCK] = self.function(np, source[start:start + BLOCK])
         return out
 
+    torch_fixed: ClassVar[tuple] = ()  # (option, argument position, the only value convcalc's rule has)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """The module or function as the type, when its options are those of convcalc's rule
+        (``torch_fixed``: GELU's exact erf form, softplus's beta 1 and threshold 20)."""
+        for option, position, value in cls.torch_fixed:
+            given = call.option(option, position, value)
+            if given != value:
+                raise torch_refuse(option, given)
+        return {cls.kind: cls.torch_fields(call, shapes)}
+
+    @classmethod
+    def torch_fields(cls, call, shapes) -> dict:
+        return {}
+
     def to_torch(self, inputs, layout):
         """The torch.nn module of the same name (TORCH_MODULES)."""
         return TorchCode(f"nn.{TORCH_MODULES[self.kind]}()")
@@ -108,6 +127,7 @@ def activation(kind: str) -> type[Activation]:
     return type(kind.title().replace("_", ""), (Activation,), {
         "__module__": __name__, "__doc__": en, "kind": kind, "per_element": per_element, "how": how,
         "summary": {"en": en, "es": es}, "function": staticmethod(function),
+        "torch_modules": TORCH_NAMES[kind], "torch_fixed": TORCH_FIXED.get(kind, ()),
         "onnx_ops": ONNX_FORMS.get(kind, ((),))[0]})
 
 
@@ -148,7 +168,8 @@ ONNX_FORMS: dict[str, tuple] = {
     "sigmoid": (("Sigmoid",), {}),
     "tanh": (("Tanh",), {}),
     "gelu": (("Gelu", "Div"), {"approximate": ("none", "none")}),  # Div: the start of torch's erf form
-    "hardswish": (("HardSwish",), {}),
+    "silu": (("Sigmoid",), {}),  # x * Sigmoid(x) (GATED)
+    "hardswish": (("HardSwish", "HardSigmoid"), {}),  # and x * HardSigmoid(x) (GATED)
     "hardsigmoid": (("HardSigmoid",), {"alpha": (0.2, 1 / 6), "beta": (0.5, 0.5)}),
     "softplus": (("Softplus",), {}),
     "mish": (("Mish",), {}),
@@ -156,6 +177,24 @@ ONNX_FORMS: dict[str, tuple] = {
                          "gamma": (1.05070102214813232421875, SELU_SCALE)}),
 }
 CLIP_BOUNDS = {"relu": (0.0, None), "relu6": (0.0, 6.0)}
+# kind: the activation g of its form x * g(x) (torch exports SiLU as Mul(x, Sigmoid(x)));
+# x * hardsigmoid(x) = x * relu6(x + 3)/6 is hardswish exactly
+GATED = {"silu": "sigmoid", "hardswish": "hardsigmoid"}
+
+
+def _gated(node, gate: str) -> bool:
+    """x * g(x): ``node`` is g of the kind ``gate`` (its attributes as that kind needs), read by one
+    Mul whose other operand is x; the Mul is absorbed when the pattern holds."""
+    if not all(_close(node.attr(name, default), wanted) for name, (default, wanted) in ONNX_FORMS[gate][1].items()):
+        return False
+    following = node.consumers()
+    if len(following) != 1 or following[0].op != "Mul":
+        return False
+    product_node = following[0]
+    if sorted(product_node.inputs) != sorted([node.inputs[0], node.proto.output[0]]):
+        return False
+    node.absorb(product_node)
+    return True
 
 
 def _clip_bounds(node) -> tuple:
@@ -232,6 +271,27 @@ SIMPLE_ONNX = {
 }
 
 
+# kind: the torch modules, functions and Tensor methods of the same rule (bridges.torch_import).
+TORCH_NAMES: dict[str, tuple[str, ...]] = {
+    "relu": ("torch.nn.ReLU", "torch.nn.functional.relu", "torch.relu", "Tensor.relu"),
+    "relu6": ("torch.nn.ReLU6", "torch.nn.functional.relu6"),
+    "sigmoid": ("torch.nn.Sigmoid", "torch.nn.functional.sigmoid", "torch.sigmoid", "Tensor.sigmoid"),
+    "tanh": ("torch.nn.Tanh", "torch.nn.functional.tanh", "torch.tanh", "Tensor.tanh"),
+    "gelu": ("torch.nn.GELU", "torch.nn.functional.gelu"),
+    "silu": ("torch.nn.SiLU", "torch.nn.functional.silu"),
+    "hardswish": ("torch.nn.Hardswish", "torch.nn.functional.hardswish"),
+    "hardsigmoid": ("torch.nn.Hardsigmoid", "torch.nn.functional.hardsigmoid"),
+    "softplus": ("torch.nn.Softplus", "torch.nn.functional.softplus"),
+    "mish": ("torch.nn.Mish", "torch.nn.functional.mish"),
+    "selu": ("torch.nn.SELU", "torch.nn.functional.selu", "torch.selu"),
+}
+# kind: (option, argument position, value) that torch's call must have for convcalc's rule.
+TORCH_FIXED: dict[str, tuple] = {
+    "gelu": (("approximate", None, "none"),),
+    "softplus": (("beta", 1, 1.0), ("threshold", 2, 20.0)),
+}
+
+
 class LeakyRelu(Activation):
     """x if x > 0 else slope * x."""
 
@@ -244,6 +304,13 @@ class LeakyRelu(Activation):
     def function(self, np, x):
         """torch.nn.functional.leaky_relu: x if x > 0 else negative_slope * x."""
         return np.where(x > 0, x, x * self.negative_slope)
+
+    torch_modules = ("torch.nn.LeakyReLU", "torch.nn.functional.leaky_relu")
+
+    @classmethod
+    def torch_fields(cls, call, shapes):
+        slope = call.option("negative_slope", 1, 0.01)
+        return {"negative_slope": slope} if slope != 0.01 else {}
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.LeakyReLU", *([self.negative_slope] if self.negative_slope != 0.01 else [])))
@@ -272,6 +339,13 @@ class Elu(Activation):
     def function(self, np, x):
         """torch.nn.functional.elu: x if x > 0 else alpha * expm1(x)."""
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    torch_modules = ("torch.nn.ELU", "torch.nn.functional.elu")
+
+    @classmethod
+    def torch_fields(cls, call, shapes):
+        alpha = call.option("alpha", 1, 1.0)
+        return {"alpha": alpha} if alpha != 1.0 else {}
 
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.ELU", *([self.alpha] if self.alpha != 1.0 else [])))
@@ -313,6 +387,18 @@ class Prelu(Activation):
         out = x * params["weight"].reshape(-1, *(1,) * (x.ndim - 2))
         np.copyto(out, x, where=x > 0)
         return out
+
+    torch_modules = ("torch.nn.PReLU",)
+
+    @classmethod
+    def torch_fields(cls, call, shapes):
+        """nn.PReLU(num_parameters): one slope, or one per channel (num_parameters = C)."""
+        count = call.module.num_parameters
+        if count == 1:
+            return {}
+        if count != shapes.inputs[0][0]:
+            raise torch_refuse("num_parameters", count)
+        return {"per_channel": True}
 
     def to_torch(self, inputs, layout):
         """nn.PReLU(num_parameters): 1, or C with per_channel."""
@@ -362,6 +448,17 @@ class Softmax(Activation):
         e /= e.sum(axis=1, keepdims=True)
         return e
 
+    torch_modules = ("torch.nn.Softmax", "torch.nn.functional.softmax", "torch.softmax", "Tensor.softmax")
+
+    @classmethod
+    def torch_fields(cls, call, shapes):
+        """softmax over dim 1, the channels (or a flat vector's entries): the only axis convcalc's has."""
+        dim = call.option("dim", 1)
+        ndim = len(shapes.inputs[0]) + 1
+        if dim is None or dim % ndim != 1:
+            raise LayerError("torch_dim_refused", value=dim, expected=1)
+        return {}
+
     def to_torch(self, inputs, layout):
         return TorchCode("nn.Softmax(dim=1)")
 
@@ -396,6 +493,9 @@ class LogSoftmax(Softmax):
         shifted = x - x.max(axis=1, keepdims=True)
         shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         return shifted
+
+    torch_modules = ("torch.nn.LogSoftmax", "torch.nn.functional.log_softmax", "torch.log_softmax",
+                     "Tensor.log_softmax")
 
     def to_torch(self, inputs, layout):
         return TorchCode("nn.LogSoftmax(dim=1)")

@@ -101,6 +101,7 @@ class LayerResult:
     macs: Dim
     flops: Dim
     outputs: tuple[Tensor, ...] | None = None
+    sizes: dict | None = None  # the spec's named sizes the rule read (check.sizes), for the layer's derivation
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
@@ -161,13 +162,20 @@ class Ops(Protocol):
 
     layout: str  # "chw" or "hwc": the order a flatten follows
     scratch_bytes: int  # what a forward may hold in temporaries beyond its output
+    edges: Any  # the graph's edge list, an int array (2, E) of (sources, targets), or None without a graph
 
     def matmul(self, a, b):
         """np.matmul(a, b), counting (batch) * M * K * N multiply-accumulates from the operand shapes."""
 
+    def aggregate(self, out, targets, messages):
+        """Adds ``messages`` (batch, M, ...) into the rows ``targets`` (M,) of ``out`` (batch, N, ...)
+        in place: a graph's aggregation over its edges, one multiply-accumulate per message value."""
+
 
 class _NoChecks:
     """For the executor: the analysis already checked the sizes, so checks pass silently."""
+
+    sizes: dict = {}
 
     def at_least(self, *args, **params): ...
 
@@ -258,7 +266,8 @@ class Layer(BaseModel):
     #   from_onnx(cls, node, graph) -> spec entry {kind: fields}  (classmethod; bridges.onnx_import)
     #   to_onnx(self, name, inputs, outputs, params, builder)      (bridges.onnx_export)
     #   torch_modules: ClassVar[tuple[str, ...]]: the torch.nn classes (and functions) it imports from;
-    #   from_torch(cls, module_or_call, shapes) -> spec entry      (classmethod; bridges.torch_import)
+    #   from_torch(cls, call, shapes) -> spec entry      (classmethod; bridges.torch_import's TorchCall
+    #       and TorchShapes; None when the call is not one of this type's, {} when it passes its input through)
     #   to_torch(self, inputs, layout) -> layers.torch_code.TorchCode: the module or call  (bridges.torch_export)
     # A type without a hook is refused by that bridge with a message naming it.
 
@@ -267,6 +276,8 @@ class Layer(BaseModel):
         """The stem of generated names: conv2d -> conv (conv1, conv2, ...)."""
         kind = cls.kind
         return kind[:-2] if cls.rank and kind.endswith(f"{cls.rank}d") else kind
+
+    torch_modules: ClassVar[tuple[str, ...]] = ()  # what bridges.torch_import maps to this type (see above)
 
 
 def ranked(family: type[Layer], rank: int, kind: str) -> type[Layer]:
@@ -690,3 +701,40 @@ def product(values) -> Dim:
     for value in values:
         total = total * value
     return total
+
+
+# ----- reading torch modules (the from_torch hooks, convcalc.bridges.torch_import) ----------------
+def torch_sizes(values):
+    """Per-axis sizes as a spec writes them: one int when every axis agrees, else a list."""
+    values = [values] if isinstance(values, int) else list(values)
+    return values[0] if len(set(values)) == 1 else values
+
+
+def torch_axis(dim: int, ndim: int) -> int:
+    """A torch dim of a tensor of ``ndim`` axes (0 = the batch) as a sample's axis (0 = channels)."""
+    axis = dim % ndim
+    if axis == 0:
+        raise LayerError("torch_batch_axis", value=dim)
+    return axis - 1
+
+
+def torch_refuse(option: str, value) -> LayerError:
+    """The error of a torch option a convcalc layer cannot express."""
+    return LayerError("torch_option_refused", option=option, value=repr(value))
+
+
+def torch_window(call, kernel_name: str = "kernel_size", positions=(1, 2, 3, 4), stride_is_kernel: bool = False,
+                 dilation: bool = True) -> dict:
+    """kernel, stride, padding and dilation of a torch conv or pooling call, defaults left out:
+    padding as one int, per axis, or 'same' / 'valid'; a missing pooling stride is the kernel."""
+    kernel = call.option(kernel_name, positions[0])
+    stride = call.option("stride", positions[1])
+    padding = call.option("padding", positions[2], 0)
+    fields = {"kernel": torch_sizes(kernel)}
+    if stride not in (None, [], ()) and torch_sizes(stride) != (fields["kernel"] if stride_is_kernel else 1):
+        fields["stride"] = torch_sizes(stride)
+    if isinstance(padding, str) or torch_sizes(padding) != 0:
+        fields["padding"] = padding if isinstance(padding, str) else torch_sizes(padding)
+    if dilation and torch_sizes(call.option("dilation", positions[3], 1)) != 1:
+        fields["dilation"] = torch_sizes(call.option("dilation", positions[3], 1))
+    return fields

@@ -17,7 +17,7 @@ from convcalc.i18n import Msg
 from convcalc.layers.base import (
     AXIS_NAMES, SAME_MODES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
     Windows, padding_pairs, position_blocks,
-    per_axis, product, require_rank,
+    per_axis, product, require_rank, torch_refuse, torch_sizes, torch_window,
 )
 from convcalc.layers.torch_code import (
     TorchCode, constructor, number, pad_widths, spatial_index, window_keywords, window_padding,
@@ -234,6 +234,22 @@ class Conv(GroupedConv):
             y[:, k:k + 1] = grouped_products(windows, x[:, channels], weight, 1, ops)
             row += len(channels)
         return add_bias(y, params["bias"]) if self.bias else y
+
+    torch_modules = ("torch.nn.Conv{rank}d",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.ConvNd: filters, kernel, stride, padding (numbers, 'same', 'valid'), dilation, groups
+        and bias; convcalc pads with zeros, so padding_mode 'zeros' only."""
+        module = call.module
+        if module.padding_mode != "zeros":
+            raise torch_refuse("padding_mode", module.padding_mode)
+        fields = {"filters": module.out_channels, **torch_window(call)}
+        if module.groups != 1:
+            fields["groups"] = module.groups
+        if module.bias is None:
+            fields["bias"] = False
+        return {cls.kind: fields}
 
     def to_torch(self, inputs, layout):
         """nn.ConvNd(C, K, kernel_size, stride, padding, dilation, groups, bias); padding PyTorch
@@ -673,6 +689,25 @@ class ConvTranspose(GroupedConv):
                 del columns
             del inputs
         return add_bias(y, params["bias"]) if self.bias else y
+
+    torch_modules = ("torch.nn.ConvTranspose{rank}d",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.ConvTransposeNd: as a conv, plus output_padding, or the output_size given to forward."""
+        module = call.module
+        if module.padding_mode != "zeros":
+            raise torch_refuse("padding_mode", module.padding_mode)
+        fields = {"filters": module.out_channels, **torch_window(call)}
+        if call.argument(1, "output_size") is not None:
+            fields["output_size"] = torch_sizes(shapes.output[1:])
+        elif torch_sizes(module.output_padding) != 0:
+            fields["output_padding"] = torch_sizes(module.output_padding)
+        if module.groups != 1:
+            fields["groups"] = module.groups
+        if module.bias is None:
+            fields["bias"] = False
+        return {cls.kind: fields}
 
     def to_torch(self, inputs, layout):
         """nn.ConvTransposeNd(C, K, kernel_size, stride, padding, output_padding, groups, bias,

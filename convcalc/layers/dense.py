@@ -7,7 +7,8 @@ from typing import ClassVar, Literal
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product
+from convcalc.layers.base import (AXIS_NAMES, Layer, LayerResult, ReceptiveField, Step, Tensor, joined, product,
+                                  torch_axis)
 from convcalc.layers.torch_code import TorchCode, constructor, number, torch_dim
 
 
@@ -66,6 +67,20 @@ class Flatten(Layer):
             x = x.transpose(0, *range(2, x.ndim), 1)
         return x.reshape(x.shape[0], -1)
 
+    torch_modules = ("torch.nn.Flatten", "torch.flatten", "Tensor.flatten")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Flatten(start_dim=1, end_dim=-1) / torch.flatten(x, start_dim=0, end_dim=-1): torch's
+        dims less one (the batch), which must stay apart."""
+        ndim = len(shapes.inputs[0]) + 1
+        start = torch_axis(call.option("start_dim", 1, 0), ndim)
+        end = torch_axis(call.option("end_dim", 2, -1), ndim)
+        fields = {"start_axis": start} if start else {}
+        if end != ndim - 2:
+            fields["end_axis"] = end
+        return {cls.kind: fields}
+
     def to_torch(self, inputs, layout):
         """torch.flatten(x, 1); in an hwc spec the exported module is channels first, and the channels
         move last first so that the values come in the spec's H, W, C order (as its dense weights
@@ -76,11 +91,20 @@ class Flatten(Layer):
             return TorchCode(call="torch.flatten({0}.movedim(1, -1), 1)")
         return TorchCode(call="torch.flatten({0}, 1)")
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("Flatten", "Reshape")
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Flatten", "Reshape", "Transpose")
 
     @classmethod
     def from_onnx(cls, node, graph):
-        """ONNX Flatten with axis 1 (the batch kept), or a Reshape to (N, -1) or (N, C*H*W)."""
+        """ONNX Flatten with axis 1 (the batch kept), or a Reshape to (N, -1) or (N, C*H*W); in
+        a model taking its input channels last (imported as an hwc spec), a Transpose putting
+        channels last read only by a Flatten(axis 1) is that spec's flatten (see ``to_onnx``)."""
+        if node.op == "Transpose":
+            following = node.consumers()
+            if graph.layout != "hwc" or node.attr("perm") != [0, *range(2, len(node.shape(0))), 1] \
+                    or len(following) != 1 or following[0].op != "Flatten" or following[0].attr("axis", 1) != 1:
+                return None
+            node.absorb(following[0])
+            return {cls.kind: {}}
         if node.op == "Flatten":
             return {cls.kind: {}} if node.attr("axis", 1) == 1 else None
         target, shape = node.ints(1), node.shape(0)
@@ -172,6 +196,18 @@ class Dense(Layer):
         y = ops.matmul(arrays[0], params["weight"].T)
         return y + params["bias"] if self.bias else y
 
+    torch_modules = ("torch.nn.Linear",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Linear(in_features, out_features, bias): on a vector, or on the last axis of a sample."""
+        fields = {"units": call.module.out_features}
+        if call.module.bias is None:
+            fields["bias"] = False
+        if len(shapes.inputs[0]) > 1:
+            fields["over"] = "last_axis"
+        return {cls.kind: fields}
+
     def to_torch(self, inputs, layout):
         """nn.Linear(in_features, units, bias), which acts on the last axis as ``over`` says."""
         return TorchCode(constructor("nn.Linear", number(inputs[0].dims[-1], "in_features"), self.units,
@@ -244,6 +280,15 @@ class Dropout(Layer):
     def forward(self, arrays, params, ops):
         return arrays[0]
 
+    torch_modules = ("torch.nn.Dropout", "torch.nn.Dropout1d", "torch.nn.Dropout2d", "torch.nn.Dropout3d",
+                     "torch.nn.functional.dropout")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Dropout(p) and its channel-wise forms: the identity at inference, whatever they drop."""
+        rate = call.option("p", 1, 0.5)
+        return {cls.kind: {"rate": rate} if rate != 0.5 else {}}
+
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.Dropout", p=self.rate))
 
@@ -259,5 +304,7 @@ class Dropout(Layer):
         return {cls.kind: {} if ratio == 0.5 else {"rate": float(f"{ratio:.7g}")}}
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """The identity at inference: ONNX Identity."""
-        builder.node("Identity", inputs, outputs, name)
+        """ONNX Dropout with its ratio and training_mode left false: the identity at inference,
+        and a Dropout again when imported."""
+        ratio = builder.constant(name, self.rate, "float32")
+        builder.node("Dropout", [inputs[0], ratio], outputs, name)

@@ -14,7 +14,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, Step, Tensor, joined, product
+from convcalc.layers.base import Layer, LayerResult, Step, Tensor, joined, product, torch_axis
 from convcalc.layers.torch_code import TorchCode, torch_dim
 from convcalc.symbolic import format_dim
 
@@ -77,6 +77,17 @@ class Add(Layer):
         """ONNX Add, chained in the branches' order ((a + b) + c), as the NumPy forward sums."""
         builder.chain("Add", name, inputs, outputs)
 
+    torch_modules = ("operator.add", "operator.iadd", "torch.add", "Tensor.add", "Tensor.add_")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """a + b of two layers' tensors of one shape (not a constant, a parameter or torch.add's alpha)."""
+        if call.parameters or len(shapes.inputs) != 2 or call.keywords.get("alpha", 1) != 1 \
+                or any(argument is not None for argument in call.arguments[:2]) \
+                or len(set(map(tuple, shapes.inputs))) > 1:
+            return None
+        return {cls.kind: {}}
+
 
 class Multiply(Layer):
     """Element-wise product; axes of size 1 broadcast (squeeze-and-excitation gating)."""
@@ -122,6 +133,16 @@ class Multiply(Layer):
         """ONNX Mul (its broadcasting is NumPy's), chained in the branches' order."""
         builder.chain("Mul", name, inputs, outputs)
 
+    torch_modules = ("operator.mul", "operator.imul", "torch.mul", "Tensor.mul", "Tensor.mul_")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """a * b of two layers' tensors, size-1 axes broadcasting (a squeeze-excitation gate)."""
+        if call.parameters or call.keywords or len(shapes.inputs) != 2 \
+                or any(argument is not None for argument in call.arguments[:2]):  # not torch.div's rounding_mode
+            return None
+        return {cls.kind: {}}
+
 
 class Subtract(Multiply):
     """a - b of two branches; axes of size 1 broadcast (ONNX Sub, torch.sub)."""
@@ -144,6 +165,8 @@ class Subtract(Multiply):
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Sub (its broadcasting is NumPy's)."""
         builder.chain("Sub", name, inputs, outputs)
+
+    torch_modules = ("operator.sub", "torch.sub", "Tensor.sub")  # from_torch: Multiply's (two layers' tensors)
 
 
 class Divide(Multiply):
@@ -168,6 +191,8 @@ class Divide(Multiply):
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Div (its broadcasting is NumPy's)."""
         builder.chain("Div", name, inputs, outputs)
+
+    torch_modules = ("operator.truediv", "torch.div", "Tensor.div")  # from_torch: Multiply's
 
 
 class Concat(Layer):
@@ -229,3 +254,13 @@ class Concat(Layer):
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Concat along axis + 1 (ONNX counts the batch)."""
         builder.node("Concat", inputs, outputs, name, axis=self.axis + 1)
+
+    torch_modules = ("torch.cat", "torch.concat", "torch.concatenate")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """torch.cat(tensors, dim) along a sample's axis dim - 1; of one tensor, that tensor ({})."""
+        if len(shapes.inputs) == 1:
+            return {}
+        axis = torch_axis(call.argument(1, "dim", call.keywords.get("axis", 0)), len(shapes.inputs[0]) + 1)
+        return {cls.kind: {"axis": axis} if axis else {}}

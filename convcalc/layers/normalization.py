@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, Step, Tensor, joined, product
+from convcalc.layers.base import Layer, LayerResult, Step, Tensor, joined, product, torch_refuse
 from convcalc.layers.torch_code import TorchCode, constructor, number
 
 
@@ -119,6 +119,18 @@ class BatchNorm(Layer):
             Step("flops", f"FLOPs = 2*{symbols}", f"2*{joined(x.dims)}", result.flops, note=("flop_rule_note", {})),
         ]
 
+    torch_modules = ("torch.nn.BatchNorm{rank}d",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.BatchNormNd: affine, track_running_stats, eps, momentum (None, a cumulative average
+        while training, changes no figure and is left out)."""
+        module = call.module
+        fields = {name: value for name, value, default in (
+            ("affine", module.affine, True), ("track_running_stats", module.track_running_stats, True),
+            ("eps", module.eps, 1e-5), ("momentum", module.momentum, 0.1)) if value is not None and value != default}
+        return {cls.kind: fields}
+
     def to_torch(self, inputs, layout):
         """nn.BatchNormNd(C, eps, momentum, affine, track_running_stats) (its state_dict also holds
         PyTorch's num_batches_tracked counter, which convcalc's weights leave out)."""
@@ -181,20 +193,24 @@ class LayerNorm(Layer):
         default="all", description="normalise over all values of a sample (PyTorch LayerNorm(x.shape[1:])), "
         "per position over channels, or over the last axis at every other position (PyTorch LayerNorm(x.shape[-1]))")
     affine: bool = Field(default=True, validation_alias=AliasChoices("affine", "elementwise_affine"))
+    bias: bool = Field(default=True, description="with affine: a learnt shift besides the scale (PyTorch's "
+                       "LayerNorm(..., bias=False) has the scale only)")
     eps: float = Field(default=1e-5, gt=0)
+
+    @property
+    def learnt(self) -> int:
+        """Learnt arrays of the normalised shape: weight and bias, weight alone, or none."""
+        return (1 + self.bias) if self.affine else 0
 
     def infer(self, inputs, check):
         (x,) = inputs
         normalised = self._normalised_shape(x)[0] if self.over != "all" else product(x.dims)
         elements = product(x.dims)
-        return _same_shape(x, 2 * normalised if self.affine else 0, 0,
-                           elements * (5 + (2 if self.affine else 0)))
+        return _same_shape(x, self.learnt * normalised, 0, elements * (5 + self.learnt))
 
     def parameter_shapes(self, inputs):
-        if not self.affine:
-            return {}
         shape = self._normalised_shape(inputs[0])
-        return {"weight": (shape, True), "bias": (shape, True)}
+        return {name: (shape, True) for name in ("weight", "bias")[:self.learnt]}
 
     def _normalised_shape(self, x: Tensor) -> tuple:
         """The shape of the normalised axes, that of weight and bias: all axes, the channels or the last."""
@@ -205,15 +221,41 @@ class LayerNorm(Layer):
     def forward(self, arrays, params, ops):
         """PyTorch LayerNorm(x.shape[1:]) over a sample's values, per position over the channels
         (a channels-last LayerNorm(C)), or over the last axis (LayerNorm(x.shape[-1])): biased
-        variance, then elementwise weight and bias."""
+        variance, then elementwise weight and bias (the weight alone without bias)."""
         x = arrays[0]
-        if self.over == "channels":
-            return _scale_shift(_standardise(x, (1,), self.eps), params, self.affine)
-        y = _standardise(x, (x.ndim - 1,) if self.over == "last_axis" else tuple(range(1, x.ndim)), self.eps)
+        axes = {"channels": (1,), "last_axis": (x.ndim - 1,)}.get(self.over, tuple(range(1, x.ndim)))
+        y = _standardise(x, axes, self.eps)
+        placed = (lambda values: _per_channel(values, y.ndim)) if self.over == "channels" else (lambda values: values)
         if self.affine:
-            y *= params["weight"]
-            y += params["bias"]
+            y *= placed(params["weight"])
+        if self.learnt == 2:
+            y += placed(params["bias"])
         return y
+
+    torch_modules = ("torch.nn.LayerNorm", "torchvision.models.convnext.LayerNorm2d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.LayerNorm(normalized_shape): over all a sample's values or over its last axis;
+        torchvision's LayerNorm2d: over the channels at each position; bias=False, the weight alone."""
+        module = call.module
+        normalised, dims = tuple(module.normalized_shape), tuple(shapes.inputs[0])
+        if type(module).__name__ == "LayerNorm2d":
+            over = "channels"
+        elif normalised == dims:
+            over = "all"
+        elif normalised == dims[-1:]:
+            over = "last_axis"
+        else:
+            raise torch_refuse("normalized_shape", list(normalised))
+        fields = {"over": over} if over != "all" else {}
+        if not module.elementwise_affine:
+            fields["affine"] = False
+        elif module.bias is None:
+            fields["bias"] = False
+        if module.eps != 1e-5:
+            fields["eps"] = module.eps
+        return {cls.kind: fields}
 
     def to_torch(self, inputs, layout):
         """nn.LayerNorm(normalized_shape): a sample's whole shape, or its last axis; over the channels
@@ -330,6 +372,19 @@ class GroupNorm(Layer):
         grouped = x.reshape(x.shape[0], self.groups, -1)
         return _scale_shift(_standardise(grouped, (2,), self.eps).reshape(x.shape), params, self.affine)
 
+    torch_modules = ("torch.nn.GroupNorm",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.GroupNorm(num_groups, num_channels, eps, affine)."""
+        module = call.module
+        fields = {"groups": module.num_groups}
+        if not module.affine:
+            fields["affine"] = False
+        if module.eps != 1e-5:
+            fields["eps"] = module.eps
+        return {cls.kind: fields}
+
     def to_torch(self, inputs, layout):
         """nn.GroupNorm(G, C, eps, affine)."""
         keywords = {key: value for key, value, default in (
@@ -403,6 +458,14 @@ class LocalResponseNorm(Layer):
         div **= self.beta
         return np.divide(x, div, out=div)
 
+    torch_modules = ("torch.nn.LocalResponseNorm",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.LocalResponseNorm(size, alpha, beta, k)."""
+        module = call.module
+        return {cls.kind: {"size": module.size, "alpha": module.alpha, "beta": module.beta, "k": module.k}}
+
     def to_torch(self, inputs, layout):
         """nn.LocalResponseNorm(size, alpha, beta, k): the same defaults."""
         keywords = {key: value for key, value, default in (
@@ -428,3 +491,19 @@ class LocalResponseNorm(Layer):
         base = builder.step("Add", [scaled, builder.constant(name, self.k, "float32")], name)
         divisor = builder.step("Pow", [base, builder.constant(name, self.beta, "float32")], name)
         builder.node("Div", [inputs[0], divisor], outputs, name)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("LRN",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX LRN, x / (bias + alpha/size * sum of squares)^beta: PyTorch's window for an odd size
+        only (see ``to_onnx``); an even one sums other channels and is not mapped."""
+        size = node.attr("size")
+        if size is None or size % 2 == 0:
+            return None
+        fields = {"size": size}
+        for name, attribute, default in (("alpha", "alpha", 1e-4), ("beta", "beta", 0.75), ("k", "bias", 1.0)):
+            value = node.attr(attribute, default)
+            if value != default:
+                fields[name] = value
+        return {cls.kind: fields}

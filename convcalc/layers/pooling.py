@@ -17,7 +17,7 @@ from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_va
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
-    per_axis, product, require_rank, shrinking_first,
+    per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
 )
 from convcalc.layers.torch_code import (
     TorchCode, constructor, literal, number, pad_widths, window_keywords, window_padding,
@@ -180,6 +180,19 @@ class MaxPool(Pool):
             fields["ceil_mode"] = True
         return {cls.kind: fields}
 
+    torch_modules = ("torch.nn.MaxPool{rank}d", "torch.nn.functional.max_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.MaxPoolNd / F.max_poolNd(x, kernel_size, stride, padding, dilation, ceil_mode,
+        return_indices): the indices (for an unpooling) are a second output convcalc does not give."""
+        if call.option("return_indices", 6, False):
+            raise torch_refuse("return_indices", True)
+        fields = torch_window(call, stride_is_kernel=True)
+        if call.option("ceil_mode", 5, False):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
+
 
 class AvgPool(Pool):
     """Mean of each window; ``count_include_pad`` decides whether padded zeros count in the mean.
@@ -237,6 +250,21 @@ class AvgPool(Pool):
             fields["ceil_mode"] = True
         if "padding" in fields or "ceil_mode" in fields:
             fields["count_include_pad"] = bool(node.attr("count_include_pad", 0))
+        return {cls.kind: fields}
+
+    torch_modules = ("torch.nn.AvgPool{rank}d", "torch.nn.functional.avg_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.AvgPoolNd / F.avg_poolNd(x, kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override): no divisor_override."""
+        if call.option("divisor_override", 6) is not None:
+            raise torch_refuse("divisor_override", call.option("divisor_override", 6))
+        fields = torch_window(call, stride_is_kernel=True, dilation=False)
+        if call.option("ceil_mode", 4, False):
+            fields["ceil_mode"] = True
+        if not call.option("count_include_pad", 5, True):
+            fields["count_include_pad"] = False
         return {cls.kind: fields}
 
 
@@ -448,6 +476,18 @@ class LPPool(Pool):
         fields["p"] = float(node.attr("p", 2))
         return {cls.kind: fields}
 
+    torch_modules = ("torch.nn.LPPool{rank}d", "torch.nn.functional.lp_pool{rank}d")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.LPPoolNd / F.lp_poolNd(x, norm_type, kernel_size, stride, ceil_mode)."""
+        fields = {"p": float(call.option("norm_type", 1)),
+                  **torch_window(call, positions=(2, 3, None, None), stride_is_kernel=True, dilation=False)}
+        fields.pop("padding", None)
+        if call.option("ceil_mode", 4, False):
+            fields["ceil_mode"] = True
+        return {cls.kind: fields}
+
 
 class GlobalPool(Layer):
     """One value per channel over all spatial positions; a flat C-vector unless keepdims."""
@@ -457,6 +497,7 @@ class GlobalPool(Layer):
                            "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)")
     formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "the whole input"}
+
     extra_flops_per_window: ClassVar[int] = 0
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
@@ -492,8 +533,10 @@ class GlobalPool(Layer):
         op = {"mean": "GlobalAveragePool", "max": "GlobalMaxPool"}[self.reduction]
         if self.keepdims:
             builder.node(op, inputs, outputs, name)
-        else:
-            builder.node("Flatten", [builder.step(op, inputs, name)], outputs, name, axis=1)
+        else:  # one node, so the flat form imports back as one layer
+            reduce = {"mean": "ReduceMean", "max": "ReduceMax"}[self.reduction]
+            builder.node(reduce, [inputs[0], builder.constant(name, list(range(2, self.rank + 2)))], outputs, name,
+                         keepdims=0)
 
 
     def to_torch(self, inputs, layout):
@@ -501,6 +544,17 @@ class GlobalPool(Layer):
         dims = tuple(range(2, 2 + self.rank))
         method = "mean" if self.reduction == "mean" else "amax"
         return TorchCode(call=f"{{0}}.{method}(dim={literal(dims)}" + (", keepdim=True)" if self.keepdims else ")"))
+
+
+def _global_from_onnx(cls, node):
+    """A global pool from its ONNX op, or from a Reduce over exactly the spatial axes (N, C, *S)."""
+    if node.op.startswith("Global"):
+        return {cls.kind: {"keepdims": True}}
+    axes = node.ints(1) if node.has(1) else node.attr("axes")
+    spatial = list(range(2, len(node.shape(0))))
+    if not axes or not spatial or sorted(axis % len(node.shape(0)) for axis in axes) != spatial:
+        return None
+    return {cls.kind: {"keepdims": True} if node.attr("keepdims", 1) else {}}
 
 
 class GlobalAvgPool(GlobalPool):
@@ -511,12 +565,13 @@ class GlobalAvgPool(GlobalPool):
     extra_flops_per_window = 1
 
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool",)
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool", "ReduceMean")
 
     @classmethod
     def from_onnx(cls, node, graph):
-        """ONNX GlobalAveragePool keeps the spatial axes as size 1."""
-        return {cls.kind: {"keepdims": True}}
+        """ONNX GlobalAveragePool keeps the spatial axes as size 1; ReduceMean over every spatial axis is the
+        same pool, flat without keepdims."""
+        return _global_from_onnx(cls, node)
 
 
 class GlobalMaxPool(GlobalPool):
@@ -526,12 +581,13 @@ class GlobalMaxPool(GlobalPool):
     reduction = "max"
 
 
-    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool",)
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool", "ReduceMax")
 
     @classmethod
     def from_onnx(cls, node, graph):
-        """ONNX GlobalMaxPool keeps the spatial axes as size 1."""
-        return {cls.kind: {"keepdims": True}}
+        """ONNX GlobalMaxPool keeps the spatial axes as size 1; ReduceMax over every spatial axis is the
+        same pool, flat without keepdims."""
+        return _global_from_onnx(cls, node)
 
 
 class AdaptivePool(Layer):
@@ -541,6 +597,7 @@ class AdaptivePool(Layer):
     formulas = {"shape": "(C, O, ...): constant, whatever the input size",
                 "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
+
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
     @field_validator("output_size")
@@ -630,13 +687,46 @@ class AdaptivePool(Layer):
         name = "Avg" if self.reduction == "mean" else "Max"
         return TorchCode(constructor(f"nn.Adaptive{name}Pool{self.rank}d", self.output_size))
 
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.AdaptiveXPoolNd / F.adaptive_X_poolNd(x, output_size): a None size keeps the input's."""
+        sizes = call.option("output_size", 1)
+        sizes = [sizes] * cls.rank if isinstance(sizes, int) else list(sizes)
+        if call.option("return_indices", 2, False):
+            raise torch_refuse("return_indices", True)
+        sizes = [size if size is not None else given for size, given in zip(sizes, shapes.inputs[0][1:])]
+        return {cls.kind: {"output_size": torch_sizes(sizes)}}
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """What ``to_onnx`` writes where its bins are a plain pool's: the global pool (one bin per
+        axis), or a pool of kernel = stride = W/O without padding (bins that divide the sizes).
+        The plain types claim these ops first; a node's ``convcalc.type`` brings this type back."""
+        spatial = node.shape(0)[2:]
+        if node.op.startswith("Global"):
+            return {cls.kind: {"output_size": 1}}
+        window = node.window()
+        if window is None or "padding" in window or "dilation" in window or node.attr("ceil_mode", 0) \
+                or not all(is_concrete(size) for size in spatial):
+            return None
+        kernels = per_axis(window["kernel"], len(spatial), "kernel", 1)
+        if per_axis(window["stride"], len(spatial), "stride", 1) != kernels \
+                or any(size % kernel for size, kernel in zip(spatial, kernels)):
+            return None
+        bins = [int(size) // kernel for size, kernel in zip(spatial, kernels)]
+        return {cls.kind: {"output_size": bins[0] if len(set(bins)) == 1 else bins}}
+
 
 class AdaptiveAvgPool(AdaptivePool):
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool", "AveragePool")
+
     summary = {"en": "adaptive average pooling: the mean of O bins per axis",
                "es": "average pooling adaptativo: la media de O regiones por eje"}
     flop_rule = {"en": "per output, the elements of its bin (additions plus 1 division)",
                  "es": "por salida, los elementos de su región (sumas más 1 división)"}
     count_flops = staticmethod(lambda read, outputs: read)
+
+    torch_modules = ("torch.nn.AdaptiveAvgPool{rank}d", "torch.nn.functional.adaptive_avg_pool{rank}d")
 
 
 class AdaptiveMaxPool(AdaptivePool):
@@ -646,3 +736,6 @@ class AdaptiveMaxPool(AdaptivePool):
                  "es": "por salida, los elementos de su región menos 1 comparaciones"}
     count_flops = staticmethod(lambda read, outputs: read - outputs)
     reduction = "max"
+
+    torch_modules = ("torch.nn.AdaptiveMaxPool{rank}d", "torch.nn.functional.adaptive_max_pool{rank}d")
+    onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalMaxPool", "MaxPool")

@@ -20,7 +20,7 @@ from pydantic import Field, PositiveInt, field_validator, model_validator
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, joined, padding_pairs, per_axis, product,
-    require_rank, shrinking_first,
+    require_rank, shrinking_first, torch_refuse, torch_sizes,
 )
 from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, spatial_index
 from convcalc.symbolic import floordiv, format_dim, is_concrete
@@ -72,6 +72,16 @@ class ZeroPad(Layer):
         import numpy as np
 
         return np.pad(arrays[0], [(0, 0), (0, 0), *self.padding])
+
+    torch_modules = ("torch.nn.ZeroPad{rank}d",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.ZeroPadNd(padding): torch lists (before, after) from the last axis back."""
+        sides = list(call.module.padding)
+        pairs = [sides[index:index + 2] for index in range(0, len(sides), 2)][::-1]
+        same = all(pair == [pairs[0][0]] * 2 for pair in pairs)
+        return {cls.kind: {"padding": pairs[0][0] if same else pairs}}
 
     def to_torch(self, inputs, layout):
         """nn.ZeroPadNd((before, after) per axis, the last axis first)."""
@@ -144,6 +154,26 @@ class Crop(Layer):
         builder.node("Slice", [inputs[0], *(builder.constant(name, values) for values in (starts, ends, axes))],
                      outputs, name)
 
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Slice",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Slice of every spatial axis once, step 1, by constants: C_lo = start, C_hi = W - end
+        (an end past 2**62 is the end). A Slice of one axis is the slice type's first."""
+        bounds = _spatial_slice(node)
+        if bounds is None or node.shape_sources(1) or node.shape_sources(2):
+            return None
+        pairs = []
+        for size, start, end in zip(node.shape(0)[2:], *bounds):
+            if start < 0 or not is_concrete(size):
+                return None
+            stop = size if end >= 2 ** 62 else end if end >= 0 else size + end
+            if not 0 <= start < stop <= size:
+                return None
+            pairs.append([start, int(size - stop)])
+        uniform = all(pair == [pairs[0][0]] * 2 for pair in pairs)
+        return {cls.kind: {"cropping": pairs[0][0] if uniform else pairs}}
+
 
 class CenterCrop(Layer):
     """The centre of the first input, cut to the spatial size of the second (the reference):
@@ -187,7 +217,9 @@ class CenterCrop(Layer):
 
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Slice from o = floor((W - O)/2) to o + O per spatial axis: Constants for whole
-        sizes; for symbolic ones computed in the graph from both inputs' Shapes."""
+        sizes (ONNX shape inference sizes a Slice by constant bounds only; the file then holds a
+        crop, imported as crop{rank}d, the reference's role being its size); for symbolic ones
+        computed in the graph from both inputs' Shapes, imported back as a centre crop."""
         x, reference = builder.tensors
         axes = builder.constant(name, list(range(2, self.rank + 2)))
         if all(is_concrete(size) for size in (*x.spatial, *reference.spatial)):
@@ -200,6 +232,42 @@ class CenterCrop(Layer):
         starts = builder.step("Div", [builder.step("Sub", [sizes, targets], name), builder.constant(name, [2])], name)
         ends = builder.step("Add", [starts, targets], name)
         builder.node("Slice", [inputs[0], starts, ends, axes], outputs, name)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Slice",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """ONNX Slice of every spatial axis, step 1, whose ends are computed from another tensor's
+        Shape (the reference), from floor((W - O)/2) to that plus O, O the reference's sizes."""
+        bounds = _spatial_slice(node)
+        references = node.shape_sources(2) - {node.inputs[0]}
+        if bounds is None or len(references) != 1:
+            return None
+        reference = references.pop()
+        targets = graph.shape(reference)[2:]
+        if len(targets) != len(node.shape(0)) - 2:
+            return None
+        for size, target, start, end in zip(node.shape(0)[2:], targets, *bounds):
+            if start != floordiv(size - target, 2) or end != start + target:
+                return None
+        node.reads(reference)
+        return {cls.kind: {}}
+
+
+def _spatial_slice(node) -> tuple | None:
+    """(starts, ends) of an ONNX Slice taking every spatial axis of (N, C, *S) once with step 1, in
+    axis order; None otherwise."""
+    starts, ends = node.ints(1), node.ints(2)
+    axes = node.ints(3) if node.has(3) else None
+    steps = node.ints(4) if node.has(4) else None
+    spatial = list(range(2, len(node.shape(0))))
+    if not starts or ends is None or axes is None or not spatial:
+        return None
+    axes = [axis % len(node.shape(0)) for axis in axes]
+    if sorted(axes) != spatial or (steps is not None and any(step != 1 for step in steps)):
+        return None
+    order = sorted(range(len(axes)), key=axes.__getitem__)
+    return [starts[i] for i in order], [ends[i] for i in order]
 
 
 REFERENCE = "reference"  # upsample2d's `size: reference`: the second input's spatial size
@@ -227,6 +295,8 @@ class Upsample(Layer):
     mode: Literal["nearest", "bilinear", "zeros"] = Field(
         default="nearest", description="nearest | bilinear (linear interpolation, align_corners=False) | zeros "
                                        "(bed of nails: each value at the top-left of its block, zeros elsewhere)")
+    align_corners: bool = Field(default=False, description="bilinear only: the corner pixels of input and output "
+                                "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)")
 
     @field_validator("scale")
     @classmethod
@@ -258,6 +328,8 @@ class Upsample(Layer):
         if self.mode == "zeros" and (self.scale is None or any(s.denominator != 1 for s in self.scale)):
             raise FieldProblem("mode" if self.scale is None else "scale",
                                "bed-of-nails upsampling needs whole-number scales")
+        if self.align_corners and self.mode != "bilinear":
+            raise FieldProblem("align_corners", "align_corners applies to bilinear upsampling only")
         return self
 
     def scaled_sizes(self, spatial) -> tuple:
@@ -287,6 +359,9 @@ class Upsample(Layer):
         else:
             ratios = [Fraction(out, size) if is_concrete(out) and is_concrete(size) else None
                       for out, size in zip(spatial, x.spatial)]
+        if self.align_corners:  # output units step (W-1)/(O-1) input pixels apart
+            ratios = [Fraction(out - 1, size - 1) if is_concrete(size) and is_concrete(out) and min(size, out) > 1
+                      else None for size, out in zip(x.spatial, spatial)]
         if self.size != REFERENCE:  # a reference's sizes are at least 1 already
             for axis, out in enumerate(spatial):
                 check.at_least(out, 1, "output_below_one", axis=AXIS_NAMES[self.rank][axis], size=out)
@@ -317,8 +392,9 @@ class Upsample(Layer):
         (O the given size or the reference's: F.interpolate with size=).
 
         Linear (align_corners=False): s = max(r*(o + 0.5) - 0.5, 0) blends floor(s) and the next
-        pixel; O = W copies. Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D
-        outputs with O_H + O_W <= 128 take nearest_idx (float32 r; O = W copies, O = 2W reads o >> 1),
+        pixel; O = W copies; align_corners=True: s = o*(W-1)/(O-1) (0 when O = 1), whatever the scale.
+        Nearest reads min(floor(r*o), W - 1) with ATen's two kernels: 2-D outputs with O_H + O_W <= 128
+        take nearest_idx (float32 r; O = W copies, O = 2W reads o >> 1),
         the rest take r*o in the compute precision rounded to float32. 'zeros': each value at the
         top-left of its block."""
         import numpy as np
@@ -346,15 +422,45 @@ class Upsample(Layer):
                     source = np.floor(product.astype(np.float32)).astype(np.int64)
                 x = x.take(np.minimum(source, size - 1), axis=axis)
             elif out != size:
-                source = np.maximum(ratio * (index.astype(opmath) + 0.5) - 0.5, 0)
+                if self.align_corners:  # ATen's area_pixel_compute_scale and _source_index
+                    corners = opmath(size - 1) / opmath(out - 1) if out > 1 else opmath(0)
+                    source = corners * index.astype(opmath)
+                else:
+                    source = np.maximum(ratio * (index.astype(opmath) + 0.5) - 0.5, 0)
                 below = np.minimum(np.floor(source.astype(np.float32)).astype(np.int64), size - 1)
                 weight = np.clip(source - below, 0, 1).astype(x.dtype).reshape(-1, *[1] * (x.ndim - 1 - axis))
                 above = np.minimum(below + 1, size - 1)
                 x = x.take(below, axis=axis) * (1 - weight) + x.take(above, axis=axis) * weight
         return x
 
+    torch_modules = ("torch.nn.Upsample", "torch.nn.functional.interpolate")  # and Upsampling{Nearest,Bilinear}2d
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Upsample / F.interpolate(x, size, scale_factor, mode, align_corners,
+        recompute_scale_factor): nearest, or (bi/tri)linear with or without align_corners; a scale
+        recomputed from the sizes is written as the size torch gave."""
+        rank = len(shapes.inputs[0]) - 1
+        mode = call.option("mode", 3, "nearest")
+        if mode in ("linear", "bilinear", "trilinear"):
+            mode = "bilinear"
+        elif mode != "nearest":
+            raise torch_refuse("mode", mode)
+        if call.option("antialias", 6, False):
+            raise torch_refuse("antialias", True)
+        scale = call.option("scale_factor", 2)
+        if scale is None or call.option("recompute_scale_factor", 5):
+            fields = {"size": torch_sizes(shapes.output[1:])}
+        else:
+            fields = {"scale": torch_sizes(scale if isinstance(scale, (list, tuple)) else [scale])}
+        if mode != "nearest":
+            fields["mode"] = mode
+        if mode == "bilinear" and call.option("align_corners", 4):
+            fields["align_corners"] = True
+        return {f"upsample{rank}d": fields}
+
     def to_torch(self, inputs, layout):
-        """nn.Upsample(size or scale_factor, mode nearest or (bi/tri)linear with align_corners=False);
+        """nn.Upsample(size or scale_factor, mode nearest or (bi/tri)linear with its align_corners);
         to a reference, F.interpolate(x, size=reference.shape[2:]) as torchvision's segmentation heads
         call it; 'zeros' is BedOfNails, a helper class of the generated file."""
         if self.mode == "zeros":
@@ -370,8 +476,8 @@ class Upsample(Layer):
                 "        out[(slice(None), slice(None), *(slice(None, None, step) for step in self.scale))] = x\n"
                 "        return out\n")
             return TorchCode(constructor("BedOfNails", tuple(int(scale) for scale in self.scale)), helper=helper)
-        mode = {"mode": {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank], "align_corners": False} \
-            if self.mode == "bilinear" else {}
+        mode = {"mode": {1: "linear", 2: "bilinear", 3: "trilinear"}[self.rank],
+                "align_corners": self.align_corners} if self.mode == "bilinear" else {}
         if self.size == REFERENCE:
             arguments = "".join(f", {key}={literal(value)}" for key, value in mode.items())
             return TorchCode(call=f"F.interpolate({{0}}, size={{1}}.shape[2:]{arguments})")
@@ -390,7 +496,7 @@ class Upsample(Layer):
         transform = node.attr("coordinate_transformation_mode", "half_pixel" if node.op == "Resize" else "asymmetric")
         if mode == "nearest" and transform == "asymmetric" and node.attr("nearest_mode", "floor") == "floor":
             kind_mode = "nearest"
-        elif mode in ("linear", "bilinear") and transform in ("half_pixel", "pytorch_half_pixel"):
+        elif mode in ("linear", "bilinear") and transform in ("half_pixel", "pytorch_half_pixel", "align_corners"):
             kind_mode = "bilinear"
         else:
             return None
@@ -399,6 +505,13 @@ class Upsample(Layer):
         else:
             scales = node.constant(2) if node.has(2) else None
             sizes = node.ints(3) if node.has(3) else None
+        shape, rank = node.shape(0), len(node.shape(0)) - 2
+        axes = [axis % len(shape) for axis in node.attr("axes", list(range(len(shape))))]
+        if axes == list(range(2, len(shape))):  # opset 18's axes, the spatial ones only: batch and channels kept
+            scales = None if scales is None or not len(scales) else [1.0, 1.0, *list(scales)]
+            sizes = None if sizes is None else [*shape[:2], *sizes]
+        elif axes != list(range(len(shape))):
+            return None
         fields = {}
         if scales is not None and len(scales):
             scales = [float(scale) for scale in list(scales)]
@@ -406,20 +519,30 @@ class Upsample(Layer):
                 return None
             fields["scale"] = _one_or_all([int(s) if s == int(s) else s for s in scales[2:]])
         elif sizes is not None:
-            if list(sizes[:2]) != list(node.shape(0)[:2]):
+            if list(sizes[:2]) != list(shape[:2]):
                 return None
-            fields["size"] = _one_or_all(sizes[2:])
+            references = node.shape_sources(3) - {node.inputs[0]}
+            reference = references.pop() if len(references) == 1 else None
+            if reference is not None and list(graph.shape(reference)[2:]) == list(sizes[2:]) \
+                    and len(graph.shape(reference)) == rank + 2:
+                node.reads(reference)  # sized to another tensor's Shape: size: reference
+                fields["size"] = REFERENCE
+            else:
+                fields["size"] = _one_or_all(sizes[2:])
         else:
             return None
+        if transform == "align_corners":
+            fields["align_corners"] = True
         return {cls.kind: {**fields, "mode": kind_mode} if kind_mode != "nearest" else fields}
 
     def to_onnx(self, name, inputs, outputs, params, builder):
         """ONNX Resize on the spatial axes (opset 18's axes): nearest as PyTorch's (asymmetric
         coordinates, floor), bilinear/trilinear as align_corners=False (half_pixel; a negative
-        source position reads the first pixel). O = floor(W * scale) in both, or the sizes given
-        (size: reference: the second input's, from its Shape when symbolic). 'zeros' (bed of
-        nails): a depthwise ConvTranspose of stride s whose filter (a Constant) is 1 at its first
-        tap and 0 elsewhere: each value at the top-left of its s x s block."""
+        source position reads the first pixel) or True (ONNX's align_corners, the same rule). O = floor(W * scale)
+        in both, or the sizes given (size: reference: the second input's Shape, so the file keeps where
+        they come from and imports back as size: reference). 'zeros' (bed of nails): a depthwise
+        ConvTranspose of stride s whose filter (a Constant) is 1 at its first tap and 0 elsewhere: each
+        value at the top-left of its s x s block."""
         import numpy as np
 
         axes = list(range(2, self.rank + 2))
@@ -431,14 +554,15 @@ class Upsample(Layer):
             builder.node("ConvTranspose", [inputs[0], builder.constant(name, nail, "float32")], outputs, name,
                          group=channels, kernel_shape=steps, strides=steps)
             return
-        if self.size == REFERENCE and not all(is_concrete(size) for size in builder.result.output.spatial):
+        if self.size == REFERENCE:
             operands = ["", "", builder.shape(name, inputs[1], 2)]  # the reference's sizes, read at run time
         elif self.size is not None:
             operands = ["", "", builder.constant(name, [int(size) for size in builder.result.output.spatial])]
         else:
             operands = ["", builder.constant(name, [float(scale) for scale in self.scale], "float32")]
         attributes = ({"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
-                      if self.mode == "nearest" else {"mode": "linear", "coordinate_transformation_mode": "half_pixel"})
+                      if self.mode == "nearest" else {"mode": "linear", "coordinate_transformation_mode":
+                                                      "align_corners" if self.align_corners else "half_pixel"})
         builder.node("Resize", [inputs[0], *operands], outputs, name, axes=axes, **attributes)
 
 

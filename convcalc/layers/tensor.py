@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import NO_CHECKS, Layer, LayerResult, ReceptiveField, RFDim, Tensor, product
+from convcalc.layers.base import NO_CHECKS, Layer, LayerResult, ReceptiveField, RFDim, Tensor, product, torch_axis
 from convcalc.layers.torch_code import TorchCode, constructor, literal, number, torch_dim
 from convcalc.symbolic import ceildiv, is_concrete
 
@@ -108,6 +108,19 @@ class Split(Layer):
         axis = self.axis % (x.ndim - 1) + 1
         bounds = np.cumsum(self.part_sizes(x.shape[axis], NO_CHECKS))[:-1]
         return tuple(np.split(x, bounds, axis=axis))
+
+    torch_modules = ("torch.chunk", "Tensor.chunk", "torch.split", "Tensor.split", "torch.tensor_split")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """torch.chunk(x, chunks, dim) as chunks when torch gives that many; otherwise (torch.split)
+        the sizes torch gave."""
+        dim = call.argument(2, "dim", 0)
+        axis = torch_axis(dim, len(shapes.inputs[0]) + 1)
+        sizes = [shape[axis] for shape in shapes.output]
+        chunks = call.argument(1, "chunks") if call.target.endswith("chunk") else None
+        fields = {"chunks": chunks} if chunks == len(sizes) else {"sizes": sizes}
+        return {cls.kind: {"axis": axis, **fields} if axis else fields}
 
     def to_torch(self, inputs, layout):
         """torch.chunk(x, chunks, dim) or torch.split(x, sizes, dim): a tuple, one tensor per output."""
@@ -252,6 +265,13 @@ class ChannelShuffle(Layer):
         n, c, *spatial = x.shape
         return x.reshape(n, self.groups, c // self.groups, *spatial).swapaxes(1, 2).reshape(x.shape)
 
+    torch_modules = ("torch.nn.ChannelShuffle", "torchvision.models.shufflenetv2.channel_shuffle")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.ChannelShuffle(groups) / torchvision's channel_shuffle(x, groups)."""
+        return {cls.kind: {"groups": call.option("groups", 1)}}
+
     def to_torch(self, inputs, layout):
         return TorchCode(constructor("nn.ChannelShuffle", self.groups))
 
@@ -260,10 +280,15 @@ class ChannelShuffle(Layer):
     @classmethod
     def from_onnx(cls, node, graph):
         """torch's channel shuffle as exported: Reshape (N, g, C/g, *S) -> Transpose(0, 2, 1, ...)
-        -> Reshape (N, C, *S) (the two later nodes are absorbed)."""
+        -> Reshape (N, C, *S) (the two later nodes are absorbed); or with the spatial axes as one,
+        Reshape (N, g, C/g, -1), as ``to_onnx`` writes it."""
         shape, target = node.shape(0), _resolved_target(node)
-        if target is None or len(target) != len(shape) + 1 or target[0] != shape[0] or \
-                list(target[3:]) != list(shape[2:]) or not isinstance(target[1], int) or target[1] < 2:
+        if target is None or len(shape) < 3 or target[0] != shape[0] or not isinstance(target[1], int) \
+                or target[1] < 2:
+            return None
+        whole = len(target) == len(shape) + 1 and list(target[3:]) == list(shape[2:])
+        flattened = len(target) == 4 and target[3] in (-1, product(shape[2:]))
+        if not (whole or flattened):
             return None
         groups = target[1]
         if target[2] != -1 and target[2] * groups != shape[1]:
@@ -332,6 +357,13 @@ class Reshape(Layer):
         x = arrays[0]
         return x.reshape(x.shape[0], *self.shape)
 
+    torch_modules = ("Tensor.view", "Tensor.reshape", "torch.reshape")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """x.view / x.reshape with the batch axis kept: the per-sample shape torch gave."""
+        return {cls.kind: {"shape": list(shapes.output)}}
+
     def to_torch(self, inputs, layout):
         return TorchCode(call="{0}.reshape({0}.shape[0], " + ", ".join(str(size) for size in self.shape) + ")")
 
@@ -395,6 +427,21 @@ class Permute(Layer):
     def forward(self, arrays, params, ops):
         return arrays[0].transpose(0, *(axis + 1 for axis in self.dims))
 
+    torch_modules = ("Tensor.permute", "torch.permute", "torchvision.ops.misc.Permute")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """x.permute(0, ...) / torch.permute(x, dims) / torchvision's Permute(dims), the batch left first."""
+        ndim = len(shapes.inputs[0]) + 1
+        if call.module is not None:
+            dims = list(call.module.dims)
+        else:
+            given = call.argument(1, "dims")
+            dims = list(given) if isinstance(given, (list, tuple)) else list(call.arguments[1:])
+        if dims[0] % ndim != 0:
+            raise LayerError("torch_batch_axis", value=dims[0])
+        return {cls.kind: {"dims": [torch_axis(dim, ndim) for dim in dims[1:]]}}
+
     def to_torch(self, inputs, layout):
         return TorchCode(call="{0}.permute(" + ", ".join(str(axis) for axis in (0, *(a + 1 for a in self.dims))) + ")")
 
@@ -442,6 +489,15 @@ class Transpose(Layer):
     def forward(self, arrays, params, ops):
         x = arrays[0]
         return x.transpose(0, *(axis + 1 for axis in self.order(x.ndim - 1)))
+
+    torch_modules = ("Tensor.transpose", "torch.transpose")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """torch.transpose(x, dim0, dim1), neither of them the batch."""
+        ndim = len(shapes.inputs[0]) + 1
+        return {cls.kind: {"dim0": torch_axis(call.argument(1, "dim0"), ndim),
+                           "dim1": torch_axis(call.argument(2, "dim1"), ndim)}}
 
     def to_torch(self, inputs, layout):
         return TorchCode(call=f"{{0}}.transpose({torch_dim(self.dim0)}, {torch_dim(self.dim1)})")
@@ -501,6 +557,22 @@ class Reduce(Layer):
         out = reduce(x, axis=axes, keepdims=self.keepdim)
         return out.reshape(x.shape[0], 1) if out.ndim == 1 else out
 
+    torch_modules = ("Tensor.mean", "torch.mean", "Tensor.sum", "torch.sum", "Tensor.amax", "torch.amax")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """x.mean(dim, keepdim) / sum / amax over a sample's axes (not the batch, not every axis)."""
+        dims = call.argument(1, "dim")
+        if dims is None or dims == () or dims == []:
+            raise LayerError("torch_batch_axis", value=0)
+        ndim = len(shapes.inputs[0]) + 1
+        axes = [torch_axis(dim, ndim) for dim in ([dims] if isinstance(dims, int) else dims)]
+        op = {"mean": "mean", "sum": "sum", "amax": "max"}[call.target.rsplit(".", 1)[-1]]
+        fields = {"op": op, "axes": axes[0] if len(axes) == 1 else axes}
+        if call.argument(2, "keepdim", False):
+            fields["keepdim"] = True
+        return {cls.kind: fields}
+
     def to_torch(self, inputs, layout):
         """x.mean / x.sum / x.amax over the dims; every axis reduced gives one value per sample, kept
         as a vector of one (unsqueeze), as convcalc's shape says."""
@@ -557,6 +629,13 @@ class Identity(Layer):
     def forward(self, arrays, params, ops):
         return arrays[0]
 
+    torch_modules = ("torch.nn.Identity", "Tensor.contiguous")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """nn.Identity, a module with a name, is a layer; x.contiguous() passes its input through ({})."""
+        return {cls.kind: {}} if call.module is not None else {}
+
     def to_torch(self, inputs, layout):
         return TorchCode("nn.Identity()")
 
@@ -594,6 +673,13 @@ class StochasticDepth(Layer):
     def forward(self, arrays, params, ops):
         return arrays[0]
 
+    torch_modules = ("torchvision.ops.StochasticDepth",)
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """torchvision.ops.StochasticDepth(p, mode): the identity at inference."""
+        return {cls.kind: {"p": call.module.p, "mode": call.module.mode}}
+
     def to_torch(self, inputs, layout):
         """StochasticDepth(p, mode), a helper class of the generated file: torchvision.ops.StochasticDepth."""
         helper = (
@@ -612,8 +698,18 @@ class StochasticDepth(Layer):
         return TorchCode(constructor("StochasticDepth", self.p, self.mode), helper=helper)
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """The identity at inference: ONNX Identity."""
+        """The identity at inference: ONNX Identity (ONNX has no op dropping whole samples; its
+        Dropout drops elements)."""
         builder.node("Identity", inputs, outputs, name)
+
+    onnx_ops: ClassVar[tuple[str, ...]] = ("Identity",)
+
+    @classmethod
+    def from_onnx(cls, node, graph):
+        """An Identity: what ``to_onnx`` writes. The identity type claims it first; a node's
+        ``convcalc.type`` brings this one back, with the default p (training-time only, not in
+        the file)."""
+        return {cls.kind: {}}
 
 
 class LayerScale(Layer):
@@ -638,6 +734,19 @@ class LayerScale(Layer):
     def forward(self, arrays, params, ops):
         x = arrays[0]
         return x * params["weight"].reshape(1, -1, *([1] * (x.ndim - 2)))
+
+    torch_modules = ("operator.mul", "torch.mul")
+
+    @classmethod
+    def from_torch(cls, call, shapes):
+        """A model's own parameter of shape (C, 1, ..., 1) times a layer's tensor (ConvNeXt's
+        CNBlock.layer_scale * block(x)): named after that parameter."""
+        if len(call.parameters) != 1 or len(shapes.inputs) != 1:
+            return None
+        (shape,), channels = call.parameters, shapes.inputs[0][0]
+        if shape is None or tuple(shape) != (channels, *([1] * (len(shapes.inputs[0]) - 1))):
+            return None
+        return {cls.kind: {}}
 
     def to_torch(self, inputs, layout):
         """LayerScale(C), a helper class of the generated file holding the factors as ``weight``."""
