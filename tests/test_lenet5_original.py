@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from convcalc.cli import main
@@ -66,6 +67,13 @@ def test_check_grades_connections_and_names_an_ignored_table(tmp_path):
     (tmp_path / "b.yaml").write_text("layers:\n  tanh1: {connections: 5}\n")
     refused = invoke("check", "lenet5_original", str(tmp_path / "b.yaml"))
     assert refused.exit_code == 2 and "no connections figure" in refused.output
+
+
+def test_onnx_and_pytorch_export_refuse_the_table_by_name(tmp_path):
+    pytest.importorskip("onnx")
+    for target, name in (("onnx", "l.onnx"), ("pytorch", "l.py")):
+        result = invoke("export", "lenet5_original", "--to", target, "-o", str(tmp_path / name))
+        assert result.exit_code == 2 and "c3" in result.output and "connection table" in result.output, result.output
 
 
 def test_a_table_must_fit_the_layer():

@@ -32,7 +32,10 @@ onnx = pytest.importorskip("onnx")
 from convcalc.bridges.onnx_export import model as onnx_model, onnx_bytes  # noqa: E402
 from convcalc.bridges.onnx_import import TYPE_KEY, spec_text_of_model  # noqa: E402
 
-SHIPPED = sorted([*SPECS.glob("*.yaml"), *(SPECS / "examples").glob("*.yaml")])
+# LeNet-5 as published has C3's connection table, which ONNX's Conv cannot express (its export is
+# refused by name: tests/test_lenet5_original.py)
+SHIPPED = sorted(path for path in [*SPECS.glob("*.yaml"), *(SPECS / "examples").glob("*.yaml")]
+                 if path.name != "lenet5_original.yaml")
 
 
 SMALL = 1 << 16  # elements: a parameter up to this size is written with its (zero) values

@@ -562,6 +562,7 @@ MESSAGES = {
                                         "each filter to some channels only",
     "no_connections": "layer {layer} ({kind}) has no connections figure: LeCun et al. count them for "
                       "convolutions, subsampling and dense layers",
+    "onnx_connection_table": "ONNX's Conv has no connection table",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",

@@ -583,6 +583,7 @@ MESSAGES = {
                                         "conexiones une cada filtro solo con algunos canales",
     "no_connections": "la capa {layer} ({kind}) no tiene cifra de conexiones: LeCun et al. las cuentan para "
                       "convoluciones, submuestreo y capas densas",
+    "onnx_connection_table": "la Conv de ONNX no tiene tabla de conexiones",
 
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",

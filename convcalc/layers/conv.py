@@ -281,7 +281,10 @@ class Conv(GroupedConv):
         return {cls.kind: fields}
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """ONNX Conv: the weight (K, C/G, *F) and bias as PyTorch holds them, G = group."""
+        """ONNX Conv: the weight (K, C/G, *F) and bias as PyTorch holds them, G = group; ONNX's Conv
+        has no connection table."""
+        if self.connections is not None:
+            raise LayerError("onnx_connection_table")
         builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
                      group=self.groups, **self.onnx_window(builder.tensors[0].spatial))
 
