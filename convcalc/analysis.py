@@ -38,6 +38,7 @@ class LayerReport:
     shapes: tuple | None = None  # every output's shape in the spec's layout, for a layer with several
     activation_elements: Dim = 0  # batch included
     activation_bytes: Dim = 0
+    connections: Dim | None = None  # LeCun et al. 1998's count, for the types that give it
     runs: bool = True  # False for a train_only layer in eval mode: its MACs and memory are not counted
     sized: bool = True  # False for a layer that does not run and could not at this input: only its parameters mean something
 
@@ -187,6 +188,7 @@ def analyze(spec: Spec, graph: Graph, document: Document, options: Options) -> A
             report.shapes = tuple(display(tensor.dims, spec.layout) for tensor in result.outputs)
         report.activation_elements = batch * sum((product(tensor.dims) for tensor in result.tensors), 0)
         report.activation_bytes = report.activation_elements * dtype_bytes
+        report.connections = node.layer.connection_count(inputs, result)
 
     conditions = []
     if constraints:

@@ -61,6 +61,7 @@ CODES = {
     "graph_needs_edges": ("CC130", "error"),
     "graph_needs_node_features": ("CC131", "error"),
     "graph_node_out_of_range": ("CC132", "error"),
+    "connections_channel": ("CC133", "error"),
     "inexact_division": ("CC201", "warning"),
     "strided_rounding": ("CC202", "note"),
     "no_valid_size": ("CC301", "error"),

@@ -18,6 +18,35 @@ class LayerExplanation:
     steps: list[Step]
 
 
+def network_memory(analysis: Analysis) -> list[Step]:
+    """The memory figures courses ask for, per batch: the input tensor, every layer's output, the
+    same with the layers that may run in place (ReLU, dropout: PyTorch's inplace=True) writing over
+    their input and views (flatten, reshape) sharing it, the forward total as CS231n counts VGG-16's (input + outputs kept, ~24M values x 4 bytes
+    = ~93 MB/image), and twice that once backward keeps a gradient for every value."""
+    dims = analysis.input_shape  # in the spec's layout, as the symbols are shown
+    units = product(dims)
+    dtype, batch = analysis.dtype_bytes, analysis.batch
+    running = [report for report in analysis.layers if report.result is not None and report.runs]
+    outputs = sum((report.activation_elements for report in running), 0)
+    overwritten = sum((report.activation_elements for report in running if report.node.layer.in_place), 0)
+    kept = outputs - overwritten
+    forward = (units * batch + kept) * dtype
+    return [
+        Step("input_units", "input = " + "*".join(display(("C", *AXIS_NAMES.get(len(dims) - 1, ())),
+                                                           analysis.spec.layout)[:len(dims)]),
+             joined(dims), units),
+        Step("input_memory", "bytes = input * batch * dtype bytes", f"{joined((units,))}*{batch}*{dtype}",
+             units * batch * dtype),
+        Step("activations", "outputs = the layers' output values, batch included", None, outputs),
+        Step("activations_in_place", "outputs in place = outputs - outputs of in-place layers (ReLU, dropout, views)",
+             f"{joined((outputs,))} - {joined((overwritten,))}", kept),
+        Step("forward_memory", "forward bytes = (input * batch + outputs in place) * dtype bytes",
+             f"({joined((units,))}*{batch} + {joined((kept,))})*{dtype}", forward),
+        Step("with_gradients", "forward and backward = 2 * forward bytes (a gradient per value)",
+             f"2*{joined((forward,))}", 2 * forward),
+    ]
+
+
 def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanation]:
     """Derivations of the analysed layers (of ``layer`` alone when named)."""
     tensors = analysis.tensors()
@@ -40,7 +69,10 @@ def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanati
             sizes = [product(tensor.dims) for tensor in report.result.outputs]
             unit_step = Step("units", "units = " + " + ".join(f"units_{i}" for i in range(len(sizes))),
                              joined(sizes, " + "), sum(sizes, 0))
-        steps = steps + [
+        steps = steps + [Step("im2col_memory", "bytes = columns * batch * dtype bytes",
+                              f"{joined((step.value,))}*{analysis.batch}*{analysis.dtype_bytes}",
+                              step.value * analysis.batch * analysis.dtype_bytes)
+                         for step in steps if step.figure == "im2col"] + [
             unit_step,
             Step("memory", "bytes = units * batch * dtype bytes",
                  f"{unit_step.value}*{analysis.batch}*{analysis.dtype_bytes}",

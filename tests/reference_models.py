@@ -220,6 +220,51 @@ def lenet5():
                ("output", nn.Linear(84, 10)))
 
 
+# LeNet-5 as published (LeCun et al. 1998): Table I, C3's connections
+LENET5_C3_TABLE = [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 0], [5, 0, 1],
+                   [0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 0], [4, 5, 0, 1], [5, 0, 1, 2],
+                   [0, 1, 3, 4], [1, 2, 4, 5], [0, 2, 3, 5], [0, 1, 2, 3, 4, 5]]
+
+
+class Subsampling(nn.Module):
+    """The paper's trainable subsampling: per map, the 2x2 window's sum times a coefficient plus a bias."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(channels))
+        self.bias = nn.Parameter(torch.randn(channels))
+
+    def forward(self, x):
+        return F.avg_pool2d(x, 2) * 4 * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+
+
+class TableConv(nn.Module):
+    """A 5x5 convolution whose map k reads the input maps of table[k] only: one 5x5 kernel per
+    (map, input map) pair, in the table's order."""
+
+    def __init__(self, table, kernel=5):
+        super().__init__()
+        self.table = table
+        self.weight = nn.Parameter(torch.randn(sum(map(len, table)), kernel, kernel))
+        self.bias = nn.Parameter(torch.randn(len(table)))
+
+    def forward(self, x):
+        maps, row = [], 0
+        for k, channels in enumerate(self.table):
+            kernel = self.weight[row:row + len(channels)].unsqueeze(0)
+            maps.append(F.conv2d(x[:, channels], kernel, self.bias[k:k + 1]))
+            row += len(channels)
+        return torch.cat(maps, dim=1)
+
+
+def lenet5_original():
+    """LeNet-5 as the paper gives it, up to F6 (the RBF output layer is not in the spec)."""
+    return seq(("c1", nn.Conv2d(1, 6, 5)), ("tanh1", nn.Tanh()), ("s2", Subsampling(6)), ("tanh2", nn.Tanh()),
+               ("c3", TableConv(LENET5_C3_TABLE)), ("tanh3", nn.Tanh()), ("s4", Subsampling(16)),
+               ("tanh4", nn.Tanh()), ("c5", nn.Conv2d(16, 120, 5)), ("tanh5", nn.Tanh()),
+               ("flatten1", nn.Flatten()), ("f6", nn.Linear(120, 84)), ("tanh6", nn.Tanh()))
+
+
 # ----- ResNet -------------------------------------------------------------------------------------
 
 def resnet(block: str, counts: tuple[int, ...]):
@@ -462,6 +507,7 @@ BUILDERS = {
     "googlenet.yaml": googlenet,
     "googlenet_aux.yaml": googlenet_aux,
     "lenet5.yaml": lenet5,
+    "lenet5_original.yaml": lenet5_original,
     "mobilenet_v2.yaml": mobilenet_v2,
     "resnet18.yaml": resnet18,
     "resnet34.yaml": resnet34,

@@ -58,7 +58,7 @@ def test_keras_output_padding_through_the_cli(tmp_path):
 
 def _onnx_pool(op: str, shape, kernel, pads, **attributes):
     """An ONNX model of one pooling node on an input of ``shape`` (onnx.helper)."""
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnx")
     from onnx import TensorProto, helper
 
     node = helper.make_node(op, ["x"], ["y"], kernel_shape=kernel, pads=pads, strides=[1] * len(kernel), **attributes)

@@ -131,6 +131,7 @@ def _ranked(rank: int) -> list[tuple[str, list, str]]:
         ("avgpool", f"- avgpool{r}d: {{kernel: 3, stride: 2, padding: 1, count_include_pad: false, ceil_mode: true}}"),
         ("avgpool_pairs", f"- avgpool{r}d: {{kernel: 2, padding: {lows}}}"),
         ("sumpool", f"- sumpool{r}d: {{kernel: 2, stride: 1, padding: 1}}"),
+        ("subsample", f"- subsample{r}d: {{kernel: 2, stride: 1, padding: 1}}"),
         ("lppool", f"- lppool{r}d: {{kernel: 2, p: 2, padding: 1}}"),
         ("lppool_inf", f"- lppool{r}d: {{kernel: 3, stride: 2, p: .inf}}"),
         ("global", f"- global_avgpool{r}d: {{name: mean, keepdims: true}}\n- global_maxpool{r}d: {{inputs: [input]}}\n"
@@ -211,6 +212,7 @@ def test_hwc_spec_exports_channels_first_and_flattens_in_its_order(one_torch_thr
     ("- avgpool2d: {kernel: 3, dilation: 2}", SIZES[2], "torch_no_dilation"),
     ("- avgpool2d: {kernel: 2, padding: [[1, 0], [0, 0]], count_include_pad: false}", SIZES[2], "torch_pad_excluded"),
     ("- lppool1d: {kernel: 2, stride: 2, padding: 1, ceil_mode: true}", SIZES[1], "torch_ceil_padding"),
+    ("- conv2d: {filters: 2, kernel: 1, connections: [[0], [0, 1]]}", SIZES[2], "torch_connection_table"),
     ("- maxpool2d: {name: pool, kernel: 2, padding: [[1, 0], [0, 0]]}\n- maxunpool2d: {kernel: 2, padding: [[1, 0], [0, 0]], "
      "inputs: [pool, input]}", SIZES[2], "torch_unpool_padding"),
 ])

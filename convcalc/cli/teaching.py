@@ -33,10 +33,14 @@ from convcalc.text import visible
 @lang_option
 def explain(spec, layer, values, sizing, output_format, lang):
     """Explain every figure of SPEC's layers: the formula, the formula with the numbers in, the
-    result (output size, parameters, MACs, FLOPs, units, memory, receptive field).
+    result (output size, the padding 'same' resolves to, parameters, MACs, FLOPs, LeCun's
+    connections, im2col's column matrix, units, memory, receptive field; a transposed convolution
+    also as its equivalent direct convolution), then the network's memory: the input tensor, the
+    outputs with ReLU in place, and with their gradients.
 
     Exit code 0: explained; 1: the spec is inconsistent (the errors are shown); 2: cannot read it."""
     from convcalc.explain import explain as derivations
+    from convcalc.explain import network_memory
     from convcalc.render.explanation import write
 
     lang = lang or language_from_environment()
@@ -53,7 +57,8 @@ def explain(spec, layer, values, sizing, output_format, lang):
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
-    write(explanations, analysis, lang, output_format, sys.stdout)
+    write(explanations, analysis, lang, output_format, sys.stdout,
+          network=network_memory(analysis) if layer is None else None)
     for finding in analysis.findings:  # on stderr, so that --format json stays one document
         click.echo(finding.concise(lang), err=True)
     sys.exit(EXIT_FOUND_WRONG if analysis.errors else EXIT_OK)
@@ -63,7 +68,8 @@ def calc_command(kind_of, *extra):
     """A `convcalc calc` subcommand: the input size, the layer's own options, the output options."""
     def decorate(function):
         options = [
-            click.option("--input", "input_size", required=True, help="Input size: 227x227x3, 3x227x227 or 227."),
+            click.option("--input", "input_size", required=True,
+                         help="Input size: 227x227x3, 3x227x227 or 227; ? with --output: the sizes that give it."),
             click.option("--layout", type=click.Choice(["hwc", "chw"]), default="hwc", show_default=True,
                          help="Order of --input and of the answer: hwc (227x227x3, as the lecture notes and "
                               "Keras) or chw (3x227x227, as PyTorch)."),
@@ -95,6 +101,7 @@ def _calc(layer: dict, input_size, layout, channels, output_format, lang, flat: 
     from convcalc.render.explanation import summary_record, write
 
     lang = lang or language_from_environment()
+    _warn_channels_first(input_size, layout, lang)
     try:
         analysis = analyse(layer, input_shape(input_size, layout, channels, flat), layout)
     except ValueError as error:
@@ -123,21 +130,154 @@ def _window(kernel, stride, padding, dilation="1") -> dict:
         raise click.BadParameter(str(error)) from None
 
 
+SYMBOLS = {"padding": "P", "stride": "S", "kernel": "F", "dilation": "d", "input": "W"}
+OUTPUT_OPTION = click.option(
+    "--output", "wanted", default=None, metavar="SIZE",
+    help="Solve backwards: with ? for one value (--padding ?, --stride ?, --kernel ?, --dilation ? or --input ?), "
+         "the output size wanted (32 or 32x32); every value that gives it is listed, or none with the reason.")
+
+
+def _unknown(texts: dict, wanted) -> str | None:
+    """The one option written ?, when solving backwards (None when not solving)."""
+    from convcalc.calc import UNKNOWN
+
+    unknowns = [name for name, text in texts.items() if text is not None and text.strip() == UNKNOWN]
+    if not unknowns and wanted is None:
+        return None
+    if not unknowns:
+        raise click.UsageError(_text("solve_output_without_unknown"))
+    if len(unknowns) > 1:
+        raise click.UsageError(_text("solve_one_unknown", count=len(unknowns),
+                                     names=", ".join(f"--{name}" for name in unknowns)))
+    if wanted is None:
+        raise click.UsageError(_text("solve_needs_output"))
+    return unknowns[0]
+
+
+def _text(key: str, **params) -> str:
+    from convcalc.i18n import translate
+
+    return translate(key, language_from_environment(), **params)
+
+
+def _solve(kind: str, fields: dict, unknown: str, input_size, wanted, layout, channels, output_format, lang):
+    """`calc ... --X ? --output O`: every value of X giving O, axis by axis (convcalc.calc.solve)."""
+    import json as json_module
+
+    from convcalc.calc import input_shape, runs, solve
+    from convcalc.i18n import translate
+    from convcalc.layers.base import AXIS_NAMES
+    from convcalc.render import shape_text
+    from convcalc.units import split_sizes
+
+    lang = lang or language_from_environment()
+    try:
+        sizes = split_sizes(wanted, most=2)
+    except ValueError:
+        raise click.BadParameter(translate("solve_bad_output", lang, value=visible(wanted)), param_hint="--output")
+    sizes = sizes * 2 if len(sizes) == 1 else sizes
+    spatial, depth, given = None, channels or 1, ""
+    if unknown != "input":
+        _warn_channels_first(input_size, layout, lang)
+        try:
+            shape = input_shape(input_size, layout, channels, False)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--input") from None
+        spatial, depth = (shape[:2], shape[2]) if layout == "hwc" else (shape[1:], shape[0])
+        given = translate("solve_given", lang, given=shape_text(shape))
+    solutions = solve(kind, fields, unknown, spatial, depth, sizes, AXIS_NAMES[2])
+    symbol = SYMBOLS[unknown]
+    if output_format == "json":
+        json_module.dump({"layer": kind, "unknown": unknown, "output": sizes, "input": spatial, "solutions": [
+            {"axis": item.axis, "output": item.output, "values": item.values, "every_from": item.every_from,
+             "reason": None if item.values or item.every_from else _reason(item, symbol, lang)}
+            for item in solutions]}, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        sys.exit(EXIT_OK if all(item.values or item.every_from for item in solutions) else EXIT_FOUND_WRONG)
+    click.echo(translate("solve_title", lang, kind=kind, unknown=translate(f"solve_name_{unknown}", lang),
+                         output=shape_text(sizes), given=given))
+    for item in solutions:
+        axis = f" ({item.axis})" if item.axis else ""
+        if item.values or item.every_from:
+            parts = []
+            for first, last in runs(item.values, item.every_from):
+                if last is None:
+                    parts.append(translate("solve_every_from", lang, first=first))
+                elif last - first >= 2:
+                    parts.append(translate("solve_range", lang, first=first, last=last))
+                else:
+                    parts += [str(value) for value in range(first, last + 1)]
+            click.echo("  " + translate("solve_values", lang, symbol=symbol, axis=axis,
+                                        values=translate("solve_or", lang).join(parts)))
+        else:
+            click.echo("  " + translate("solve_none", lang, symbol=symbol, axis=axis, output=item.output,
+                                        reason=_reason(item, symbol, lang)))
+    sys.exit(EXIT_OK if all(item.values or item.every_from for item in solutions) else EXIT_FOUND_WRONG)
+
+
+def _warn_channels_first(input_size: str, layout: str, lang: str) -> None:
+    """On stderr: 3x32x32 in the default hwc layout reads as 3 rows of 32 columns of 32 channels."""
+    from convcalc.calc import looks_channels_first
+    from convcalc.i18n import translate
+    from convcalc.units import split_sizes
+
+    if looks_channels_first(input_size, layout):
+        height, width, depth = split_sizes(input_size)
+        click.echo(translate("calc_looks_chw", lang, given=visible(input_size), height=height, width=width,
+                             depth=depth), err=True)
+
+
+def _reason(item, symbol: str, lang: str) -> str:
+    """Why no value gives the size: the sizes on either side of it, or the nearest one reached."""
+    from convcalc.i18n import translate
+
+    if item.below and item.above:
+        return translate("solve_between", lang, symbol=symbol, below=item.below[0], below_out=item.below[1],
+                         above=item.above[0], above_out=item.above[1])
+    if item.below:
+        return translate("solve_at_most", lang, symbol=symbol, value=item.below[0], most=item.below[1])
+    if item.above:
+        return translate("solve_at_least", lang, symbol=symbol, value=item.above[0], least=item.above[1])
+    return translate("solve_refused", lang)
+
+
+def _known(texts: dict, unknown: str) -> dict:
+    """The window fields given as numbers (or a padding mode), without the unknown and the input."""
+    from convcalc.calc import padding, per_axis
+
+    fields = {}
+    try:
+        for name, text in texts.items():
+            if name in (unknown, "input") or text is None:
+                continue
+            fields[name] = padding(text) if name == "padding" else per_axis(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return fields
+
+
 WINDOW_OPTIONS = [
-    click.option("--kernel", "-F", required=True, help="Window size F: 11, or 3x5 per axis."),
-    click.option("--stride", "-S", default="1", show_default=True, help="Step S."),
-    click.option("--padding", "-P", default="0", show_default=True, help="P pixels, same, valid or full."),
-    click.option("--dilation", default="1", show_default=True),
+    click.option("--kernel", "-F", required=True, help="Window size F: 11, or 3x5 per axis (? to solve)."),
+    click.option("--stride", "-S", default="1", show_default=True, help="Step S (? to solve)."),
+    click.option("--padding", "-P", default="0", show_default=True, help="P pixels (2, or 0x1 per axis), same (TensorFlow's rule: O = ceil(W/S)), "
+                 "same_pytorch (PyTorch's padding='same': O = W, stride 1 only), valid or full."),
+    click.option("--dilation", default="1", show_default=True, help="Spacing d of the window's taps (? to solve)."),
 ]
 
 
 @calc_command("conv", click.option("--filters", "-K", type=click.IntRange(1), required=True,
                                    help="Number of filters K."), *WINDOW_OPTIONS,
               click.option("--groups", type=click.IntRange(1), default=1, show_default=True),
-              click.option("--bias/--no-bias", default=True, show_default=True))
-def calc_conv(input_size, layout, channels, filters, kernel, stride, padding, dilation, groups, bias,
+              click.option("--bias/--no-bias", default=True, show_default=True), OUTPUT_OPTION)
+def calc_conv(input_size, layout, channels, filters, kernel, stride, padding, dilation, groups, bias, wanted,
               output_format, lang):
-    """A convolution: O = (W - F + 2P)/S + 1, params = (F*F*D + 1)*K."""
+    """A convolution: O = (W - F + 2P)/S + 1, params = (F*F*D + 1)*K. Backwards: --padding ? --output 32x32
+    gives every padding that yields the output (likewise --stride, --kernel, --dilation or --input ?)."""
+    texts = {"input": input_size, "kernel": kernel, "stride": stride, "padding": padding, "dilation": dilation}
+    unknown = _unknown(texts, wanted)
+    if unknown:
+        fields = {"filters": filters, "groups": groups, "bias": bias, **_known(texts, unknown)}
+        _solve("conv2d", fields, unknown, input_size, wanted, layout, channels, output_format, lang)
     layer = {"conv2d": {"filters": filters, "groups": groups, "bias": bias, **_window(kernel, stride, padding,
                                                                                       dilation)}}
     _calc(layer, input_size, layout, channels, output_format, lang)
@@ -147,9 +287,16 @@ def calc_conv(input_size, layout, channels, filters, kernel, stride, padding, di
               click.option("--stride", "-S", default=None, help="Step S (default: the kernel, as PyTorch)."),
               WINDOW_OPTIONS[2],
               click.option("--mode", type=click.Choice(["max", "avg", "sum"]), default="max", show_default=True),
-              click.option("--ceil-mode", is_flag=True, help="Round the output size up (PyTorch ceil_mode)."))
-def calc_pool(input_size, layout, channels, kernel, stride, padding, mode, ceil_mode, output_format, lang):
-    """A pooling window: O = (W - F + 2P)/S + 1."""
+              click.option("--ceil-mode", is_flag=True, help="Round the output size up (PyTorch ceil_mode)."),
+              OUTPUT_OPTION)
+def calc_pool(input_size, layout, channels, kernel, stride, padding, mode, ceil_mode, wanted, output_format, lang):
+    """A pooling window: O = (W - F + 2P)/S + 1. Backwards: --kernel ? --output 2 (or --stride, --padding,
+    --input ?) gives every value that yields the output."""
+    texts = {"input": input_size, "kernel": kernel, "stride": stride, "padding": padding}
+    unknown = _unknown(texts, wanted)
+    if unknown:
+        fields = {"ceil_mode": ceil_mode, **_known(texts, unknown)}
+        _solve(f"{mode}pool2d", fields, unknown, input_size, wanted, layout, channels, output_format, lang)
     fields = _window(kernel, stride or kernel, padding, None)
     _calc({f"{mode}pool2d": {**fields, "ceil_mode": ceil_mode}}, input_size, layout, channels, output_format, lang)
 
@@ -158,12 +305,23 @@ def calc_pool(input_size, layout, channels, kernel, stride, padding, mode, ceil_
               click.option("--output-padding", default=None,
                            help="Extra size on the far side (default 0; with --padding same, Keras's W*S)."),
               click.option("--groups", type=click.IntRange(1), default=1, show_default=True),
-              click.option("--bias/--no-bias", default=True, show_default=True))
+              click.option("--bias/--no-bias", default=True, show_default=True), OUTPUT_OPTION)
 def calc_tconv(input_size, layout, channels, filters, kernel, stride, padding, dilation, output_padding, groups, bias,
-               output_format, lang):
-    """A transposed convolution: O = (W - 1)*S - 2P + d*(F-1) + output_padding + 1."""
+               wanted, output_format, lang):
+    """A transposed convolution: O = (W - 1)*S - 2P + d*(F-1) + output_padding + 1. Backwards: --stride ?
+    --output 64 (or --padding, --kernel, --dilation, --input ?) gives every value that yields the output."""
     from convcalc.calc import padding as pixels
 
+    texts = {"input": input_size, "kernel": kernel, "stride": stride, "padding": padding, "dilation": dilation}
+    unknown = _unknown(texts, wanted)
+    if unknown:
+        fields = {"filters": filters, "groups": groups, "bias": bias, **_known(texts, unknown)}
+        try:
+            if output_padding is not None:
+                fields["output_padding"] = pixels(output_padding)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--output-padding") from None
+        _solve("conv_transpose2d", fields, unknown, input_size, wanted, layout, channels, output_format, lang)
     fields = _window(kernel, stride, padding, dilation)
     try:
         if output_padding is not None:
@@ -209,8 +367,11 @@ def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_for
 def check(spec, answers, output_format, lang):
     """Check the ANSWERS (a small YAML file of figures per layer and totals) against SPEC: each is
     right or wrong, with the expected value, the derivation and, where it can be recognised, the
-    likely slip (bias forgotten, input depth forgotten, padding counted once, ceil for floor,
-    FLOPs for MACs, height and width swapped, channels-first for channels-last).
+    likely slip (bias forgotten or counted, input depth forgotten, padding counted once, ceil for
+    floor, FLOPs for MACs, FLOPs without the bias additions, transposed-conv MACs over the outputs,
+    Keras's parameter total, height and width swapped, channels-first for channels-last). A square
+    receptive field as one number and a shape with the batch are right, with a note; an answer
+    that follows from the student's own earlier wrong shape is said so (credit in the JSON).
 
     Exit code 0: every answer right; 1: some answer wrong; 2: a file cannot be read, or the
     answers file holds no answer."""

@@ -488,6 +488,82 @@ MESSAGES = {
     "graph_node_out_of_range": "the graph's edge_list names node {node}, but the input has {nodes} nodes (numbered "
                                "from 0)",
 
+    # homework round 2 (issue 16)
+    "ceil_dropped_note": "ceil gives {count} windows, but window {count} would start at pixel ({count} - 1)*{stride} - {low} = {start}, past the input's last pixel {last}, in the right padding: PyTorch drops it, giving {result}",
+    "fig_padding": "padding (total)",
+    "fig_padding_before": "padding before",
+    "fig_padding_after": "padding after",
+    "tconv_macs_note": "counted over the input positions, each scattering its products, as fvcore and PyTorch's "
+                       "flop counter count them; the equivalent direct convolution would do {direct} = {value}, "
+                       "most of them on the inserted zeros",
+    "stretched_note": "zeros inserted between neighbouring input pixels: S - 1 = {zeros}; {size} pixels become "
+                      "{stretched}",
+    "direct_note": "a direct convolution of stride {stride} with the same {kernel}-wide kernel (flipped), over the "
+                   "stretched, padded input (Dumoulin & Visin 2016)",
+    "fig_shape_direct": "output size, as a direct convolution",
+    "fig_stretched_input": "stretched input",
+    "fig_equivalent_padding_before": "equivalent padding before",
+    "fig_equivalent_padding_after": "equivalent padding after",
+    "fig_non_trainable": "non-trainable parameters",
+    "solve_title": "{kind}: {unknown} giving an output size of {output}{given}",
+    "solve_given": " from {given}",
+    "solve_values": "{symbol}{axis} = {values}",
+    "solve_range": "{first} to {last}",
+    "solve_every_from": "every value from {first} on",
+    "solve_or": " or ",
+    "solve_none": "{symbol}{axis}: none gives {output}: {reason}",
+    "solve_between": "{symbol} = {below} gives {below_out} and {symbol} = {above} gives {above_out}; no value "
+                     "gives a size in between",
+    "solve_at_most": "the largest size any value gives is {most} ({symbol} = {value})",
+    "solve_at_least": "the smallest size any value gives is {least} ({symbol} = {value})",
+    "solve_refused": "the layer refuses every value (a window larger than the padded input, or an output below 1)",
+    "solve_one_unknown": "write ? for one value only (found {count}: {names})",
+    "solve_needs_output": "give the output size wanted with --output when a value is ? (e.g. --padding ? --output "
+                          "32x32)",
+    "solve_output_without_unknown": "--output is the size wanted when solving: write ? for the value to find "
+                                    "(e.g. --padding ? --output 32x32)",
+    "solve_bad_output": "--output '{value}': write the output's spatial size, 32 or 32x32",
+    "solve_name_padding": "the padding P",
+    "solve_name_stride": "the stride S",
+    "solve_name_kernel": "the kernel size F",
+    "solve_name_dilation": "the dilation d",
+    "solve_name_input": "the input size W",
+    "calc_looks_chw": "warning: --input {given} is read in the hwc layout as {height} rows of {width} columns of "
+                      "{depth} channels; if {height} is the depth, add --layout chw (or write {width}x{depth}x{height})",
+    "mistake_keras_total": "this total includes the non-trainable parameters (batch norm's running mean and variance), "
+                           "as Keras's summary counts them; the trainable parameters leave them out",
+    "mistake_bias_additions_forgotten": "these are 2 FLOPs per multiply-accumulate without the bias additions: each "
+                                        "output value adds its bias, 1 FLOP more",
+    "mistake_tconv_macs_over_outputs": "counted over the output positions, as for a direct convolution; a transposed "
+                                       "convolution multiplies once per input position, kernel tap and filter (the "
+                                       "direct equivalent's other products fall on inserted zeros)",
+    "note_batch_included": "written with the batch first; the figure is the same",
+    "note_square_field": "one number for a square receptive field, as usual",
+    "follows_from": "follows correctly from your answer {answer} for {layer}",
+    "check_follow_summary": "{count} more follow correctly from an earlier wrong answer",
+    "explain_network": "the network's memory (batch {batch}, {dtype})",
+    "fig_input_units": "input tensor (values)",
+    "fig_input_memory": "input tensor memory",
+    "fig_activations": "layer outputs (values)",
+    "fig_activations_in_place": "layer outputs, ReLU in place",
+    "fig_forward_memory": "forward memory (input and outputs kept)",
+    "fig_with_gradients": "with their gradients (backward)",
+    "fig_im2col": "im2col column matrix (values)",
+    "fig_im2col_memory": "im2col column matrix memory",
+    "im2col_note": "a {rows} x {columns} matrix{groups}: one column per output position, one row per weight "
+                   "of a filter",
+    "im2col_groups": " per group, {groups} of them",
+    "connections_channel": "the connection table reads input channel {channel}, but the input has {channels} "
+                           "channels (0 to {channels} - 1)",
+    "torch_connection_table": "PyTorch's convolution has no connection table",
+    "fig_connections": "connections (LeCun et al. 1998)",
+    "fig_table_links": "(filter, input channel) pairs of the connection table",
+    "mistake_connection_table_ignored": "every filter counted over every input channel; the connection table links "
+                                        "each filter to some channels only",
+    "no_connections": "layer {layer} ({kind}) has no connections figure: LeCun et al. count them for "
+                      "convolutions, subsampling and dense layers",
+    "onnx_connection_table": "ONNX's Conv has no connection table",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} needs the Python package {module}: pip install 'convcalc[{extra}]'",
 

@@ -506,6 +506,85 @@ MESSAGES = {
     "graph_node_out_of_range": "la edge_list del grafo nombra el nodo {node}, pero la entrada tiene {nodes} nodos "
                                "(numerados desde 0)",
 
+    # homework round 2 (issue 16)
+    "ceil_dropped_note": "ceil da {count} ventanas, pero la ventana {count} empezaría en el píxel ({count} - 1)*{stride} - {low} = {start}, más allá del último píxel de la entrada, {last}, en el relleno de la derecha: PyTorch la descarta, lo que da {result}",
+    "fig_padding": "relleno (total)",
+    "fig_padding_before": "relleno antes",
+    "fig_padding_after": "relleno después",
+    "tconv_macs_note": "contadas sobre las posiciones de la entrada, cada una esparciendo sus productos, como las "
+                       "cuentan fvcore y el contador de FLOPs de PyTorch; la convolución directa equivalente haría "
+                       "{direct} = {value}, casi todas sobre los ceros insertados",
+    "stretched_note": "ceros insertados entre píxeles vecinos de la entrada: S - 1 = {zeros}; {size} píxeles "
+                      "pasan a ser {stretched}",
+    "direct_note": "una convolución directa de paso {stride} con el mismo kernel de ancho {kernel} (volteado), sobre "
+                   "la entrada estirada y con relleno (Dumoulin y Visin 2016)",
+    "fig_shape_direct": "tamaño de salida, como convolución directa",
+    "fig_stretched_input": "entrada estirada",
+    "fig_equivalent_padding_before": "relleno equivalente antes",
+    "fig_equivalent_padding_after": "relleno equivalente después",
+    "fig_non_trainable": "parámetros no entrenables",
+    "solve_title": "{kind}: {unknown} que da un tamaño de salida de {output}{given}",
+    "solve_given": " a partir de {given}",
+    "solve_values": "{symbol}{axis} = {values}",
+    "solve_range": "{first} a {last}",
+    "solve_every_from": "todo valor desde {first}",
+    "solve_or": " o ",
+    "solve_none": "{symbol}{axis}: ninguno da {output}: {reason}",
+    "solve_between": "{symbol} = {below} da {below_out} y {symbol} = {above} da {above_out}; ningún valor da un "
+                     "tamaño intermedio",
+    "solve_at_most": "el mayor tamaño que da algún valor es {most} ({symbol} = {value})",
+    "solve_at_least": "el menor tamaño que da algún valor es {least} ({symbol} = {value})",
+    "solve_refused": "la capa rechaza todo valor (una ventana mayor que la entrada con relleno, o una salida menor "
+                     "que 1)",
+    "solve_one_unknown": "escribe ? en un solo valor (hay {count}: {names})",
+    "solve_needs_output": "da el tamaño de salida buscado con --output cuando un valor es ? (p. ej. --padding ? "
+                          "--output 32x32)",
+    "solve_output_without_unknown": "--output es el tamaño buscado al despejar: escribe ? en el valor que hay que "
+                                    "hallar (p. ej. --padding ? --output 32x32)",
+    "solve_bad_output": "--output '{value}': escribe el tamaño espacial de la salida, 32 o 32x32",
+    "solve_name_padding": "el relleno P",
+    "solve_name_stride": "el paso S",
+    "solve_name_kernel": "el tamaño del kernel F",
+    "solve_name_dilation": "la dilatación d",
+    "solve_name_input": "el tamaño de entrada W",
+    "calc_looks_chw": "aviso: --input {given} se lee en el orden hwc como {height} filas de {width} columnas de "
+                      "{depth} canales; si {height} es la profundidad, añade --layout chw (o escribe "
+                      "{width}x{depth}x{height})",
+    "mistake_keras_total": "este total incluye los parámetros no entrenables (la media y la varianza acumuladas de "
+                           "batch norm), como los cuenta el resumen de Keras; los parámetros entrenables no los incluyen",
+    "mistake_bias_additions_forgotten": "son 2 FLOPs por multiplicación-acumulación sin las sumas del sesgo: cada "
+                                        "valor de salida suma su sesgo, 1 FLOP más",
+    "mistake_tconv_macs_over_outputs": "contadas sobre las posiciones de salida, como en una convolución directa; una "
+                                       "convolución transpuesta multiplica una vez por posición de entrada, toma del "
+                                       "kernel y filtro (los demás productos de la directa equivalente caen en ceros "
+                                       "insertados)",
+    "note_batch_included": "escrita con el lote delante; la cifra es la misma",
+    "note_square_field": "un solo número para un campo receptivo cuadrado, como es habitual",
+    "follows_from": "se sigue correctamente de tu respuesta {answer} para {layer}",
+    "check_follow_summary": "{count} más se siguen correctamente de una respuesta anterior errónea",
+    "explain_network": "memoria de la red (lote {batch}, {dtype})",
+    "fig_input_units": "tensor de entrada (valores)",
+    "fig_input_memory": "memoria del tensor de entrada",
+    "fig_activations": "salidas de las capas (valores)",
+    "fig_activations_in_place": "salidas de las capas, ReLU in situ",
+    "fig_forward_memory": "memoria de la pasada hacia delante (entrada y salidas guardadas)",
+    "fig_with_gradients": "con sus gradientes (pasada hacia atrás)",
+    "fig_im2col": "matriz de columnas de im2col (valores)",
+    "fig_im2col_memory": "memoria de la matriz de columnas de im2col",
+    "im2col_note": "una matriz de {rows} x {columns}{groups}: una columna por posición de salida, una fila "
+                   "por peso de un filtro",
+    "im2col_groups": " por grupo, {groups} en total",
+    "connections_channel": "la tabla de conexiones lee el canal de entrada {channel}, pero la entrada tiene "
+                           "{channels} canales (de 0 a {channels} - 1)",
+    "torch_connection_table": "la convolución de PyTorch no tiene tabla de conexiones",
+    "fig_connections": "conexiones (LeCun et al. 1998)",
+    "fig_table_links": "pares (filtro, canal de entrada) de la tabla de conexiones",
+    "mistake_connection_table_ignored": "se contó cada filtro sobre todos los canales de entrada; la tabla de "
+                                        "conexiones une cada filtro solo con algunos canales",
+    "no_connections": "la capa {layer} ({kind}) no tiene cifra de conexiones: LeCun et al. las cuentan para "
+                      "convoluciones, submuestreo y capas densas",
+    "onnx_connection_table": "la Conv de ONNX no tiene tabla de conexiones",
+
     # the bridges to the frameworks (convcalc.bridges)
     "needs_extra": "{purpose} necesita el paquete de Python {module}: pip install 'convcalc[{extra}]'",
 

@@ -19,6 +19,7 @@ RANKED_FAMILIES = {  # family: its kind with {rank} standing for 1, 2 and 3
     pooling.MaxPool: "maxpool{rank}d",
     pooling.AvgPool: "avgpool{rank}d",
     pooling.SumPool: "sumpool{rank}d",
+    pooling.Subsample: "subsample{rank}d",
     pooling.LPPool: "lppool{rank}d",
     pooling.GlobalAvgPool: "global_avgpool{rank}d",
     pooling.GlobalMaxPool: "global_maxpool{rank}d",

@@ -51,6 +51,7 @@ class Activation(Layer):
     how: ClassVar[str]  # the operations counted, language-neutral
     function: ClassVar[Callable]  # f(np, x): the NumPy rule (a method where hyperparameters enter)
     formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    in_place = True  # element by element: PyTorch's inplace=True writes f(x) over x
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -432,6 +433,7 @@ class Softmax(Activation):
     kind = "softmax"
     per_element = 5
     how = "max 1, subtract 1, exp 1, sum 1, divide 1"
+    in_place = False  # each output needs the whole vector: PyTorch's softmax has no inplace
     onnx_op: ClassVar[str] = "Softmax"
     summary = {"en": "softmax over the channels: class probabilities",
                "es": "softmax sobre los canales: probabilidades de clase"}

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, Literal, Protocol, Union
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from convcalc.errors import LayerError
+from convcalc.errors import FieldProblem, LayerError
 from convcalc.i18n import Msg
 from convcalc.symbolic import Dim, ceildiv, format_dim, is_concrete
 
@@ -128,8 +128,11 @@ class Step:
 
 
 def joined(values, operator: str = "*") -> str:
-    """'11*11' for (11, 11): the numbers of a formula, as a student writes them."""
-    return operator.join(str(value) for value in values)
+    """'11*11' for (11, 11): the numbers of a formula, as a student writes them; a symbolic size
+    that is a sum is bracketed, '(2*H - 1)*(2*W - 1)', so that the product stays true."""
+    texts = [str(value) for value in values]
+    return operator.join(f"({text})" if isinstance(value, int) is False and any(sign in text for sign in " +-")
+                         else text for value, text in zip(values, texts))
 
 
 def axis_symbols(letter: str, rank: int, values) -> str:
@@ -186,6 +189,28 @@ class _NoChecks:
 NO_CHECKS = _NoChecks()
 
 
+class RefusingChecks:
+    """For sizes tried rather than given (calc's backward search, a student's own earlier answer):
+    sizes PyTorch would refuse raise ValueError; an inexact division is only a warning."""
+
+    def at_least(self, value, bound, key, **params):
+        if value < bound:
+            raise ValueError(key)
+
+    def equal(self, value, expected, key, **params):
+        if value != expected:
+            raise ValueError(key)
+
+    def exact_division(self, *args, **params): ...
+
+    def multiple_of(self, value, divisor, key, **params):
+        if value % divisor:
+            raise ValueError(key)
+
+
+REFUSING_CHECKS = RefusingChecks()
+
+
 class Layer(BaseModel):
     """Base of every layer type: hyperparameters as fields; text and rules at class level."""
 
@@ -200,6 +225,7 @@ class Layer(BaseModel):
     summary: ClassVar[dict[str, str]]  # one line per language
     formulas: ClassVar[dict[str, str]]  # figure -> formula, language-neutral
     flop_rule: ClassVar[dict[str, str]]  # what counts as a FLOP for this type, per language
+    in_place: ClassVar[bool] = False  # its output may overwrite its input (PyTorch's inplace=True, as ReLU)
 
     # Each registered type defines:
     #   infer(self, inputs: list[Tensor], check: Checks) -> LayerResult     (the static rule)
@@ -216,6 +242,11 @@ class Layer(BaseModel):
     def parameter_shapes(self, inputs: list[Tensor]) -> dict[str, tuple[tuple[int, ...], bool]]:
         """The arrays the layer holds, named as PyTorch names them: name -> (shape, trainable)."""
         return {}
+
+    def connection_count(self, inputs: list[Tensor], result: LayerResult) -> Dim | None:
+        """LeCun et al. 1998's "connections": the links from an input value (or the bias) to an
+        output value, a shared weight counted at every use; None where the paper's count means nothing."""
+        return None
 
     def mistakes(self, inputs: list[Tensor], result: LayerResult) -> dict[str, list[tuple[str, object]]]:
         """Figures a student gets by a common slip with this layer: figure -> [(mistake, value)].
@@ -259,7 +290,8 @@ def ranked(family: type[Layer], rank: int, kind: str) -> type[Layer]:
 # ----- hyperparameter types shared by windowed layers ------------------------------------------
 PositiveInts = Union[int, list[int]]
 PadPair = Union[int, list[int]]
-Padding = Union[int, list[PadPair], Literal["valid", "same", "full"]]
+Padding = Union[int, list[PadPair], Literal["valid", "same", "same_pytorch", "full"]]
+SAME_MODES = ("same", "same_pytorch")  # TensorFlow's rule, PyTorch's rule
 
 
 def per_axis(value: Any, rank: int, field: str, minimum: int) -> tuple[int, ...]:
@@ -300,10 +332,13 @@ class Windowed(Layer):
                                  validation_alias=AliasChoices("kernel", "kernel_size"))
     stride: PositiveInts | None = Field(default=None, description="step S between windows")
     padding: Padding = Field(default=0, description="P: int, per axis, [before, after] pairs, "
-                             "'valid' (0), 'same' (TensorFlow's rule, extra pixel after), 'full'")
+                             "'valid' (0), 'same' (TensorFlow's rule: O = ceil(W/S), any stride, extra pixel "
+                             "after), 'same_pytorch' (PyTorch's padding='same': O = W, stride 1 only, "
+                             "P = d*(F-1), extra pixel after), 'full'")
     dilation: PositiveInts = Field(default=1, description="D: spacing between window taps")
 
     default_stride_is_kernel: ClassVar[bool] = False
+    takes_pytorch_same: ClassVar[bool] = True  # PyTorch's layer has padding='same' (its convolutions do)
 
     @field_validator("kernel", "dilation")
     @classmethod
@@ -319,6 +354,18 @@ class Windowed(Layer):
     @classmethod
     def _padding(cls, value):
         return padding_pairs(value, cls.rank)
+
+    @model_validator(mode="after")
+    def _pytorch_same_needs_stride_one(self):
+        """PyTorch refuses padding='same' for strided convolutions (torch.nn.functional.conv2d) and
+        its pooling has none."""
+        if self.padding == "same_pytorch" and not self.takes_pytorch_same:
+            raise FieldProblem("padding", "PyTorch's layer has no padding='same': write 'same' (TensorFlow's "
+                                          "rule) or the pixels")
+        if self.padding == "same_pytorch" and any(stride != 1 for stride in self.strides):
+            raise FieldProblem("padding", f"'same_pytorch' needs stride 1, as PyTorch's padding='same' (stride "
+                                          f"{list(self.strides)}); 'same' is TensorFlow's rule, which takes any stride")
+        return self
 
     @functools.cached_property
     def strides(self) -> tuple[int, ...]:
@@ -342,11 +389,10 @@ class Windowed(Layer):
         sizes, pads = [], []
         for axis, (size, span, stride) in enumerate(zip(spatial, self.spans, self.strides)):
             axis_name = AXIS_NAMES[self.rank][axis]
-            if self.padding == "same":
-                out = ceildiv(size, stride)
-                total = (out - 1) * stride + span - size if is_concrete(size) else span - stride
+            if self.padding in SAME_MODES:
+                out, total = self.same_padding(size, span, stride)
                 sizes.append(out)
-                pads.append((max(total, 0) // 2, max(total, 0) - max(total, 0) // 2))
+                pads.append((total // 2, total - total // 2))
                 continue
             lo, hi = (0, 0) if self.padding == "valid" else (
                 (span - 1, span - 1) if self.padding == "full" else self.padding[axis])
@@ -374,6 +420,65 @@ class Windowed(Layer):
             sizes.append(out)
             pads.append((lo, hi))
         return tuple(sizes), tuple(pads)
+
+    @classmethod
+    def search_bound(cls, unknown: str, known: dict, out: int) -> int:
+        """The largest value of ``unknown`` (padding, stride, kernel, dilation, or input: the size
+        W) that can give the output size O along an axis, the others ``known`` (P the padding per
+        side, or a mode). From O = floor((W + 2P - s)/S) + 1, s = d*(F-1) + 1 the span, whence
+        O > (W + 2P - s)/S; in ceil mode O >= ceil((W + 2P - s)/S) >= (W + 2P - s)/S (PyTorch drops
+        at most one window), and there a window may hang over the end, but by less than S:
+          padding: 2P <= O*S + s - W;  input: W <= O*S + s - 2P;
+          kernel, dilation: s < W + 2P + S;
+          stride: any S > W + 2P gives O = 1 (floor((W + 2P - s)/S) = 0; in ceil mode the second
+          window would start in the right padding), so the output no longer changes past the bound;
+          dilation of a 1-wide kernel, kernel with 'same': the output does not depend on them;
+          pooling's stride defaulting to the kernel: S = F in these bounds, and for the kernel itself
+          any F > W + 2P leaves a single window (O = 1 in ceil mode, refused else).
+        'same' pads at most the span and the window never hangs over: the same bounds hold with 2P = s."""
+        kernel, dilation = known.get("kernel", 1), known.get("dilation", 1)
+        stride = known.get("stride") or (kernel if cls.default_stride_is_kernel else 1)  # pooling: S = F
+        size, padding = known.get("input", 1), known.get("padding", 0)
+        span = dilation * (kernel - 1) + 1 if unknown not in ("kernel", "dilation") else 1
+        total = 2 * padding if isinstance(padding, int) else span if unknown not in ("kernel", "dilation") else 0
+        if unknown == "padding":
+            return max((out * stride + span - size) // 2, 0)
+        if unknown == "input":
+            return max(out * stride + span - total, 1)
+        if unknown == "stride":
+            return size + total + 1
+        if unknown == "kernel" and cls.default_stride_is_kernel and "stride" not in known:
+            return size + total + 1  # S = F: a window past W + 2P gives O = 1 in ceil mode, none else
+        if unknown == "kernel":
+            return 1 if padding in SAME_MODES else (size + total + stride - 2) // dilation + 1
+        if unknown == "dilation":
+            return 1 if kernel == 1 or padding in SAME_MODES else max((size + total + stride - 2) // (kernel - 1), 1)
+        raise ValueError(unknown)
+
+    def same_padding(self, size, span: int, stride: int):
+        """(O, total padding P) of 'same' along one axis; P_lo = floor(P/2), P_hi = P - P_lo (the odd
+        pixel after, in both frameworks). TensorFlow (tf.nn.convolution's SAME): O = ceil(W/S),
+        P = max((O - 1)*S + d*(F-1) + 1 - W, 0), which is d*(F-1) + 1 - S when S divides W (taken for a
+        symbolic W). PyTorch (padding='same', stride 1 only): O = W, P = d*(F-1)."""
+        if self.padding == "same_pytorch":
+            return size, span - 1
+        out = ceildiv(size, stride)
+        return out, max((out - 1) * stride + span - size if is_concrete(size) else span - stride, 0)
+
+    def same_steps(self, axis, size, kernel, stride, dilation, result) -> list[Step]:
+        """The output size and the padding 'same' resolves to, before and after, with the numbers in."""
+        _, total = self.same_padding(size, dilation * (kernel - 1) + 1, stride)
+        w = "W" if axis is None else axis
+        if self.padding == "same_pytorch":
+            steps = [Step("shape", f"O = {w}", None, result, axis),
+                     Step("padding", "P = d*(F-1)", f"{dilation}*({kernel}-1)", total, axis)]
+        else:
+            steps = [Step("shape", f"O = ceil({w}/S)", f"ceil({format_dim(size)}/{stride})", result, axis),
+                     Step("padding", f"P = max((O - 1)*S + d*(F-1) + 1 - {w}, 0)",
+                          f"max(({result} - 1)*{stride} + {dilation}*({kernel}-1) + 1 - {size}, 0)"
+                          if is_concrete(size) else None, total, axis)]
+        return steps + [Step("padding_before", "P_lo = floor(P/2)", f"floor({total}/2)", total // 2, axis),
+                        Step("padding_after", "P_hi = P - P_lo", f"{total} - {total // 2}", total - total // 2, axis)]
 
     def windows(self, shape, ceil_mode: bool = False) -> Windows:
         """The NumPy side of ``window_sizes`` for a batch of ``shape`` (N, C, *W): which input
@@ -405,8 +510,8 @@ class Windowed(Layer):
         steps = []
         for axis, size, kernel, stride, dilation, (lo, hi), result in cases:
             w = "W" if axis is None else axis
-            if self.padding == "same":
-                steps.append(Step("shape", f"O = ceil({w}/S)", f"ceil({format_dim(size)}/{stride})", result, axis))
+            if self.padding in SAME_MODES:
+                steps += self.same_steps(axis, size, kernel, stride, dilation, result)
                 continue
             pad = f"2*{lo}" if lo == hi else f"{lo} + {hi}"
             if dilation == 1 and lo == hi:
@@ -415,14 +520,23 @@ class Windowed(Layer):
                 formula = f"({w} + P_lo + P_hi - d*(F-1) - 1)/S"
                 numerator = f"{format_dim(size)} + {lo} + {hi} - {dilation}*({kernel}-1) - 1"
             exact = size + lo + hi - (dilation * (kernel - 1) + 1)
+            inexact = is_concrete(exact) and exact % stride != 0
+            rounding = "ceil" if ceil_mode else "floor" if inexact else ""
             division = f"({numerator})/{stride}"
-            formula = f"O = ceil({formula}) + 1" if ceil_mode else f"O = {formula} + 1"
-            substituted = f"ceil({division}) + 1" if ceil_mode else f"{division} + 1"
+            formula = f"O = {rounding}({formula}) + 1" if rounding else f"O = {formula} + 1"
+            substituted = f"{rounding}({division}) + 1" if rounding else f"{division} + 1"
+            dropped = ceildiv(exact, stride) + 1 - result if ceil_mode and is_concrete(exact) else 0
+            if dropped:  # PyTorch: a last window that would start in the right padding is not counted
+                formula, substituted = f"{formula} - {dropped}", f"{substituted} - {dropped}"
             note = None
-            if is_concrete(exact) and exact % stride:
-                substituted += f" = {'ceil(' if ceil_mode else ''}{exact}/{stride}{')' if ceil_mode else ''} + 1"
+            if inexact:
+                substituted += f" = {rounding}({exact}/{stride}) + 1" + (f" - {dropped}" if dropped else "")
                 note = ("inexact_note", {"value": f"{exact / stride + 1:g}", "result": result,
-                                         "rounding": Msg(f"rounding_{'ceil' if ceil_mode else 'floor'}")})
+                                         "rounding": Msg(f"rounding_{rounding}")})
+            if dropped:
+                count = result + dropped
+                note = ("ceil_dropped_note", {"count": count, "stride": stride, "low": lo, "result": result,
+                                              "start": (count - 1) * stride - lo, "last": size - 1})
             steps.append(Step("shape", formula, substituted, result, axis, note))
         return steps
 

@@ -13,8 +13,9 @@ from typing import ClassVar, Literal, Union
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
 from convcalc.errors import FieldProblem, LayerError
+from convcalc.i18n import Msg
 from convcalc.layers.base import (
-    AXIS_NAMES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
+    AXIS_NAMES, SAME_MODES, Step, axis_symbols, joined, NO_CHECKS, LayerResult, PositiveInts, RFDim, ReceptiveField, Tensor, Windowed,
     Windows, padding_pairs, position_blocks,
     per_axis, product, require_rank, torch_refuse, torch_sizes, torch_window,
 )
@@ -35,6 +36,11 @@ class ConvBase(Windowed):
     bias: bool = Field(default=True, description="add one learnt bias per output channel")
     in_channels: PositiveInt | None = Field(
         default=None, description="optional: the input depth you expect; checked against what arrives")
+
+    def connection_count(self, inputs, result):
+        """Every multiply-accumulate is a connection, and each output's bias one more (LeCun et al.
+        1998: C1 (25 + 1)*6 maps*28*28 = 122,304)."""
+        return result.macs + (product(result.output.dims) if self.bias else 0)
 
     def _check_in_channels(self, tensor: Tensor, check) -> None:
         require_rank(tensor, self.rank)
@@ -60,8 +66,10 @@ def weighted_steps(layer, inputs, result, per_filter: tuple[str, str], filters, 
     steps.append(Step("macs", f"MACs = {out_symbols}*K * {symbols}", f"{joined(spatial)}*{filters} * {numbers}",
                       result.macs))
     bias_flops = f" + {out_symbols}*K" if layer.bias else ""
-    steps.append(Step("flops", f"FLOPs = 2*MACs{bias_flops}",
-                      f"2*{result.macs}" + (f" + {joined(spatial)}*{filters}" if layer.bias else ""), result.flops))
+    bias_numbers = f" + {joined(spatial)}*{filters}" if layer.bias else ""
+    steps.append(Step("flops", f"FLOPs = 2*MACs{bias_flops}", joined((2, result.macs)) + bias_numbers, result.flops))
+    steps.append(Step("connections", f"connections = MACs{bias_flops}", joined((result.macs,)) + bias_numbers,
+                      layer.connection_count(inputs, result)))
     _, padding = layer.window_sizes(x.spatial, NO_CHECKS)
     return steps + layer.field_steps(x.field, padding, result.output.field)
 
@@ -93,46 +101,138 @@ class Conv(GroupedConv):
     }
     flop_rule = CONV_FLOPS
 
+    connections: list[list[int]] | None = Field(
+        default=None, description="a connection table (LeCun et al. 1998, LeNet-5's C3): per filter, the "
+        "input channels it reads (0-based); each filter then has F*F weights per channel listed")
+
+    @model_validator(mode="after")
+    def _connection_table(self):
+        if self.connections is None:
+            return self
+        if len(self.connections) != self.filters:
+            raise FieldProblem("connections", f"give one list of input channels per filter ({self.filters}), "
+                                              f"not {len(self.connections)}")
+        if self.groups != 1:
+            raise FieldProblem("connections", "a connection table replaces groups: give groups 1")
+        for channels in self.connections:
+            if not channels or len(set(channels)) != len(channels) or min(channels) < 0:
+                raise FieldProblem("connections", "each filter reads a non-empty list of distinct input channels "
+                                                  "(0, 1, ...)")
+        return self
+
+    @property
+    def links(self) -> int | None:
+        """The (filter, input channel) pairs of the connection table: sum of |table_k|."""
+        return None if self.connections is None else sum(len(channels) for channels in self.connections)
+
     def infer(self, inputs, check):
         (x,) = inputs
         self._check_in_channels(x, check)
         check.multiple_of(x.channels, self.groups, "groups_mismatch", channels=x.channels,
                           groups=self.groups)
+        if self.connections is not None:
+            highest = max(max(channels) for channels in self.connections)
+            check.at_least(x.channels, highest + 1, "connections_channel", channel=highest, channels=x.channels)
         spatial, padding = self.window_sizes(x.spatial, check)
         weights_per_filter = (x.channels // self.groups) * product(self.kernel)
+        weights = self.filters * weights_per_filter if self.links is None else self.links * product(self.kernel)
         outputs = self.filters * product(spatial)
-        macs = outputs * weights_per_filter
+        macs = product(spatial) * weights
         return LayerResult(
             output=Tensor((self.filters, *spatial), self.window_field(x.field, padding)),
-            trainable=self.filters * weights_per_filter + (self.filters if self.bias else 0),
+            trainable=weights + (self.filters if self.bias else 0),
             non_trainable=0,
             macs=macs,
             flops=2 * macs + (outputs if self.bias else 0),
                     )
 
     def parameter_shapes(self, inputs):
-        shapes = {"weight": ((self.filters, inputs[0].channels // self.groups, *self.kernel), True)}
+        """PyTorch's (K, D/G, *F); with a connection table one F x F kernel per (filter, channel)
+        pair of the table, in its order: (sum of |table_k|, *F)."""
+        if self.links is not None:
+            shapes = {"weight": ((self.links, *self.kernel), True)}
+        else:
+            shapes = {"weight": ((self.filters, inputs[0].channels // self.groups, *self.kernel), True)}
         return {**shapes, "bias": ((self.filters,), True)} if self.bias else shapes
 
     def mistakes(self, inputs, result):
-        """Besides the window's slips: the input depth D left out of the filters (F*F weights each)."""
+        """Besides the window's slips: the input depth D left out of the filters (F*F weights each);
+        with a connection table, every filter counted over every channel."""
         found = super().mistakes(inputs, result)
+        if self.links is not None:
+            full = self.filters * inputs[0].channels * product(self.kernel) + (self.filters if self.bias else 0)
+            found["params"] = [("connection_table_ignored", full)]
+            return found
         flat = product(self.kernel) * self.filters + (self.filters if self.bias else 0)
         if inputs[0].channels != self.groups:
             found["params"] = [("depth_forgotten", flat)]
         return found
 
     def derivation(self, inputs, result):
-        """O = (W - F + 2P)/S + 1; params = (F*F*D + 1)*K (the lecture notes'); MACs = O*O*K*F*F*D."""
+        """O = (W - F + 2P)/S + 1; params = (F*F*D + 1)*K (the lecture notes'); MACs = O*O*K*F*F*D;
+        with a connection table, the table's (filter, channel) pairs L in place of K*D."""
         depth = inputs[0].channels
         kernel = axis_symbols("F", self.rank, self.kernel)
+        if self.links is not None:
+            return self.table_steps(inputs[0], result, kernel)
         per_filter = (f"{kernel}*D/G", f"{joined(self.kernel)}*{depth}/{self.groups}") if self.groups > 1 else (
             f"{kernel}*D", f"{joined(self.kernel)}*{depth}")
-        return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters)
+        return weighted_steps(self, inputs, result, per_filter, self.filters, True, self.filters) + [
+            self.im2col_step(inputs[0], result)]
+
+    def table_steps(self, x, result, kernel: str) -> list[Step]:
+        """A connection table's figures: L = sum of the filters' channel counts, params = L*F*F + K,
+        MACs = O*O * L*F*F, connections = MACs + O*O*K (LeNet-5's C3: 60*25 + 16 = 1,516 and 151,600)."""
+        spatial = result.output.spatial
+        counts = " + ".join(str(len(channels)) for channels in self.connections)
+        out = axis_symbols("O", self.rank, spatial)
+        steps = self.shape_steps(x.spatial, spatial) + [Step("table_links", "L = |table_1| + ... + |table_K|", counts,
+                                                             self.links)]
+        bias, bias_numbers = (" + K", f" + {self.filters}") if self.bias else ("", "")
+        steps.append(Step("params", f"params = L*{kernel}{bias}", f"{self.links}*{joined(self.kernel)}{bias_numbers}",
+                          result.trainable))
+        steps.append(Step("macs", f"MACs = {out} * L*{kernel}", f"{joined(spatial)} * {self.links}*{joined(self.kernel)}",
+                          result.macs))
+        bias_outputs = f" + {joined(spatial)}*{self.filters}" if self.bias else ""
+        steps.append(Step("flops", "FLOPs = 2*MACs" + (f" + {out}*K" if self.bias else ""),
+                          joined((2, result.macs)) + bias_outputs, result.flops))
+        steps.append(Step("connections", "connections = MACs" + (f" + {out}*K" if self.bias else ""),
+                          joined((result.macs,)) + bias_outputs, self.connection_count([x], result)))
+        _, padding = self.window_sizes(x.spatial, NO_CHECKS)
+        return steps + self.field_steps(x.field, padding, result.output.field)
+
+    def im2col_step(self, x, result) -> Step:
+        """im2col's column matrix (Caffe, CS231n): per group a (D/G*F*F) x (O*O) matrix, one column
+        per output position holding the input values its window reads."""
+        out = result.output.spatial
+        rows, columns = (x.channels // self.groups) * product(self.kernel), product(out)
+        kernel, positions = axis_symbols("F", self.rank, self.kernel), axis_symbols("O", self.rank, out)
+        grouped = self.groups > 1
+        formula = f"columns = (D/G*{kernel}) * ({positions})" + (" * G" if grouped else "")
+        numbers = (f"({x.channels}/{self.groups}*{joined(self.kernel)}) * ({joined(out)})"
+                   + (f" * {self.groups}" if grouped else ""))
+        groups = Msg("im2col_groups", groups=self.groups) if grouped else ""
+        return Step("im2col", formula if grouped else formula.replace("D/G", "D"),
+                    numbers if grouped else numbers.replace(f"/{self.groups}", ""), rows * columns * self.groups,
+                    note=("im2col_note", {"rows": joined(((x.channels // self.groups) * product(self.kernel),)),
+                                          "columns": joined((columns,)), "groups": groups}))
 
     def forward(self, arrays, params, ops):
+        """im2col products per group; with a connection table, filter k's products over the input
+        channels it reads only (its rows of the weight, in the table's order)."""
+        import numpy as np
+
         x = arrays[0]
-        y = grouped_products(self.windows(x.shape), x, params["weight"], self.groups, ops)
+        windows = self.windows(x.shape)
+        if self.links is None:
+            y = grouped_products(windows, x, params["weight"], self.groups, ops)
+            return add_bias(y, params["bias"]) if self.bias else y
+        y = np.empty((x.shape[0], self.filters, *windows.out), dtype=np.result_type(x.dtype, params["weight"].dtype))
+        row = 0
+        for k, channels in enumerate(self.connections):
+            weight = params["weight"][row:row + len(channels)][np.newaxis]
+            y[:, k:k + 1] = grouped_products(windows, x[:, channels], weight, 1, ops)
+            row += len(channels)
         return add_bias(y, params["bias"]) if self.bias else y
 
     torch_modules = ("torch.nn.Conv{rank}d",)
@@ -154,6 +254,8 @@ class Conv(GroupedConv):
     def to_torch(self, inputs, layout):
         """nn.ConvNd(C, K, kernel_size, stride, padding, dilation, groups, bias); padding PyTorch
         cannot take (asymmetric, or 'same' with a stride) is an explicit F.pad first."""
+        if self.connections is not None:
+            raise LayerError("torch_connection_table")
         x = inputs[0]
         module, pad = torch_conv(self, x, number(x.channels, "in_channels"), self.filters, self.groups, self.bias)
         return TorchCode(module, pad=pad)
@@ -179,7 +281,10 @@ class Conv(GroupedConv):
         return {cls.kind: fields}
 
     def to_onnx(self, name, inputs, outputs, params, builder):
-        """ONNX Conv: the weight (K, C/G, *F) and bias as PyTorch holds them, G = group."""
+        """ONNX Conv: the weight (K, C/G, *F) and bias as PyTorch holds them, G = group; ONNX's Conv
+        has no connection table."""
+        if self.connections is not None:
+            raise LayerError("onnx_connection_table")
         builder.node("Conv", [inputs[0], params["weight"], *([params["bias"]] if self.bias else [])], outputs, name,
                      group=self.groups, **self.onnx_window(builder.tensors[0].spatial))
 
@@ -380,6 +485,31 @@ class ConvTranspose(GroupedConv):
                                                      f"= {max(stride, dilation)} (PyTorch)")
         return self
 
+    @classmethod
+    def search_bound(cls, unknown: str, known: dict, out: int) -> int:
+        """The largest value of ``unknown`` that can give O = (W - 1)*S - 2P + d*(F-1) + a + 1 (a < S):
+        O grows with S (for W > 1), F, d and W and falls with P, and every term is >= 0, so
+          padding: 2P <= (W - 1)*S + d*(F-1) + a;  stride: (W - 1)*S <= O + 2P;
+          kernel: d*(F-1) <= O + 2P;  dilation: d*(F-1) <= O + 2P;  input: (W - 1)*S <= O + 2P;
+        the stride of a 1-pixel input and the dilation of a 1-wide kernel leave O unchanged;
+        'same' (O = W*S, or Keras's with output padding) obeys the same bounds with 2P <= d*(F-1)."""
+        kernel, stride, dilation = (known.get(name, 1) for name in ("kernel", "stride", "dilation"))
+        size, padding = known.get("input", 1), known.get("padding", 0)
+        extra = max(known.get("output_padding") or 0, 0)
+        total = 2 * padding if isinstance(padding, int) else (dilation * (kernel - 1) if unknown not in (
+            "kernel", "dilation") else out)
+        if unknown == "padding":
+            return ((size - 1) * stride + dilation * (kernel - 1) + extra) // 2
+        if unknown == "stride":
+            return 1 if size == 1 else (out + total) // (size - 1) + 1
+        if unknown == "kernel":
+            return (out + total) // dilation + 1
+        if unknown == "dilation":
+            return 1 if kernel == 1 else (out + total) // (kernel - 1) + 1
+        if unknown == "input":
+            return (out + total) // stride + 1
+        raise ValueError(unknown)
+
     @property
     def extras(self) -> tuple[int, ...]:
         """output_padding per axis: 0 when not given; 'keras' as Keras's deconv_output_length takes
@@ -441,6 +571,92 @@ class ConvTranspose(GroupedConv):
             macs=macs,
             flops=2 * macs + (outputs if self.bias else 0),
                     )
+
+
+    def mistakes(self, inputs, result):
+        """MACs counted over the output positions, as for a direct convolution (O*O*K*C/G*F*F
+        instead of W*W*C*K/G*F*F), and the FLOPs that follow from them."""
+        found = super().mistakes(inputs, result)
+        x = inputs[0]
+        over_outputs = product(result.output.spatial) * self.filters * (x.channels // self.groups) * product(self.kernel)
+        found["macs"] = [("tconv_macs_over_outputs", over_outputs)]
+        found["flops"] = [("tconv_macs_over_outputs", 2 * over_outputs + result.flops - 2 * result.macs)]
+        return found
+
+    def crops(self, sizes, out) -> list[tuple]:
+        """Per axis (P_lo, P_hi, a) with O = (W - 1)*S - P_lo - P_hi + d*(F-1) + a + 1: the spec's
+        padding and the output padding that gives O (given, or set by output_size or 'same')."""
+        _, leading = self.output_sizes(sizes, NO_CHECKS)
+        found = []
+        for axis, (size, o, lo, span, stride) in enumerate(zip(sizes, out, leading, self.spans, self.strides)):
+            full = (size - 1) * stride + span - lo  # O with P_hi = a = 0
+            if self.padding == "same":
+                hi = max(full - o, 0)
+            else:
+                hi = 0 if self.padding == "valid" else self.padding[axis][1]
+            found.append((lo, hi, o - full + hi))
+        return found
+
+    def derivation(self, inputs, result):
+        """PyTorch's O = (W - 1)*S - P_lo - P_hi + d*(F-1) + a + 1, then the same size as the
+        equivalent direct convolution (Dumoulin & Visin 2016, relationship 14): stride 1 over the
+        input stretched to W' = (W - 1)*S + 1 (S - 1 zeros inserted between neighbours), padded
+        P'_lo = d*(F-1) - P_lo before and P'_hi = d*(F-1) - P_hi + a after; params, MACs over the
+        input positions (what the direct convolution would do over its zeros in a note), FLOPs."""
+        x = inputs[0]
+        out = result.output.spatial
+        concrete = all(isinstance(size, int) for size in (*x.spatial, *out))
+        steps = []
+        if concrete:
+            cases = list(zip(AXIS_NAMES[self.rank], x.spatial, self.kernel, self.strides, self.dilation,
+                             self.crops(x.spatial, out), out))
+            if all(case[1:] == cases[0][1:] for case in cases):
+                cases = [(None, *cases[0][1:])]
+            for axis, size, kernel, stride, dilation, (lo, hi, extra), o in cases:
+                w = "W" if axis is None else axis
+                stretched, reach = (size - 1) * stride + 1, f"{dilation}*({kernel}-1)"
+                before, after = dilation * (kernel - 1) - lo, dilation * (kernel - 1) - hi + extra
+                steps += [
+                    Step("shape", f"O = ({w} - 1)*S - P_lo - P_hi + d*(F-1) + a + 1",
+                         f"({size} - 1)*{stride} - {lo} - {hi} + {reach} + {extra} + 1", o, axis),
+                    Step("stretched_input", f"{w}' = ({w} - 1)*S + 1", f"({size} - 1)*{stride} + 1", stretched, axis,
+                         ("stretched_note", {"zeros": stride - 1, "size": size, "stretched": stretched})),
+                    Step("equivalent_padding_before", "P'_lo = d*(F-1) - P_lo", f"{reach} - {lo}", before, axis),
+                    Step("equivalent_padding_after", "P'_hi = d*(F-1) - P_hi + a", f"{reach} - {hi} + {extra}",
+                         after, axis),
+                    Step("shape_direct", f"O = {w}' + P'_lo + P'_hi - d*(F-1)",
+                         f"{stretched} + {before} + {after} - {reach}", o, axis,
+                         ("direct_note", {"kernel": kernel, "stride": 1})),
+                ]
+        else:
+            steps.append(Step("shape", self.formulas["shape"], None, result.output.dims))
+        kernel = axis_symbols("F", self.rank, self.kernel)
+        per_group = f"(K/G)*{kernel}" if self.groups > 1 else f"K*{kernel}"
+        numbers = (f"({self.filters}/{self.groups})*{joined(self.kernel)}" if self.groups > 1
+                   else f"{self.filters}*{joined(self.kernel)}")
+        weights = result.trainable - (self.filters if self.bias else 0)
+        if self.bias:
+            steps.append(Step("params", f"params = C_in*{per_group} + K", f"{x.channels}*{numbers} + {self.filters}",
+                              result.trainable))
+            steps.append(Step("params_without_bias", f"C_in*{per_group}", f"{x.channels}*{numbers}", weights))
+        else:
+            steps.append(Step("params", f"params = C_in*{per_group}", f"{x.channels}*{numbers}", result.trainable))
+        positions = axis_symbols("W", self.rank, x.spatial).replace("W_", "")
+        direct = product(out) * self.filters * (x.channels // self.groups) * product(self.kernel)
+        direct_numbers = f"{joined(out)}*{self.filters}*{x.channels // self.groups}*{joined(self.kernel)}"
+        steps.append(Step("macs", f"MACs = {positions}*C_in*{per_group}", f"{joined(x.spatial)}*{x.channels}*{numbers}",
+                          result.macs, note=("tconv_macs_note", {"direct": direct_numbers, "value": direct})))
+        out_symbols = axis_symbols("O", self.rank, out)
+        bias_numbers = f" + {joined(out)}*{self.filters}" if self.bias else ""
+        steps.append(Step("flops", "FLOPs = 2*MACs" + (f" + {out_symbols}*K" if self.bias else ""),
+                          joined((2, result.macs)) + bias_numbers, result.flops))
+        if x.field.dims is not None and result.output.field.dims is not None:
+            cases = list(zip(AXIS_NAMES[self.rank], x.field.dims, self.strides, result.output.field.dims))
+            if all(case[1:] == cases[0][1:] for case in cases):
+                cases = [(None, *cases[0][1:])]
+            steps += [Step("jump", "j = j_in/S", f"{rf.jump}/{stride}", field.jump, axis)
+                      for axis, rf, stride, field in cases]
+        return steps
 
     def parameter_shapes(self, inputs):
         shapes = {"weight": ((inputs[0].channels, self.filters // self.groups, *self.kernel), True)}
@@ -619,7 +835,7 @@ def torch_conv(layer, x, channels: int, filters: int, groups: int, bias: bool):
     stride 1 (the extra pixel after, as convcalc's), so any other padding is applied by F.pad
     before the module."""
     pairs = window_padding(layer, x.spatial)
-    native_same = layer.padding == "same" and all(stride == 1 for stride in layer.strides)
+    native_same = layer.padding in SAME_MODES and all(stride == 1 for stride in layer.strides)
     symmetric = native_same or all(lo == hi for lo, hi in pairs)
     keywords = window_keywords(layer, pairs if symmetric and not native_same else (), (1,) * layer.rank)
     if native_same:

@@ -19,6 +19,7 @@ class Flatten(Layer):
     kind = "flatten"
     summary = {"en": "flatten: every value of a sample in one vector",
                "es": "aplanar (flatten): todos los valores de una muestra en un vector"}
+    in_place = True  # a view of its input in PyTorch: no values of its own
     formulas = {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
                 "macs": "0", "receptive_field": "the whole input"}
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
@@ -178,7 +179,14 @@ class Dense(Layer):
         return steps + [
             Step("macs", "MACs = N*units", f"{features}*{self.units}", result.macs),
             Step("flops", "FLOPs = 2*MACs" + (" + units" if self.bias else ""),
-                 f"2*{result.macs}" + (f" + {self.units}" if self.bias else ""), result.flops)]
+                 joined((2, result.macs)) + (f" + {self.units}" if self.bias else ""), result.flops),
+            Step("connections", "connections = MACs" + (" + units" if self.bias else ""),
+                 joined((result.macs,)) + (f" + {self.units}" if self.bias else ""),
+                 self.connection_count(inputs, result))]
+
+    def connection_count(self, inputs, result):
+        """Each weight and each bias links one input (or the bias) to one output: (N + 1)*units."""
+        return result.macs + (product(result.output.dims) if self.bias else 0)
 
     def parameter_shapes(self, inputs):
         shapes = {"weight": ((self.units, inputs[0].dims[-1]), True)}
@@ -258,6 +266,7 @@ class Dropout(Layer):
     kind = "dropout"
     summary = {"en": "dropout: randomly zeroes values while training; identity at inference",
                "es": "dropout: anula valores al azar durante el entrenamiento; identidad en inferencia"}
+    in_place = True  # PyTorch's inplace=True (and nothing at all in eval mode)
     formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, Tensor, product, torch_axis
+from convcalc.layers.base import Layer, LayerResult, Step, Tensor, joined, product, torch_axis
 from convcalc.layers.torch_code import TorchCode, torch_dim
 from convcalc.symbolic import format_dim
 
@@ -227,6 +227,15 @@ class Concat(Layer):
         import numpy as np
 
         return np.concatenate(arrays, axis=self.axis + 1)
+
+    def derivation(self, inputs, result):
+        """The concatenated axis is the sum of the branches' sizes along it, with the numbers in."""
+        symbol = "C" if self.axis == 0 else f"size_{self.axis}"
+        sizes = [tensor.dims[self.axis] for tensor in inputs]
+        return [Step("shape", f"{symbol} = " + " + ".join(f"{symbol}_{i + 1}" for i in range(len(sizes))),
+                     joined(sizes, " + "), result.output.dims[self.axis]),
+                Step("params", "params", None, 0), Step("macs", "MACs", None, 0),
+                Step("flops", "FLOPs", None, 0, note=("flop_rule_note", {}))]
 
     def to_torch(self, inputs, layout):
         branches = ", ".join(f"{{{index}}}" for index in range(len(inputs)))

@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import AliasChoices, Field, PositiveInt
 
 from convcalc.errors import LayerError
-from convcalc.layers.base import Layer, LayerResult, Tensor, product, torch_refuse
+from convcalc.layers.base import Layer, LayerResult, Step, Tensor, joined, product, torch_refuse
 from convcalc.layers.torch_code import TorchCode, constructor, number
 
 
@@ -102,6 +102,22 @@ class BatchNorm(Layer):
         y = x * _per_channel(scale.astype(x.dtype), x.ndim)
         y += _per_channel(shift.astype(x.dtype), x.ndim)
         return y
+
+    def derivation(self, inputs, result):
+        """params = 2*C (gamma, beta), non-trainable 2*C (running mean and variance, which Keras
+        counts in its total), FLOPs = 2*C*H*W, with the numbers in."""
+        x = inputs[0]
+        channels, symbols = x.channels, "*".join(["C", "H", "W", "D"][:len(x.dims)] if len(x.dims) <= 3
+                                                 else ["C", *(f"W{i}" for i in range(1, len(x.dims)))])
+        return [
+            Step("shape", "unchanged", None, result.output.dims),
+            Step("params", "params = 2*C" if self.affine else "params", f"2*{channels}" if self.affine else None,
+                 result.trainable),
+            Step("non_trainable", "2*C" if self.track_running_stats else "0",
+                 f"2*{channels}" if self.track_running_stats else None, result.non_trainable),
+            Step("macs", "MACs", None, 0),
+            Step("flops", f"FLOPs = 2*{symbols}", f"2*{joined(x.dims)}", result.flops, note=("flop_rule_note", {})),
+        ]
 
     torch_modules = ("torch.nn.BatchNorm{rank}d",)
 

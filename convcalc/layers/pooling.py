@@ -19,7 +19,9 @@ from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
     padding_pairs, per_axis, product, require_rank, shrinking_first, torch_refuse, torch_sizes, torch_window,
 )
-from convcalc.layers.torch_code import TorchCode, constructor, literal, pad_widths, window_keywords, window_padding
+from convcalc.layers.torch_code import (
+    TorchCode, constructor, literal, number, pad_widths, window_keywords, window_padding,
+)
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 MAX_BINS = 4096  # adaptive pooling bins per axis: each is a term of the symbolic FLOP count
@@ -31,6 +33,7 @@ class Pool(Windowed):
     """Shared rule of windowed pooling; subclasses say what one window costs."""
 
     default_stride_is_kernel = True
+    takes_pytorch_same = False
     ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
     padding_rule: Literal["pytorch", "onnx"] = Field(
         default="pytorch", description="pytorch: padding at most half the kernel per side (PyTorch refuses more); "
@@ -334,6 +337,101 @@ class SumPool(Pool):
         return TorchCode(call=f"F.avg_pool2d({{0}}.unsqueeze(-1), {arguments}).squeeze(-1)", pad=pad)
 
 
+class Subsample(Pool):
+    """LeCun et al. 1998's trainable subsampling (LeNet-5's S2, S4): per map, the sum of each
+    window times one learnt coefficient plus one learnt bias (the squashing function after it is
+    a layer of its own)."""
+
+    summary = {"en": "trainable subsampling (LeNet-5): each window's sum times a learnt coefficient, plus a bias",
+               "es": "submuestreo entrenable (LeNet-5): la suma de cada ventana por un coeficiente aprendido, más "
+                     "un sesgo"}
+    formulas = {"shape": POOL_SHAPE, "params": "2*C (a coefficient and a bias per map)",
+                "macs": "C*O^r (one multiply by the coefficient per output)",
+                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+    flop_rule = {"en": "F^r + 1 per output element (F^r - 1 additions, 1 multiplication, 1 bias addition)",
+                 "es": "F^r + 1 por elemento de salida (F^r - 1 sumas, 1 multiplicación, 1 suma del sesgo)"}
+    window_flops = staticmethod(lambda n: n + 1)
+    flops_symbols = "F*F + 1"
+
+    def infer(self, inputs, check):
+        result = super().infer(inputs, check)
+        result.trainable = 2 * inputs[0].channels
+        result.macs = product(result.output.dims)
+        return result
+
+    def parameter_shapes(self, inputs):
+        channels = (inputs[0].channels,)
+        return {"weight": (channels, True), "bias": (channels, True)}
+
+    def connection_count(self, inputs, result):
+        """Each output links to the F^r values of its window and to its bias: (F^r + 1)*C*O^r
+        (S2: 5*6*14*14 = 5,880)."""
+        return (product(self.kernel) + 1) * product(result.output.dims)
+
+    def derivation(self, inputs, result):
+        """As pooling's, with params = 2*C, MACs = C*O*O and connections = (F*F + 1)*C*O*O."""
+        x, spatial = inputs[0], result.output.spatial
+        out, kernel = axis_symbols("O", self.rank, spatial), axis_symbols("F", self.rank, self.kernel)
+        steps = [step for step in super().derivation(inputs, result) if step.figure not in ("params", "macs")]
+        at = next(index for index, step in enumerate(steps) if step.figure == "flops")
+        return steps[:at] + [
+            Step("params", "params = 2*C", f"2*{x.channels}", result.trainable),
+            Step("macs", f"MACs = {out}*C", f"{joined(spatial)}*{x.channels}", result.macs),
+        ] + steps[at:at + 1] + [
+            Step("connections", f"connections = {out}*C * ({kernel} + 1)",
+                 f"{joined(spatial)}*{x.channels} * ({joined(self.kernel)} + 1)", self.connection_count(inputs, result)),
+        ] + steps[at + 1:]
+
+    def forward(self, arrays, params, ops):
+        """coefficient_c * (sum of the window) + bias_c, zeros in the padding; the products by the
+        coefficients go through ops.matmul (one per output: the MACs counted)."""
+        import numpy as np
+
+        x = arrays[0]
+        sums = self.pooled(x)
+        batch, channels = sums.shape[:2]
+        flat = sums.transpose(1, 0, *range(2, sums.ndim)).reshape(channels, 1, -1)  # (C, 1, N*O^r)
+        scaled = ops.matmul(params["weight"].reshape(channels, 1, 1), flat).reshape(channels, batch, *sums.shape[2:])
+        y = np.ascontiguousarray(np.moveaxis(scaled, 0, 1))
+        y += params["bias"].reshape(1, -1, *([1] * (y.ndim - 2)))
+        return y
+
+    def to_torch(self, inputs, layout):
+        """A helper module of the generated file: the window sums as sum pooling's (average pooling
+        with divisor_override=1; 1-D pools as 2-D of width 1), times ``weight`` plus ``bias`` per map."""
+        keywords, pad = self.torch_window(inputs[0], None)
+        rank = max(self.rank, 2)
+        if self.rank == 1:
+            keywords = {key: (*value, 0 if key == "padding" else 1) if isinstance(value, tuple) else value
+                        for key, value in keywords.items()}
+        window_sum = constructor(f"nn.AvgPool{rank}d", **keywords, divisor_override=1)
+        helper = (
+            "class Subsampling(nn.Module):\n"
+            '    """LeCun et al. 1998\'s trainable subsampling: per map, each window\'s sum times a coefficient '
+            'plus a bias."""\n\n'
+            "    def __init__(self, window_sum, channels, widen=False):\n"
+            "        super().__init__()\n"
+            "        self.window_sum, self.widen = window_sum, widen\n"
+            "        self.weight = nn.Parameter(torch.ones(channels))\n"
+            "        self.bias = nn.Parameter(torch.zeros(channels))\n\n"
+            "    def forward(self, x):\n"
+            "        sums = self.window_sum(x.unsqueeze(-1)).squeeze(-1) if self.widen else self.window_sum(x)\n"
+            "        shape = (1, -1) + (1,) * (sums.dim() - 2)\n"
+            "        return sums * self.weight.view(shape) + self.bias.view(shape)\n")
+        channels = number(inputs[0].channels, "channels")
+        arguments = f"{window_sum}, {channels}" + (", widen=True" if self.rank == 1 else "")
+        return TorchCode(f"Subsampling({arguments})", pad=pad, helper=helper)
+
+    def to_onnx(self, name, inputs, outputs, params, builder):
+        """Sum pooling's window sums (a depthwise Conv of ones), then Mul by the coefficients and Add
+        the biases, one per channel."""
+        sums = builder.fresh(name, "sums")
+        SumPool.to_onnx(self, sums, inputs, [sums], params, builder)  # its node named after its output
+        rank = builder.tensors[0].rank
+        scaled = builder.step("Mul", [sums, builder.per_channel(name, params["weight"], rank)], name)
+        builder.node("Add", [scaled, builder.per_channel(name, params["bias"], rank)], outputs, name)
+
+
 class LPPool(Pool):
     """(sum of x^p over the window)^(1/p); p = 2 is the lecture notes' L2 pooling (PyTorch LPPool).
     Padding (zeros, which add nothing) and dilation as ONNX LpPool's pads and dilations."""
@@ -435,6 +533,17 @@ class GlobalPool(Layer):
             output=Tensor(dims, field), trainable=0, non_trainable=0, macs=0,
             flops=x.channels * (positions - 1 + self.extra_flops_per_window),
         )
+
+    def derivation(self, inputs, result):
+        """One value per channel; FLOPs = C*(H*W - 1) comparisons or additions (+ C divisions for the
+        mean), with the numbers in."""
+        x = inputs[0]
+        positions = "*".join(["H", "W"] if self.rank == 2 else ["D", "H", "W"] if self.rank == 3 else ["L"])
+        extra = f" + {self.extra_flops_per_window}" if self.extra_flops_per_window else ""
+        return [Step("shape", self.formulas["shape"], None, result.output.dims),
+                Step("params", "params", None, 0), Step("macs", "MACs", None, 0),
+                Step("flops", f"FLOPs = C*({positions} - 1{extra})", f"{x.channels}*({joined(x.spatial)} - 1{extra})",
+                     result.flops, note=("flop_rule_note", {}))]
 
     def forward(self, arrays, params, ops):
         """Mean or max over every spatial position: (N, C), or (N, C, 1, ...) with keepdims."""

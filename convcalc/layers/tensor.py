@@ -325,6 +325,7 @@ class Reshape(Layer):
     summary = {"en": "reshape (view): the same values, row-major, in a new per-sample shape; one size may be -1",
                "es": "cambio de forma (view): los mismos valores, por filas, en una nueva forma por muestra; un "
                      "tamaño puede ser -1"}
+    in_place = True  # a view of its input in PyTorch: no values of its own
     formulas = {"shape": "as given; -1 = (C*H*W)/(product of the others)", "params": "0", "macs": "0",
                 "receptive_field": "the whole input"}
     flop_rule = NO_FLOPS
@@ -617,6 +618,7 @@ class Identity(Layer):
 
     kind = "identity"
     summary = {"en": "identity: the input unchanged", "es": "identidad: la entrada sin cambios"}
+    in_place = True  # its output is its input
     formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
     flop_rule = {"en": "0", "es": "0"}
 

@@ -22,6 +22,7 @@ class MaxUnpool(Windowed):
 
     min_inputs = max_inputs = 2
     default_stride_is_kernel = True
+    takes_pytorch_same = False
     summary = {"en": "max unpooling: inputs [values, the tensor the max pool read]; each value returns to its "
                      "window's maximum, zeros elsewhere",
                "es": "desagrupación máxima: entradas [valores, el tensor que leyó el max pooling]; cada valor "

@@ -101,6 +101,7 @@ def layer_record(report) -> dict:
         "flops": plain(result.flops) if sized else None,
         "activation_elements": plain(report.activation_elements) if sized else None,
         "activation_bytes": plain(report.activation_bytes) if sized else None,
+        "connections": plain(report.connections) if sized and report.connections is not None else None,
         "receptive_field": receptive_field(report) if report.sized else None,
         "runs": report.runs,
     }

@@ -48,12 +48,16 @@ def record(step, kind: str, lang: str) -> dict:
             "note": note_text(step, kind, lang)}
 
 
-def write(explanations, analysis, lang: str, output_format: str, stream, headline: str | None = None) -> None:
+def write(explanations, analysis, lang: str, output_format: str, stream, headline: str | None = None,
+          network=None) -> None:
+    """The derivations, then (``network``: explain.network_memory's steps) the network's memory."""
     layout = analysis.spec.layout
     if output_format == "json":
         data = {"name": analysis.spec.name, "layers": [
             {"name": item.report.name, "type": item.report.kind, "line": item.report.location.line,
              "steps": [record(step, item.report.kind, lang) for step in item.steps]} for item in explanations]}
+        if network is not None:
+            data["network"] = [record(step, "", lang) for step in network]
         if headline is not None:
             data = {**summary_record(explanations[-1], analysis), **data}
         json.dump(data, stream, indent=2, ensure_ascii=False)
@@ -68,6 +72,12 @@ def write(explanations, analysis, lang: str, output_format: str, stream, headlin
         for step in item.steps:
             prefix = "- " if output_format == "markdown" else "  "
             stream.write(prefix + line(step, item.report.kind, lang, layout) + "\n")
+        stream.write("\n")
+    if network is not None:
+        title = translate("explain_network", lang, batch=analysis.batch, dtype=analysis.spec.dtype)
+        stream.write(f"## {title}\n\n" if output_format == "markdown" else f"{title}\n")
+        for step in network:
+            stream.write(("- " if output_format == "markdown" else "  ") + line(step, "", lang, layout) + "\n")
         stream.write("\n")
 
 

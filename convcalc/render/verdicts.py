@@ -47,6 +47,9 @@ def write(verdicts, analysis, lang: str, output_format: str, stream) -> None:
              "expected": _expected_record(v.expected),
              "correct": v.correct, "line": v.location.line, "mistake": v.mistake,
              "hint": translate(f"mistake_{v.mistake}", lang) if v.mistake else None,
+             "note": translate(f"note_{v.note}", lang) if v.note else None,
+             "credit": "right" if v.correct else "follows_from_earlier_answer" if v.follows_from else "none",
+             "follows_from": {"layer": v.follows_from[0], "answer": v.follows_from[1]} if v.follows_from else None,
              "derivation": [line(step, _kind(analysis, v), lang, analysis.spec.layout) for step in v.steps]}
             for v in verdicts]}, stream, indent=2, ensure_ascii=False)
         stream.write("\n")
@@ -60,12 +63,20 @@ def write(verdicts, analysis, lang: str, output_format: str, stream) -> None:
                          figure=label, given=v.given.text, expected=expected_text(v, lang),
                          line=v.location.line)
         stream.write(bullet + text + "\n")
+        if v.note:
+            stream.write(f"    {translate(f'note_{v.note}', lang)}\n")
+        if v.follows_from:
+            stream.write("    " + translate("follows_from", lang, layer=v.follows_from[0], answer=v.follows_from[1])
+                         + "\n")
         if not v.correct:
             if v.mistake:
                 stream.write(f"    {translate('likely', lang)}: {translate(f'mistake_{v.mistake}', lang)}\n")
             for step in v.steps:
                 stream.write("    " + line(step, _kind(analysis, v), lang, analysis.spec.layout) + "\n")
     stream.write("\n" + translate("check_summary", lang, right=right, total=len(verdicts)) + "\n")
+    following = sum(1 for v in verdicts if v.follows_from)
+    if following:
+        stream.write(translate("check_follow_summary", lang, count=following) + "\n")
 
 
 def _kind(analysis, verdict) -> str:
