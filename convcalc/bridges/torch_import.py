@@ -189,9 +189,11 @@ def _propagate_shapes(torch, graph_module, shape) -> None:
     inputs = [node.name for node in graph_module.graph.nodes if node.op == "placeholder"]
     if len(inputs) != 1:
         raise ConvcalcError("torch_several_inputs", None, node=", ".join(inputs[1:]) or "-")
+    held = next(iter([*graph_module.parameters(), *graph_module.buffers()]), None)
+    device = held.device if held is not None else "cpu"  # a model built on the meta device is read as it is
     fake_mode = FakeTensorMode(allow_non_fake_inputs=True)
     with fake_mode:
-        sample = torch.empty((TRACE_BATCH, *shape))
+        sample = torch.empty((TRACE_BATCH, *shape), device=device)
     try:  # ShapeProp prints the traceback of a failing node: the message below says it in one line
         with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
             ShapeProp(graph_module, fake_mode=fake_mode).propagate(sample)

@@ -427,14 +427,22 @@ class Permute(Layer):
     def forward(self, arrays, params, ops):
         return arrays[0].transpose(0, *(axis + 1 for axis in self.dims))
 
-    torch_modules = ("Tensor.permute", "torch.permute", "torchvision.ops.misc.Permute")
+    torch_modules = ("Tensor.permute", "torch.permute", "torchvision.ops.misc.Permute", "Tensor.movedim",
+                     "torch.movedim")
 
     @classmethod
     def from_torch(cls, call, shapes):
-        """x.permute(0, ...) / torch.permute(x, dims) / torchvision's Permute(dims), the batch left first."""
+        """x.permute(0, ...) / torch.permute(x, dims) / torchvision's Permute(dims), the batch left
+        first; x.movedim(source, destination) of one axis as the permutation it makes."""
         ndim = len(shapes.inputs[0]) + 1
         if call.module is not None:
             dims = list(call.module.dims)
+        elif call.target.endswith("movedim"):
+            source, destination = call.argument(1, "source"), call.argument(2, "destination")
+            if not isinstance(source, int) or not isinstance(destination, int):
+                return None
+            dims = [axis for axis in range(ndim) if axis != source % ndim]
+            dims.insert(destination % ndim, source % ndim)
         else:
             given = call.argument(1, "dims")
             dims = list(given) if isinstance(given, (list, tuple)) else list(call.arguments[1:])
