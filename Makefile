@@ -71,6 +71,7 @@ bench: $(TEST_INSTALLED)
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_conditions.py
 	$(BIN)/python benchmarks/bench_executor.py
+	$(BIN)/python benchmarks/bench_onnx_import.py
 
 # Regenerate the shipped JSON Schema after changing a layer type.
 schema: $(INSTALLED)
