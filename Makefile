@@ -10,7 +10,7 @@ TEST_INSTALLED := $(VENV)/.test-installed
 PYENV_VERSIONS ?= $(shell pyenv root 2>/dev/null)/versions
 SMOKE_PYTHONS ?= 3.10 3.12 3.13
 
-.PHONY: demo test test-latest smoke bench schema clean graphviz browser
+.PHONY: demo test test-latest smoke bench schema messages clean graphviz browser
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ bench: $(TEST_INSTALLED)
 	$(BIN)/python benchmarks/bench_conditions.py
 	$(BIN)/python benchmarks/bench_executor.py
 	$(BIN)/python benchmarks/bench_onnx_import.py
+
+# Update the command line's Spanish catalogue from the texts it shows today, and compile it (Babel).
+messages: $(TEST_INSTALLED)
+	$(BIN)/python scripts/messages
 
 # Regenerate the shipped JSON Schema after changing a layer type.
 schema: $(INSTALLED)

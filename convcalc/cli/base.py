@@ -15,6 +15,7 @@ import click
 
 from convcalc import __version__
 from convcalc.i18n import LANGUAGES, TEXT_LIMIT, language_from_environment
+from convcalc.i18n.commandline import cli_text, messages_in, requested_language, translated
 from convcalc.text import shorten, visible
 
 EXIT_OK, EXIT_FOUND_WRONG, EXIT_CANNOT_ANALYSE = 0, 1, 2
@@ -26,11 +27,43 @@ class OutputClosed(Exception):
     exit 1 ("found wrong") on a broken pipe, lets it through to ``run``."""
 
 
-class _Group(click.Group):
+class _Translated:
+    """A command whose --help is in the command's language: its own text, its options' and (for
+    the group) its commands' one-line summaries; click translates its headings itself."""
+
+    def format_help_text(self, ctx, formatter):
+        click.Command.format_help_text(translated(self), ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return click.Command.get_short_help_str(translated(self), limit)
+
+    def format_options(self, ctx, formatter):
+        records = [record for param in self.get_params(ctx) if (record := translated(param).get_help_record(ctx))]
+        if records:
+            with formatter.section(cli_text("Options")):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class _Command(_Translated, click.Command):
+    pass
+
+
+class _Group(_Translated, click.Group):
     """The command group, and the boundary of what its commands raise: a broken pipe becomes
     OutputClosed; a usage error (click's own, or a bad --set, --input, KINDS ...) is one line,
     `convcalc COMMAND: message (see convcalc COMMAND --help)`, with its control characters drawn
-    (it may quote the command line), and exit code 2."""
+    (it may quote the command line), and exit code 2. Every text is in the command line's
+    language (commandline.requested_language)."""
+
+    command_class = _Command
+    group_class = type  # subgroups (calc) are translated too
+
+    def main(self, args=None, **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        with messages_in(requested_language(args)):
+            return super().main(args, **extra)
 
     def invoke(self, ctx):
         try:
@@ -39,7 +72,8 @@ class _Group(click.Group):
             raise OutputClosed from None
         except click.ClickException as error:
             where = error.ctx.command_path if getattr(error, "ctx", None) is not None else ctx.command_path
-            hint = f" (see {where} --help)" if isinstance(error, click.UsageError) else ""
+            hint = " " + cli_text("(see {command} --help)").format(command=where) \
+                if isinstance(error, click.UsageError) else ""
             message = " ".join(error.format_message().split())  # click's own texts may wrap
             click.echo(visible(shorten(f"{where}: {message}{hint}", TEXT_LIMIT)), err=True)
             sys.exit(error.exit_code)
@@ -215,7 +249,7 @@ def shipped_spec(ctx, param, value):
 
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True,  # read first:
                            # the other options' messages are in its language wherever it is written
-                           help="Language of messages: en or es (default: from LC_ALL / LC_MESSAGES / LANG).")
+                           help="Language of messages: en or es (default: from LANGUAGE / LC_ALL / LC_MESSAGES / LANG).")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -63,9 +63,15 @@ def _parameter(name: str, value) -> str:
 
 
 def language_from_environment() -> str:
-    """``es`` when LC_ALL, LC_MESSAGES or LANG (first one set) names Spanish, else ``en``."""
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    """The language gettext would choose: the first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that
+    is set, read as a colon-separated list of locales (es_ES.UTF-8, es, en_GB); its first entry in
+    English or Spanish decides, and a list with neither (fr, C) means English."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable)
         if value:
-            return "es" if value.lower().startswith("es") else "en"
+            for locale in value.split(":"):
+                language = locale.split("_")[0].split(".")[0].split("@")[0].lower()
+                if language in LANGUAGES:
+                    return language
+            return "en"
     return "en"
