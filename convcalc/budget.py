@@ -15,6 +15,7 @@ from convcalc.analysis import Analysis
 from convcalc.diagnostics import Finding
 from convcalc.errors import ConvcalcError, Location
 from convcalc.symbolic import is_concrete
+from convcalc.text import EnglishNumber
 from convcalc.units import NumberError, fixed, parse_whole
 
 FIGURES = {  # budget name -> the analysis total it limits
@@ -70,11 +71,11 @@ def check_budgets(analysis: Analysis, given: dict[str, int]) -> list[Finding]:
         elif value > limit:
             findings.append(Finding("error", "budget_exceeded", {
                 "figure": figure, "value": _shown(figure, value), "limit": _shown(figure, limit),
-                "over": fixed(Fraction(value - limit, limit) * 100)}, None, where))
+                "over": EnglishNumber(fixed(Fraction(value - limit, limit) * 100))}, None, where))
     return findings
 
 
 def _shown(figure: str, value: int) -> str:
     if figure in BYTES:
-        return f"{value:,} B ({fixed(Fraction(value, 1024 ** 2), grouped=True)} MiB)"
-    return f"{value:,}"
+        return EnglishNumber(f"{value:,} B ({fixed(Fraction(value, 1024 ** 2), grouped=True)} MiB)")
+    return EnglishNumber(f"{value:,}")

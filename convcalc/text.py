@@ -23,6 +23,21 @@ _PICTURES = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421} | {
     code: f"\\x{code:02x}" for code in range(0x80, 0xA0)} | {code: f"\\u{code:04x}" for code in _BIDI_AND_SEPARATORS}
 
 
+class EnglishNumber(str):
+    """A figure written the English way (1,234,567 or 12.5), which a message shows in its
+    reader's convention: 1 234 567 and 12,5 in Spanish (where 12.345 reads as twelve thousand)."""
+
+
+def number_in(text: str, lang: str) -> str:
+    """An English-written figure in ``lang``'s convention: thousands by a no-break space and a
+    decimal comma in Spanish.
+
+    >>> number_in("1,234,567.5", "es"), number_in("55.25", "es"), number_in("12.5", "en")
+    ('1\u00a0234\u00a0567,5', '55,25', '12.5')
+    """
+    return text.replace(",", "\u00a0").replace(".", ",") if lang == "es" else text
+
+
 def visible(text: str) -> str:
     """``text`` with every control character drawn (newlines too: one value stays one line)."""
     return text.translate(_PICTURES)

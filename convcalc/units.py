@@ -53,11 +53,13 @@ def fixed(value, places: int = 1, grouped: bool = False) -> str:
     return "-" + text if scaled < 0 and units else text
 
 
-def bytes_text(value: int) -> str:
-    """Bytes in binary units, exactly rounded: 284456 -> '277.8 KiB', 1023 -> '1023 B'."""
+def bytes_text(value: int, decimal: str = ".") -> str:
+    """Bytes in binary units, exactly rounded: 284456 -> '277.8 KiB' ('277,8 KiB' with a decimal
+    comma), 1023 -> '1023 B'."""
     for power, unit in enumerate(("B", "KiB", "MiB", "GiB", "TiB")):
         if value < 1024 ** (power + 1) or unit == "TiB":
-            return f"{value} {unit}" if unit == "B" else f"{fixed(Fraction(value, 1024 ** power))} {unit}"
+            return f"{value} {unit}" if unit == "B" else \
+                f"{fixed(Fraction(value, 1024 ** power)).replace('.', decimal)} {unit}"
     return str(value)
 
 

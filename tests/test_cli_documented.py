@@ -614,16 +614,16 @@ def test_check_unreadable_answers_exit_two():
 def test_quiz_writes_three_files_and_its_key_is_graded_right():
     result = cli("quiz", "--seed", "3", "--count", "4", "--output", "q")
     assert result.exit_code == 0
-    assert sorted(os.listdir("q")) == ["key.yaml", "quiz.md", "quiz.yaml"]
+    assert sorted(os.listdir("q")) == ["quiz.md", "quiz.yaml"] and os.listdir("q-key") == ["key.yaml"]
     assert len(re.findall(r"^\d+\. ", Path("q/quiz.md").read_text(encoding="utf-8"), re.M)) == 4
-    graded = cli("check", "q/quiz.yaml", "q/key.yaml")
+    graded = cli("check", "q/quiz.yaml", "q-key/key.yaml")
     assert graded.exit_code == 0 and "✗" not in graded.stdout
 
 
 def test_quiz_same_seed_same_quiz_other_seed_other_quiz():
     for directory, seed in (("a", "7"), ("b", "7"), ("c", "8")):
         assert cli("quiz", "--seed", seed, "--output", directory).exit_code == 0
-    text = {d: Path(d, "quiz.md").read_text(encoding="utf-8") + Path(d, "key.yaml").read_text(encoding="utf-8")
+    text = {d: Path(d, "quiz.md").read_text(encoding="utf-8") + Path(f"{d}-key", "key.yaml").read_text(encoding="utf-8")
             for d in "abc"}
     assert text["a"] == text["b"] and text["a"] != text["c"]
 
@@ -634,7 +634,7 @@ def test_quiz_topics(topic, words):
     assert cli("quiz", "--seed", "5", "--count", "3", "--topics", topic, "--output", "q").exit_code == 0
     exercises = re.findall(r"^\d+\. (.*)$", Path("q/quiz.md").read_text(encoding="utf-8"), re.M)
     assert len(exercises) == 3 and all(words in exercise for exercise in exercises)
-    assert cli("check", "q/quiz.yaml", "q/key.yaml").exit_code == 0
+    assert cli("check", "q/quiz.yaml", "q-key/key.yaml").exit_code == 0
 
 
 def test_quiz_default_output_never_replaced_without_force():
@@ -645,6 +645,14 @@ def test_quiz_default_output_never_replaced_without_force():
     assert Path("quiz/quiz.md").read_text(encoding="utf-8") == "mine"
     assert cli("quiz", "--seed", "1", "--force").exit_code == 0
     assert Path("quiz/quiz.md").read_text(encoding="utf-8") != "mine"
+
+
+def test_quiz_key_output_puts_the_key_where_asked_and_never_beside_the_questions():
+    assert cli("quiz", "--seed", "2", "--output", "hand-out", "--key-output", "teacher/keys").exit_code == 0
+    assert sorted(os.listdir("hand-out")) == ["quiz.md", "quiz.yaml"]
+    assert cli("check", "hand-out/quiz.yaml", "teacher/keys/key.yaml").exit_code == 0
+    beside = cli("quiz", "--output", "q2", "--key-output", "q2/")
+    assert beside.exit_code == 2 and "--key-output" in one_line(beside.stderr) and not Path("q2").exists()
 
 
 def test_quiz_in_spanish_and_bad_topic():

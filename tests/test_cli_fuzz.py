@@ -301,9 +301,10 @@ def named_outputs(args) -> set[str]:
         given = _value_of(args, "-o", "--output")
         return set(given) if given else {os.path.splitext(args[1])[0] + ".lock.json"}  # SPEC.lock.json
     if command == "quiz":
-        directory = (_value_of(args, "--output") or ["quiz"])[-1]
-        return {os.path.normpath(directory)} | {os.path.normpath(os.path.join(directory, name))
-                                               for name in ("quiz.md", "quiz.yaml", "key.yaml")}
+        directory = os.path.normpath((_value_of(args, "--output") or ["quiz"])[-1])
+        key = os.path.normpath((_value_of(args, "--key-output") or [directory + "-key"])[-1])
+        return {directory, key, os.path.join(directory, "quiz.md"), os.path.join(directory, "quiz.yaml"),
+                os.path.join(key, "key.yaml")}
     return set()
 
 

@@ -89,9 +89,29 @@ def test_every_message_formats():
 
 @pytest.mark.parametrize("lang_value, expected", [("es_AR.UTF-8", "es"), ("C", "en")])
 def test_language_from_environment(monkeypatch, lang_value, expected):
+    monkeypatch.delenv("LANGUAGE", raising=False)
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("LANG", lang_value)
+    assert language_from_environment() == expected
+
+
+# gettext's order and reading: the first variable set wins, as a colon-separated list whose first
+# English or Spanish entry decides (a list with neither is English, as gettext falls back to the text).
+@pytest.mark.parametrize("environment, expected", [
+    ({"LANGUAGE": "es", "LC_ALL": "en_US.UTF-8", "LANG": "en_US.UTF-8"}, "es"),
+    ({"LANGUAGE": "fr:es_MX:en", "LANG": "en_US.UTF-8"}, "es"),
+    ({"LANGUAGE": "fr", "LANG": "es_ES.UTF-8"}, "en"),
+    ({"LANGUAGE": "", "LC_ALL": "es_ES@euro", "LANG": "en_US"}, "es"),
+    ({"LC_MESSAGES": "en_GB.UTF-8", "LANG": "es_ES.UTF-8"}, "en"),
+    ({"LANG": "ES_es.UTF-8"}, "es"),
+    ({}, "en"),
+])
+def test_language_variables_are_read_as_gettext_reads_them(monkeypatch, environment, expected):
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
     assert language_from_environment() == expected
 
 

@@ -234,18 +234,19 @@ def test_cli_writes_the_three_files_and_refuses_to_overwrite(tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["quiz", "--seed", "3", "--count", "4", "--output", str(out)])
     assert result.exit_code == 0, result.output
-    paths = [out / "quiz.md", out / "quiz.yaml", out / "key.yaml"]
+    key = tmp_path / "q-key" / "key.yaml"
+    paths = [out / "quiz.md", out / "quiz.yaml", key]
     assert result.output.split() == [str(path) for path in paths]
     expected = make_quiz(3, 4, ["conv", "pool", "dense"], "en")
     assert [p.read_text(encoding="utf-8") for p in paths] == [expected.questions, expected.spec, expected.key]
-    graded_run = runner.invoke(main, ["check", str(out / "quiz.yaml"), str(out / "key.yaml")])
+    graded_run = runner.invoke(main, ["check", str(out / "quiz.yaml"), str(key)])
     assert graded_run.exit_code == 0, graded_run.output
 
-    (out / "key.yaml").write_text("changed", encoding="utf-8")
+    key.write_text("changed", encoding="utf-8")
     again = runner.invoke(main, ["quiz", "--seed", "4", "--output", str(out)])
     assert again.exit_code == 2
     assert "quiz.md" in again.output and "--force" in again.output
-    assert (out / "key.yaml").read_text(encoding="utf-8") == "changed"
+    assert key.read_text(encoding="utf-8") == "changed"
     assert (out / "quiz.md").read_text(encoding="utf-8") == expected.questions
 
     forced = runner.invoke(main, ["quiz", "--seed", "4", "--output", str(out), "--force"])
@@ -259,8 +260,8 @@ def test_cli_same_seed_same_files(tmp_path):
         result = runner.invoke(main, ["quiz", "--seed", "8", "--topics", "conv,tconv,dense", "--lang", "es",
                                       "--output", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
-    for file in ("quiz.md", "quiz.yaml", "key.yaml"):
-        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+    for file in ("a/quiz.md", "a/quiz.yaml", "a-key/key.yaml"):
+        assert (tmp_path / file).read_bytes() == (tmp_path / file.replace("a", "b", 1)).read_bytes()
     assert "relleno" in (tmp_path / "a" / "quiz.md").read_text(encoding="utf-8")
 
 

@@ -163,12 +163,12 @@ def test_run_save_names_the_file_as_numpy_would_and_writes_every_activation(tmp_
 def test_quiz_force_replaces_its_three_files(tmp_path):
     os.chdir(tmp_path)
     assert invoke("quiz", "--seed", "1").exit_code == 0
-    first = {name: Path("quiz", name).read_text() for name in ("quiz.md", "quiz.yaml", "key.yaml")}
+    first = {path: Path(path).read_text() for path in ("quiz/quiz.md", "quiz/quiz.yaml", "quiz-key/key.yaml")}
     assert invoke("quiz", "--seed", "2").exit_code == 2
     assert invoke("quiz", "--seed", "2", "--force").exit_code == 0
-    second = {name: Path("quiz", name).read_text() for name in first}
-    assert all(first[name] != second[name] for name in first)
-    assert sorted(os.listdir("quiz")) == ["key.yaml", "quiz.md", "quiz.yaml"]
+    second = {path: Path(path).read_text() for path in first}
+    assert all(first[path] != second[path] for path in first)
+    assert sorted(os.listdir("quiz")) == ["quiz.md", "quiz.yaml"] and os.listdir("quiz-key") == ["key.yaml"]
 
 
 # Runs a command and reports its exit code and peak memory. A child forked from this (large) test

@@ -407,12 +407,16 @@ def check(spec, answers, output_format, lang):
 @click.option("--topics", default="conv,pool,dense", show_default=True,
               help="Comma list of layer kinds to ask about: conv, pool, dense, tconv.")
 @click.option("--output", "output_dir", type=click.Path(path_type=str), default="quiz",
-              show_default=True, help="Directory for quiz.md, quiz.yaml and key.yaml.")
+              show_default=True, help="Directory for the questions: quiz.md and quiz.yaml.")
+@click.option("--key-output", "key_dir", type=click.Path(path_type=str), default=None,
+              help="Directory for the answer key, key.yaml (default: the --output directory's name with "
+                   "-key added, beside it: quiz-key).")
 @click.option("--force", is_flag=True, help="Replace existing quiz files.")
 @lang_option
-def quiz(seed, count, topics, output_dir, force, lang):
-    """Write a quiz: DIR/quiz.md (numbered exercises on one random network), DIR/quiz.yaml (its spec)
-    and DIR/key.yaml (the answers, which `convcalc check DIR/quiz.yaml DIR/key.yaml` finds right)."""
+def quiz(seed, count, topics, output_dir, key_dir, force, lang):
+    """Write a quiz: DIR/quiz.md (numbered exercises on one random network, in the --lang language),
+    DIR/quiz.yaml (its spec) and, in a separate directory, KEY_DIR/key.yaml (the answers, which
+    `convcalc check DIR/quiz.yaml KEY_DIR/key.yaml` finds right): DIR can be handed out as it is."""
     from convcalc.i18n import translate
     from convcalc.output import make_directory, write_files
     from convcalc.quiz import TOPICS, make_quiz, parse_topics
@@ -423,11 +427,16 @@ def quiz(seed, count, topics, output_dir, force, lang):
     except ValueError as error:
         raise click.BadParameter(translate("quiz_bad_topic", lang, topic=str(error), valid=", ".join(TOPICS)),
                                  param_hint="--topics") from None
+    key_dir = key_dir or os.path.normpath(output_dir) + "-key"
+    if os.path.normpath(key_dir) == os.path.normpath(output_dir):
+        raise click.BadParameter(translate("quiz_key_beside_questions", lang, directory=output_dir),
+                                 param_hint="--key-output")
     made = make_quiz(seed, count, chosen, lang)
-    files = [(os.path.join(output_dir, name), text)
-             for name, text in (("quiz.md", made.questions), ("quiz.yaml", made.spec), ("key.yaml", made.key))]
+    files = [(os.path.join(output_dir, "quiz.md"), made.questions), (os.path.join(output_dir, "quiz.yaml"), made.spec),
+             (os.path.join(key_dir, "key.yaml"), made.key)]
     try:
         make_directory(output_dir)
+        make_directory(key_dir)
         write_files(files, force)
     except ConvcalcError as error:
         click.echo(error.render(lang), err=True)

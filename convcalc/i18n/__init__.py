@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 
-from convcalc.text import VALUE_LIMIT, shown
+from convcalc.text import VALUE_LIMIT, EnglishNumber, number_in, shown
 
 LANGUAGES = ("en", "es")
 # Every parameter of a message is shown on one line with its control characters drawn
@@ -53,11 +55,30 @@ def translate(key: str, lang: str = "en", /, **params) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in (fragments in the same language)."""
     template = catalogue(lang).get(key) or catalogue("en")[key]
     return template.format(**{name: _parameter(name, translate(value.key, lang, **value.params)
-                                               if isinstance(value, Msg) else value)
+                                               if isinstance(value, Msg) else value, lang)
                               for name, value in params.items()})
 
 
-def _parameter(name: str, value) -> str:
+def formula_in(text: str | None, lang: str) -> str | None:
+    """A formula with its words in ``lang`` (``units = C*H*W`` is ``neuronas = C*H*W`` in
+    Spanish); its symbols, functions and numbers stay as written."""
+    if lang != "es" or not text:
+        return text
+    terms, pattern = _formula_terms()
+    return pattern.sub(lambda match: terms[match.group(0)], text)
+
+
+@functools.cache
+def _formula_terms():
+    from convcalc.i18n.es import FORMULA_TERMS
+
+    pattern = "|".join(re.escape(english) for english, _ in FORMULA_TERMS)  # phrases first: they win
+    return dict(FORMULA_TERMS), re.compile(rf"(?<![A-Za-z])(?:{pattern})(?![A-Za-z])")
+
+
+def _parameter(name: str, value, lang: str) -> str:
+    if isinstance(value, EnglishNumber):
+        return number_in(value, lang)
     limit = VALUE_LIMIT if name in ECHOED else None if name in WORKED_OUT else TEXT_LIMIT
     return shown(value, limit)
 

@@ -338,6 +338,8 @@ MESSAGES = {
                      "(multiply-accumulates, bias additions excluded).",
     "quiz_ask_dense": "Give its output size (the number of values) and its number of parameters.",
     "quiz_total": "Finally, give the total number of parameters of the network.",
+    "quiz_key_beside_questions": "the answer key would be written beside the questions, in '{directory}': "
+                                 "give --key-output another directory",
     "quiz_bad_topic": "unknown topic '{topic}'; topics: {valid} (a comma list, e.g. conv,pool,dense)",
     # added with the bad-spec corpus
     "yaml_alias_loop": "this value contains an alias to itself, so it would never end",

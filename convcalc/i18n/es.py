@@ -1,5 +1,49 @@
 """Mensajes en español. Las claves son las mismas que en en.py (la referencia), con los mismos campos."""
 
+# The words of the explanations' formulas (``units = C*H*W``), in Spanish: whole phrases first,
+# then single words; symbols (F, S, P, O), functions (floor, ceil) and MACs / FLOPs stay.
+FORMULA_TERMS = (
+    ("outputs = the layers' output values, batch included",
+     "salidas = los valores de salida de las capas, lote incluido"),
+    ("outputs in place = outputs - outputs of in-place layers (ReLU, dropout, views)",
+     "salidas in situ = salidas - salidas de las capas in situ (ReLU, dropout, vistas)"),
+    ("forward bytes = (input * batch + outputs in place) * dtype bytes",
+     "bytes hacia delante = (entrada * lote + salidas in situ) * bytes por valor"),
+    ("forward and backward", "hacia delante y hacia atrás"),
+    ("forward bytes", "bytes hacia delante"),
+    ("(a gradient per value)", "(un gradiente por valor)"),
+    ("constant, whatever the input size", "constante, sea cual sea el tamaño de la entrada"),
+    ("(no weights)", "(sin pesos)"),
+    ("unchanged (C divisible by groups)", "sin cambios (C divisible por groups)"),
+    ("output axis i has input axis dims[i]'s size", "el eje i de la salida tiene el tamaño del eje dims[i] de la entrada"),
+    ("(times the other positions over last_axis)", "(por las demás posiciones con over: last_axis)"),
+    ("over last_axis", "con over: last_axis"),
+    ("normalised elements", "elementos normalizados"),
+    ("with over: channels", "con over: channels"),
+    ("the last axis's size with over: last_axis", "el tamaño del último eje con over: last_axis"),
+    ("the common shape", "la forma común"),
+    ("the broadcast shape", "la forma difundida (broadcast)"),
+    ("with keepdims", "con keepdims"),
+    ("chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
+     "chunks: ceil(C/chunks) cada una, la última lo que queda; sizes: las dadas, que suman C"),
+    ("the reduced axes removed (size 1 with keepdim)", "sin los ejes reducidos (de tamaño 1 con keepdim)"),
+    ("spatial size of the reference; channels of the first input",
+     "tamaño espacial de la referencia; canales de la primera entrada"),
+    ("transform + aggregation", "transformación + agregación"),
+    ("dtype bytes", "bytes por valor"),
+    ("unchanged", "sin cambios"),
+    ("params", "parámetros"),
+    ("connections", "conexiones"),
+    ("columns", "columnas"),
+    ("units", "neuronas"),
+    ("inputs", "entradas"),
+    ("input", "entrada"),
+    ("outputs", "salidas"),
+    ("output", "salida"),
+    ("batch", "lote"),
+    ("or", "o"),
+)
+
 MESSAGES = {
     "did_you_mean": " (¿quisiste decir '{name}'?)",
     "rounding_floor": "hacia abajo (floor)",
@@ -344,6 +388,8 @@ MESSAGES = {
                      "(multiplicaciones-acumulaciones, sin las sumas de los sesgos).",
     "quiz_ask_dense": "Da el tamaño de su salida (el número de valores) y su número de parámetros.",
     "quiz_total": "Por último, da el número total de parámetros de la red.",
+    "quiz_key_beside_questions": "la clave de respuestas quedaría junto a las preguntas, en '{directory}': "
+                                 "da otro directorio a --key-output",
     "quiz_bad_topic": "tema desconocido '{topic}'; temas: {valid} (una lista separada por comas, p. ej. conv,pool,dense)",
     # añadidos con el corpus de especificaciones erróneas
     "yaml_alias_loop": "este valor contiene un alias de sí mismo, así que no terminaría nunca",

@@ -18,6 +18,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.i18n import Msg
+from convcalc.text import EnglishNumber
 from convcalc.symbolic import Dim, ceildiv, format_dim, is_concrete
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -531,7 +532,7 @@ class Windowed(Layer):
             note = None
             if inexact:
                 substituted += f" = {rounding}({exact}/{stride}) + 1" + (f" - {dropped}" if dropped else "")
-                note = ("inexact_note", {"value": f"{exact / stride + 1:g}", "result": result,
+                note = ("inexact_note", {"value": EnglishNumber(f"{exact / stride + 1:g}"), "result": result,
                                          "rounding": Msg(f"rounding_{rounding}")})
             if dropped:
                 count = result + dropped

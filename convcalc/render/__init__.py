@@ -276,12 +276,12 @@ def number(value, lang: str = "en") -> str:
     return f"{value:,}" if lang == "en" else f"{value:,}".replace(",", "\u00a0")
 
 
-def size(value) -> str:
-    """Bytes in binary units (exact bytes are in the JSON)."""
+def size(value, lang: str = "en") -> str:
+    """Bytes in binary units, with the language's decimal mark (exact bytes are in the JSON)."""
     value = plain(value)
     if not isinstance(value, int):
         return "-" if value is None else f"{value} B"
-    return bytes_text(value)
+    return bytes_text(value, "," if lang == "es" else ".")
 
 
 def shape_text(shape) -> str:
@@ -341,7 +341,7 @@ def cell(record: dict, column: str, lang: str, short: bool = False) -> str:
     if column in ("input", "shape"):
         return shape_text(record["input_shape" if column == "input" else "output_shape"])
     if column == "memory":
-        return size(record["activation_bytes"])
+        return size(record["activation_bytes"], lang)
     if column == "rf":
         return field_text(record)
     value = record[column]
@@ -365,7 +365,7 @@ def total_lines(data: dict, lang: str) -> list[tuple[str, str]]:
     params, buffers = totals["params"], totals["non_trainable_params"]
     both = number(params + buffers, lang) if isinstance(params, int) and isinstance(buffers, int) \
         else f"{params} + {buffers}"
-    peak = size(totals["peak_inference_bytes"]) if totals["peak_inference_bytes"] is not None else \
+    peak = size(totals["peak_inference_bytes"], lang) if totals["peak_inference_bytes"] is not None else \
         translate("peak_symbolic", lang)
     analysed = sum(layer["output_shape"] is not None for layer in data["layers"])
     partial = [] if data["complete"] else [(translate("total_partial", lang), translate(
@@ -377,10 +377,10 @@ def total_lines(data: dict, lang: str) -> list[tuple[str, str]]:
                                                     non_trainable=number(buffers, lang), both=both)),
         (translate("total_macs", lang), number(totals["macs"], lang)),
         (translate("total_flops", lang), number(totals["flops"], lang)),
-        (translate("total_param_memory", lang), size(totals["param_bytes"])),
-        (translate("total_activations", lang), size(totals["activation_bytes"])),
+        (translate("total_param_memory", lang), size(totals["param_bytes"], lang)),
+        (translate("total_activations", lang), size(totals["activation_bytes"], lang)),
         (translate("total_peak", lang), peak),
-        (translate("total_training", lang), size(totals["training_bytes"])),
+        (translate("total_training", lang), size(totals["training_bytes"], lang)),
     ]
 
 

@@ -12,7 +12,7 @@ from convcalc.analysis import display
 from convcalc.i18n import translate
 from convcalc.render import number, shape_text, size
 from convcalc.render.table import terminal
-from convcalc.text import visible
+from convcalc.text import EnglishNumber, number_in, visible
 
 SMALL = 100  # outputs with at most this many values per sample are printed in full
 
@@ -86,7 +86,7 @@ def write_run(run, lang: str, output_format: str, stream) -> None:
     for layer in run.layers:
         table.add_row(escape(visible(layer.name)), escape(visible(layer.kind)),
                       shape_text(_displayed(layer.shape, layout)),
-                      number(layer.macs, lang), f"{layer.seconds * 1000:.2f}")
+                      number(layer.macs, lang), number_in(f"{layer.seconds * 1000:.2f}", lang))
     console.print(table)
     for name, array in run.network_outputs.items():
         console.print(f"\n[bold]{escape(translate('output_of', lang, name=name))}[/bold] "
@@ -138,12 +138,12 @@ def write_verification(verification, lang: str, output_format: str, stream) -> N
     for layer, checks in by_layer.items():
         table.add_row(escape(visible(layer)), *(_mark(checks[figure], lang) for figure in ("shape", "params", "macs")))
     console.print(table)
-    console.print(escape(translate("verify_memory", lang, measured=size(run.peak_bytes),
-                                   predicted=size(run.predicted_peak_bytes), limit=size(verification.memory_limit),
+    console.print(escape(translate("verify_memory", lang, measured=size(run.peak_bytes, lang),
+                                   predicted=size(run.predicted_peak_bytes, lang), limit=size(verification.memory_limit, lang),
                                    verdict=translate("held" if verification.memory_ok else "not_held", lang))))
     for agreement in verification.agreements:
         line = translate("verify_against", lang, executor=agreement.executor, output=visible(agreement.output),
-                         difference=f"{agreement.difference:.3g}", tolerance=f"{agreement.tolerance:.3g}",
+                         difference=EnglishNumber(f"{agreement.difference:.3g}"), tolerance=EnglishNumber(f"{agreement.tolerance:.3g}"),
                          verdict=translate("held" if agreement.ok else "not_held", lang))
         if not agreement.same_shape:
             line += " " + translate("verify_against_shape", lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from convcalc.i18n import translate
+from convcalc.i18n import formula_in, translate
 from convcalc.layers import REGISTRY
 from convcalc.render import number, plain, shape_text
 
@@ -35,7 +35,8 @@ def note_text(step, kind: str, lang: str) -> str | None:
 def line(step, kind: str, lang: str, layout: str) -> str:
     """'O = (W - F + 2P)/S + 1 = (227 - 11 + 2*0)/4 + 1 = 55', labelled and annotated."""
     label = translate(f"fig_{step.figure}", lang) + (f" ({step.axis})" if step.axis else "")
-    parts = [part for part in (step.formula, step.substituted, value_text(step, lang, layout)) if part]
+    parts = [part for part in (formula_in(step.formula, lang), formula_in(step.substituted, lang),
+                               value_text(step, lang, layout)) if part]
     text = f"{label}: " + " = ".join(parts)
     note = note_text(step, kind, lang)
     return f"{text}  [{note}]" if note else text

@@ -198,7 +198,7 @@ def _block_row(analysis: Analysis, use, held, outer, ids, collapsed, lang: str) 
             f'{_within(outer, ids, collapsed)}><td colspan="3"{_indent(len(outer))}>'
             f'<button type="button" aria-expanded="{"false" if closed else "true"}">{_text(label)}</button></td>'
             f'<td class="figure">{escape(number(params, lang))}</td><td class="figure">{escape(number(macs, lang))}</td>'
-            f'<td class="figure">{escape(size(memory))}</td><td></td></tr>')
+            f'<td class="figure">{escape(size(memory, lang))}</td><td></td></tr>')
 
 
 def _svg(text: str) -> str:

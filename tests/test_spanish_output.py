@@ -1,0 +1,70 @@
+"""Spanish output through the command line: the decimal comma, the formulas' words, LANGUAGE, and
+click's own texts and every --help in Spanish. Expected figures are worked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from convcalc.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ALEXNET = str(ROOT / "specs" / "alexnet.yaml")
+RESNET50 = str(ROOT / "specs" / "resnet50.yaml")
+NO_LOCALE = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"}
+
+
+def cli(*args, env=None):
+    return CliRunner().invoke(main, list(args), env={**NO_LOCALE, **(env or {})})
+
+
+def test_spanish_sizes_take_the_decimal_comma_and_english_the_point():
+    # features.0 of AlexNet: 64*55*55 values * 4 bytes = 774,400 B = 756.25 KiB, shown to one decimal.
+    spanish, english = cli("analyze", ALEXNET, "--lang", "es").stdout, cli("analyze", ALEXNET).stdout
+    assert "756,3 KiB" in spanish and "756.3 KiB" not in spanish
+    assert "756.3 KiB" in english
+    # 61,100,840 parameters * 4 bytes = 244,403,360 B = 233.08 MiB
+    assert "Memoria de parámetros: 233,1 MiB" in spanish
+
+
+def test_a_spanish_budget_message_writes_its_percentage_with_a_comma():
+    # ResNet-50's 25,557,032 parameters against 1,000,000: (25557032 - 1000000)/1000000 = 2455.7032 %
+    result = cli("analyze", RESNET50, "--max-params", "1M", "--lang", "es")
+    assert result.exit_code == 1
+    assert "25\u00a0557\u00a0032" in result.stdout and "2455,7%" in result.stdout and "2455.7" not in result.stdout
+
+
+def test_an_inexact_division_is_noted_with_a_decimal_comma():
+    # (5 - 3 + 0)/3 + 1 = 5/3 = 1.66667 to six figures
+    result = cli("calc", "pool", "--input", "5x5x1", "--kernel", "3", "--stride", "3", "--ceil-mode", "--lang", "es")
+    assert result.exit_code == 0 and "(1,66667)" in result.stdout
+
+
+def test_the_formulas_words_are_spanish():
+    text = cli("explain", ALEXNET, "--layer", "features.0", "--lang", "es").stdout
+    # 64 filters of 55x55 outputs: 193,600 values, 4 bytes each
+    assert "neuronas = C*H*W = 64*55*55 = 193\u00a0600" in text
+    assert "bytes = neuronas * lote * bytes por valor = 193600*1*4 = 774\u00a0400" in text
+    assert "parámetros = (F*F*D + 1)*K = (11*11*3 + 1)*64 = 23\u00a0296" in text
+    relu = cli("explain", ALEXNET, "--layer", "features.1", "--lang", "es").stdout
+    assert "sin cambios = 64x55x55" in relu and "unchanged" not in relu
+    english = cli("explain", ALEXNET, "--layer", "features.0").stdout
+    assert "units = C*H*W = 64*55*55 = 193,600" in english
+
+
+def test_json_keeps_the_point_in_spanish():
+    import json
+
+    data = json.loads(cli("analyze", ALEXNET, "--lang", "es", "--format", "json").stdout)
+    assert data["specs"][0]["layers"][0]["activation_bytes"] == 774_400
+
+
+def test_language_variable_chooses_spanish_over_lang_and_lc_all():
+    result = cli("analyze", ALEXNET, env={"LANGUAGE": "es", "LC_ALL": "en_US.UTF-8"})
+    assert "Parámetros: 61\u00a0100\u00a0840" in result.stdout
+
+
+def test_lang_wins_over_the_environment():
+    result = cli("analyze", ALEXNET, "--lang", "en", env={"LANGUAGE": "es"})
+    assert "Parameters: 61,100,840" in result.stdout
