@@ -14,6 +14,7 @@ from fractions import Fraction
 from convcalc.analysis import Analysis
 from convcalc.diagnostics import Finding
 from convcalc.errors import ConvcalcError, Location
+from convcalc.i18n import Msg
 from convcalc.symbolic import is_concrete
 from convcalc.text import EnglishNumber
 from convcalc.units import NumberError, fixed, parse_whole
@@ -67,10 +68,10 @@ def check_budgets(analysis: Analysis, given: dict[str, int]) -> list[Finding]:
     for figure, (limit, where) in budgets.items():
         value = FIGURES[figure](analysis.totals)
         if value is None or not is_concrete(value):
-            findings.append(Finding("warning", "budget_symbolic", {"figure": figure}, None, where))
+            findings.append(Finding("warning", "budget_symbolic", {"figure": Msg(f"figure_{figure}")}, None, where))
         elif value > limit:
             findings.append(Finding("error", "budget_exceeded", {
-                "figure": figure, "value": _shown(figure, value), "limit": _shown(figure, limit),
+                "figure": Msg(f"figure_{figure}"), "value": _shown(figure, value), "limit": _shown(figure, limit),
                 "over": EnglishNumber(fixed(Fraction(value - limit, limit) * 100))}, None, where))
     return findings
 

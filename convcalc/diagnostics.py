@@ -125,7 +125,7 @@ class Finding:
         if self.layer:
             message = translate("at_layer", lang, layer=self.layer, message=message)
         if self.uses:
-            message = translate("in_block", lang, message=message, block=self.node.block,
+            message = translate("in_block", lang, message=message, block=self.node.block_in(lang),
                                 line=self.definition.line)
         return message
 

@@ -22,6 +22,7 @@ from fractions import Fraction
 from pydantic import ValidationError
 
 from convcalc.errors import ConvcalcError, Location
+from convcalc.i18n import translate
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Layer
 from convcalc.loading import Document
@@ -93,8 +94,12 @@ class Node:
     @property
     def block(self) -> str | None:
         """"layer1.0 (bottleneck, line 40)", nested uses joined by " > ", for layers from a block."""
-        return " > ".join(f"{use.name} ({use.kind}, line {self.document.location(use.path).line})"
-                          for use in self.uses) or None
+        return self.block_in("en")
+
+    def block_in(self, lang: str) -> str | None:
+        """``block`` in ``lang``: "layer1.0 (bottleneck, línea 40)" in Spanish."""
+        return " > ".join(translate("block_use", lang, name=use.name, kind=use.kind,
+                                    line=self.document.location(use.path).line) for use in self.uses) or None
 
 
 @dataclass

@@ -68,3 +68,27 @@ def test_language_variable_chooses_spanish_over_lang_and_lc_all():
 def test_lang_wins_over_the_environment():
     result = cli("analyze", ALEXNET, "--lang", "en", env={"LANGUAGE": "es"})
     assert "Parameters: 61,100,840" in result.stdout
+
+
+def test_diff_names_its_figures_in_spanish_and_writes_percentages_with_a_comma(tmp_path):
+    import re
+
+    lock = tmp_path / "lenet.lock.json"
+    assert cli("lock", str(ROOT / "specs" / "lenet5.yaml"), "-o", str(lock)).exit_code == 0
+    text = cli("diff", str(lock), ALEXNET, "--lang", "es").stdout
+    rows = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    # LeNet-5's 61,706 parameters against AlexNet's 61,100,840: a change of +61,039,134
+    assert "+61\u00a0039\u00a0134" in rows["parámetros"]
+    assert re.search(r"\+\d+,\d\d%$", rows["parámetros"]) and "memoria de entrenamiento" in text
+    assert "params" not in rows and "training_memory" not in text
+
+
+def test_a_layer_from_a_block_names_its_use_line_in_spanish():
+    # ResNet-18's layer2.0 is the block use written at line 43 of the spec
+    result = cli("explain", str(ROOT / "specs" / "resnet18.yaml"), "--layer", "layer2.0.conv1", "--lang", "es")
+    assert "(en layer2.0 (basic_down, línea 43);" in result.stderr and "line 43" not in result.stderr
+
+
+def test_github_notice_of_a_consistent_spec_is_in_the_language_asked():
+    spanish = cli("analyze", str(ROOT / "specs" / "lenet5.yaml"), "--format", "github", "--lang", "es").stdout
+    assert spanish.strip().endswith("::LeNet-5: coherente")

@@ -67,6 +67,7 @@ MESSAGES = {
     "unknown_symbol": "--set names '{name}', which is not a symbol of this spec (symbols: {known})",
     "bad_symbol_value": "--set {name}={value}: sizes must be >= 1",
     # inconsistencies found by the analysis
+    "block_use": "{name} ({kind}, line {line})",
     "in_block": "{message} (in {block}; the layer is written at line {line} of the block)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "expects an input with {expected} spatial axes, got {received}",
@@ -275,6 +276,14 @@ MESSAGES = {
     "mistake_bytes_for_count": "this is the memory in bytes; units count values",
     "mistake_symbolic": "the figure depends on the input size: give sizes in the spec",
     # budgets, locks and diffs
+    # the figures budgets and diffs name (budget.FIGURES, snapshot.FIGURES)
+    "figure_params": "params",
+    "figure_macs": "macs",
+    "figure_flops": "flops",
+    "figure_memory": "memory",
+    "figure_activation": "activation",
+    "figure_training_memory": "training_memory",
+    "github_consistent": "{name}: consistent",
     "budget_exceeded": "{figure} is {value}, over the budget of {limit} by {over}%",
     "budget_symbolic": "the {figure} budget cannot be checked while sizes are symbolic; give them with --set",
     "unknown_budget": "unknown budget '{figure}'{hint}; budgets: {valid}",

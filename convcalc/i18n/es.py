@@ -115,6 +115,7 @@ MESSAGES = {
     "unknown_symbol": "--set menciona '{name}', que no es un símbolo de esta especificación (símbolos: {known})",
     "bad_symbol_value": "--set {name}={value}: los tamaños deben ser >= 1",
     # incoherencias detectadas por el análisis
+    "block_use": "{name} ({kind}, línea {line})",
     "in_block": "{message} (en {block}; la capa está escrita en la línea {line} del bloque)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "espera una entrada con {expected} ejes espaciales, pero recibe {received}",
@@ -325,7 +326,15 @@ MESSAGES = {
     "mistake_bytes_for_count": "es la memoria en bytes; las neuronas cuentan valores",
     "mistake_symbolic": "la cifra depende del tamaño de la entrada: da tamaños en la especificación",
     # presupuestos, bloqueos y diferencias
-    "budget_exceeded": "{figure} es {value}, supera el presupuesto de {limit} en un {over}%",
+    # the figures budgets and diffs name (budget.FIGURES, snapshot.FIGURES)
+    "figure_params": "parámetros",
+    "figure_macs": "MACs",
+    "figure_flops": "FLOPs",
+    "figure_memory": "memoria",
+    "figure_activation": "activaciones",
+    "figure_training_memory": "memoria de entrenamiento",
+    "github_consistent": "{name}: coherente",
+    "budget_exceeded": "{figure}: {value}, supera el presupuesto de {limit} en un {over}%",
     "budget_symbolic": "el presupuesto de {figure} no se puede comprobar con tamaños simbólicos; dalos con --set",
     "unknown_budget": "presupuesto desconocido '{figure}'{hint}; presupuestos: {valid}",
     "number_unreadable": "'{value}' no es un tamaño ni una cantidad: escribe p. ej. 34944, 34.944, 1,5M, 25_000_000 o 200MiB (sin exponentes)",

@@ -179,7 +179,7 @@ def _tooltip_lines(box: Box, lang: str) -> list[str]:
     lines = [f"{box.name}: {_subtitle(box, lang)}" if box.role in ("layer", "block") else
              translate(f"draw_{box.role}", lang) + (f": {box.name}" if box.role == "output" else "")]
     if box.role == "layer" and box.layers[0].block:
-        lines.append(box.layers[0].block)
+        lines.append(box.layers[0].node.block_in(lang))
     if box.role in ("layer", "block"):
         lines.append(_facts(box, lang))
     lines += [finding.render(lang) for finding in box.findings]

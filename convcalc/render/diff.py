@@ -10,7 +10,7 @@ from convcalc.i18n import translate
 from convcalc.render import number, shape_text
 from convcalc.render.github import annotation
 from convcalc.snapshot import FIGURES
-from convcalc.text import visible
+from convcalc.text import number_in, visible
 
 
 def _signed(value, lang: str) -> str:
@@ -19,8 +19,8 @@ def _signed(value, lang: str) -> str:
     return ("+" if value > 0 else "") + number(value, lang)
 
 
-def _percent(value) -> str:
-    return "-" if value is None else f"{value:+.2f}%"
+def _percent(value, lang: str) -> str:
+    return "-" if value is None else number_in(f"{value:+.2f}", lang) + "%"
 
 
 def write(diff, failed, lang: str, output_format: str, stream, after_file: str, diagram: bool = False) -> None:
@@ -41,22 +41,25 @@ def write(diff, failed, lang: str, output_format: str, stream, after_file: str, 
         for threshold in failed:
             before, after, delta, percent = diff.total(threshold.figure)
             stream.write(annotation("error", translate("diff_failed", lang, threshold=threshold.text,
-                                                       delta=_signed(delta, lang), percent=_percent(percent)),
+                                                       delta=_signed(delta, lang), percent=_percent(percent, lang)),
                                     after_file) + "\n")
         return
     markdown = output_format == "markdown"
     stream.write(("### " if markdown else "") + translate("diff_title", lang, before=_side(diff.before, lang),
                                                           after=_side(diff.after, lang)) + "\n\n")
     header = [translate(k, lang) for k in ("diff_figure", "diff_before", "diff_after", "diff_delta", "diff_percent")]
+    labels = [translate(f"figure_{figure}", lang) for figure in FIGURES]
+    width = max(16, *map(len, labels))  # the figures' column fits its longest name
     if markdown:
         stream.write("| " + " | ".join(header) + " |\n")
         stream.write("|---|---:|---:|---:|---:|\n")
     else:
-        stream.write("  ".join(f"{c:>16}" for c in header) + "\n")
-    for figure in FIGURES:
+        stream.write("  ".join(f"{c:>{width if i == 0 else 16}}" for i, c in enumerate(header)) + "\n")
+    for figure, label in zip(FIGURES, labels):
         before, after, delta, percent = diff.total(figure)
-        cells = [figure, number(before, lang), number(after, lang), _signed(delta, lang), _percent(percent)]
-        stream.write(("| " + " | ".join(cells) + " |" if markdown else "  ".join(f"{c:>16}" for c in cells)) + "\n")
+        cells = [label, number(before, lang), number(after, lang), _signed(delta, lang), _percent(percent, lang)]
+        stream.write(("| " + " | ".join(cells) + " |" if markdown else
+                      "  ".join(f"{c:>{width if i == 0 else 16}}" for i, c in enumerate(cells))) + "\n")
     stream.write("\n")
     if not diff.changes:
         stream.write(translate("diff_no_layer_change", lang) + "\n")
@@ -65,7 +68,7 @@ def write(diff, failed, lang: str, output_format: str, stream, after_file: str, 
     for threshold in failed:
         before, after, delta, percent = diff.total(threshold.figure)
         stream.write("\n" + ("**" if markdown else "") + translate(
-            "diff_failed", lang, threshold=threshold.text, delta=_signed(delta, lang), percent=_percent(percent))
+            "diff_failed", lang, threshold=threshold.text, delta=_signed(delta, lang), percent=_percent(percent, lang))
             + ("**" if markdown else "") + "\n")
     if diagram and diff.changes:
         from convcalc.render.diagram import diff_mermaid

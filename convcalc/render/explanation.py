@@ -8,6 +8,7 @@ from fractions import Fraction
 from convcalc.i18n import formula_in, translate
 from convcalc.layers import REGISTRY
 from convcalc.render import number, plain, shape_text
+from convcalc.text import number_in
 
 FIGURES = ("shape", "units", "params", "params_without_bias", "macs", "flops", "memory", "receptive_field", "jump")
 
@@ -19,7 +20,7 @@ def value_text(step, lang: str, layout: str) -> str:
 
         return shape_text(display(value, layout))
     if isinstance(value, Fraction):
-        return str(plain(value))
+        return number_in(str(plain(value)), lang)
     return number(value, lang)
 
 

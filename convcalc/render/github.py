@@ -4,6 +4,7 @@ line that made the layer, its code first in the message; a `::notice` for a cons
 
 from __future__ import annotations
 
+from convcalc.i18n import translate
 from convcalc.render import Failure, diagnostics
 from convcalc.text import visible
 
@@ -35,4 +36,4 @@ def write(results, lang, stream, depth=None, quiet=False) -> None:
                                     record["file"], record["line"], record["column"]) + "\n")
         if not found and not quiet and not isinstance(result, Failure):
             stream.write(f"::notice file={escape(result.file, True)},title=convcalc::"
-                         f"{escape(result.spec.name)}: consistent\n")
+                         f"{escape(translate('github_consistent', lang, name=result.spec.name))}\n")
