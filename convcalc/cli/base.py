@@ -112,13 +112,14 @@ def _input_shape(ctx, param, value):
     import keyword
     import re
 
+    from convcalc.i18n import translate
+
     if value is None:
         return None
     parts = [part for part in re.split(r"[x×,\s\[\]()]+", value.strip()) if part]
     if not 1 <= len(parts) <= 4 or not all(re.fullmatch(_INPUT_PART, part) and not keyword.iskeyword(part)
                                             for part in parts):
-        raise click.BadParameter(f"'{value}': write the input without the batch, in the spec's layout, "
-                                 "as sizes or symbols: 3x160x160, 3xHxW (1 to 4 entries)", ctx, param)
+        raise click.BadParameter(translate("bad_input_sizes", _message_language(ctx), value=value), ctx, param)
     return tuple(int(part) if part.isdigit() else part for part in parts)
 
 
@@ -169,18 +170,19 @@ def _depth(ctx, param, value):
 def spec_parameters(ctx, param, values):
     """NAME=VALUE pairs; values read as YAML 1.2 reads a plain scalar (0.5, 8, true, relu)."""
     from convcalc.errors import ConvcalcError as Refused
+    from convcalc.i18n import translate
     from convcalc.loading import load_document
 
     result = {}
     for value in values:
         name, sep, text = value.partition("=")
         if not sep or not name.strip().isidentifier() or not text.strip():
-            raise click.BadParameter(f"'{value}': write NAME=VALUE, e.g. width=0.5", ctx, param)
+            raise click.BadParameter(translate("bad_spec_parameter", _message_language(ctx), value=value), ctx, param)
         try:
             result[name.strip()] = load_document(f"value: {text.strip()}\n", "--param").data["value"]
         except (Refused, TypeError):
-            raise click.BadParameter(f"'{value}': the value is not a plain number, word or true/false", ctx,
-                                     param) from None
+            raise click.BadParameter(translate("spec_parameter_not_plain", _message_language(ctx), value=value),
+                                     ctx, param) from None
     return result
 
 

@@ -9,7 +9,7 @@ import click
 
 from convcalc.cli.base import EXIT_CANNOT_ANALYSE, assignments, input_option, lang_option, main, shipped_spec
 from convcalc.errors import ConvcalcError
-from convcalc.i18n import language_from_environment
+from convcalc.i18n import language_from_environment, translate
 from convcalc.text import visible
 
 
@@ -40,13 +40,13 @@ def import_command(source, torch_target, kwargs, sizing, output, force, lang):
 
     lang = lang or language_from_environment()
     if (source is None) == (torch_target is None):
-        raise click.UsageError("give an .onnx file, or --torch MODULE:ATTR with --input")
+        raise click.UsageError(translate("import_needs_a_source", lang))
     try:
         if torch_target is not None:
             from convcalc.bridges.torch_import import spec_text_of_target
 
             if sizing["input_shape"] is None:
-                raise click.UsageError("--torch needs --input, e.g. --input 3x224x224")
+                raise click.UsageError(translate("torch_needs_input", lang))
             text = spec_text_of_target(torch_target, sizing["input_shape"], kwargs)
         else:
             from convcalc.bridges.onnx_import import spec_text

@@ -201,7 +201,9 @@ def diff(before, after, base, values, sizing, thresholds, output_format, diagram
 
     lang = lang or language_from_environment()
     if (after is None) == (base is None):
-        raise click.UsageError("give two files (BEFORE AFTER), or one spec and --base REV")
+        from convcalc.i18n import translate
+
+        raise click.UsageError(translate("diff_needs_two", lang))
     if diagram and output_format != "markdown":
         from convcalc.i18n import translate
 

@@ -9,7 +9,7 @@ import click
 
 from convcalc.cli.base import EXIT_CANNOT_ANALYSE, lang_option, main
 from convcalc.errors import ConvcalcError
-from convcalc.i18n import language_from_environment
+from convcalc.i18n import language_from_environment, translate
 
 
 @main.command()
@@ -58,8 +58,8 @@ def specs_command(name, output_format):
         if path is None:
             from convcalc.spec import suggestion
 
-            raise click.BadParameter(f"no shipped spec '{name}'{suggestion(name, shipped_names())}; "
-                                     "`convcalc specs` lists them", param_hint="NAME")
+            raise click.BadParameter(translate("no_shipped_spec", language_from_environment(), name=name,
+                                               hint=suggestion(name, shipped_names())), param_hint="NAME")
         click.echo(with_absolute_hint(path.read_text(encoding="utf-8")), nl=False)
         return
     from convcalc.loading import load_file
@@ -91,7 +91,8 @@ def layers(kinds, output_format, lang):
     lang = lang or language_from_environment()
     for kind in kinds:
         if kind not in REGISTRY:
-            raise click.BadParameter(f"unknown layer type '{kind}'{suggestion(kind, REGISTRY)}", param_hint="KINDS")
+            raise click.BadParameter(translate("unknown_type", lang, kind=kind, hint=suggestion(kind, REGISTRY)),
+                                     param_hint="KINDS")
     entries = [entry for entry in catalogue(lang) if not kinds or entry["type"] in kinds]
     if output_format == "json":
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))

@@ -284,6 +284,15 @@ MESSAGES = {
     "figure_activation": "activation",
     "figure_training_memory": "training_memory",
     "github_consistent": "{name}: consistent",
+    # the command line's own checks of its arguments
+    "bad_input_sizes": "'{value}': write the input without the batch, in the spec's layout, as sizes or symbols: "
+                       "3x160x160, 3xHxW (1 to 4 entries)",
+    "bad_spec_parameter": "'{value}': write NAME=VALUE, e.g. width=0.5",
+    "spec_parameter_not_plain": "'{value}': the value is not a plain number, word or true/false",
+    "no_shipped_spec": "no shipped spec '{name}'{hint}; `convcalc specs` lists them",
+    "import_needs_a_source": "give an .onnx file, or --torch MODULE:ATTR with --input",
+    "torch_needs_input": "--torch needs --input, e.g. --input 3x224x224",
+    "diff_needs_two": "give two files (BEFORE AFTER), or one spec and --base REV",
     "budget_exceeded": "{figure} is {value}, over the budget of {limit} by {over}%",
     "budget_symbolic": "the {figure} budget cannot be checked while sizes are symbolic; give them with --set",
     "unknown_budget": "unknown budget '{figure}'{hint}; budgets: {valid}",

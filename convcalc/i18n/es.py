@@ -191,7 +191,7 @@ MESSAGES = {
     "input_line": "entrada {shape} ({layout}), lote {batch}, {dtype}",
     "total_params": "Parámetros",
     "params_plain": "{params}",
-    "params_split": "{params}, más {non_trainable} valores no entrenables (estadísticas acumuladas de batch norm: buffers en PyTorch, que Keras suma a su total: {both})",
+    "params_split": "{params}, más {non_trainable} valores no entrenables (estadísticas acumuladas de BatchNorm: buffers en PyTorch, que Keras suma a su total: {both})",
     "total_macs": "MACs",
     "total_flops": "FLOPs",
     "total_param_memory": "Memoria de parámetros",
@@ -334,6 +334,15 @@ MESSAGES = {
     "figure_activation": "activaciones",
     "figure_training_memory": "memoria de entrenamiento",
     "github_consistent": "{name}: coherente",
+    # las comprobaciones de los argumentos de la línea de órdenes
+    "bad_input_sizes": "'{value}': escribe la entrada sin el lote, en el orden de la especificación, como tamaños "
+                       "o símbolos: 3x160x160, 3xHxW (de 1 a 4 valores)",
+    "bad_spec_parameter": "'{value}': escribe NAME=VALUE, p. ej. width=0.5",
+    "spec_parameter_not_plain": "'{value}': el valor no es un número, una palabra ni true/false",
+    "no_shipped_spec": "no hay ninguna especificación incluida llamada '{name}'{hint}; `convcalc specs` las enumera",
+    "import_needs_a_source": "da un archivo .onnx, o --torch MODULE:ATTR con --input",
+    "torch_needs_input": "--torch necesita --input, p. ej. --input 3x224x224",
+    "diff_needs_two": "da dos archivos (BEFORE AFTER), o una especificación y --base REV",
     "budget_exceeded": "{figure}: {value}, supera el presupuesto de {limit} en un {over}%",
     "budget_symbolic": "el presupuesto de {figure} no se puede comprobar con tamaños simbólicos; dalos con --set",
     "unknown_budget": "presupuesto desconocido '{figure}'{hint}; presupuestos: {valid}",
@@ -606,7 +615,7 @@ MESSAGES = {
                       "{depth} canales; si {height} es la profundidad, añade --layout chw (o escribe "
                       "{width}x{depth}x{height})",
     "mistake_keras_total": "este total incluye los parámetros no entrenables (la media y la varianza acumuladas de "
-                           "batch norm), como los cuenta el resumen de Keras; los parámetros entrenables no los incluyen",
+                           "BatchNorm), como los cuenta el resumen de Keras; los parámetros entrenables no los incluyen",
     "mistake_bias_additions_forgotten": "son 2 FLOPs por multiplicación-acumulación sin las sumas del sesgo: cada "
                                         "valor de salida suma su sesgo, 1 FLOP más",
     "mistake_tconv_macs_over_outputs": "contadas sobre las posiciones de salida, como en una convolución directa; una "
