@@ -70,5 +70,6 @@ def messages_in(lang: str):
         else:
             os.environ["LANGUAGE"] = previous_language
 
-# convcalc's own command-line sentences that are neither click's nor a --help text.
-OWN_TEXTS = ("(see {command} --help)",)
+# Texts of the command line that no extractor finds: convcalc's own sentence around a usage error,
+# and click's "required", which click translates from a variable (_(extra["required"])).
+OWN_TEXTS = ("(see {command} --help)", "required")

@@ -30,6 +30,7 @@ FORMULA_TERMS = (
     ("spatial size of the reference; channels of the first input",
      "tamaño espacial de la referencia; canales de la primera entrada"),
     ("transform + aggregation", "transformación + agregación"),
+    ("the given size", "el tamaño dado"),
     ("dtype bytes", "bytes por valor"),
     ("unchanged", "sin cambios"),
     ("params", "parámetros"),
