@@ -17,6 +17,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from convcalc.errors import LayerError
+from convcalc.i18n import formula_in
 from convcalc.layers.base import Layer, LayerResult, product, torch_refuse
 from convcalc.layers.torch_code import TorchCode, constructor, number
 
@@ -48,7 +49,7 @@ class Activation(Layer):
     """f applied to every element; ``per_element`` FLOPs each."""
 
     per_element: ClassVar[int]
-    how: ClassVar[str]  # the operations counted, language-neutral
+    how: ClassVar[str]  # the operations counted, in English (i18n.formula_in gives them in Spanish)
     function: ClassVar[Callable]  # f(np, x): the NumPy rule (a method where hyperparameters enter)
     formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
     in_place = True  # element by element: PyTorch's inplace=True writes f(x) over x
@@ -57,7 +58,7 @@ class Activation(Layer):
         super().__init_subclass__(**kwargs)
         if "per_element" in cls.__dict__:
             cls.flop_rule = {"en": f"{cls.per_element} per element ({cls.how})",
-                             "es": f"{cls.per_element} por elemento ({cls.how})"}
+                             "es": f"{cls.per_element} por elemento ({formula_in(cls.how, 'es')})"}
 
     def parameters(self, channels):
         return 0
