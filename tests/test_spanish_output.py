@@ -16,7 +16,7 @@ NO_LOCALE = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"}
 
 
 def cli(*args, env=None):
-    return CliRunner().invoke(main, list(args), env={**NO_LOCALE, **(env or {})})
+    return CliRunner().invoke(main, list(args), env={**NO_LOCALE, **(env or {})}, prog_name="convcalc")
 
 
 def test_spanish_sizes_take_the_decimal_comma_and_english_the_point():
@@ -92,3 +92,23 @@ def test_a_layer_from_a_block_names_its_use_line_in_spanish():
 def test_github_notice_of_a_consistent_spec_is_in_the_language_asked():
     spanish = cli("analyze", str(ROOT / "specs" / "lenet5.yaml"), "--format", "github", "--lang", "es").stdout
     assert spanish.strip().endswith("::LeNet-5: coherente")
+
+
+def test_click_usage_errors_are_spanish_lines():
+    result = cli("analyze", "--nosuch", "--lang", "es")
+    assert result.exit_code == 2
+    assert result.stderr == "convcalc analyze: No existe la opción '--nosuch'. ¿Quisiste decir '--no-strict'? " \
+                            "(consulta convcalc analyze --help)\n"
+    missing = cli("calc", "conv", "--input", "8x8x3", env={"LANGUAGE": "es"})
+    assert missing.stderr.startswith("convcalc calc conv: Falta una opción '--filters'")
+    assert cli("analyze", "--nosuch").stderr.startswith("convcalc analyze: No such option '--nosuch'.")
+
+
+def test_help_is_spanish_and_lists_options_only_under_options():
+    text = cli("analyze", "--help", "--lang", "es").stdout  # --lang after --help: read before click parses
+    assert text.startswith("Uso: convcalc analyze [OPTIONS] SPECS...\n\n  Analiza archivos SPEC")
+    options = text.split("Opciones:\n", 1)[1].splitlines()
+    assert options[0].lstrip().startswith("--format") and "Muestra este mensaje y sale." in text
+    assert "[por defecto: table]" not in text  # --format has no default shown: GitHub Actions decides
+    conv = cli("calc", "conv", "--help", env={"LANGUAGE": "es"}).stdout
+    assert "Número de filtros K.  [x>=1; obligatorio]" in conv and "[por defecto: 1]" in conv

@@ -28,8 +28,9 @@ class OutputClosed(Exception):
 
 
 class _Translated:
-    """A command whose --help is in the command's language: its own text, its options' and (for
-    the group) its commands' one-line summaries; click translates its headings itself."""
+    """A command whose --help is in the command's language: its own text, its options' (as
+    click.Command.format_options lists them: arguments have their own section) and, for the group,
+    its commands' one-line summaries; click translates its headings itself."""
 
     def format_help_text(self, ctx, formatter):
         click.Command.format_help_text(translated(self), ctx, formatter)
@@ -38,7 +39,8 @@ class _Translated:
         return click.Command.get_short_help_str(translated(self), limit)
 
     def format_options(self, ctx, formatter):
-        records = [record for param in self.get_params(ctx) if (record := translated(param).get_help_record(ctx))]
+        records = [record for param in self.get_params(ctx) if not isinstance(param, click.Argument)
+                   and (record := translated(param).get_help_record(ctx))]
         if records:
             with formatter.section(cli_text("Options")):
                 formatter.write_dl(records)

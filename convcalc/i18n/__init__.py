@@ -61,11 +61,15 @@ def translate(key: str, lang: str = "en", /, **params) -> str:
 
 def formula_in(text: str | None, lang: str) -> str | None:
     """A formula with its words in ``lang`` (``units = C*H*W`` is ``neuronas = C*H*W`` in
-    Spanish); its symbols, functions and numbers stay as written."""
+    Spanish) and its decimals written with the language's mark (``x * 0,5``); its symbols,
+    functions and whole numbers stay as written."""
     if lang != "es" or not text:
         return text
     terms, pattern = _formula_terms()
-    return pattern.sub(lambda match: terms[match.group(0)], text)
+    return _DECIMAL_POINT.sub(",", pattern.sub(lambda match: terms[match.group(0)], text))
+
+
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
 @functools.cache
