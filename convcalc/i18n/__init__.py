@@ -41,6 +41,21 @@ class Msg:
         return hash(self.key)
 
 
+class PerLanguage:
+    """A parameter the raising code words itself, once per language it has a wording in (a field's
+    description from its metadata, PyYAML's English problem text); in any other language it shows
+    as ``otherwise``: nothing, or a catalogue message."""
+
+    def __init__(self, otherwise: Msg | str = "", /, **texts: str):
+        self.otherwise, self.texts = otherwise, texts
+
+    def __eq__(self, other):
+        return isinstance(other, PerLanguage) and (other.otherwise, other.texts) == (self.otherwise, self.texts)
+
+    def __hash__(self):
+        return hash(tuple(sorted(self.texts.items())))
+
+
 def kind_of(value) -> Msg:
     """What a value read from a file is, as a message fragment: "a list", "a mapping", ..."""
     kind = "null" if value is None else "boolean" if isinstance(value, bool) else \
@@ -52,9 +67,13 @@ def kind_of(value) -> Msg:
 def translate(key: str, lang: str = "en", /, **params) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in (fragments in the same language)."""
     template = catalogue(lang).get(key) or catalogue("en")[key]
-    return template.format(**{name: _parameter(name, translate(value.key, lang, **value.params)
-                                               if isinstance(value, Msg) else value)
-                              for name, value in params.items()})
+    return template.format(**{name: _parameter(name, _in_language(value, lang)) for name, value in params.items()})
+
+
+def _in_language(value, lang: str):
+    if isinstance(value, PerLanguage):
+        value = value.texts.get(lang, value.otherwise)
+    return translate(value.key, lang, **value.params) if isinstance(value, Msg) else value
 
 
 def _parameter(name: str, value) -> str:
