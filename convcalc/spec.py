@@ -194,7 +194,7 @@ _WRONG_TYPE = frozenset({*_EXPECTED_KINDS, "literal_error"})
 # pydantic's other errors that a catalogue message (pydantic_<type>) words, with the ctx values it fills in
 _WORDED = {"greater_than": ("gt",), "greater_than_equal": ("ge",), "less_than": ("lt",), "less_than_equal": ("le",),
            "string_pattern_mismatch": ("pattern",), "bool_parsing": (), "finite_number": (), "int_from_float": (),
-           "int_parsing": (), "int_parsing_size": ()}
+           "int_parsing": ()}
 
 
 def _telling(details: list, data, base_path: tuple) -> tuple[dict, Msg | PerLanguage | str]:
@@ -300,15 +300,21 @@ def _owner(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
     """The model whose fields hold the key at ``loc`` + (key,), through dicts, lists and optionals."""
     current = model
     for part in loc:
+        current = _not_optional(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(str(part))
             current = field.annotation if field is not None else None
             continue
-        while get_origin(current) in (Union, types.UnionType):
-            current = next((arg for arg in get_args(current) if arg is not type(None)), None)
         args = get_args(current)
         current = args[-1] if get_origin(current) in (dict, list) and args else None
+    current = _not_optional(current)  # lint: LintSettings | None
     return current if isinstance(current, type) and issubclass(current, BaseModel) else model
+
+
+def _not_optional(annotation):
+    while get_origin(annotation) in (Union, types.UnionType):
+        annotation = next((arg for arg in get_args(annotation) if arg is not type(None)), None)
+    return annotation
 
 
 def _data_loc(data, base_path: tuple, loc, missing: bool) -> tuple:

@@ -669,7 +669,6 @@ MESSAGES = {
     "pydantic_finite_number": "expected a finite number",
     "pydantic_int_from_float": "expected a valid integer, without a fractional part",
     "pydantic_int_parsing": "expected a valid integer",
-    "pydantic_int_parsing_size": "the number is too large",
     "pydantic_too_short": "should have at least {items}, not {actual}",
     "pydantic_too_long": "should have at most {items}, not {actual}",
     "pydantic_other": "the value does not have the form expected here",

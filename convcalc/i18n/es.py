@@ -698,7 +698,6 @@ MESSAGES = {
     "pydantic_finite_number": "se esperaba un número finito",
     "pydantic_int_from_float": "se esperaba un número entero, sin parte decimal",
     "pydantic_int_parsing": "se esperaba un número entero",
-    "pydantic_int_parsing_size": "el número es demasiado grande",
     "pydantic_too_short": "debe tener al menos {items}, no {actual}",
     "pydantic_too_long": "debe tener como mucho {items}, no {actual}",
     "pydantic_other": "el valor no tiene la forma que se espera aquí",
