@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from convcalc.text import visible
+
+if TYPE_CHECKING:
+    from convcalc.i18n import Msg
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,14 @@ class ConvcalcError(Exception):
 
 class FieldProblem(ValueError):
     """A check across a layer's fields (a pydantic model validator) that fails, charged to the
-    field whose value breaks it, so that the message names that field and points at its value.
+    field whose value breaks it, so that the message names that field and points at its value
+    (a Msg message reads in the user's language).
 
     >>> FieldProblem("groups", "filters (6) must be a multiple of groups (4)").field
     'groups'
     """
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str | Msg):
         super().__init__(message)
         self.field = field
 

@@ -26,7 +26,8 @@ from convcalc.i18n import translate
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Layer
 from convcalc.loading import Document
-from convcalc.spec import Spec, shorten, suggestion, validation_failure
+from convcalc.spec import Spec, suggestion, validation_failure
+from convcalc.text import shorten
 from convcalc.units import LIMIT_TEXT, MAX_NUMBER, NumberError, written
 
 MAX_LAYERS = 100_000  # layers after expanding blocks and repeats

@@ -9,6 +9,7 @@ Duplicate keys, alias bombs and runaway nesting are refused with the place they 
 from __future__ import annotations
 
 import gc
+import math
 import os
 import re
 import stat
@@ -20,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from convcalc.errors import ConvcalcError, Location
-from convcalc.i18n import Msg
+from convcalc.i18n import Msg, PerLanguage
+from convcalc.text import VALUE_LIMIT, shorten
 
 MAX_NODES = 200_000  # values after expanding aliases: bounds memory and time ("billion laughs")
 MAX_DEPTH = 64  # nesting of mappings and lists
@@ -46,6 +48,46 @@ _ZERO_PATTERNS = ((re.compile(rb"\x00\x00\x00[^\x00]", re.S), "utf-32-be"),
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NON_REGULAR = ((stat.S_ISFIFO, "kind_fifo"), (stat.S_ISCHR, "kind_character_device"),
                 (stat.S_ISBLK, "kind_block_device"), (stat.S_ISSOCK, "kind_socket"))
+
+# PyYAML's problem texts and the message that tells each in the user's language: libyaml's (the
+# CSafeLoader reads every spec) and the pure-Python parser's (it reads texts nested past MAX_DEPTH)
+_YAML_PROBLEMS = tuple((re.compile(pattern), key) for pattern, key in (
+    (r"did not find expected ',' or '\]'|expected ',' or '\]', but got .*", "yaml_unclosed_list"),
+    (r"did not find expected ',' or '}'|expected ',' or '}', but got .*", "yaml_unclosed_mapping"),
+    (r"invalid indentation or unclosed '\[' or '{'", "yaml_unclosed_flow"),
+    (r"mapping values are not allowed (in this context|here)", "yaml_mapping_values"),
+    (r"mapping keys are not allowed (in this context|here)", "yaml_mapping_keys"),
+    (r"(block )?sequence entries are not allowed (in this context|here)", "yaml_list_entries"),
+    (r"could not find expected ':'", "yaml_expected_colon"),
+    (r"did not find expected key", "yaml_expected_key"),
+    (r"expected <block end>, but found .*", "yaml_block_end"),
+    (r"did not find expected '-' indicator", "yaml_expected_dash"),
+    (r"found character (.+ )?that cannot start any token", "yaml_bad_character"),
+    (r"found undefined alias.*", "yaml_undefined_alias"),
+    (r"second occurrence", "yaml_duplicate_anchor"),
+    (r"found unknown escape character.*", "yaml_unknown_escape"),
+    (r"did not find expected hexdecimal number|expected escape sequence of \d+ hexadecimal numbers, but found .*",
+     "yaml_hex_escape"),
+    (r"found unexpected end of stream", "yaml_end_of_stream"),
+    (r"did not find expected node content|expected the node content, but found .*", "yaml_expected_value"),
+    (r"did not find expected <document start>|expected '<document start>', but found .*", "yaml_document_start"),
+    (r"found unexpected document (indicator|separator)", "yaml_document_marker"),
+    (r"found unexpected ':'", "yaml_unexpected_colon"),
+    (r"found a tab character (that violates indentation|where an indentation space is expected)",
+     "yaml_tab_in_indentation"),
+    (r"did not find expected alphabetic or numeric character|expected alphabetic or numeric character, but found .*",
+     "yaml_anchor_name"),
+    (r"found an indentation indicator equal to 0|expected indentation indicator in the range 1-9, but found 0",
+     "yaml_indentation_indicator"),
+    (r"did not find expected whitespace( or line break)?|expected ' ', but found .*", "yaml_expected_space"),
+    (r"did not find expected comment or line break|expected a comment or a line break, but found .*",
+     "yaml_expected_line_end"),
+    (r"found undefined tag handle.*", "yaml_tag_handle"),
+    (r"did not find the expected '>'|expected '>', but found .*", "yaml_tag_end"),
+    (r"found unknown directive name", "yaml_unknown_directive"),
+    (r"found duplicate (%YAML|%TAG|YAML) directive|duplicate tag handle .*", "yaml_duplicate_directive"),
+    (r"found incompatible YAML document.*", "yaml_incompatible"),
+))
 
 Path_ = tuple  # a path into the data: keys and list indices
 _MERGE = "tag:yaml.org,2002:merge"
@@ -209,15 +251,15 @@ def _load_document(text: str, shown: str) -> Document:
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = error.problem or "not valid YAML"
         lines = text.splitlines()
         line = lines[mark.line] if mark and mark.line < len(lines) else ""
         key = "yaml_tab" if "\t" in line[: len(line) - len(line.lstrip())] else \
             "yaml_flow_reference" if "${" in line else "yaml_syntax"
+        character = line[mark.column] if mark and mark.column < len(line) else ""
         raise ConvcalcError(key, Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown),
-                            problem=problem) from None
+                            problem=yaml_problem(error.problem or error.context or "", character)) from None
     except yaml.YAMLError as error:
-        raise ConvcalcError("yaml_syntax", Location(shown), problem=str(error)) from None
+        raise ConvcalcError("yaml_syntax", Location(shown), problem=yaml_problem(str(error))) from None
     except RecursionError:
         raise ConvcalcError("yaml_too_deep", Location(shown), limit=MAX_DEPTH) from None
     nodes = [node for node in nodes if node is not None]
@@ -228,6 +270,71 @@ def _load_document(text: str, shown: str) -> Document:
     if "&" in text and "*" in text:  # only aliases (*name of an &name anchor) expand past what the text holds
         _check_expansion(nodes[0], 0, {}, set(), shown)
     return Document(shown, _convert(nodes[0], 0, shown, [MAX_NODES], {}), nodes[0])
+
+
+def yaml_problem(problem: str, character: str = "") -> Msg | PerLanguage:
+    """PyYAML's problem text (``problem`` of a MarkedYAMLError) as a catalogue message, so that it reads in
+    the user's language; ``character`` is the one at the problem's mark. A text not known here is shown
+    as PyYAML wrote it in English, and as a general sentence in other languages."""
+    key = next((key for pattern, key in _YAML_PROBLEMS if pattern.fullmatch(problem)), None)
+    if key is None:
+        return PerLanguage(Msg("yaml_unknown_problem"), en=problem)
+    return Msg(key, character=character or "?")
+
+
+def as_written(value, limit: int = VALUE_LIMIT) -> str:
+    """``value`` read from a spec as YAML's flow style writes it ({a: 1}, [1, 2.5], true, null, .inf),
+    not as Python's repr; a text in single quotes, as messages quote words. At most ``limit``
+    characters, written only so far: a million-item list costs no more than a short one."""
+    pieces, size = [], 0
+    for piece in _flow_pieces(value, quote=True):
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    return shorten("".join(pieces), limit)
+
+
+def _flow_pieces(value, quote: bool):
+    if isinstance(value, dict):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ", " if index else ""
+            yield from _flow_pieces(key, quote=False)
+            yield ": "
+            yield from _flow_pieces(item, quote=False)
+        yield "}"
+    elif isinstance(value, list):
+        yield "["
+        for index, item in enumerate(value):
+            yield ", " if index else ""
+            yield from _flow_pieces(item, quote=False)
+        yield "]"
+    elif isinstance(value, str):
+        yield value if not quote and _plain_text(value) else "'" + value.replace("'", "''") + "'"
+    else:
+        yield _written_scalar(value)
+
+
+def _plain_text(text: str) -> bool:
+    """Whether ``text`` unquoted in a flow collection reads back as the same text (YAML 1.2, as ``_scalar``)."""
+    lowered = text.lower()
+    return bool(text) and text == text.strip() and text[0] not in "-?:,[]{}#&*!|>'\"%@`" \
+        and not any(character in text for character in ",[]{}") and ": " not in text and " #" not in text \
+        and not text.endswith(":") and lowered not in ("~", "null", "true", "false") \
+        and lowered not in _SPECIAL_FLOATS and not _FLOAT.fullmatch(text) and not _LEADING_ZERO.fullmatch(text)
+
+
+def _written_scalar(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, WrittenFloat):
+        return value.text
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
+    return str(value)
 
 
 def load_file(path: str | Path) -> Document:

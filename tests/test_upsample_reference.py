@@ -151,7 +151,7 @@ def test_cli_layers_documents_size_reference():
     ("inputs: [c, input], scale: 2", 1, "a second input gives upsampling its size only with size: reference"),
     ("inputs: [c, input], size: 8", 1, "a second input gives upsampling its size only with size: reference"),
     ("inputs: [c, input, input], size: reference", 2, "upsample2d takes 1 to 2 input(s), got 3"),
-    ("inputs: [c, input], size: refrence", 2, "'size' is not valid: Input should be 'reference'"),
+    ("inputs: [c, input], size: refrence", 2, "'size' is not valid: expected 'reference'"),
     ("inputs: [c, input], size: reference, scale: 2", 2, "give exactly one of scale and size"),
 ])
 def test_misuse_is_one_clear_line(tmp_path, fields, code, text):

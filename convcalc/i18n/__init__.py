@@ -43,6 +43,21 @@ class Msg:
         return hash(self.key)
 
 
+class PerLanguage:
+    """A parameter the raising code words itself, once per language it has a wording in (a field's
+    description from its metadata, PyYAML's English problem text); in any other language it shows
+    as ``otherwise``: nothing, or a catalogue message."""
+
+    def __init__(self, otherwise: Msg | str = "", /, **texts: str):
+        self.otherwise, self.texts = otherwise, texts
+
+    def __eq__(self, other):
+        return isinstance(other, PerLanguage) and (other.otherwise, other.texts) == (self.otherwise, self.texts)
+
+    def __hash__(self):
+        return hash(tuple(sorted(self.texts.items())))
+
+
 def kind_of(value) -> Msg:
     """What a value read from a file is, as a message fragment: "a list", "a mapping", ..."""
     kind = "null" if value is None else "boolean" if isinstance(value, bool) else \
@@ -54,9 +69,14 @@ def kind_of(value) -> Msg:
 def translate(key: str, lang: str = "en", /, **params) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in (fragments in the same language)."""
     template = catalogue(lang).get(key) or catalogue("en")[key]
-    return template.format(**{name: _parameter(name, translate(value.key, lang, **value.params)
-                                               if isinstance(value, Msg) else value, lang)
+    return template.format(**{name: _parameter(name, _in_language(value, lang), lang)
                               for name, value in params.items()})
+
+
+def _in_language(value, lang: str):
+    if isinstance(value, PerLanguage):
+        value = value.texts.get(lang, value.otherwise)
+    return translate(value.key, lang, **value.params) if isinstance(value, Msg) else value
 
 
 def formula_in(text: str | None, lang: str) -> str | None:
