@@ -457,7 +457,7 @@ def test_explain_inexact_division_in_english():
 def test_explain_inexact_division_in_spanish():
     result = invoke("explain", ALEXNET, "--layer", "features.0", "--lang", "es")
     assert result.exit_code == 0
-    assert "217/4" in result.output and "55.25" in result.output
+    assert "217/4" in result.output and "55,25" in result.output
     assert "redondea" in result.output and "hacia abajo" in result.output
     assert "rounds" not in result.output
 

@@ -101,7 +101,6 @@ def _calc(layer: dict, input_size, layout, channels, output_format, lang, flat: 
     from convcalc.render.explanation import summary_record, write
 
     lang = lang or language_from_environment()
-    _warn_channels_first(input_size, layout, lang)
     try:
         analysis = analyse(layer, input_shape(input_size, layout, channels, flat), layout)
     except ValueError as error:
@@ -109,6 +108,7 @@ def _calc(layer: dict, input_size, layout, channels, output_format, lang, flat: 
     except ConvcalcError as error:  # about the options: the internal spec's place would mean nothing
         click.echo("convcalc calc: " + translate(error.key, lang, **error.params), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
+    _warn_channels_first(input_size, layout, lang)  # once the options are known good: exit 2 is one line
     if analysis.errors:
         for finding in analysis.errors:
             click.echo("convcalc calc: " + translate(finding.key, lang, **finding.params), err=True)
@@ -117,7 +117,7 @@ def _calc(layer: dict, input_size, layout, channels, output_format, lang, flat: 
     figures = summary_record(explanations[-1], analysis)
     headline = translate("calc_answer", lang, kind=next(iter(layer)), given=shape_text(analysis.input_shape),
                          shape=shape_text(figures["output_shape"]), params=number(figures["params"], lang),
-                         macs=number(figures["macs"], lang), memory=size(figures["activation_bytes"]))
+                         macs=number(figures["macs"], lang), memory=size(figures["activation_bytes"], lang))
     write(explanations, analysis, lang, output_format, sys.stdout, headline=headline)
 
 
@@ -178,11 +178,11 @@ def _solve(kind: str, fields: dict, unknown: str, input_size, wanted, layout, ch
     sizes = sizes * 2 if len(sizes) == 1 else sizes
     spatial, depth, given = None, channels or 1, ""
     if unknown != "input":
-        _warn_channels_first(input_size, layout, lang)
         try:
             shape = input_shape(input_size, layout, channels, False)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--input") from None
+        _warn_channels_first(input_size, layout, lang)
         spatial, depth = (shape[:2], shape[2]) if layout == "hwc" else (shape[1:], shape[0])
         given = translate("solve_given", lang, given=shape_text(shape))
     solutions = solve(kind, fields, unknown, spatial, depth, sizes, AXIS_NAMES[2])
