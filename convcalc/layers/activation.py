@@ -299,7 +299,8 @@ class LeakyRelu(Activation):
     per_element = 2
     how = "compare, multiply"
     summary = {"en": "leaky ReLU: x, or slope*x below 0", "es": "leaky ReLU: x, o pendiente*x bajo 0"}
-    negative_slope: float = Field(default=0.01, description="slope below 0")
+    negative_slope: float = Field(default=0.01, description="slope below 0",
+                                  json_schema_extra={"es": "pendiente bajo 0"})
 
     def function(self, np, x):
         """torch.nn.functional.leaky_relu: x if x > 0 else negative_slope * x."""
@@ -334,7 +335,8 @@ class Elu(Activation):
     per_element = 3
     how = "compare, exp, multiply-subtract"
     summary = {"en": "ELU: x, or alpha*(e^x - 1) below 0", "es": "ELU: x, o alfa*(e^x - 1) bajo 0"}
-    alpha: float = 1.0
+    alpha: float = Field(default=1.0, description="alpha: the curve's limit below 0 is -alpha",
+                         json_schema_extra={"es": "alpha: el límite de la curva bajo 0 es -alpha"})
 
     def function(self, np, x):
         """torch.nn.functional.elu: x if x > 0 else alpha * expm1(x)."""
@@ -371,7 +373,8 @@ class Prelu(Activation):
     summary = {"en": "PReLU: leaky ReLU with learnt slopes", "es": "PReLU: leaky ReLU con pendientes aprendidas"}
     formulas = {"shape": "unchanged", "params": "1, or C with per_channel", "macs": "0",
                 "receptive_field": "unchanged"}
-    per_channel: bool = Field(default=False, description="one slope per channel (num_parameters = C)")
+    per_channel: bool = Field(default=False, description="one slope per channel (num_parameters = C)",
+                              json_schema_extra={"es": "una pendiente por canal (num_parameters = C)"})
 
     def parameters(self, channels):
         return channels if self.per_channel else 1

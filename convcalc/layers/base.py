@@ -329,13 +329,21 @@ class Windowed(Layer):
     """Shared hyperparameters and size rule of layers that slide a window (conv and pooling)."""
 
     kernel: PositiveInts = Field(description="window size F: one int or one per spatial axis",
+                                 json_schema_extra={"es": "tamaño de la ventana F: un entero o uno por eje espacial"},
                                  validation_alias=AliasChoices("kernel", "kernel_size"))
-    stride: PositiveInts | None = Field(default=None, description="step S between windows")
+    stride: PositiveInts | None = Field(default=None, description="step S between windows",
+                                        json_schema_extra={"es": "paso S entre ventanas"})
     padding: Padding = Field(default=0, description="P: int, per axis, [before, after] pairs, "
                              "'valid' (0), 'same' (TensorFlow's rule: O = ceil(W/S), any stride, extra pixel "
                              "after), 'same_pytorch' (PyTorch's padding='same': O = W, stride 1 only, "
-                             "P = d*(F-1), extra pixel after), 'full'")
-    dilation: PositiveInts = Field(default=1, description="D: spacing between window taps")
+                             "P = d*(F-1), extra pixel after), 'full'",
+                             json_schema_extra={"es": "relleno P: entero, por eje, pares [antes, después], 'valid' (0),"
+                                                      " 'same' (la regla de TensorFlow: O = ceil(W/S), cualquier paso, "
+                                                      "el píxel sobrante después), 'same_pytorch' (`padding='same'` de "
+                                                      "PyTorch: O = W, solo paso 1, P = d*(F-1), el píxel sobrante "
+                                                      "después), 'full'"})
+    dilation: PositiveInts = Field(default=1, description="D: spacing between window taps",
+                                   json_schema_extra={"es": "D: dilatación, separación entre las tomas de la ventana"})
 
     default_stride_is_kernel: ClassVar[bool] = False
     takes_pytorch_same: ClassVar[bool] = True  # PyTorch's layer has padding='same' (its convolutions do)

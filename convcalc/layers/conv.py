@@ -33,9 +33,11 @@ CONV_FLOPS = {
 
 
 class ConvBase(Windowed):
-    bias: bool = Field(default=True, description="add one learnt bias per output channel")
+    bias: bool = Field(default=True, description="add one learnt bias per output channel",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por canal de salida"})
     in_channels: PositiveInt | None = Field(
-        default=None, description="optional: the input depth you expect; checked against what arrives")
+        default=None, description="optional: the input depth you expect; checked against what arrives",
+        json_schema_extra={"es": "opcional: la profundidad de entrada que espera; se comprueba contra lo que llega"})
 
     def connection_count(self, inputs, result):
         """Every multiply-accumulate is a connection, and each output's bias one more (LeCun et al.
@@ -78,8 +80,10 @@ class GroupedConv(ConvBase):
     """K filters over G channel groups: the fields standard and transposed convolution share."""
 
     filters: PositiveInt = Field(validation_alias=AliasChoices("filters", "out_channels"),
-                                 description="K: number of filters = output channels")
-    groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)")
+                                 description="K: number of filters = output channels",
+                                 json_schema_extra={"es": "K: número de filtros = canales de salida"})
+    groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)",
+                                json_schema_extra={"es": "G: grupos de canales (G = C_in es en profundidad, depthwise)"})
 
     @model_validator(mode="after")
     def _groups_divide_filters(self):
@@ -103,7 +107,10 @@ class Conv(GroupedConv):
 
     connections: list[list[int]] | None = Field(
         default=None, description="a connection table (LeCun et al. 1998, LeNet-5's C3): per filter, the "
-        "input channels it reads (0-based); each filter then has F*F weights per channel listed")
+        "input channels it reads (0-based); each filter then has F*F weights per channel listed",
+        json_schema_extra={"es": "una tabla de conexiones (LeCun et al. 1998, la C3 de LeNet-5): por filtro, los "
+                                 "canales de entrada que lee (desde 0); cada filtro tiene entonces F*F pesos por canal "
+                                 "de la lista"})
 
     @model_validator(mode="after")
     def _connection_table(self):
@@ -304,7 +311,8 @@ class DepthwiseConv(ConvBase):
     flop_rule = CONV_FLOPS
 
     multiplier: PositiveInt = Field(default=1, validation_alias=AliasChoices("multiplier", "depth_multiplier"),
-                                    description="M: filters per input channel")
+                                    description="M: filters per input channel",
+                                    json_schema_extra={"es": "M: filtros por canal de entrada"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -364,9 +372,11 @@ class SeparableConv(ConvBase):
     }
     flop_rule = CONV_FLOPS
 
-    filters: PositiveInt = Field(description="K: output channels of the pointwise step")
+    filters: PositiveInt = Field(description="K: output channels of the pointwise step",
+                                 json_schema_extra={"es": "K: canales de salida del paso puntual (pointwise)"})
     multiplier: PositiveInt = Field(default=1, validation_alias=AliasChoices("multiplier", "depth_multiplier"),
-                                    description="M: depthwise filters per input channel")
+                                    description="M: depthwise filters per input channel",
+                                    json_schema_extra={"es": "M: filtros en profundidad por canal de entrada"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -452,12 +462,19 @@ class ConvTranspose(GroupedConv):
     output_padding: PositiveInts | Literal[0, "keras"] | None = Field(
         default=None, description="extra size on the far side, < max(S, D); none: 0, or with 'same' O = W*S "
         "(Keras's output_padding=None); 'keras': Keras's output_padding=None with any padding, max(S - F', 0) "
-        "(O = (W - 1)*S + max(F', S) without padding)")
+        "(O = (W - 1)*S + max(F', S) without padding)",
+        json_schema_extra={"es": "tamaño extra en el lado final, < max(S, D); null: 0, o con 'same' O = W*S "
+                                 "(`output_padding=None` de Keras); 'keras': `output_padding=None` de Keras con "
+                                 "cualquier relleno, max(S - F', 0) (O = (W - 1)*S + max(F', S) sin relleno)"})
     padding: Union[int, list, Literal["valid", "same"]] = Field(
-        default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)")
+        default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)",
+        json_schema_extra={"es": "relleno P: entero, por eje o pares [antes, después]; 'valid' (0); 'same' (O = W*S, "
+                                 "Keras)"})
     output_size: PositiveInts | None = Field(
         default=None, description="the output size wanted (PyTorch's output_size=, ONNX output_shape): "
-        "the output padding is what gives it, so it must lie in [O_min, O_min + S - 1]")
+        "the output padding is what gives it, so it must lie in [O_min, O_min + S - 1]",
+        json_schema_extra={"es": "el tamaño de salida deseado (`output_size=` de PyTorch, `output_shape` de ONNX): lo "
+                                 "da el relleno de salida, así que debe estar en [O_min, O_min + S - 1]"})
 
     @field_validator("output_size")
     @classmethod

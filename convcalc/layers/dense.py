@@ -24,8 +24,10 @@ class Flatten(Layer):
                 "macs": "0", "receptive_field": "the whole input"}
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
 
-    start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)")
-    end_axis: int = Field(default=-1, description="last axis merged, -1 = the last (torch's end_dim)")
+    start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)",
+                            json_schema_extra={"es": "primer eje fusionado: 0 = canales (start_dim - 1 de torch)"})
+    end_axis: int = Field(default=-1, description="last axis merged, -1 = the last (torch's end_dim)",
+                          json_schema_extra={"es": "último eje fusionado, -1 = el último (end_dim de torch)"})
 
     @property
     def whole(self) -> bool:
@@ -141,13 +143,18 @@ class Dense(Layer):
                  "es": "2 por multiplicación-acumulación, más 1 por salida para el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_features", "features"),
-                               description="number of outputs (neurons)")
-    bias: bool = Field(default=True, description="add a learnt bias per output")
+                               description="number of outputs (neurons)",
+                               json_schema_extra={"es": "número de salidas (neuronas)"})
+    bias: bool = Field(default=True, description="add a learnt bias per output",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por salida"})
     in_features: PositiveInt | None = Field(
-        default=None, description="optional: the input size you expect; checked against what arrives")
+        default=None, description="optional: the input size you expect; checked against what arrives",
+        json_schema_extra={"es": "opcional: el tamaño de entrada que espera; se comprueba contra lo que llega"})
     over: Literal["vector", "last_axis"] = Field(
         default="vector", description="vector: a flat input (N,); last_axis: torch.nn.Linear on an N-D "
-        "sample, acting on its last axis (W of (C, H, W)) at every other position")
+        "sample, acting on its last axis (W of (C, H, W)) at every other position",
+        json_schema_extra={"es": "vector: una entrada plana (N,); last_axis: `torch.nn.Linear` sobre una muestra N-D, "
+                                 "que actúa sobre su último eje (W de (C, H, W)) en cada una de las demás posiciones"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -271,7 +278,8 @@ class Dropout(Layer):
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
     rate: float = Field(default=0.5, ge=0, lt=1, validation_alias=AliasChoices("rate", "p"),
-                        description="fraction of values zeroed while training")
+                        description="fraction of values zeroed while training",
+                        json_schema_extra={"es": "fracción de valores puestos a cero durante el entrenamiento"})
 
     def infer(self, inputs, check):
         (x,) = inputs

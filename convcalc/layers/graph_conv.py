@@ -159,8 +159,10 @@ class GCNConv(GraphLayer):
                        "E + N aristas con autobucles), más N*C para el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="C: output features per node",
+                               json_schema_extra={"es": "C: características de salida por nodo"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def cost(self, nodes, features, edges):
         c = self.units
@@ -206,10 +208,13 @@ class ChebConv(GraphLayer):
                        "términos, N*C para el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node")
+                               description="C: output features per node",
+                               json_schema_extra={"es": "C: características de salida por nodo"})
     order: PositiveInt = Field(validation_alias=AliasChoices("order", "K"),
-                               description="K: the filter's size, polynomials T_0 ... T_(K-1): K hops")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="K: the filter's size, polynomials T_0 ... T_(K-1): K hops",
+                               json_schema_extra={"es": "K: el tamaño del filtro, polinomios T_0 ... T_(K-1): K saltos"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def letters(self):
         return {"C": self.units, "K": self.order}
@@ -284,8 +289,10 @@ class GraphConv(GraphLayer):
     names: ClassVar[tuple[str, str]] = ("lin_rel", "lin_root")  # (neighbours, self)
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="C: output features per node",
+                               json_schema_extra={"es": "C: características de salida por nodo"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def cost(self, nodes, features, edges):
         c = self.units
@@ -354,11 +361,17 @@ class GATConv(GraphLayer):
                        "división), N*H*C al promediar las cabezas, el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node and head")
-    heads: PositiveInt = Field(default=1, description="H: independent attention heads")
-    concat: bool = Field(default=True, description="true: the heads side by side (H*C); false: their mean (C)")
-    negative_slope: float = Field(default=0.2, ge=0, description="LeakyReLU's slope in the attention scores")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="C: output features per node and head",
+                               json_schema_extra={"es": "C: características de salida por nodo y cabeza"})
+    heads: PositiveInt = Field(default=1, description="H: independent attention heads",
+                               json_schema_extra={"es": "H: cabezas de atención independientes"})
+    concat: bool = Field(default=True, description="true: the heads side by side (H*C); false: their mean (C)",
+                         json_schema_extra={"es": "true: las cabezas una junto a otra (H*C); false: su media (C)"})
+    negative_slope: float = Field(default=0.2, ge=0, description="LeakyReLU's slope in the attention scores",
+                                  json_schema_extra={"es": "la pendiente de la LeakyReLU en las puntuaciones de "
+                                                           "atención"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def letters(self):
         return {"C": self.units, "H": self.heads}
@@ -423,8 +436,10 @@ class GINConv(GraphLayer):
     flop_rule = {"en": "1 per value summed over the E edges, 2*N*F for (1 + eps)*x added",
                  "es": "1 por valor sumado por las E aristas, 2*N*F para sumar (1 + eps)*x"}
 
-    eps: float = Field(default=0.0, description="eps: the node's own weight is 1 + eps")
-    train_eps: bool = Field(default=False, description="learn eps (a parameter) instead of holding it (a buffer)")
+    eps: float = Field(default=0.0, description="eps: the node's own weight is 1 + eps",
+                       json_schema_extra={"es": "eps: el peso del propio nodo es 1 + eps"})
+    train_eps: bool = Field(default=False, description="learn eps (a parameter) instead of holding it (a buffer)",
+                            json_schema_extra={"es": "aprender eps (un parámetro) en vez de fijarlo (un búfer)"})
 
     def buffer_count(self) -> int:
         return 0 if self.train_eps else 1

@@ -206,7 +206,8 @@ class Concat(Layer):
                 "receptive_field": "union of the branches"}
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
-    axis: int = Field(default=0, ge=0, description="0 = channels (in the spec's channels-first order)")
+    axis: int = Field(default=0, ge=0, description="0 = channels (in the spec's channels-first order)",
+                      json_schema_extra={"es": "0 = canales (en el orden de la especificación, canales primero)"})
 
     def infer(self, inputs, check):
         _same_rank(inputs)

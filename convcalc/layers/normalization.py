@@ -66,10 +66,16 @@ class BatchNorm(Layer):
     flop_rule = {"en": "2 per element at inference (statistics folded into one multiply and one add)",
                  "es": "2 por elemento en inferencia (estadísticas plegadas en una multiplicación y una suma)"}
 
-    affine: bool = Field(default=True, description="learn gamma and beta")
-    track_running_stats: bool = Field(default=True, description="keep running mean and variance")
-    eps: float = Field(default=1e-5, gt=0)
-    momentum: float = Field(default=0.1, ge=0, le=1)
+    affine: bool = Field(default=True, description="learn gamma and beta",
+                         json_schema_extra={"es": "aprender gamma y beta"})
+    track_running_stats: bool = Field(default=True, description="keep running mean and variance",
+                                      json_schema_extra={"es": "mantener la media y la varianza móviles"})
+    eps: float = Field(default=1e-5, gt=0, description="eps: added to the variance before its square root",
+                       json_schema_extra={"es": "eps: se suma a la varianza antes de su raíz cuadrada"})
+    momentum: float = Field(default=0.1, ge=0, le=1,
+                            description="weight of each new batch in the running statistics (PyTorch momentum)",
+                            json_schema_extra={"es": "peso de cada lote nuevo en las estadísticas móviles (`momentum` "
+                                                     "de PyTorch)"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -191,11 +197,19 @@ class LayerNorm(Layer):
 
     over: Literal["all", "channels", "last_axis"] = Field(
         default="all", description="normalise over all values of a sample (PyTorch LayerNorm(x.shape[1:])), "
-        "per position over channels, or over the last axis at every other position (PyTorch LayerNorm(x.shape[-1]))")
-    affine: bool = Field(default=True, validation_alias=AliasChoices("affine", "elementwise_affine"))
+        "per position over channels, or over the last axis at every other position (PyTorch LayerNorm(x.shape[-1]))",
+        json_schema_extra={"es": "normalizar sobre todos los valores de una muestra (PyTorch `LayerNorm(x.shape[1:])`),"
+                                 " en cada posición sobre los canales, o sobre el último eje en cada una de las demás "
+                                 "posiciones (PyTorch `LayerNorm(x.shape[-1])`)"})
+    affine: bool = Field(default=True, validation_alias=AliasChoices("affine", "elementwise_affine"),
+                         description="learn a scale (and a shift) per normalised element",
+                         json_schema_extra={"es": "aprender una escala (y un desplazamiento) por elemento normalizado"})
     bias: bool = Field(default=True, description="with affine: a learnt shift besides the scale (PyTorch's "
-                       "LayerNorm(..., bias=False) has the scale only)")
-    eps: float = Field(default=1e-5, gt=0)
+                       "LayerNorm(..., bias=False) has the scale only)",
+                       json_schema_extra={"es": "con affine: un desplazamiento aprendido además de la escala "
+                                                "(`LayerNorm(..., bias=False)` de PyTorch solo tiene la escala)"})
+    eps: float = Field(default=1e-5, gt=0, description="eps: added to the variance before its square root",
+                       json_schema_extra={"es": "eps: se suma a la varianza antes de su raíz cuadrada"})
 
     @property
     def learnt(self) -> int:
@@ -351,9 +365,13 @@ class GroupNorm(Layer):
                 "receptive_field": "unchanged"}
     flop_rule = STATS_FLOPS
 
-    groups: PositiveInt = Field(validation_alias=AliasChoices("groups", "num_groups"))
-    affine: bool = True
-    eps: float = Field(default=1e-5, gt=0)
+    groups: PositiveInt = Field(validation_alias=AliasChoices("groups", "num_groups"),
+                                description="G: channel groups, each normalised on its own",
+                                json_schema_extra={"es": "G: grupos de canales, cada uno normalizado por separado"})
+    affine: bool = Field(default=True, description="learn a scale and a shift per channel",
+                         json_schema_extra={"es": "aprender una escala y un desplazamiento por canal"})
+    eps: float = Field(default=1e-5, gt=0, description="eps: added to the variance before its square root",
+                       json_schema_extra={"es": "eps: se suma a la varianza antes de su raíz cuadrada"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -425,10 +443,14 @@ class LocalResponseNorm(Layer):
     flop_rule = {"en": "2*n + 3 per element (n squares, n - 1 additions, scale and offset 2, power 1, division 1)",
                  "es": "2*n + 3 por elemento (n cuadrados, n - 1 sumas, escala y desplazamiento 2, potencia 1, división 1)"}
 
-    size: PositiveInt = Field(description="n: channels in the neighbourhood")
-    alpha: float = 1e-4
-    beta: float = 0.75
-    k: float = 1.0
+    size: PositiveInt = Field(description="n: channels in the neighbourhood",
+                              json_schema_extra={"es": "n: canales en la vecindad"})
+    alpha: float = Field(default=1e-4, description="alpha: scale of the sum of squares",
+                         json_schema_extra={"es": "alpha: escala de la suma de cuadrados"})
+    beta: float = Field(default=0.75, description="beta: exponent of the divisor",
+                        json_schema_extra={"es": "beta: exponente del divisor"})
+    k: float = Field(default=1.0, description="k: constant added in the divisor",
+                     json_schema_extra={"es": "k: constante sumada en el divisor"})
 
     def infer(self, inputs, check):
         (x,) = inputs

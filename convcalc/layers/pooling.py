@@ -34,11 +34,17 @@ class Pool(Windowed):
 
     default_stride_is_kernel = True
     takes_pytorch_same = False
-    ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
+    ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)",
+                            json_schema_extra={"es": "redondear hacia arriba el tamaño de salida (`ceil_mode` de "
+                                                     "PyTorch)"})
     padding_rule: Literal["pytorch", "onnx"] = Field(
         default="pytorch", description="pytorch: padding at most half the kernel per side (PyTorch refuses more); "
         "onnx: any padding smaller than the dilated window, as ONNX and TensorFlow pad (the padding reads -inf "
-        "for a max, and counts in a mean as count_include_pad says)")
+        "for a max, and counts in a mean as count_include_pad says)",
+        json_schema_extra={"es": "pytorch: relleno de a lo sumo la mitad del núcleo por lado (PyTorch rechaza más); "
+                                 "onnx: cualquier relleno menor que la ventana dilatada, como rellenan ONNX y "
+                                 "TensorFlow (el relleno vale -inf para un máximo y cuenta en una media según diga "
+                                 "count_include_pad)"})
     window_flops: ClassVar[Callable[[int], int]]  # FLOPs of one window of n elements
     flops_symbols: ClassVar[str] = "F*F - 1"  # the same, in symbols
 
@@ -228,7 +234,9 @@ class AvgPool(Pool):
                  "es": "F^r por elemento de salida (F^r - 1 sumas, 1 división)"}
     window_flops = staticmethod(lambda n: n)
     flops_symbols = "F*F"
-    count_include_pad: bool = Field(default=True, description="padded zeros count in the mean (PyTorch default)")
+    count_include_pad: bool = Field(default=True, description="padded zeros count in the mean (PyTorch default)",
+                                    json_schema_extra={"es": "los ceros del relleno cuentan en la media (por defecto en"
+                                                             " PyTorch)"})
 
     def infer(self, inputs, check):
         if self.rank == 3:  # PyTorch's avg_pool3d (only) also wants the unpadded input >= kernel
@@ -443,7 +451,8 @@ class LPPool(Pool):
                  "es": "2*F^r por elemento de salida (F^r potencias, F^r - 1 sumas, 1 raíz)"}
     window_flops = staticmethod(lambda n: 2 * n)
     flops_symbols = "2*F*F"
-    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
+    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p",
+                     json_schema_extra={"es": "la p de la norma"})
 
     def forward(self, arrays, params, ops):
         """As torch.nn.functional.lp_pool{1,2,3}d: (sign(a) * relu(|a|) * F^r)^(1/p), a = avg_pool(x^p)
@@ -516,7 +525,9 @@ class GlobalPool(Layer):
 
     min_inputs = max_inputs = 1
     keepdims: bool = Field(default=False, description="keep the spatial axes as size 1 (PyTorch's "
-                           "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)")
+                           "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)",
+                           json_schema_extra={"es": "conservar los ejes espaciales con tamaño 1 (`AdaptiveAvgPool2d(1)`"
+                                                    " de PyTorch); por defecto, un vector plano de C valores (Keras)"})
     formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "the whole input"}
 
@@ -620,7 +631,8 @@ class GlobalLPPool(GlobalPool):
                "es": "Lp pooling global: la norma p de cada mapa de características"}
     flop_rule = {"en": "2*H*W per channel (H*W powers, H*W - 1 additions, 1 root)",
                  "es": "2*H*W por canal (H*W potencias, H*W - 1 sumas, 1 raíz)"}
-    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
+    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p",
+                     json_schema_extra={"es": "la p de la norma"})
 
     def infer(self, inputs, check):
         result = super().infer(inputs, check)
@@ -674,7 +686,9 @@ class AdaptivePool(Layer):
     an axis whose O is null keeps its size (PyTorch's output_size=(None, 7))."""
 
     output_size: PositiveInt | list[PositiveInt | None] = Field(
-        description="O: output size per spatial axis; null keeps that axis's size (PyTorch's None)")
+        description="O: output size per spatial axis; null keeps that axis's size (PyTorch's None)",
+        json_schema_extra={"es": "O: tamaño de salida por eje espacial; null conserva el tamaño de ese eje (`None` de "
+                                 "PyTorch)"})
     formulas = {"shape": "(C, O, ...): constant, whatever the input size",
                 "params": "0", "macs": "0 (no weights)",
                 "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}

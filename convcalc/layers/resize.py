@@ -56,7 +56,8 @@ class ZeroPad(Layer):
     formulas = {"shape": "O = W + P_lo + P_hi", "params": "0", "macs": "0", "receptive_field": "start moves by -P_lo"}
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
-    padding: Union[int, list] = Field(description="int, per axis, or [before, after] pairs")
+    padding: Union[int, list] = Field(description="int, per axis, or [before, after] pairs",
+                                      json_schema_extra={"es": "entero, por eje, o pares [antes, después]"})
 
     _pairs = field_validator("padding")(_pixel_pairs)
 
@@ -120,7 +121,8 @@ class Crop(Layer):
     formulas = {"shape": "O = W - C_lo - C_hi", "params": "0", "macs": "0", "receptive_field": "start moves by C_lo"}
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
-    cropping: Union[int, list] = Field(description="int, per axis, or [before, after] pairs")
+    cropping: Union[int, list] = Field(description="int, per axis, or [before, after] pairs",
+                                       json_schema_extra={"es": "entero, por eje, o pares [antes, después]"})
 
     _pairs = field_validator("cropping")(_pixel_pairs)
 
@@ -288,15 +290,24 @@ class Upsample(Layer):
                  "es": "vecino y ceros: 0 (copias); bilineal (lineal, trilineal): 2^(r+1) - 1 por elemento de salida"}
 
     scale: Union[PositiveInt, float, str, list] | None = Field(
-        default=None, description="factor per axis: int, decimal or fraction such as '3/2'")
+        default=None, description="factor per axis: int, decimal or fraction such as '3/2'",
+        json_schema_extra={"es": "factor por eje: entero, decimal o fracción como '3/2'"})
     size: PositiveInt | list[PositiveInt] | Literal["reference"] | None = Field(
         default=None, description="fixed output size per axis, or 'reference': the spatial size of the second "
-                                  "input (inputs: [x, reference]), as F.interpolate(x, size=reference.shape[2:])")
+                                  "input (inputs: [x, reference]), as F.interpolate(x, size=reference.shape[2:])",
+        json_schema_extra={"es": "tamaño de salida fijo por eje, o 'reference': el tamaño espacial de la segunda "
+                                 "entrada (`inputs: [x, reference]`), como `F.interpolate(x, size=reference.shape[2:])`"})
     mode: Literal["nearest", "bilinear", "zeros"] = Field(
         default="nearest", description="nearest | bilinear (linear interpolation, align_corners=False) | zeros "
-                                       "(bed of nails: each value at the top-left of its block, zeros elsewhere)")
+                                       "(bed of nails: each value at the top-left of its block, zeros elsewhere)",
+        json_schema_extra={"es": "nearest (vecino más cercano) | bilinear (interpolación lineal, `align_corners=False`)"
+                                 " | zeros (lecho de clavos: cada valor en la esquina superior izquierda de su bloque, "
+                                 "ceros en el resto)"})
     align_corners: bool = Field(default=False, description="bilinear only: the corner pixels of input and output "
-                                "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)")
+                                "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)",
+                                json_schema_extra={"es": "solo bilinear: los píxeles de las esquinas de entrada y "
+                                                         "salida se alinean, posición de entrada o*(W-1)/(O-1) "
+                                                         "(`align_corners=True` de PyTorch)"})
 
     @field_validator("scale")
     @classmethod

@@ -58,11 +58,16 @@ class Split(Layer):
                 "params": "0", "macs": "0", "receptive_field": "unchanged (a spatial split moves each part's start)"}
     flop_rule = NO_FLOPS
 
-    axis: int = Field(default=0, description="the axis split: 0 = channels, -1 = the last")
+    axis: int = Field(default=0, description="the axis split: 0 = channels, -1 = the last",
+                      json_schema_extra={"es": "el eje que se divide: 0 = canales, -1 = el último"})
     chunks: PositiveInt | None = Field(default=None, description="this many parts of ceil(size/chunks) "
-                                       "(torch.chunk); it must come out at exactly this many")
+                                       "(torch.chunk); it must come out at exactly this many",
+                                       json_schema_extra={"es": "este número de partes de ceil(tamaño/chunks) "
+                                                                "(`torch.chunk`); deben salir exactamente tantas"})
     sizes: list[PositiveInt] | None = Field(default=None, description="the parts' sizes, summing to the axis "
-                                            "(torch.split with a list)")
+                                            "(torch.split with a list)",
+                                            json_schema_extra={"es": "los tamaños de las partes, que suman el eje "
+                                                                     "(`torch.split` con una lista)"})
 
     @model_validator(mode="after")
     def _one_rule(self):
@@ -167,11 +172,16 @@ class Slice(Layer):
                 "macs": "0", "receptive_field": "unit 0 moves by start*j; j becomes j*step"}
     flop_rule = NO_FLOPS
 
-    axis: int = Field(default=0, description="the axis sliced: 0 = channels, -1 = the last")
-    start: int = Field(default=0, description="first position kept (negative: from the end)")
+    axis: int = Field(default=0, description="the axis sliced: 0 = channels, -1 = the last",
+                      json_schema_extra={"es": "el eje que se recorta: 0 = canales, -1 = el último"})
+    start: int = Field(default=0, description="first position kept (negative: from the end)",
+                       json_schema_extra={"es": "primera posición conservada (negativa: desde el final)"})
     end: int | None = Field(default=None, description="position after the last kept (negative: from the end; "
-                            "none: to the end)")
-    step: PositiveInt = Field(default=1, description="keep every step-th position")
+                            "none: to the end)",
+                            json_schema_extra={"es": "posición tras la última conservada (negativa: desde el final; "
+                                                     "null: hasta el final)"})
+    step: PositiveInt = Field(default=1, description="keep every step-th position",
+                              json_schema_extra={"es": "conservar una de cada step posiciones"})
 
     def bounds(self, size):
         """(start, length) of the kept positions; symbolic sizes need positions inside the axis."""
@@ -250,7 +260,8 @@ class ChannelShuffle(Layer):
                 "receptive_field": "unchanged"}
     flop_rule = NO_FLOPS
 
-    groups: PositiveInt = Field(description="g: the groups whose channels are interleaved")
+    groups: PositiveInt = Field(description="g: the groups whose channels are interleaved",
+                                json_schema_extra={"es": "g: los grupos cuyos canales se entrelazan"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -331,7 +342,8 @@ class Reshape(Layer):
     flop_rule = NO_FLOPS
 
     shape: list[int] = Field(validation_alias=AliasChoices("shape", "target_shape"),
-                             description="the per-sample shape (no batch axis), one entry may be -1")
+                             description="the per-sample shape (no batch axis), one entry may be -1",
+                             json_schema_extra={"es": "la forma por muestra (sin eje de lote); una entrada puede ser -1"})
 
     @model_validator(mode="after")
     def _sizes(self):
@@ -414,7 +426,8 @@ class Permute(Layer):
                 "receptive_field": "unchanged while the channels stay first"}
     flop_rule = NO_FLOPS
 
-    dims: list[int] = Field(description="a permutation of the sample's axes 0 (channels), 1, ...")
+    dims: list[int] = Field(description="a permutation of the sample's axes 0 (channels), 1, ...",
+                            json_schema_extra={"es": "una permutación de los ejes de la muestra 0 (canales), 1, ..."})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -477,8 +490,10 @@ class Transpose(Layer):
                 "receptive_field": "unchanged while the channels stay first"}
     flop_rule = NO_FLOPS
 
-    dim0: int = Field(description="one axis: 0 = channels, -1 = the last")
-    dim1: int = Field(description="the other axis")
+    dim0: int = Field(description="one axis: 0 = channels, -1 = the last",
+                      json_schema_extra={"es": "un eje: 0 = canales, -1 = el último"})
+    dim1: int = Field(description="the other axis",
+                      json_schema_extra={"es": "el otro eje"})
 
     def order(self, count: int) -> list[int]:
         order = list(range(count))
@@ -529,11 +544,14 @@ class Reduce(Layer):
                  "es": "suma y máximo: (entradas - salidas) sumas o comparaciones; media: una división más por "
                        "salida, es decir un FLOP por elemento de entrada"}
 
-    op: Literal["mean", "sum", "max"] = Field(default="mean", description="what the reduced values give")
+    op: Literal["mean", "sum", "max"] = Field(default="mean", description="what the reduced values give",
+                                              json_schema_extra={"es": "lo que dan los valores reducidos"})
     axes: int | list[int] = Field(validation_alias=AliasChoices("axes", "dim", "axis"),
-                                  description="the axis or axes reduced: 0 = channels, -1 = the last")
+                                  description="the axis or axes reduced: 0 = channels, -1 = the last",
+                                  json_schema_extra={"es": "el eje o los ejes reducidos: 0 = canales, -1 = el último"})
     keepdim: bool = Field(default=False, validation_alias=AliasChoices("keepdim", "keepdims"),
-                          description="keep reduced axes as size 1")
+                          description="keep reduced axes as size 1",
+                          json_schema_extra={"es": "conservar los ejes reducidos con tamaño 1"})
 
     @field_validator("axes")
     @classmethod
@@ -671,8 +689,10 @@ class StochasticDepth(Layer):
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
     p: float = Field(default=0.1, ge=0, le=1, validation_alias=AliasChoices("p", "rate"),
-                     description="probability of dropping while training")
-    mode: Literal["row", "batch"] = Field(default="row", description="per sample (row) or the whole batch")
+                     description="probability of dropping while training",
+                     json_schema_extra={"es": "probabilidad de descartar durante el entrenamiento"})
+    mode: Literal["row", "batch"] = Field(default="row", description="per sample (row) or the whole batch",
+                                          json_schema_extra={"es": "por muestra (fila) o el lote entero"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -730,7 +750,9 @@ class LayerScale(Layer):
     flop_rule = {"en": "1 multiplication per element", "es": "1 multiplicación por elemento"}
 
     init: float = Field(default=1e-6, description="the factors' starting value when training (ConvNeXt: "
-                        "1e-6); recorded only: run draws the factors or takes them from weights")
+                        "1e-6); recorded only: run draws the factors or takes them from weights",
+                        json_schema_extra={"es": "el valor inicial de los factores al entrenar (ConvNeXt: 1e-6); solo "
+                                                 "se registra: `run` sortea los factores o los toma de `weights`"})
 
     def infer(self, inputs, check):
         (x,) = inputs
