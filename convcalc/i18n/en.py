@@ -645,4 +645,15 @@ MESSAGES = {
 
     # the Python API (convcalc.api)
 
+    # the layer reference (convcalc layers)
+    "layers_inputs": "inputs: {count}",
+    "layers_alias": "or",
+    "layers_required": "required",
+    "layers_default": "default: {value}",
+    "layers_figure_shape": "shape",
+    "layers_figure_params": "params",
+    "layers_figure_macs": "macs",
+    "layers_figure_receptive_field": "receptive_field",
+    "layers_figure_flops": "flops",
+    "layers_entry_keys": "Every entry, of any type, also takes:",
 }

@@ -674,4 +674,15 @@ MESSAGES = {
 
     # the Python API (convcalc.api)
 
+    # the layer reference (convcalc layers)
+    "layers_inputs": "entradas: {count}",
+    "layers_alias": "o",
+    "layers_required": "obligatorio",
+    "layers_default": "por defecto: {value}",
+    "layers_figure_shape": "forma",
+    "layers_figure_params": "parámetros",
+    "layers_figure_macs": "MACs",
+    "layers_figure_receptive_field": "campo receptivo",
+    "layers_figure_flops": "FLOPs",
+    "layers_entry_keys": "Toda entrada, sea del tipo que sea, admite además:",
 }

@@ -223,7 +223,7 @@ class Layer(BaseModel):
     min_inputs: ClassVar[int] = 1
     max_inputs: ClassVar[int | None] = 1
     summary: ClassVar[dict[str, str]]  # one line per language
-    formulas: ClassVar[dict[str, str]]  # figure -> formula, language-neutral
+    formulas: ClassVar[dict[str, dict[str, str]]]  # per language: figure -> formula
     flop_rule: ClassVar[dict[str, str]]  # what counts as a FLOP for this type, per language
     in_place: ClassVar[bool] = False  # its output may overwrite its input (PyTorch's inplace=True, as ReLU)
 
@@ -257,9 +257,10 @@ class Layer(BaseModel):
     def derivation(self, inputs: list[Tensor], result: LayerResult) -> list[Step]:
         """Each figure as its formula and result; types students meet (conv, pooling, dense) also
         substitute their numbers into the formula."""
-        return [Step(figure, self.formulas[figure], None, value) for figure, value in (
+        formulas = self.formulas["en"]  # a step holds one text, as the steps written out in code do
+        return [Step(figure, formulas[figure], None, value) for figure, value in (
             ("shape", result.output.dims), ("params", result.trainable), ("macs", result.macs))
-            if figure in self.formulas] + [Step("flops", "", None, result.flops, note=("flop_rule_note", {}))]
+            if figure in formulas] + [Step("flops", "", None, result.flops, note=("flop_rule_note", {}))]
 
     # The bridges to the frameworks (convcalc.bridges) ask each layer type, never the reverse:
     #   onnx_ops: ClassVar[tuple[str, ...]]: the ONNX op types this type (or family) imports from;

@@ -98,10 +98,18 @@ class Conv(GroupedConv):
     summary = {"en": "convolution: K filters slide over the input",
                "es": "convolución: K filtros se deslizan sobre la entrada"}
     formulas = {
-        "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 when d = 1]",
-        "params": "(F^r * D/G + 1) * K, D the input depth   [the lecture notes' (F*F*D + 1)*K]",
-        "macs": "K * O^r * F^r * D/G",
-        "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        "en": {
+            "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 when d = 1]",
+            "params": "(F^r * D/G + 1) * K, D the input depth   [the lecture notes' (F*F*D + 1)*K]",
+            "macs": "K * O^r * F^r * D/G",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+        "es": {
+            "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 cuando d = 1]",
+            "params": "(F^r * D/G + 1) * K, D la profundidad de la entrada   [el (F*F*D + 1)*K de los apuntes]",
+            "macs": "K * O^r * F^r * D/G",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
     }
     flop_rule = CONV_FLOPS
 
@@ -303,10 +311,18 @@ class DepthwiseConv(ConvBase):
     summary = {"en": "depthwise convolution: each channel filtered on its own",
                "es": "convolución en profundidad (depthwise): cada canal se filtra por separado"}
     formulas = {
-        "shape": "O as conv; channels C*M",
-        "params": "C*M*F^r + C*M (bias)",
-        "macs": "C*M * O^r * F^r",
-        "receptive_field": "as conv",
+        "en": {
+            "shape": "O as conv; channels C*M",
+            "params": "C*M*F^r + C*M (bias)",
+            "macs": "C*M * O^r * F^r",
+            "receptive_field": "as conv",
+        },
+        "es": {
+            "shape": "O como en conv; canales C*M",
+            "params": "C*M*F^r + C*M (sesgo)",
+            "macs": "C*M * O^r * F^r",
+            "receptive_field": "como en conv",
+        },
     }
     flop_rule = CONV_FLOPS
 
@@ -365,10 +381,18 @@ class SeparableConv(ConvBase):
     summary = {"en": "separable convolution: depthwise, then a 1x1 pointwise convolution",
                "es": "convolución separable: en profundidad y luego una convolución 1x1"}
     formulas = {
-        "shape": "O as conv; channels K",
-        "params": "C*M*F^r + C*M*K + K (bias)",
-        "macs": "C*M*O^r*F^r + K*O^r*C*M",
-        "receptive_field": "as conv",
+        "en": {
+            "shape": "O as conv; channels K",
+            "params": "C*M*F^r + C*M*K + K (bias)",
+            "macs": "C*M*O^r*F^r + K*O^r*C*M",
+            "receptive_field": "as conv",
+        },
+        "es": {
+            "shape": "O como en conv; canales K",
+            "params": "C*M*F^r + C*M*K + K (sesgo)",
+            "macs": "C*M*O^r*F^r + K*O^r*C*M",
+            "receptive_field": "como en conv",
+        },
     }
     flop_rule = CONV_FLOPS
 
@@ -450,12 +474,20 @@ class ConvTranspose(GroupedConv):
     summary = {"en": "transposed convolution: upsamples by scattering each input pixel through the filters",
                "es": "convolución transpuesta: aumenta la resolución esparciendo cada píxel por los filtros"}
     formulas = {
-        "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, or with "
-                 "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; "
-                 "output_size: O as given, within [O_min, O_min + S - 1]]",
-        "params": "C_in * K/G * F^r + K (bias)",
-        "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
-        "receptive_field": "j_out = j_in/S",
+        "en": {
+            "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, or with "
+                     "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; "
+                     "output_size: O as given, within [O_min, O_min + S - 1]]",
+            "params": "C_in * K/G * F^r + K (bias)",
+            "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
+            "receptive_field": "j_out = j_in/S",
+        },
+        "es": {
+            "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, o con output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; output_size: O el dado, dentro de [O_min, O_min + S - 1]]",
+            "params": "C_in * K/G * F^r + K (sesgo)",
+            "macs": "C_in * K/G * F^r * W^r   (sobre las posiciones de entrada, como fvcore; no O^r)",
+            "receptive_field": "j_out = j_in/S",
+        },
     }
     flop_rule = CONV_FLOPS
 
@@ -646,7 +678,7 @@ class ConvTranspose(GroupedConv):
                          ("direct_note", {"kernel": kernel, "stride": 1})),
                 ]
         else:
-            steps.append(Step("shape", self.formulas["shape"], None, result.output.dims))
+            steps.append(Step("shape", self.formulas["en"]["shape"], None, result.output.dims))
         kernel = axis_symbols("F", self.rank, self.kernel)
         per_group = f"(K/G)*{kernel}" if self.groups > 1 else f"K*{kernel}"
         numbers = (f"({self.filters}/{self.groups})*{joined(self.kernel)}" if self.groups > 1

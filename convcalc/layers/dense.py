@@ -20,8 +20,16 @@ class Flatten(Layer):
     summary = {"en": "flatten: every value of a sample in one vector",
                "es": "aplanar (flatten): todos los valores de una muestra en un vector"}
     in_place = True  # a view of its input in PyTorch: no values of its own
-    formulas = {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
-                "macs": "0", "receptive_field": "the whole input"}
+    formulas = {
+        "en": {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
+               "macs": "0", "receptive_field": "the whole input"},
+        "es": {
+            "shape": "(C*H*W,); con start_axis/end_axis, el producto de los tamaños de los ejes fusionados",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la entrada entera",
+        },
+    }
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
 
     start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)",
@@ -136,9 +144,17 @@ class Dense(Layer):
     kind = "dense"
     summary = {"en": "dense (fully connected): every output sees every input",
                "es": "capa densa (totalmente conectada): cada salida ve todas las entradas"}
-    formulas = {"shape": "(units,); over last_axis (..., units)", "params": "(inputs + 1) * units",
-                "macs": "inputs * units (times the other positions over last_axis)",
-                "receptive_field": "the whole input"}
+    formulas = {
+        "en": {"shape": "(units,); over last_axis (..., units)", "params": "(inputs + 1) * units",
+               "macs": "inputs * units (times the other positions over last_axis)",
+               "receptive_field": "the whole input"},
+        "es": {
+            "shape": "(units,); con over: last_axis, (..., units)",
+            "params": "(entradas + 1) * units",
+            "macs": "entradas * units (por las demás posiciones con over: last_axis)",
+            "receptive_field": "la entrada entera",
+        },
+    }
     flop_rule = {"en": "2 per multiply-accumulate, plus 1 per output for the bias",
                  "es": "2 por multiplicación-acumulación, más 1 por salida para el sesgo"}
 
@@ -274,7 +290,15 @@ class Dropout(Layer):
     summary = {"en": "dropout: randomly zeroes values while training; identity at inference",
                "es": "dropout: anula valores al azar durante el entrenamiento; identidad en inferencia"}
     in_place = True  # PyTorch's inplace=True (and nothing at all in eval mode)
-    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
     rate: float = Field(default=0.5, ge=0, lt=1, validation_alias=AliasChoices("rate", "p"),

@@ -149,8 +149,16 @@ class GCNConv(GraphLayer):
     D the degrees counted at the targets with it (PyG's GCNConv, gcn_norm)."""
 
     kind = "gcn_conv"
-    formulas = {"shape": "(N, C)", "params": "F*C + C", "macs": "N*F*C (transform) + (E + N)*C (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "F*C + C", "macs": "N*F*C (transform) + (E + N)*C (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "F*C + C",
+            "macs": "N*F*C (transformación) + (E + N)*C (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "graph convolution (Kipf & Welling): neighbours and self, symmetrically normalised",
                "es": "convolución de grafo (Kipf y Welling): vecinos y el propio nodo, con normalización simétrica"}
     flop_rule = {"en": "2 per multiply-accumulate (the transform, then the weighted sum over the E + N edges "
@@ -194,9 +202,17 @@ class ChebConv(GraphLayer):
     T_k = 2 L~ T_(k-1) - T_(k-2). L~ keeps its diagonal (zero) as N entries: E + N per propagation."""
 
     kind = "cheb_conv"
-    formulas = {"shape": "(N, C)", "params": "K*F*C + C",
-                "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "K*F*C + C",
+               "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "K*F*C + C",
+            "macs": "K*N*F*C (transformación) + (K - 1)*(E + N)*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "Chebyshev spectral graph convolution (Defferrard et al.): a polynomial of order K-1 in the "
                      "Laplacian",
                "es": "convolución espectral de Chebyshev (Defferrard et al.): un polinomio de orden K-1 en el "
@@ -277,8 +293,16 @@ class GraphConv(GraphLayer):
     over the edges j -> i (PyG's GraphConv, aggr 'add': lin_root and lin_rel)."""
 
     kind = "graph_conv"
-    formulas = {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "2*F*C + C",
+            "macs": "2*N*F*C (transformación) + E*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "graph convolution (Morris et al.): self and the sum of the neighbours, each its own weights",
                "es": "convolución de grafo (Morris et al.): el nodo y la suma de sus vecinos, cada uno con sus pesos"}
     flop_rule = {"en": "2 per weight multiply-accumulate, 1 per value summed over the E edges, N*C adding the "
@@ -330,8 +354,16 @@ class SAGEConv(GraphConv):
     (PyG's SAGEConv: lin_r for the node, lin_l with the bias for its neighbours; no neighbour gives 0)."""
 
     kind = "sage_conv"
-    formulas = {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "2*F*C + C",
+            "macs": "2*N*F*C (transformación) + E*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "GraphSAGE convolution: self and the mean of the neighbours, each its own weights",
                "es": "convolución GraphSAGE: el nodo y la media de sus vecinos, cada uno con sus pesos"}
     flop_rule = {"en": "as graph_conv, plus N*F divisions for the mean",
@@ -346,10 +378,18 @@ class GATConv(GraphLayer):
     concatenated (H*C) or averaged (C), then the bias (PyG's GATConv)."""
 
     kind = "gat_conv"
-    formulas = {"shape": "(N, H*C) concatenated, (N, C) averaged",
-                "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)",
-                "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, H*C) concatenated, (N, C) averaged",
+               "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)",
+               "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, H*C) concatenadas, (N, C) promediadas",
+            "params": "F*H*C + 2*H*C + H*C (concatenadas) o C (media)",
+            "macs": "N*F*H*C + 2*N*H*C (transformación) + (E + N)*H*C (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "graph attention (Veličković et al.): neighbours weighted by learnt attention, per head",
                "es": "atención en grafos (Veličković et al.): vecinos ponderados por una atención aprendida, por "
                      "cabeza"}
@@ -431,8 +471,16 @@ class GINConv(GraphLayer):
                      "its MLP follows as dense layers",
                "es": "agregación de isomorfismo de grafos (Xu et al.): (1 + eps) * el nodo + la suma de sus vecinos; "
                      "su MLP sigue como capas densas"}
-    formulas = {"shape": "(N, F): unchanged", "params": "0 (eps a buffer), 1 with train_eps",
-                "macs": "N*F (transform: (1 + eps)*x) + E*F (aggregation)", "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, F): unchanged", "params": "0 (eps a buffer), 1 with train_eps",
+               "macs": "N*F (transform: (1 + eps)*x) + E*F (aggregation)", "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, F): sin cambios",
+            "params": "0 (eps un búfer), 1 con train_eps",
+            "macs": "N*F (transformación: (1 + eps)*x) + E*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     flop_rule = {"en": "1 per value summed over the E edges, 2*N*F for (1 + eps)*x added",
                  "es": "1 por valor sumado por las E aristas, 2*N*F para sumar (1 + eps)*x"}
 
@@ -470,7 +518,15 @@ class GlobalNodePool(Layer):
     """One vector per graph: a reduction over the nodes, (N, F) -> (F,) (PyG's global_*_pool with
     one graph per sample of the batch)."""
 
-    formulas = {"shape": "(F,)", "params": "0", "macs": "0 (no weights)", "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(F,)", "params": "0", "macs": "0 (no weights)", "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(F,)",
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     reduction: ClassVar[str]
 
     def infer(self, inputs, check):

@@ -25,8 +25,12 @@ from convcalc.layers.torch_code import (
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 MAX_BINS = 4096  # adaptive pooling bins per axis: each is a term of the symbolic FLOP count
-POOL_SHAPE = "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
-             "minus 1 if the last window would start in the right padding"
+POOL_SHAPE = {
+    "en": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, "
+          "minus 1 if the last window would start in the right padding",
+    "es": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S por defecto F; ceil_mode: ceil(...) + 1, "
+          "menos 1 si la última ventana empezaría en el relleno derecho",
+}
 
 
 class Pool(Windowed):
@@ -171,8 +175,16 @@ class MaxPool(Pool):
 
     summary = {"en": "max pooling: the largest value of each window",
                "es": "max pooling: el mayor valor de cada ventana"}
-    formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+    formulas = {
+        "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+        "es": {
+            "shape": POOL_SHAPE["es"],
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+    }
     flop_rule = {"en": "F^r - 1 comparisons per output element",
                  "es": "F^r - 1 comparaciones por elemento de salida"}
     window_flops = staticmethod(lambda n: n - 1)
@@ -228,8 +240,16 @@ class AvgPool(Pool):
 
     summary = {"en": "average pooling: the mean of each window",
                "es": "average pooling: la media de cada ventana"}
-    formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+    formulas = {
+        "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+        "es": {
+            "shape": POOL_SHAPE["es"],
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+    }
     flop_rule = {"en": "F^r per output element (F^r - 1 additions, 1 division)",
                  "es": "F^r por elemento de salida (F^r - 1 sumas, 1 división)"}
     window_flops = staticmethod(lambda n: n)
@@ -353,9 +373,17 @@ class Subsample(Pool):
     summary = {"en": "trainable subsampling (LeNet-5): each window's sum times a learnt coefficient, plus a bias",
                "es": "submuestreo entrenable (LeNet-5): la suma de cada ventana por un coeficiente aprendido, más "
                      "un sesgo"}
-    formulas = {"shape": POOL_SHAPE, "params": "2*C (a coefficient and a bias per map)",
-                "macs": "C*O^r (one multiply by the coefficient per output)",
-                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+    formulas = {
+        "en": {"shape": POOL_SHAPE["en"], "params": "2*C (a coefficient and a bias per map)",
+               "macs": "C*O^r (one multiply by the coefficient per output)",
+               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+        "es": {
+            "shape": POOL_SHAPE["es"],
+            "params": "2*C (un coeficiente y un sesgo por mapa de características)",
+            "macs": "C*O^r (una multiplicación por el coeficiente por salida)",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+    }
     flop_rule = {"en": "F^r + 1 per output element (F^r - 1 additions, 1 multiplication, 1 bias addition)",
                  "es": "F^r + 1 por elemento de salida (F^r - 1 sumas, 1 multiplicación, 1 suma del sesgo)"}
     window_flops = staticmethod(lambda n: n + 1)
@@ -528,8 +556,16 @@ class GlobalPool(Layer):
                            "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)",
                            json_schema_extra={"es": "conservar los ejes espaciales con tamaño 1 (`AdaptiveAvgPool2d(1)`"
                                                     " de PyTorch); por defecto, un vector plano de C valores (Keras)"})
-    formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "the whole input"}
+    formulas = {
+        "en": {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "the whole input"},
+        "es": {
+            "shape": "(C,)  o (C, 1, ..., 1) con keepdims",
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "la entrada entera",
+        },
+    }
 
     extra_flops_per_window: ClassVar[int] = 0
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
@@ -551,7 +587,7 @@ class GlobalPool(Layer):
         x = inputs[0]
         positions = "*".join(["H", "W"] if self.rank == 2 else ["D", "H", "W"] if self.rank == 3 else ["L"])
         extra = f" + {self.extra_flops_per_window}" if self.extra_flops_per_window else ""
-        return [Step("shape", self.formulas["shape"], None, result.output.dims),
+        return [Step("shape", self.formulas["en"]["shape"], None, result.output.dims),
                 Step("params", "params", None, 0), Step("macs", "MACs", None, 0),
                 Step("flops", f"FLOPs = C*({positions} - 1{extra})", f"{x.channels}*({joined(x.spatial)} - 1{extra})",
                      result.flops, note=("flop_rule_note", {}))]
@@ -689,9 +725,17 @@ class AdaptivePool(Layer):
         description="O: output size per spatial axis; null keeps that axis's size (PyTorch's None)",
         json_schema_extra={"es": "O: tamaño de salida por eje espacial; null conserva el tamaño de ese eje (`None` de "
                                  "PyTorch)"})
-    formulas = {"shape": "(C, O, ...): constant, whatever the input size",
-                "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
+    formulas = {
+        "en": {"shape": "(C, O, ...): constant, whatever the input size",
+               "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"},
+        "es": {
+            "shape": "(C, O, ...): constante, sea cual sea el tamaño de entrada",
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "región 0 = [0, ceil(W/O)); j = W/O",
+        },
+    }
 
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 

@@ -53,7 +53,15 @@ class ZeroPad(Layer):
 
     summary = {"en": "zero padding: adds zeros around the feature maps",
                "es": "relleno con ceros: añade ceros alrededor de los mapas de características"}
-    formulas = {"shape": "O = W + P_lo + P_hi", "params": "0", "macs": "0", "receptive_field": "start moves by -P_lo"}
+    formulas = {
+        "en": {"shape": "O = W + P_lo + P_hi", "params": "0", "macs": "0", "receptive_field": "start moves by -P_lo"},
+        "es": {
+            "shape": "O = W + P_lo + P_hi",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el inicio se desplaza -P_lo",
+        },
+    }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
     padding: Union[int, list] = Field(description="int, per axis, or [before, after] pairs",
@@ -118,7 +126,15 @@ class Crop(Layer):
 
     summary = {"en": "cropping: removes pixels from the borders",
                "es": "recorte: quita píxeles de los bordes"}
-    formulas = {"shape": "O = W - C_lo - C_hi", "params": "0", "macs": "0", "receptive_field": "start moves by C_lo"}
+    formulas = {
+        "en": {"shape": "O = W - C_lo - C_hi", "params": "0", "macs": "0", "receptive_field": "start moves by C_lo"},
+        "es": {
+            "shape": "O = W - C_lo - C_hi",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el inicio se desplaza C_lo",
+        },
+    }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
     cropping: Union[int, list] = Field(description="int, per axis, or [before, after] pairs",
@@ -184,8 +200,16 @@ class CenterCrop(Layer):
     min_inputs = max_inputs = 2
     summary = {"en": "centre crop to the size of a reference layer (U-Net skip connections)",
                "es": "recorte central al tamaño de una capa de referencia (conexiones de U-Net)"}
-    formulas = {"shape": "spatial size of the reference; channels of the first input", "params": "0", "macs": "0",
-                "receptive_field": "start moves by floor((W - O)/2)"}
+    formulas = {
+        "en": {"shape": "spatial size of the reference; channels of the first input", "params": "0", "macs": "0",
+               "receptive_field": "start moves by floor((W - O)/2)"},
+        "es": {
+            "shape": "el tamaño espacial de la referencia; los canales de la primera entrada",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el inicio se desplaza floor((W - O)/2)",
+        },
+    }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
     def infer(self, inputs, check):
@@ -284,8 +308,16 @@ class Upsample(Layer):
                      "by a scale, to a size, or to a reference layer's size",
                "es": "sobremuestreo: vecino más cercano, bilineal, o ceros entre píxeles ('cama de clavos'); "
                      "por un factor, a un tamaño, o al tamaño de una capa de referencia"}
-    formulas = {"shape": "O = floor(W * scale), the given size, or O_ref (size: reference)", "params": "0",
-                "macs": "0", "receptive_field": "j_out = j_in/scale (scale = O/W)"}
+    formulas = {
+        "en": {"shape": "O = floor(W * scale), the given size, or O_ref (size: reference)", "params": "0",
+               "macs": "0", "receptive_field": "j_out = j_in/scale (scale = O/W)"},
+        "es": {
+            "shape": "O = floor(W * scale), el tamaño dado, u O_ref (size: 'reference')",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "j_out = j_in/scale (scale = O/W)",
+        },
+    }
     flop_rule = {"en": "nearest and zeros: 0 (copies); bilinear (linear, trilinear): 2^(r+1) - 1 per output element",
                  "es": "vecino y ceros: 0 (copias); bilineal (lineal, trilineal): 2^(r+1) - 1 por elemento de salida"}
 
@@ -301,7 +333,7 @@ class Upsample(Layer):
         default="nearest", description="nearest | bilinear (linear interpolation, align_corners=False) | zeros "
                                        "(bed of nails: each value at the top-left of its block, zeros elsewhere)",
         json_schema_extra={"es": "nearest (vecino más cercano) | bilinear (interpolación lineal, `align_corners=False`)"
-                                 " | zeros (lecho de clavos: cada valor en la esquina superior izquierda de su bloque, "
+                                 " | zeros (cama de clavos: cada valor en la esquina superior izquierda de su bloque, "
                                  "ceros en el resto)"})
     align_corners: bool = Field(default=False, description="bilinear only: the corner pixels of input and output "
                                 "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)",

@@ -54,8 +54,16 @@ class Split(Layer):
                      "name.1, ...",
                "es": "dividir: varias salidas a lo largo de un eje (torch.chunk / torch.split); cada una se lee "
                      "como nombre.0, nombre.1, ..."}
-    formulas = {"shape": "chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
-                "params": "0", "macs": "0", "receptive_field": "unchanged (a spatial split moves each part's start)"}
+    formulas = {
+        "en": {"shape": "chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
+               "params": "0", "macs": "0", "receptive_field": "unchanged (a spatial split moves each part's start)"},
+        "es": {
+            "shape": "chunks: ceil(C/chunks) cada una, la última lo que queda; sizes: las dadas, que suman C",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios (una división espacial desplaza el inicio de cada parte)",
+        },
+    }
     flop_rule = NO_FLOPS
 
     axis: int = Field(default=0, description="the axis split: 0 = channels, -1 = the last",
@@ -168,8 +176,16 @@ class Slice(Layer):
     summary = {"en": "slice: x[start:end:step] along one axis (negative positions count from the end)",
                "es": "recorte por índices: x[inicio:fin:paso] en un eje (las posiciones negativas cuentan desde el "
                      "final)"}
-    formulas = {"shape": "ceil((end - start)/step) along the axis, after Python's clamping", "params": "0",
-                "macs": "0", "receptive_field": "unit 0 moves by start*j; j becomes j*step"}
+    formulas = {
+        "en": {"shape": "ceil((end - start)/step) along the axis, after Python's clamping", "params": "0",
+               "macs": "0", "receptive_field": "unit 0 moves by start*j; j becomes j*step"},
+        "es": {
+            "shape": "ceil((end - start)/step) a lo largo del eje, tras el recorte de los límites que hace Python",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la unidad 0 se desplaza start*j; j pasa a ser j*step",
+        },
+    }
     flop_rule = NO_FLOPS
 
     axis: int = Field(default=0, description="the axis sliced: 0 = channels, -1 = the last",
@@ -256,8 +272,16 @@ class ChannelShuffle(Layer):
     kind = "channel_shuffle"
     summary = {"en": "channel shuffle: channel k*g + i of the output is channel i*(C/g) + k of the input",
                "es": "barajado de canales: el canal k*g + i de la salida es el canal i*(C/g) + k de la entrada"}
-    formulas = {"shape": "unchanged (C divisible by groups)", "params": "0", "macs": "0",
-                "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged (C divisible by groups)", "params": "0", "macs": "0",
+               "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios (C divisible por groups)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = NO_FLOPS
 
     groups: PositiveInt = Field(description="g: the groups whose channels are interleaved",
@@ -337,8 +361,16 @@ class Reshape(Layer):
                "es": "cambio de forma (view): los mismos valores, por filas, en una nueva forma por muestra; un "
                      "tamaño puede ser -1"}
     in_place = True  # a view of its input in PyTorch: no values of its own
-    formulas = {"shape": "as given; -1 = (C*H*W)/(product of the others)", "params": "0", "macs": "0",
-                "receptive_field": "the whole input"}
+    formulas = {
+        "en": {"shape": "as given; -1 = (C*H*W)/(product of the others)", "params": "0", "macs": "0",
+               "receptive_field": "the whole input"},
+        "es": {
+            "shape": "la dada; -1 = (C*H*W)/(producto de las demás)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la entrada entera",
+        },
+    }
     flop_rule = NO_FLOPS
 
     shape: list[int] = Field(validation_alias=AliasChoices("shape", "target_shape"),
@@ -422,8 +454,16 @@ class Permute(Layer):
     kind = "permute"
     summary = {"en": "permute: a sample's axes in a new order (output axis i is input axis dims[i])",
                "es": "permutar: los ejes de una muestra en otro orden (el eje i de la salida es el eje dims[i])"}
-    formulas = {"shape": "output axis i has input axis dims[i]'s size", "params": "0", "macs": "0",
-                "receptive_field": "unchanged while the channels stay first"}
+    formulas = {
+        "en": {"shape": "output axis i has input axis dims[i]'s size", "params": "0", "macs": "0",
+               "receptive_field": "unchanged while the channels stay first"},
+        "es": {
+            "shape": "el eje de salida i tiene el tamaño del eje de entrada dims[i]",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios mientras los canales sigan primero",
+        },
+    }
     flop_rule = NO_FLOPS
 
     dims: list[int] = Field(description="a permutation of the sample's axes 0 (channels), 1, ...",
@@ -486,8 +526,16 @@ class Transpose(Layer):
     kind = "transpose"
     summary = {"en": "transpose: two axes of a sample swapped", "es": "trasponer: dos ejes de una muestra "
                "intercambiados"}
-    formulas = {"shape": "the two axes' sizes swapped", "params": "0", "macs": "0",
-                "receptive_field": "unchanged while the channels stay first"}
+    formulas = {
+        "en": {"shape": "the two axes' sizes swapped", "params": "0", "macs": "0",
+               "receptive_field": "unchanged while the channels stay first"},
+        "es": {
+            "shape": "los tamaños de los dos ejes intercambiados",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios mientras los canales sigan primero",
+        },
+    }
     flop_rule = NO_FLOPS
 
     dim0: int = Field(description="one axis: 0 = channels, -1 = the last",
@@ -537,8 +585,16 @@ class Reduce(Layer):
     kind = "reduce"
     summary = {"en": "reduce: mean, sum or maximum over axes of a sample (keepdim keeps them as size 1)",
                "es": "reducción: media, suma o máximo sobre ejes de una muestra (keepdim los deja con tamaño 1)"}
-    formulas = {"shape": "the reduced axes removed (size 1 with keepdim)", "params": "0", "macs": "0",
-                "receptive_field": "the whole input over reduced spatial axes"}
+    formulas = {
+        "en": {"shape": "the reduced axes removed (size 1 with keepdim)", "params": "0", "macs": "0",
+               "receptive_field": "the whole input over reduced spatial axes"},
+        "es": {
+            "shape": "sin los ejes reducidos (de tamaño 1 con keepdim)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la entrada entera sobre los ejes espaciales reducidos",
+        },
+    }
     flop_rule = {"en": "sum and max: (inputs - outputs) additions or comparisons; mean: one more division per "
                        "output, so one FLOP per input element",
                  "es": "suma y máximo: (entradas - salidas) sumas o comparaciones; media: una división más por "
@@ -645,7 +701,15 @@ class Identity(Layer):
     kind = "identity"
     summary = {"en": "identity: the input unchanged", "es": "identidad: la entrada sin cambios"}
     in_place = True  # its output is its input
-    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "0", "es": "0"}
 
     def infer(self, inputs, check):
@@ -685,7 +749,15 @@ class StochasticDepth(Layer):
                      "(what convcalc computes)",
                "es": "profundidad estocástica: descarta la rama al azar al entrenar; la identidad en inferencia "
                      "(lo que calcula convcalc)"}
-    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
     p: float = Field(default=0.1, ge=0, le=1, validation_alias=AliasChoices("p", "rate"),
@@ -746,7 +818,15 @@ class LayerScale(Layer):
     kind = "layer_scale"
     summary = {"en": "layer scale: each channel multiplied by its own learnt factor",
                "es": "escala por capa: cada canal multiplicado por su propio factor aprendido"}
-    formulas = {"shape": "unchanged", "params": "C", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "C", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "C",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "1 multiplication per element", "es": "1 multiplicación por elemento"}
 
     init: float = Field(default=1e-6, description="the factors' starting value when training (ConvNeXt: "

@@ -27,8 +27,16 @@ class MaxUnpool(Windowed):
                      "window's maximum, zeros elsewhere",
                "es": "desagrupación máxima: entradas [valores, el tensor que leyó el max pooling]; cada valor "
                      "vuelve a la posición del máximo de su ventana, ceros en el resto"}
-    formulas = {"shape": "the second input's shape (its max pool must give the first's)", "params": "0",
-                "macs": "0", "receptive_field": "the second input's"}
+    formulas = {
+        "en": {"shape": "the second input's shape (its max pool must give the first's)", "params": "0",
+               "macs": "0", "receptive_field": "the second input's"},
+        "es": {
+            "shape": "la forma de la segunda entrada (su maxpool debe dar la de la primera)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el de la segunda entrada",
+        },
+    }
     flop_rule = {"en": "0: values are only placed", "es": "0: los valores solo se colocan"}
 
     @model_validator(mode="after")
