@@ -23,7 +23,7 @@ ENTRY_PROPERTIES = {  # "es": the Spanish description, kept out of the JSON Sche
                          "parámetros cuentan; sus MACs y su memoria, solo con `--mode train`"},
     "weights": {"type": "object", "additionalProperties": {"type": ["array", "number"]},
                 "description": "parameter values for `convcalc run`, by PyTorch's names: weight, bias, ...",
-                "es": "valores de los parámetros para `convcalc run`, con los nombres de PyTorch: weight, bias, ..."},
+                "es": "valores de los parámetros para `convcalc run`, con los nombres de PyTorch: `weight`, `bias`, ..."},
 }
 assert set(ENTRY_PROPERTIES) == set(ENTRY_KEYS)
 

@@ -163,10 +163,10 @@ SIMPLE: dict[str, tuple] = {
              "SiLU / swish: x * sigmoid(x)", "SiLU / swish: x * sigmoide(x)",
              lambda np, x: x * _sigmoid(np, x)),
     "hardswish": (5, {"en": "add, max, min, multiply, divide", "es": "sumar, máximo, mínimo, multiplicar, dividir"},
-                  "hard swish: x * relu6(x + 3)/6", "hard swish: x * relu6(x + 3)/6",
+                  "hard swish: x * relu6(x + 3)/6", "swish rígida ('hard swish'): x * relu6(x + 3)/6",
                   lambda np, x: x * np.clip(x + 3, 0, 6) / 6),
     "hardsigmoid": (4, {"en": "add, max, min, divide", "es": "sumar, máximo, mínimo, dividir"},
-                    "hard sigmoid: relu6(x + 3)/6", "hard sigmoid: relu6(x + 3)/6",
+                    "hard sigmoid: relu6(x + 3)/6", "sigmoide rígida ('hard sigmoid'): relu6(x + 3)/6",
                     lambda np, x: np.clip(x + 3, 0, 6) / 6),
     "softplus": (3, {"en": "exp, +1, log", "es": "exp, +1, log"},
                  "softplus: log(1 + e^x)", "softplus: log(1 + e^x)",
@@ -322,7 +322,7 @@ class LeakyRelu(Activation):
     kind = "leaky_relu"
     per_element = 2
     how = {"en": "compare, multiply", "es": "comparar, multiplicar"}
-    summary = {"en": "leaky ReLU: x, or slope*x below 0", "es": "leaky ReLU: x, o pendiente*x bajo 0"}
+    summary = {"en": "leaky ReLU: x, or slope*x below 0", "es": "ReLU con fugas ('leaky ReLU'): x, o pendiente*x bajo 0"}
     negative_slope: float = Field(default=0.01, description="slope below 0",
                                   json_schema_extra={"es": "pendiente bajo 0"})
 
@@ -394,7 +394,7 @@ class Prelu(Activation):
     kind = "prelu"
     per_element = 2
     how = {"en": "compare, multiply", "es": "comparar, multiplicar"}
-    summary = {"en": "PReLU: leaky ReLU with learnt slopes", "es": "PReLU: leaky ReLU con pendientes aprendidas"}
+    summary = {"en": "PReLU: leaky ReLU with learnt slopes", "es": "PReLU: ReLU con fugas y pendientes aprendidas"}
     formulas = {
         "en": {"shape": "unchanged", "params": "1, or C with per_channel", "macs": "0",
                "receptive_field": "unchanged"},
@@ -406,7 +406,7 @@ class Prelu(Activation):
         },
     }
     per_channel: bool = Field(default=False, description="one slope per channel (num_parameters = C)",
-                              json_schema_extra={"es": "una pendiente por canal (num_parameters = C)"})
+                              json_schema_extra={"es": "una pendiente por canal (`num_parameters` = C)"})
 
     def parameters(self, channels):
         return channels if self.per_channel else 1

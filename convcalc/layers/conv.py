@@ -83,7 +83,7 @@ class GroupedConv(ConvBase):
                                  description="K: number of filters = output channels",
                                  json_schema_extra={"es": "K: número de filtros = canales de salida"})
     groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)",
-                                json_schema_extra={"es": "G: grupos de canales (G = C_in es en profundidad, depthwise)"})
+                                json_schema_extra={"es": "G: grupos de canales (con G = C_in, convolución en profundidad)"})
 
     @model_validator(mode="after")
     def _groups_divide_filters(self):
@@ -397,7 +397,7 @@ class SeparableConv(ConvBase):
     flop_rule = CONV_FLOPS
 
     filters: PositiveInt = Field(description="K: output channels of the pointwise step",
-                                 json_schema_extra={"es": "K: canales de salida del paso puntual (pointwise)"})
+                                 json_schema_extra={"es": "K: canales de salida del paso puntual (1x1)"})
     multiplier: PositiveInt = Field(default=1, validation_alias=AliasChoices("multiplier", "depth_multiplier"),
                                     description="M: depthwise filters per input channel",
                                     json_schema_extra={"es": "M: filtros en profundidad por canal de entrada"})

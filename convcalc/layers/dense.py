@@ -33,9 +33,9 @@ class Flatten(Layer):
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
 
     start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)",
-                            json_schema_extra={"es": "primer eje fusionado: 0 = canales (start_dim - 1 de torch)"})
+                            json_schema_extra={"es": "primer eje fusionado: 0 = canales (`start_dim` - 1 de torch)"})
     end_axis: int = Field(default=-1, description="last axis merged, -1 = the last (torch's end_dim)",
-                          json_schema_extra={"es": "último eje fusionado, -1 = el último (end_dim de torch)"})
+                          json_schema_extra={"es": "último eje fusionado, -1 = el último (`end_dim` de torch)"})
 
     @property
     def whole(self) -> bool:
@@ -149,9 +149,9 @@ class Dense(Layer):
                "macs": "inputs * units (times the other positions over last_axis)",
                "receptive_field": "the whole input"},
         "es": {
-            "shape": "(units,); con over: last_axis, (..., units)",
+            "shape": "(units,); con `over: last_axis`, (..., units)",
             "params": "(entradas + 1) * units",
-            "macs": "entradas * units (por las demás posiciones con over: last_axis)",
+            "macs": "entradas * units (por las demás posiciones con `over: last_axis`)",
             "receptive_field": "la entrada entera",
         },
     }
@@ -169,7 +169,7 @@ class Dense(Layer):
     over: Literal["vector", "last_axis"] = Field(
         default="vector", description="vector: a flat input (N,); last_axis: torch.nn.Linear on an N-D "
         "sample, acting on its last axis (W of (C, H, W)) at every other position",
-        json_schema_extra={"es": "vector: una entrada plana (N,); last_axis: `torch.nn.Linear` sobre una muestra N-D, "
+        json_schema_extra={"es": "'vector': una entrada plana (N,); 'last_axis': `torch.nn.Linear` sobre una muestra N-D, "
                                  "que actúa sobre su último eje (W de (C, H, W)) en cada una de las demás posiciones"})
 
     def infer(self, inputs, check):

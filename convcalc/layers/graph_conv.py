@@ -542,7 +542,7 @@ class GlobalNodePool(Layer):
 class GlobalMeanPool(GlobalNodePool):
     kind = "global_mean_pool"
     summary = {"en": "global mean pooling over the nodes: one vector per graph",
-               "es": "global mean pooling sobre los nodos: un vector por grafo"}
+               "es": "agrupación global por media sobre los nodos: un vector por grafo"}
     flop_rule = {"en": "N per feature (N - 1 additions, 1 division)", "es": "N por característica (N - 1 sumas, "
                  "1 división)"}
     reduction = "mean"
@@ -551,7 +551,7 @@ class GlobalMeanPool(GlobalNodePool):
 class GlobalAddPool(GlobalNodePool):
     kind = "global_add_pool"
     summary = {"en": "global sum pooling over the nodes: one vector per graph",
-               "es": "global sum pooling sobre los nodos: un vector por grafo"}
+               "es": "agrupación global por suma sobre los nodos: un vector por grafo"}
     flop_rule = {"en": "N - 1 additions per feature", "es": "N - 1 sumas por característica"}
     reduction = "sum"
 
@@ -559,6 +559,6 @@ class GlobalAddPool(GlobalNodePool):
 class GlobalMaxPool(GlobalNodePool):
     kind = "global_max_pool"
     summary = {"en": "global max pooling over the nodes: one vector per graph",
-               "es": "global max pooling sobre los nodos: un vector por grafo"}
+               "es": "agrupación global por máximo sobre los nodos: un vector por grafo"}
     flop_rule = {"en": "N - 1 comparisons per feature", "es": "N - 1 comparaciones por característica"}
     reduction = "max"

@@ -107,7 +107,7 @@ class Multiply(Layer):
     formulas = {
         "en": {"shape": "the broadcast shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"},
         "es": {
-            "shape": "la forma difundida (broadcast)",
+            "shape": "la forma difundida ('broadcast')",
             "params": "0",
             "macs": "0",
             "receptive_field": "unión de las ramas",

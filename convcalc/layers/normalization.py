@@ -60,7 +60,7 @@ class BatchNorm(Layer):
     """y = gamma * (x - mean)/sqrt(var + eps) + beta per channel, with running statistics."""
 
     summary = {"en": "batch normalisation: per-channel scale and shift with running mean and variance",
-               "es": "normalización por lotes (batch norm): escala y desplazamiento por canal con media y varianza acumuladas"}
+               "es": "normalización por lotes ('batch norm'): escala y desplazamiento por canal con media y varianza acumuladas"}
     formulas = {
         "en": {"shape": "unchanged", "params": "trainable 2*C (gamma, beta); non-trainable 2*C (running mean, variance)",
                "macs": "0", "receptive_field": "unchanged"},
@@ -203,9 +203,9 @@ class LayerNorm(Layer):
                "macs": "0", "receptive_field": "unchanged (over: all mixes every position, last_axis those along it)"},
         "es": {
             "shape": "sin cambios",
-            "params": "2 * (elementos normalizados): C*H*W, C con over: channels, el tamaño del último eje con over: last_axis",
+            "params": "2 * (elementos normalizados): C*H*W, C con `over: channels`, el tamaño del último eje con `over: last_axis`",
             "macs": "0",
-            "receptive_field": "sin cambios (over: all mezcla todas las posiciones; last_axis, las de ese eje)",
+            "receptive_field": "sin cambios (`over: all` mezcla todas las posiciones; `last_axis`, las de ese eje)",
         },
     }
     flop_rule = STATS_FLOPS

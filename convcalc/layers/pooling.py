@@ -45,8 +45,8 @@ class Pool(Windowed):
         default="pytorch", description="pytorch: padding at most half the kernel per side (PyTorch refuses more); "
         "onnx: any padding smaller than the dilated window, as ONNX and TensorFlow pad (the padding reads -inf "
         "for a max, and counts in a mean as count_include_pad says)",
-        json_schema_extra={"es": "pytorch: relleno de a lo sumo la mitad del núcleo por lado (PyTorch rechaza más); "
-                                 "onnx: cualquier relleno menor que la ventana dilatada, como rellenan ONNX y "
+        json_schema_extra={"es": "'pytorch': relleno de a lo sumo la mitad del núcleo por lado (PyTorch rechaza más); "
+                                 "'onnx': cualquier relleno menor que la ventana dilatada, como rellenan ONNX y "
                                  "TensorFlow (el relleno vale -inf para un máximo y cuenta en una media según diga "
                                  "count_include_pad)"})
     window_flops: ClassVar[Callable[[int], int]]  # FLOPs of one window of n elements
@@ -174,7 +174,7 @@ class MaxPool(Pool):
     """Maximum of each window."""
 
     summary = {"en": "max pooling: the largest value of each window",
-               "es": "max pooling: el mayor valor de cada ventana"}
+               "es": "agrupación por máximo ('max pooling'): el mayor valor de cada ventana"}
     formulas = {
         "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
@@ -239,7 +239,7 @@ class AvgPool(Pool):
     A dilation spaces the taps as ONNX AveragePool's dilations (PyTorch's avg_pool has none)."""
 
     summary = {"en": "average pooling: the mean of each window",
-               "es": "average pooling: la media de cada ventana"}
+               "es": "agrupación por media ('average pooling'): la media de cada ventana"}
     formulas = {
         "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
@@ -321,7 +321,7 @@ class AvgPool(Pool):
 class SumPool(Pool):
     """Sum of each window (the lecture notes' SUM pooling; avg pooling times F^r)."""
 
-    summary = {"en": "sum pooling: the sum of each window", "es": "sum pooling: la suma de cada ventana"}
+    summary = {"en": "sum pooling: the sum of each window", "es": "agrupación por suma: la suma de cada ventana"}
     formulas = AvgPool.formulas
     flop_rule = {"en": "F^r - 1 additions per output element",
                  "es": "F^r - 1 sumas por elemento de salida"}
@@ -473,7 +473,7 @@ class LPPool(Pool):
     Padding (zeros, which add nothing) and dilation as ONNX LpPool's pads and dilations."""
 
     summary = {"en": "Lp pooling: the p-norm of each window (p = 2: L2 pooling)",
-               "es": "Lp pooling: la norma p de cada ventana (p = 2: L2 pooling)"}
+               "es": "agrupación Lp: la norma p de cada ventana (p = 2: agrupación L2)"}
     formulas = AvgPool.formulas
     flop_rule = {"en": "2*F^r per output element (F^r powers, F^r - 1 additions, 1 root)",
                  "es": "2*F^r por elemento de salida (F^r potencias, F^r - 1 sumas, 1 raíz)"}
@@ -628,7 +628,7 @@ def _global_from_onnx(cls, node):
 
 class GlobalAvgPool(GlobalPool):
     summary = {"en": "global average pooling: the mean of each feature map",
-               "es": "global average pooling: la media de cada mapa de características"}
+               "es": "agrupación global por media: la media de cada mapa de características"}
     flop_rule = {"en": "H*W per channel (H*W - 1 additions, 1 division)",
                  "es": "H*W por canal (H*W - 1 sumas, 1 división)"}
     extra_flops_per_window = 1
@@ -645,7 +645,7 @@ class GlobalAvgPool(GlobalPool):
 
 class GlobalMaxPool(GlobalPool):
     summary = {"en": "global max pooling: the largest value of each feature map",
-               "es": "global max pooling: el mayor valor de cada mapa de características"}
+               "es": "agrupación global por máximo: el mayor valor de cada mapa de características"}
     flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
     reduction = "max"
 
@@ -664,7 +664,7 @@ class GlobalLPPool(GlobalPool):
     window the whole map (ONNX GlobalLpPool, which sums |x|^p: the same for an even p)."""
 
     summary = {"en": "global Lp pooling: the p-norm of each feature map",
-               "es": "Lp pooling global: la norma p de cada mapa de características"}
+               "es": "agrupación Lp global: la norma p de cada mapa de características"}
     flop_rule = {"en": "2*H*W per channel (H*W powers, H*W - 1 additions, 1 root)",
                  "es": "2*H*W por canal (H*W potencias, H*W - 1 sumas, 1 raíz)"}
     p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p",
@@ -877,7 +877,7 @@ class AdaptiveAvgPool(AdaptivePool):
     onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool", "AveragePool")
 
     summary = {"en": "adaptive average pooling: the mean of O bins per axis",
-               "es": "average pooling adaptativo: la media de O regiones por eje"}
+               "es": "agrupación adaptativa por media: la media de O regiones por eje"}
     flop_rule = {"en": "per output, the elements of its bin (additions plus 1 division)",
                  "es": "por salida, los elementos de su región (sumas más 1 división)"}
     count_flops = staticmethod(lambda read, outputs: read)
@@ -887,7 +887,7 @@ class AdaptiveAvgPool(AdaptivePool):
 
 class AdaptiveMaxPool(AdaptivePool):
     summary = {"en": "adaptive max pooling: the largest value of O bins per axis",
-               "es": "max pooling adaptativo: el mayor valor de O regiones por eje"}
+               "es": "agrupación adaptativa por máximo: el mayor valor de O regiones por eje"}
     flop_rule = {"en": "per output, its bin's elements minus 1 comparisons",
                  "es": "por salida, los elementos de su región menos 1 comparaciones"}
     count_flops = staticmethod(lambda read, outputs: read - outputs)

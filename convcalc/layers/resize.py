@@ -332,12 +332,12 @@ class Upsample(Layer):
     mode: Literal["nearest", "bilinear", "zeros"] = Field(
         default="nearest", description="nearest | bilinear (linear interpolation, align_corners=False) | zeros "
                                        "(bed of nails: each value at the top-left of its block, zeros elsewhere)",
-        json_schema_extra={"es": "nearest (vecino más cercano) | bilinear (interpolación lineal, `align_corners=False`)"
-                                 " | zeros (cama de clavos: cada valor en la esquina superior izquierda de su bloque, "
+        json_schema_extra={"es": "'nearest' (vecino más cercano) | 'bilinear' (interpolación lineal, `align_corners=False`)"
+                                 " | 'zeros' (cama de clavos: cada valor en la esquina superior izquierda de su bloque, "
                                  "ceros en el resto)"})
     align_corners: bool = Field(default=False, description="bilinear only: the corner pixels of input and output "
                                 "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)",
-                                json_schema_extra={"es": "solo bilinear: los píxeles de las esquinas de entrada y "
+                                json_schema_extra={"es": "solo con 'bilinear': los píxeles de las esquinas de entrada y "
                                                          "salida se alinean, posición de entrada o*(W-1)/(O-1) "
                                                          "(`align_corners=True` de PyTorch)"})
 

@@ -52,7 +52,7 @@ class Split(Layer):
     kind = "split"
     summary = {"en": "split: several outputs along an axis (torch.chunk / torch.split); read one as name.0, "
                      "name.1, ...",
-               "es": "dividir: varias salidas a lo largo de un eje (torch.chunk / torch.split); cada una se lee "
+               "es": "dividir: varias salidas a lo largo de un eje (`torch.chunk` / `torch.split`); cada una se lee "
                      "como nombre.0, nombre.1, ..."}
     formulas = {
         "en": {"shape": "chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
@@ -358,7 +358,7 @@ class Reshape(Layer):
 
     kind = "reshape"
     summary = {"en": "reshape (view): the same values, row-major, in a new per-sample shape; one size may be -1",
-               "es": "cambio de forma (view): los mismos valores, por filas, en una nueva forma por muestra; un "
+               "es": "cambio de forma (una vista): los mismos valores, por filas, en una nueva forma por muestra; un "
                      "tamaño puede ser -1"}
     in_place = True  # a view of its input in PyTorch: no values of its own
     formulas = {

@@ -25,7 +25,7 @@ class MaxUnpool(Windowed):
     takes_pytorch_same = False
     summary = {"en": "max unpooling: inputs [values, the tensor the max pool read]; each value returns to its "
                      "window's maximum, zeros elsewhere",
-               "es": "desagrupación máxima: entradas [valores, el tensor que leyó el max pooling]; cada valor "
+               "es": "desagrupación máxima: entradas [valores, el tensor que leyó la agrupación por máximo]; cada valor "
                      "vuelve a la posición del máximo de su ventana, ceros en el resto"}
     formulas = {
         "en": {"shape": "the second input's shape (its max pool must give the first's)", "params": "0",
