@@ -6,19 +6,35 @@ from convcalc.graph import ENTRY_KEYS
 from convcalc.layers import REGISTRY
 from convcalc.spec import Spec, field_names
 
-ENTRY_PROPERTIES = {
+ENTRY_PROPERTIES = {  # "es": the Spanish description, kept out of the JSON Schema
     "name": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$",
-             "description": "layer name (generated when absent: conv1, conv2, ...)"},
+             "description": "layer name (generated when absent: conv1, conv2, ...)",
+             "es": "nombre de la capa (generado si falta: conv1, conv2, ...)"},
     "inputs": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-               "description": "earlier layers (or `input`) this layer reads; default: the previous layer"},
-    "repeat": {"type": "integer", "minimum": 1, "description": "stack this entry N times, named name.0, name.1, ..."},
-    "index_from": {"type": "integer", "minimum": 0, "description": "first index of repeated names (default 0)"},
+               "description": "earlier layers (or `input`) this layer reads; default: the previous layer",
+               "es": "capas anteriores (o `input`) que lee esta capa; por defecto, la capa anterior"},
+    "repeat": {"type": "integer", "minimum": 1, "description": "stack this entry N times, named name.0, name.1, ...",
+               "es": "apilar esta entrada N veces, con los nombres name.0, name.1, ..."},
+    "index_from": {"type": "integer", "minimum": 0, "description": "first index of repeated names (default 0)",
+                   "es": "primer índice de los nombres repetidos (por defecto 0)"},
     "train_only": {"type": "boolean", "description": "built but run only in training (an auxiliary head): "
-                                                   "its parameters count, its MACs and memory only with --mode train"},
+                                                   "its parameters count, its MACs and memory only with --mode train",
+                   "es": "se construye pero solo se ejecuta en el entrenamiento (una cabeza auxiliar): sus "
+                         "parámetros cuentan; sus MACs y su memoria, solo con `--mode train`"},
     "weights": {"type": "object", "additionalProperties": {"type": ["array", "number"]},
-                "description": "parameter values for `convcalc run`, by PyTorch's names: weight, bias, ..."},
+                "description": "parameter values for `convcalc run`, by PyTorch's names: weight, bias, ...",
+                "es": "valores de los parámetros para `convcalc run`, con los nombres de PyTorch: `weight`, `bias`, ..."},
 }
 assert set(ENTRY_PROPERTIES) == set(ENTRY_KEYS)
+
+
+ENTRY_SCHEMAS = {key: {name: value for name, value in prop.items() if name != "es"}
+                 for key, prop in ENTRY_PROPERTIES.items()}
+
+
+def entry_key_description(key: str, lang: str = "en") -> str:
+    """What the entry key ``key`` (name, inputs, ...) does, in ``lang``."""
+    return ENTRY_PROPERTIES[key]["es" if lang == "es" else "description"]
 
 
 def layer_fields(kind: str) -> dict:
@@ -27,7 +43,8 @@ def layer_fields(kind: str) -> dict:
     schema = REGISTRY[kind].model_json_schema()
     properties = {}
     for field, names in field_names(REGISTRY[kind]).items():
-        prop = {key: value for key, value in schema.get("properties", {}).get(field, {}).items() if key != "title"}
+        prop = {key: value for key, value in schema.get("properties", {}).get(field, {}).items()
+                if key not in ("title", "es")}  # "es": the Spanish description, not a JSON Schema keyword
         properties[field] = prop
         for alias in names[1:]:
             properties[alias] = {**prop, "description": f"another name of `{field}`"}
@@ -52,7 +69,7 @@ def spec_schema() -> dict:
     for kind in sorted(REGISTRY):
         summary = REGISTRY[kind].summary["en"]
         definitions[kind] = {"type": "object", "description": summary, "additionalProperties": False,
-                             "properties": {"type": {"const": kind}, **layer_fields(kind), **ENTRY_PROPERTIES}}
+                             "properties": {"type": {"const": kind}, **layer_fields(kind), **ENTRY_SCHEMAS}}
         if _one_name_each(kind):
             definitions[kind]["allOf"] = _one_name_each(kind)
         entries.append({"allOf": [{"$ref": f"#/$defs/{kind}"}], "required": ["type"]})
@@ -75,11 +92,18 @@ def catalogue(lang: str = "en") -> list[dict]:
         for name, info in cls.model_fields.items():
             fields.append({"name": name, "aliases": names[name][1:], "required": info.is_required(),
                            "default": None if info.is_required() else _plain_default(info.default),
-                           "description": info.description or ""})
+                           "description": field_description(info, lang)})
         entries.append({"type": kind, "summary": cls.summary[lang], "fields": fields,
                         "inputs": cls.min_inputs if cls.max_inputs == cls.min_inputs else
-                        f"{cls.min_inputs}+", "formulas": cls.formulas, "flops": cls.flop_rule[lang]})
+                        f"{cls.min_inputs}+", "formulas": cls.formulas[lang], "flops": cls.flop_rule[lang]})
     return entries
+
+
+def field_description(info, lang: str) -> str:
+    """A field's description in ``lang``: the Spanish one is its ``json_schema_extra["es"]``."""
+    if lang == "es" and isinstance(info.json_schema_extra, dict) and "es" in info.json_schema_extra:
+        return info.json_schema_extra["es"]
+    return info.description or ""
 
 
 def _plain_default(value):

@@ -25,15 +25,18 @@ FAR = HEAD + "  - relu\ndescription: >\n" + " " * 40 + "text\n"
 CASES = {
     # pydantic's errors, by type
     "int_type": (HEAD + "  - {type: conv2d, filters: »eight, kernel: 3}\n",
-                 "conv2d: 'filters' no es válido: se esperaba un número entero; se recibió 'eight'"),
+                 "conv2d: 'filters' no es válido: se esperaba un número entero; se recibió 'eight' (K: número de filtros = canales de salida)"),
     "union_of_types": (HEAD + "  - {type: conv2d, filters: 8, kernel: »{a: 1}}\n",
-                       "conv2d: 'kernel' no es válido: se esperaba un número entero o una lista; se recibió {a: 1}"),
+                       "conv2d: 'kernel' no es válido: se esperaba un número entero o una lista; se recibió {a: 1}"
+                       " (tamaño de la ventana F: un entero o uno por eje espacial)"),
     "list_item": (HEAD + "  - {type: conv2d, filters: 8, kernel: [3, »1.5]}\n",
-                  "conv2d: 'kernel[1]' no es válido: se esperaba un número entero; se recibió 1.5"),
+                  "conv2d: 'kernel[1]' no es válido: se esperaba un número entero; se recibió 1.5 (tamaño de la ventana F: un entero o uno por eje espacial)"),
     "bool_type": (HEAD + "  - {type: conv2d, filters: 8, kernel: 3, bias: »[true]}\n",
-                  "conv2d: 'bias' no es válido: se esperaba un booleano (true o false); se recibió [true]"),
+                  "conv2d: 'bias' no es válido: se esperaba un booleano (true o false); se recibió [true]"
+                  " (sumar un sesgo aprendido por canal de salida)"),
     "float_type": (HEAD + "  - {type: layernorm, eps: »{a: null}}\n",
-                   "layernorm: 'eps' no es válido: se esperaba un número; se recibió {a: null}"),
+                   "layernorm: 'eps' no es válido: se esperaba un número; se recibió {a: null}"
+                   " (se suma a la varianza antes de su raíz cuadrada)"),
     "string_type": ("name: »[a, b]\ninput: [3, 8, 8]\nlayers: [relu]\n",
                     "especificación: 'name' no es válido: se esperaba un texto; se recibió [a, b]"),
     "list_type": ("name: x\ninput: »{c: 3}\nlayers: [relu]\n",
@@ -46,15 +49,20 @@ CASES = {
                       "especificación: 'layout' no es válido: se esperaba 'chw' o 'hwc'; se recibió 'nhwc'"),
     "literal_among_types": (HEAD + "  - {type: conv2d, filters: 8, kernel: 3, padding: »{a: 1}}\n",
                             "conv2d: 'padding' no es válido: se esperaba un número entero, una lista o uno de "
-                            "'valid', 'same', 'same_pytorch', 'full'; se recibió {a: 1}"),
+                            "'valid', 'same', 'same_pytorch', 'full'; se recibió {a: 1} (relleno P: entero, por eje, "
+                            "pares [antes, después], 'valid' (0), 'same' (la regla de TensorFlow: O = ceil(W/S), "
+                            "cualquier paso, el píxel sobrante después), 'same_pytorch' (`padding='same'` de PyTorch: "
+                            "O = W, solo paso 1, P = d*(F-1), el píxel sobrante después), 'full')"),
     "greater_than": (HEAD + "  - {type: conv2d, filters: »0, kernel: 3}\n",
-                     "conv2d: 'filters' no es válido: debe ser mayor que 0; se recibió 0"),
+                     "conv2d: 'filters' no es válido: debe ser mayor que 0; se recibió 0 (K: número de filtros = canales de salida)"),
     "greater_than_equal": (HEAD + "  - {type: dropout, rate: »-0.5}\n",
-                           "dropout: 'rate' no es válido: debe ser mayor o igual que 0; se recibió -0.5"),
+                           "dropout: 'rate' no es válido: debe ser mayor o igual que 0; se recibió -0.5"
+                           " (fracción de valores puestos a cero durante el entrenamiento)"),
     "less_than": (HEAD + "  - {type: dropout, rate: »1.5}\n",
-                  "dropout: 'rate' no es válido: debe ser menor que 1; se recibió 1.5"),
+                  "dropout: 'rate' no es válido: debe ser menor que 1; se recibió 1.5 (fracción de valores puestos a cero durante el entrenamiento)"),
     "less_than_equal": (HEAD + "  - {type: stochastic_depth, p: »2.0}\n",
-                        "stochastic_depth: 'p' no es válido: debe ser menor o igual que 1; se recibió 2.0"),
+                        "stochastic_depth: 'p' no es válido: debe ser menor o igual que 1; se recibió 2.0"
+                        " (probabilidad de descartar durante el entrenamiento)"),
     "string_pattern_mismatch": ("name: x\ninput: [3, »2H, 8]\nlayers: [relu]\n",
                                 "especificación: 'input[1]' no es válido: debe seguir el patrón "
                                 "'^[A-Za-z_][A-Za-z0-9_]*$'; se recibió '2H'"),

@@ -30,8 +30,10 @@ FORMATS = {"table", "json", "markdown", "csv", "concise", "github", "sarif", "ht
 
 
 def field_names() -> set[str]:
-    """Every layer field's name and alias (kernel, kernel_size, ...)."""
-    names = set()
+    """Every layer field's name and alias (kernel, kernel_size, ...), and the keys every entry takes."""
+    from convcalc.schema import ENTRY_PROPERTIES
+
+    names = set(ENTRY_PROPERTIES)
     for kind in REGISTRY.values():
         for name, info in kind.model_fields.items():
             names |= {name, *(alias for alias in getattr(info.validation_alias, "choices", ()) if isinstance(alias, str))}
@@ -53,8 +55,8 @@ def choice_values(command=main) -> set[str]:
 
 CODE_WORDS = FORMATS | choice_values() | set(REGISTRY) | (field_names() - ENGLISH) | {"same", "valid", "full"}
 FIELDS = "|".join(sorted(field_names(), key=len, reverse=True))
-_CODE = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|--?[A-Za-z][\w-]*|\S*[/\\]\S*|\S+\.(?:yaml|json|md|npz|npy|onnx|py|svg|png)\b"
-                   r"|\b\w*[\d_]\w*\b|\b[A-Za-z]*[a-z][A-Z]\w*|\b[A-Z]{2,}\b"
+_CODE = re.compile(r"`[^`\n]*`|'[^'\n]*'|\"[^\"\n]*\"|--?[A-Za-z][\w-]*|\S*[/\\]\S*|\S+\.(?:yaml|json|md|npz|npy|onnx|py|svg|png)\b"
+                   r"|\b\w*[\d_]\w*\b|\b\w+(?:\.\w+)+|\b[A-Za-z]*[a-z][A-Z]\w*|\b[A-Z]{2,}\b"
                    rf"|\b\w+=\S*|\b\w+:[+-]\S*|\b(?:{FIELDS}): ?\w*|^\s+(?:{FIELDS})(?: o (?:{FIELDS}))*(?= \()", re.MULTILINE)
 
 

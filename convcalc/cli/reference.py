@@ -83,9 +83,11 @@ def specs_command(name, output_format):
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lang_option
 def layers(kinds, output_format, lang):
-    """List the layer types (or only KINDS) with their hyperparameters, formulas and FLOP rules."""
+    """List the layer types (or only KINDS) with their hyperparameters, formulas and FLOP rules,
+    then the keys every entry takes."""
+    from convcalc.i18n import translate
     from convcalc.layers import REGISTRY
-    from convcalc.schema import catalogue
+    from convcalc.schema import ENTRY_PROPERTIES, catalogue, entry_key_description
     from convcalc.spec import suggestion
 
     lang = lang or language_from_environment()
@@ -98,11 +100,21 @@ def layers(kinds, output_format, lang):
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
         return
     for entry in entries:
-        click.echo(f"{entry['type']}: {entry['summary']}  (inputs: {entry['inputs']})")
+        click.echo(f"{entry['type']}: {entry['summary']}  ({translate('layers_inputs', lang, count=entry['inputs'])})")
         for field in entry["fields"]:
-            default = "required" if field["required"] else f"default {field['default']!r}"
-            also = "".join(f" or {alias}" for alias in field["aliases"])
+            default = translate("layers_required", lang) if field["required"] else \
+                translate("layers_default", lang, value=as_yaml(field["default"]))
+            also = "".join(f" {translate('layers_alias', lang)} {alias}" for alias in field["aliases"])
             click.echo(f"    {field['name']}{also} ({default}){': ' + field['description'] if field['description'] else ''}")
         for figure, formula in entry["formulas"].items():
-            click.echo(f"    {figure} = {formula}")
-        click.echo(f"    flops: {entry['flops']}\n")
+            click.echo(f"    {translate(f'layers_figure_{figure}', lang)} = {formula}")
+        click.echo(f"    {translate('layers_figure_flops', lang)}: {entry['flops']}\n")
+    if not kinds:
+        click.echo(translate("layers_entry_keys", lang))
+        for key in ENTRY_PROPERTIES:
+            click.echo(f"    {key}: {entry_key_description(key, lang)}")
+
+
+def as_yaml(value) -> str:
+    """A default as a spec writes it: null, true, 1e-05, "all", [1, 1]."""
+    return json.dumps(value, ensure_ascii=False)

@@ -731,4 +731,15 @@ MESSAGES = {
     "yaml_duplicate_directive": "a directive (%YAML or %TAG) given twice",
     "yaml_incompatible": "incompatible YAML document (version 1.x is required)",
     "yaml_unknown_problem": "the text cannot be read from here on",
+    # the layer reference (convcalc layers)
+    "layers_inputs": "inputs: {count}",
+    "layers_alias": "or",
+    "layers_required": "required",
+    "layers_default": "default: {value}",
+    "layers_figure_shape": "shape",
+    "layers_figure_params": "params",
+    "layers_figure_macs": "macs",
+    "layers_figure_receptive_field": "receptive_field",
+    "layers_figure_flops": "flops",
+    "layers_entry_keys": "Every entry, of any type, also takes:",
 }

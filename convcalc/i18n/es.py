@@ -12,39 +12,7 @@ FORMULA_TERMS = (
     ("forward and backward", "hacia delante y hacia atrás"),
     ("forward bytes", "bytes hacia delante"),
     ("(a gradient per value)", "(un gradiente por valor)"),
-    ("constant, whatever the input size", "constante, sea cual sea el tamaño de la entrada"),
-    ("(no weights)", "(sin pesos)"),
-    ("unchanged (C divisible by groups)", "sin cambios (C divisible por groups)"),
-    ("output axis i has input axis dims[i]'s size", "el eje i de la salida tiene el tamaño del eje dims[i] de la entrada"),
-    ("(times the other positions over last_axis)", "(por las demás posiciones con over: last_axis)"),
-    ("over last_axis", "con over: last_axis"),
-    ("normalised elements", "elementos normalizados"),
-    ("with over: channels", "con over: channels"),
-    ("the last axis's size with over: last_axis", "el tamaño del último eje con over: last_axis"),
-    ("the common shape", "la forma común"),
-    ("the broadcast shape", "la forma difundida (broadcast)"),
-    ("with keepdims", "con keepdims"),
-    ("chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
-     "chunks: ceil(C/chunks) cada una, la última lo que queda; sizes: las dadas, que suman C"),
-    ("the reduced axes removed (size 1 with keepdim)", "sin los ejes reducidos (de tamaño 1 con keepdim)"),
-    ("spatial size of the reference; channels of the first input",
-     "tamaño espacial de la referencia; canales de la primera entrada"),
-    ("transform + aggregation", "transformación + agregación"),
-    ("the given size", "el tamaño dado"),
     ("dtype bytes", "bytes por valor"),
-    # the operations an activation's FLOPs count (activation.Activation.how)
-    ("subtract log-sum", "resta del log-suma"),
-    ("multiply-subtract", "multiplicación-resta"),
-    ("2 multiplies", "2 multiplicaciones"),
-    ("max, min", "máximo, mínimo"),
-    ("max 1", "máximo 1"),
-    ("compare", "comparación"),
-    ("multiply", "multiplicación"),
-    ("subtract", "resta"),
-    ("divide", "división"),
-    ("division", "división"),
-    ("add", "suma"),
-    ("sum", "suma"),
     ("unchanged", "sin cambios"),
     ("params", "parámetros"),
     ("connections", "conexiones"),
@@ -63,7 +31,7 @@ MESSAGES = {
     "rounding_floor": "hacia abajo (floor)",
     "rounding_ceil": "hacia arriba (ceil_mode)",
     "input_smaller_than_kernel": "la entrada ({size}) es menor que el kernel ({kernel}) a lo largo de {axis}, "
-                                 "lo que el average pooling 3D de PyTorch rechaza aun con relleno",
+                                 "lo que el 'average pooling' 3D de PyTorch rechaza aun con relleno",
     # lectura del archivo
     "file_not_found": "el archivo no existe",
     "file_is_directory": "esto es un directorio, no un archivo de especificación",
@@ -407,7 +375,7 @@ MESSAGES = {
                       "{stride} y relleno 'same' (la salida conserva el alto y el ancho de la entrada).",
     "quiz_maxpool": "La capa {layer} es una capa de max pooling con ventana de {kernel}x{kernel}, paso {stride} "
                     "y relleno {padding}.",
-    "quiz_avgpool": "La capa {layer} es una capa de pooling promedio (average pooling) con ventana de "
+    "quiz_avgpool": "La capa {layer} es una capa de pooling promedio ('average pooling') con ventana de "
                     "{kernel}x{kernel}, paso {stride} y relleno {padding}.",
     "quiz_tconv": "La capa {layer} es una convolución transpuesta con {filters} filtros de {kernel}x{kernel}, "
                   "paso {stride} y relleno {padding}.",
@@ -742,7 +710,7 @@ MESSAGES = {
                            "entrada; dé valores a los tamaños (--set, --input)",
     "torch_no_dilation": "el pooling de este tipo de PyTorch no tiene dilatación",
     "torch_pad_excluded": "con count_include_pad: false el relleno debe ser igual en ambos lados y de como mucho "
-                          "la mitad del núcleo, como lo admite el average pooling de PyTorch",
+                          "la mitad del núcleo, como lo admite el 'average pooling' de PyTorch",
     "torch_ceil_padding": "con ceil_mode, este relleno aplicado antes del pooling redondearía el tamaño de salida "
                           "de otra manera",
     "torch_unpool_padding": "el max unpooling de PyTorch rellena ambos lados por igual con como mucho la mitad "
@@ -819,4 +787,15 @@ MESSAGES = {
     "yaml_duplicate_directive": "una directiva (%YAML o %TAG) repetida",
     "yaml_incompatible": "documento YAML incompatible (se necesita la versión 1.x)",
     "yaml_unknown_problem": "no se entiende lo escrito a partir de aquí",
+    # the layer reference (convcalc layers)
+    "layers_inputs": "entradas: {count}",
+    "layers_alias": "o",
+    "layers_required": "obligatorio",
+    "layers_default": "por defecto: {value}",
+    "layers_figure_shape": "forma",
+    "layers_figure_params": "parámetros",
+    "layers_figure_macs": "MACs",
+    "layers_figure_receptive_field": "campo receptivo",
+    "layers_figure_flops": "FLOPs",
+    "layers_entry_keys": "Toda entrada, sea del tipo que sea, admite además:",
 }

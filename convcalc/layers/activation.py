@@ -17,7 +17,6 @@ from typing import ClassVar
 from pydantic import Field
 
 from convcalc.errors import LayerError
-from convcalc.i18n import formula_in
 from convcalc.layers.base import Layer, LayerResult, product, torch_refuse
 from convcalc.layers.torch_code import TorchCode, constructor, number
 
@@ -49,16 +48,24 @@ class Activation(Layer):
     """f applied to every element; ``per_element`` FLOPs each."""
 
     per_element: ClassVar[int]
-    how: ClassVar[str]  # the operations counted, in English (i18n.formula_in gives them in Spanish)
+    how: ClassVar[dict[str, str]]  # the operations counted, per language
     function: ClassVar[Callable]  # f(np, x): the NumPy rule (a method where hyperparameters enter)
-    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     in_place = True  # element by element: PyTorch's inplace=True writes f(x) over x
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "per_element" in cls.__dict__:
-            cls.flop_rule = {"en": f"{cls.per_element} per element ({cls.how})",
-                             "es": f"{cls.per_element} por elemento ({formula_in(cls.how, 'es')})"}
+            cls.flop_rule = {"en": f"{cls.per_element} per element ({cls.how['en']})",
+                             "es": f"{cls.per_element} por elemento ({cls.how['es']})"}
 
     def parameters(self, channels):
         return 0
@@ -132,27 +139,43 @@ def activation(kind: str) -> type[Activation]:
         "onnx_ops": ONNX_FORMS.get(kind, ((),))[0]})
 
 
-# kind: (FLOPs per element, the operations counted, summary in English, in Spanish, NumPy rule).
+# kind: (FLOPs per element, the operations counted per language, summary in English, in Spanish, NumPy rule).
 # The rules are PyTorch's (torch.nn.functional): GELU its default exact erf form, softplus its
 # beta = 1, threshold = 20 (x itself above 20), hardswish x * relu6(x + 3)/6.
 SIMPLE: dict[str, tuple] = {
-    "relu": (1, "max(0, x)", "ReLU: max(0, x)", "ReLU: max(0, x)", lambda np, x: np.maximum(x, 0)),
-    "relu6": (2, "max, min", "ReLU6: min(max(0, x), 6)", "ReLU6: min(max(0, x), 6)", lambda np, x: np.clip(x, 0, 6)),
-    "sigmoid": (3, "exp, +1, division", "sigmoid: 1/(1 + e^-x)", "sigmoide: 1/(1 + e^-x)", _sigmoid),
-    "tanh": (1, "tanh", "hyperbolic tangent", "tangente hiperbólica", lambda np, x: np.tanh(x)),
-    "gelu": (5, "x * 0.5 * (1 + erf(x/sqrt(2))): divide, erf, add, 2 multiplies", "GELU: x * Phi(x)",
-             "GELU: x * Phi(x)", lambda np, x: x * 0.5 * (1 + _erf(np, x * math.sqrt(0.5)))),
-    "silu": (4, "sigmoid 3, multiply 1", "SiLU / swish: x * sigmoid(x)", "SiLU / swish: x * sigmoide(x)",
+    "relu": (1, {"en": "max(0, x)", "es": "max(0, x)"},
+             "ReLU: max(0, x)", "ReLU: max(0, x)",
+             lambda np, x: np.maximum(x, 0)),
+    "relu6": (2, {"en": "max, min", "es": "máximo, mínimo"},
+              "ReLU6: min(max(0, x), 6)", "ReLU6: min(max(0, x), 6)",
+              lambda np, x: np.clip(x, 0, 6)),
+    "sigmoid": (3, {"en": "exp, +1, division", "es": "exp, +1, división"},
+                "sigmoid: 1/(1 + e^-x)", "sigmoide: 1/(1 + e^-x)",
+                _sigmoid),
+    "tanh": (1, {"en": "tanh", "es": "tanh"},
+             "hyperbolic tangent", "tangente hiperbólica",
+             lambda np, x: np.tanh(x)),
+    "gelu": (5, {"en": "x * 0.5 * (1 + erf(x/sqrt(2))): divide, erf, add, 2 multiplies",
+                  "es": "x * 0.5 * (1 + erf(x/sqrt(2))): dividir, erf, sumar, 2 multiplicaciones"},
+             "GELU: x * Phi(x)", "GELU: x * Phi(x)",
+             lambda np, x: x * 0.5 * (1 + _erf(np, x * math.sqrt(0.5)))),
+    "silu": (4, {"en": "sigmoid 3, multiply 1", "es": "sigmoide 3, multiplicar 1"},
+             "SiLU / swish: x * sigmoid(x)", "SiLU / swish: x * sigmoide(x)",
              lambda np, x: x * _sigmoid(np, x)),
-    "hardswish": (5, "add, max, min, multiply, divide", "hard swish: x * relu6(x + 3)/6",
-                  "hard swish: x * relu6(x + 3)/6", lambda np, x: x * np.clip(x + 3, 0, 6) / 6),
-    "hardsigmoid": (4, "add, max, min, divide", "hard sigmoid: relu6(x + 3)/6", "hard sigmoid: relu6(x + 3)/6",
+    "hardswish": (5, {"en": "add, max, min, multiply, divide", "es": "sumar, máximo, mínimo, multiplicar, dividir"},
+                  "hard swish: x * relu6(x + 3)/6", "swish rígida ('hard swish'): x * relu6(x + 3)/6",
+                  lambda np, x: x * np.clip(x + 3, 0, 6) / 6),
+    "hardsigmoid": (4, {"en": "add, max, min, divide", "es": "sumar, máximo, mínimo, dividir"},
+                    "hard sigmoid: relu6(x + 3)/6", "sigmoide rígida ('hard sigmoid'): relu6(x + 3)/6",
                     lambda np, x: np.clip(x + 3, 0, 6) / 6),
-    "softplus": (3, "exp, +1, log", "softplus: log(1 + e^x)", "softplus: log(1 + e^x)",
+    "softplus": (3, {"en": "exp, +1, log", "es": "exp, +1, log"},
+                 "softplus: log(1 + e^x)", "softplus: log(1 + e^x)",
                  lambda np, x: np.where(x > 20, x, _softplus(np, x))),
-    "mish": (5, "softplus 3, tanh, multiply", "mish: x * tanh(softplus(x))", "mish: x * tanh(softplus(x))",
+    "mish": (5, {"en": "softplus 3, tanh, multiply", "es": "softplus 3, tanh, multiplicar"},
+             "mish: x * tanh(softplus(x))", "mish: x * tanh(softplus(x))",
              lambda np, x: x * np.tanh(_softplus(np, x))),
-    "selu": (4, "compare, exp, subtract, multiply", "SELU: scaled ELU", "SELU: ELU escalada",
+    "selu": (4, {"en": "compare, exp, subtract, multiply", "es": "comparar, exp, restar, multiplicar"},
+             "SELU: scaled ELU", "SELU: ELU escalada",
              lambda np, x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0)))),
 }
 
@@ -298,9 +321,10 @@ class LeakyRelu(Activation):
 
     kind = "leaky_relu"
     per_element = 2
-    how = "compare, multiply"
-    summary = {"en": "leaky ReLU: x, or slope*x below 0", "es": "leaky ReLU: x, o pendiente*x bajo 0"}
-    negative_slope: float = Field(default=0.01, description="slope below 0")
+    how = {"en": "compare, multiply", "es": "comparar, multiplicar"}
+    summary = {"en": "leaky ReLU: x, or slope*x below 0", "es": "ReLU con fugas ('leaky ReLU'): x, o pendiente*x bajo 0"}
+    negative_slope: float = Field(default=0.01, description="slope below 0",
+                                  json_schema_extra={"es": "pendiente bajo 0"})
 
     def function(self, np, x):
         """torch.nn.functional.leaky_relu: x if x > 0 else negative_slope * x."""
@@ -333,9 +357,10 @@ class Elu(Activation):
 
     kind = "elu"
     per_element = 3
-    how = "compare, exp, multiply-subtract"
+    how = {"en": "compare, exp, multiply-subtract", "es": "comparar, exp, multiplicar-restar"}
     summary = {"en": "ELU: x, or alpha*(e^x - 1) below 0", "es": "ELU: x, o alfa*(e^x - 1) bajo 0"}
-    alpha: float = 1.0
+    alpha: float = Field(default=1.0, description="the curve's limit below 0 is -alpha",
+                         json_schema_extra={"es": "el límite de la curva bajo 0 es -alpha"})
 
     def function(self, np, x):
         """torch.nn.functional.elu: x if x > 0 else alpha * expm1(x)."""
@@ -368,11 +393,20 @@ class Prelu(Activation):
 
     kind = "prelu"
     per_element = 2
-    how = "compare, multiply"
-    summary = {"en": "PReLU: leaky ReLU with learnt slopes", "es": "PReLU: leaky ReLU con pendientes aprendidas"}
-    formulas = {"shape": "unchanged", "params": "1, or C with per_channel", "macs": "0",
-                "receptive_field": "unchanged"}
-    per_channel: bool = Field(default=False, description="one slope per channel (num_parameters = C)")
+    how = {"en": "compare, multiply", "es": "comparar, multiplicar"}
+    summary = {"en": "PReLU: leaky ReLU with learnt slopes", "es": "PReLU: ReLU con fugas y pendientes aprendidas"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "1, or C with per_channel", "macs": "0",
+               "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "1, o C con per_channel",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
+    per_channel: bool = Field(default=False, description="one slope per channel (num_parameters = C)",
+                              json_schema_extra={"es": "una pendiente por canal (`num_parameters` = C)"})
 
     def parameters(self, channels):
         return channels if self.per_channel else 1
@@ -433,7 +467,7 @@ class Softmax(Activation):
 
     kind = "softmax"
     per_element = 5
-    how = "max 1, subtract 1, exp 1, sum 1, divide 1"
+    how = {"en": "max 1, subtract 1, exp 1, sum 1, divide 1", "es": "máximo 1, restar 1, exp 1, sumar 1, dividir 1"}
     in_place = False  # each output needs the whole vector: PyTorch's softmax has no inplace
     onnx_op: ClassVar[str] = "Softmax"
     summary = {"en": "softmax over the channels: class probabilities",
@@ -481,7 +515,8 @@ class Softmax(Activation):
 
 class LogSoftmax(Softmax):
     kind = "log_softmax"
-    how = "max 1, subtract 1, exp 1, sum 1, subtract log-sum 1"
+    how = {"en": "max 1, subtract 1, exp 1, sum 1, subtract log-sum 1",
+           "es": "máximo 1, restar 1, exp 1, sumar 1, restar el log de la suma 1"}
     per_element = 5
     summary = {"en": "log-softmax over the channels", "es": "log-softmax sobre los canales"}
     onnx_op = "LogSoftmax"

@@ -224,7 +224,7 @@ class Layer(BaseModel):
     min_inputs: ClassVar[int] = 1
     max_inputs: ClassVar[int | None] = 1
     summary: ClassVar[dict[str, str]]  # one line per language
-    formulas: ClassVar[dict[str, str]]  # figure -> formula, language-neutral
+    formulas: ClassVar[dict[str, dict[str, str]]]  # per language: figure -> formula
     flop_rule: ClassVar[dict[str, str]]  # what counts as a FLOP for this type, per language
     in_place: ClassVar[bool] = False  # its output may overwrite its input (PyTorch's inplace=True, as ReLU)
 
@@ -258,9 +258,10 @@ class Layer(BaseModel):
     def derivation(self, inputs: list[Tensor], result: LayerResult) -> list[Step]:
         """Each figure as its formula and result; types students meet (conv, pooling, dense) also
         substitute their numbers into the formula."""
-        return [Step(figure, self.formulas[figure], None, value) for figure, value in (
+        formulas = self.formulas["en"]  # a step holds one text, as the steps written out in code do
+        return [Step(figure, formulas[figure], None, value) for figure, value in (
             ("shape", result.output.dims), ("params", result.trainable), ("macs", result.macs))
-            if figure in self.formulas] + [Step("flops", "", None, result.flops, note=("flop_rule_note", {}))]
+            if figure in formulas] + [Step("flops", "", None, result.flops, note=("flop_rule_note", {}))]
 
     # The bridges to the frameworks (convcalc.bridges) ask each layer type, never the reverse:
     #   onnx_ops: ClassVar[tuple[str, ...]]: the ONNX op types this type (or family) imports from;
@@ -330,13 +331,21 @@ class Windowed(Layer):
     """Shared hyperparameters and size rule of layers that slide a window (conv and pooling)."""
 
     kernel: PositiveInts = Field(description="window size F: one int or one per spatial axis",
+                                 json_schema_extra={"es": "tamaño de la ventana F: un entero o uno por eje espacial"},
                                  validation_alias=AliasChoices("kernel", "kernel_size"))
-    stride: PositiveInts | None = Field(default=None, description="step S between windows")
+    stride: PositiveInts | None = Field(default=None, description="step S between windows",
+                                        json_schema_extra={"es": "paso S entre ventanas"})
     padding: Padding = Field(default=0, description="P: int, per axis, [before, after] pairs, "
                              "'valid' (0), 'same' (TensorFlow's rule: O = ceil(W/S), any stride, extra pixel "
                              "after), 'same_pytorch' (PyTorch's padding='same': O = W, stride 1 only, "
-                             "P = d*(F-1), extra pixel after), 'full'")
-    dilation: PositiveInts = Field(default=1, description="D: spacing between window taps")
+                             "P = d*(F-1), extra pixel after), 'full'",
+                             json_schema_extra={"es": "relleno P: entero, por eje, pares [antes, después], 'valid' (0),"
+                                                      " 'same' (la regla de TensorFlow: O = ceil(W/S), cualquier paso, "
+                                                      "el píxel sobrante después), 'same_pytorch' (`padding='same'` de "
+                                                      "PyTorch: O = W, solo paso 1, P = d*(F-1), el píxel sobrante "
+                                                      "después), 'full'"})
+    dilation: PositiveInts = Field(default=1, description="D: spacing between window taps",
+                                   json_schema_extra={"es": "D: dilatación, separación entre las tomas de la ventana"})
 
     default_stride_is_kernel: ClassVar[bool] = False
     takes_pytorch_same: ClassVar[bool] = True  # PyTorch's layer has padding='same' (its convolutions do)

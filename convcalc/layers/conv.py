@@ -33,9 +33,11 @@ CONV_FLOPS = {
 
 
 class ConvBase(Windowed):
-    bias: bool = Field(default=True, description="add one learnt bias per output channel")
+    bias: bool = Field(default=True, description="add one learnt bias per output channel",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por canal de salida"})
     in_channels: PositiveInt | None = Field(
-        default=None, description="optional: the input depth you expect; checked against what arrives")
+        default=None, description="optional: the input depth you expect; checked against what arrives",
+        json_schema_extra={"es": "opcional: la profundidad de entrada que espera; se comprueba contra lo que llega"})
 
     def connection_count(self, inputs, result):
         """Every multiply-accumulate is a connection, and each output's bias one more (LeCun et al.
@@ -78,8 +80,10 @@ class GroupedConv(ConvBase):
     """K filters over G channel groups: the fields standard and transposed convolution share."""
 
     filters: PositiveInt = Field(validation_alias=AliasChoices("filters", "out_channels"),
-                                 description="K: number of filters = output channels")
-    groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)")
+                                 description="K: number of filters = output channels",
+                                 json_schema_extra={"es": "K: número de filtros = canales de salida"})
+    groups: PositiveInt = Field(default=1, description="G: channel groups (G = C_in is depthwise)",
+                                json_schema_extra={"es": "G: grupos de canales (con G = C_in, convolución en profundidad)"})
 
     @model_validator(mode="after")
     def _groups_divide_filters(self):
@@ -94,16 +98,27 @@ class Conv(GroupedConv):
     summary = {"en": "convolution: K filters slide over the input",
                "es": "convolución: K filtros se deslizan sobre la entrada"}
     formulas = {
-        "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 when d = 1]",
-        "params": "(F^r * D/G + 1) * K, D the input depth   [the lecture notes' (F*F*D + 1)*K]",
-        "macs": "K * O^r * F^r * D/G",
-        "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        "en": {
+            "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 when d = 1]",
+            "params": "(F^r * D/G + 1) * K, D the input depth   [the lecture notes' (F*F*D + 1)*K]",
+            "macs": "K * O^r * F^r * D/G",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+        "es": {
+            "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 cuando d = 1]",
+            "params": "(F^r * D/G + 1) * K, D la profundidad de la entrada   [el (F*F*D + 1)*K de los apuntes]",
+            "macs": "K * O^r * F^r * D/G",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
     }
     flop_rule = CONV_FLOPS
 
     connections: list[list[int]] | None = Field(
         default=None, description="a connection table (LeCun et al. 1998, LeNet-5's C3): per filter, the "
-        "input channels it reads (0-based); each filter then has F*F weights per channel listed")
+        "input channels it reads (0-based); each filter then has F*F weights per channel listed",
+        json_schema_extra={"es": "una tabla de conexiones (LeCun et al. 1998, la C3 de LeNet-5): por filtro, los "
+                                 "canales de entrada que lee (desde 0); cada filtro tiene entonces F*F pesos por canal "
+                                 "de la lista"})
 
     @model_validator(mode="after")
     def _connection_table(self):
@@ -296,15 +311,24 @@ class DepthwiseConv(ConvBase):
     summary = {"en": "depthwise convolution: each channel filtered on its own",
                "es": "convolución en profundidad (depthwise): cada canal se filtra por separado"}
     formulas = {
-        "shape": "O as conv; channels C*M",
-        "params": "C*M*F^r + C*M (bias)",
-        "macs": "C*M * O^r * F^r",
-        "receptive_field": "as conv",
+        "en": {
+            "shape": "O as conv; channels C*M",
+            "params": "C*M*F^r + C*M (bias)",
+            "macs": "C*M * O^r * F^r",
+            "receptive_field": "as conv",
+        },
+        "es": {
+            "shape": "O como en conv; canales C*M",
+            "params": "C*M*F^r + C*M (sesgo)",
+            "macs": "C*M * O^r * F^r",
+            "receptive_field": "como en conv",
+        },
     }
     flop_rule = CONV_FLOPS
 
     multiplier: PositiveInt = Field(default=1, validation_alias=AliasChoices("multiplier", "depth_multiplier"),
-                                    description="M: filters per input channel")
+                                    description="M: filters per input channel",
+                                    json_schema_extra={"es": "M: filtros por canal de entrada"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -357,16 +381,26 @@ class SeparableConv(ConvBase):
     summary = {"en": "separable convolution: depthwise, then a 1x1 pointwise convolution",
                "es": "convolución separable: en profundidad y luego una convolución 1x1"}
     formulas = {
-        "shape": "O as conv; channels K",
-        "params": "C*M*F^r + C*M*K + K (bias)",
-        "macs": "C*M*O^r*F^r + K*O^r*C*M",
-        "receptive_field": "as conv",
+        "en": {
+            "shape": "O as conv; channels K",
+            "params": "C*M*F^r + C*M*K + K (bias)",
+            "macs": "C*M*O^r*F^r + K*O^r*C*M",
+            "receptive_field": "as conv",
+        },
+        "es": {
+            "shape": "O como en conv; canales K",
+            "params": "C*M*F^r + C*M*K + K (sesgo)",
+            "macs": "C*M*O^r*F^r + K*O^r*C*M",
+            "receptive_field": "como en conv",
+        },
     }
     flop_rule = CONV_FLOPS
 
-    filters: PositiveInt = Field(description="K: output channels of the pointwise step")
+    filters: PositiveInt = Field(description="K: output channels of the pointwise step",
+                                 json_schema_extra={"es": "K: canales de salida del paso puntual (1x1)"})
     multiplier: PositiveInt = Field(default=1, validation_alias=AliasChoices("multiplier", "depth_multiplier"),
-                                    description="M: depthwise filters per input channel")
+                                    description="M: depthwise filters per input channel",
+                                    json_schema_extra={"es": "M: filtros en profundidad por canal de entrada"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -440,24 +474,39 @@ class ConvTranspose(GroupedConv):
     summary = {"en": "transposed convolution: upsamples by scattering each input pixel through the filters",
                "es": "convolución transpuesta: aumenta la resolución esparciendo cada píxel por los filtros"}
     formulas = {
-        "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, or with "
-                 "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; "
-                 "output_size: O as given, within [O_min, O_min + S - 1]]",
-        "params": "C_in * K/G * F^r + K (bias)",
-        "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
-        "receptive_field": "j_out = j_in/S",
+        "en": {
+            "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, or with "
+                     "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; "
+                     "output_size: O as given, within [O_min, O_min + S - 1]]",
+            "params": "C_in * K/G * F^r + K (bias)",
+            "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
+            "receptive_field": "j_out = j_in/S",
+        },
+        "es": {
+            "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, o con output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; output_size: O el dado, dentro de [O_min, O_min + S - 1]]",
+            "params": "C_in * K/G * F^r + K (sesgo)",
+            "macs": "C_in * K/G * F^r * W^r   (sobre las posiciones de entrada, como fvcore; no O^r)",
+            "receptive_field": "j_out = j_in/S",
+        },
     }
     flop_rule = CONV_FLOPS
 
     output_padding: PositiveInts | Literal[0, "keras"] | None = Field(
         default=None, description="extra size on the far side, < max(S, D); none: 0, or with 'same' O = W*S "
         "(Keras's output_padding=None); 'keras': Keras's output_padding=None with any padding, max(S - F', 0) "
-        "(O = (W - 1)*S + max(F', S) without padding)")
+        "(O = (W - 1)*S + max(F', S) without padding)",
+        json_schema_extra={"es": "tamaño extra en el lado final, < max(S, D); null: 0, o con 'same' O = W*S "
+                                 "(`output_padding=None` de Keras); 'keras': `output_padding=None` de Keras con "
+                                 "cualquier relleno, max(S - F', 0) (O = (W - 1)*S + max(F', S) sin relleno)"})
     padding: Union[int, list, Literal["valid", "same"]] = Field(
-        default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)")
+        default=0, description="P: int, per axis or [before, after] pairs; 'valid' (0); 'same' (O = W*S, Keras)",
+        json_schema_extra={"es": "relleno P: entero, por eje o pares [antes, después]; 'valid' (0); 'same' (O = W*S, "
+                                 "Keras)"})
     output_size: PositiveInts | None = Field(
         default=None, description="the output size wanted (PyTorch's output_size=, ONNX output_shape): "
-        "the output padding is what gives it, so it must lie in [O_min, O_min + S - 1]")
+        "the output padding is what gives it, so it must lie in [O_min, O_min + S - 1]",
+        json_schema_extra={"es": "el tamaño de salida deseado (`output_size=` de PyTorch, `output_shape` de ONNX): lo "
+                                 "da el relleno de salida, así que debe estar en [O_min, O_min + S - 1]"})
 
     @field_validator("output_size")
     @classmethod
@@ -629,7 +678,7 @@ class ConvTranspose(GroupedConv):
                          ("direct_note", {"kernel": kernel, "stride": 1})),
                 ]
         else:
-            steps.append(Step("shape", self.formulas["shape"], None, result.output.dims))
+            steps.append(Step("shape", self.formulas["en"]["shape"], None, result.output.dims))
         kernel = axis_symbols("F", self.rank, self.kernel)
         per_group = f"(K/G)*{kernel}" if self.groups > 1 else f"K*{kernel}"
         numbers = (f"({self.filters}/{self.groups})*{joined(self.kernel)}" if self.groups > 1

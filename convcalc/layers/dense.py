@@ -20,12 +20,22 @@ class Flatten(Layer):
     summary = {"en": "flatten: every value of a sample in one vector",
                "es": "aplanar (flatten): todos los valores de una muestra en un vector"}
     in_place = True  # a view of its input in PyTorch: no values of its own
-    formulas = {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
-                "macs": "0", "receptive_field": "the whole input"}
+    formulas = {
+        "en": {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
+               "macs": "0", "receptive_field": "the whole input"},
+        "es": {
+            "shape": "(C*H*W,); con start_axis/end_axis, el producto de los tamaños de los ejes fusionados",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la entrada entera",
+        },
+    }
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
 
-    start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)")
-    end_axis: int = Field(default=-1, description="last axis merged, -1 = the last (torch's end_dim)")
+    start_axis: int = Field(default=0, description="first axis merged: 0 = channels (torch's start_dim - 1)",
+                            json_schema_extra={"es": "primer eje fusionado: 0 = canales (`start_dim` - 1 de torch)"})
+    end_axis: int = Field(default=-1, description="last axis merged, -1 = the last (torch's end_dim)",
+                          json_schema_extra={"es": "último eje fusionado, -1 = el último (`end_dim` de torch)"})
 
     @property
     def whole(self) -> bool:
@@ -134,20 +144,33 @@ class Dense(Layer):
     kind = "dense"
     summary = {"en": "dense (fully connected): every output sees every input",
                "es": "capa densa (totalmente conectada): cada salida ve todas las entradas"}
-    formulas = {"shape": "(units,); over last_axis (..., units)", "params": "(inputs + 1) * units",
-                "macs": "inputs * units (times the other positions over last_axis)",
-                "receptive_field": "the whole input"}
+    formulas = {
+        "en": {"shape": "(units,); over last_axis (..., units)", "params": "(inputs + 1) * units",
+               "macs": "inputs * units (times the other positions over last_axis)",
+               "receptive_field": "the whole input"},
+        "es": {
+            "shape": "(neuronas,), neuronas = `units`; con `over: last_axis`, (..., neuronas)",
+            "params": "(entradas + 1) * neuronas",
+            "macs": "entradas * neuronas (por las demás posiciones con `over: last_axis`)",
+            "receptive_field": "la entrada entera",
+        },
+    }
     flop_rule = {"en": "2 per multiply-accumulate, plus 1 per output for the bias",
                  "es": "2 por multiplicación-acumulación, más 1 por salida para el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_features", "features"),
-                               description="number of outputs (neurons)")
-    bias: bool = Field(default=True, description="add a learnt bias per output")
+                               description="number of outputs (neurons)",
+                               json_schema_extra={"es": "número de salidas (neuronas)"})
+    bias: bool = Field(default=True, description="add a learnt bias per output",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por salida"})
     in_features: PositiveInt | None = Field(
-        default=None, description="optional: the input size you expect; checked against what arrives")
+        default=None, description="optional: the input size you expect; checked against what arrives",
+        json_schema_extra={"es": "opcional: el tamaño de entrada que espera; se comprueba contra lo que llega"})
     over: Literal["vector", "last_axis"] = Field(
         default="vector", description="vector: a flat input (N,); last_axis: torch.nn.Linear on an N-D "
-        "sample, acting on its last axis (W of (C, H, W)) at every other position")
+        "sample, acting on its last axis (W of (C, H, W)) at every other position",
+        json_schema_extra={"es": "'vector': una entrada plana (N,); 'last_axis': `torch.nn.Linear` sobre una muestra N-D, "
+                                 "que actúa sobre su último eje (W de (C, H, W)) en cada una de las demás posiciones"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -267,11 +290,20 @@ class Dropout(Layer):
     summary = {"en": "dropout: randomly zeroes values while training; identity at inference",
                "es": "dropout: anula valores al azar durante el entrenamiento; identidad en inferencia"}
     in_place = True  # PyTorch's inplace=True (and nothing at all in eval mode)
-    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
     rate: float = Field(default=0.5, ge=0, lt=1, validation_alias=AliasChoices("rate", "p"),
-                        description="fraction of values zeroed while training")
+                        description="fraction of values zeroed while training",
+                        json_schema_extra={"es": "fracción de valores puestos a cero durante el entrenamiento"})
 
     def infer(self, inputs, check):
         (x,) = inputs

@@ -149,8 +149,16 @@ class GCNConv(GraphLayer):
     D the degrees counted at the targets with it (PyG's GCNConv, gcn_norm)."""
 
     kind = "gcn_conv"
-    formulas = {"shape": "(N, C)", "params": "F*C + C", "macs": "N*F*C (transform) + (E + N)*C (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "F*C + C", "macs": "N*F*C (transform) + (E + N)*C (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "F*C + C",
+            "macs": "N*F*C (transformación) + (E + N)*C (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "graph convolution (Kipf & Welling): neighbours and self, symmetrically normalised",
                "es": "convolución de grafo (Kipf y Welling): vecinos y el propio nodo, con normalización simétrica"}
     flop_rule = {"en": "2 per multiply-accumulate (the transform, then the weighted sum over the E + N edges "
@@ -159,8 +167,10 @@ class GCNConv(GraphLayer):
                        "E + N aristas con autobucles), más N*C para el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="C: output features per node",
+                               json_schema_extra={"es": "C: características de salida por nodo"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def cost(self, nodes, features, edges):
         c = self.units
@@ -192,9 +202,17 @@ class ChebConv(GraphLayer):
     T_k = 2 L~ T_(k-1) - T_(k-2). L~ keeps its diagonal (zero) as N entries: E + N per propagation."""
 
     kind = "cheb_conv"
-    formulas = {"shape": "(N, C)", "params": "K*F*C + C",
-                "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "K*F*C + C",
+               "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "K*F*C + C",
+            "macs": "K*N*F*C (transformación) + (K - 1)*(E + N)*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "Chebyshev spectral graph convolution (Defferrard et al.): a polynomial of order K-1 in the "
                      "Laplacian",
                "es": "convolución espectral de Chebyshev (Defferrard et al.): un polinomio de orden K-1 en el "
@@ -206,10 +224,13 @@ class ChebConv(GraphLayer):
                        "términos, N*C para el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node")
+                               description="C: output features per node",
+                               json_schema_extra={"es": "C: características de salida por nodo"})
     order: PositiveInt = Field(validation_alias=AliasChoices("order", "K"),
-                               description="K: the filter's size, polynomials T_0 ... T_(K-1): K hops")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="K: the filter's size, polynomials T_0 ... T_(K-1): K hops",
+                               json_schema_extra={"es": "K: el tamaño del filtro, polinomios T_0 ... T_(K-1): K saltos"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def letters(self):
         return {"C": self.units, "K": self.order}
@@ -272,8 +293,16 @@ class GraphConv(GraphLayer):
     over the edges j -> i (PyG's GraphConv, aggr 'add': lin_root and lin_rel)."""
 
     kind = "graph_conv"
-    formulas = {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "2*F*C + C",
+            "macs": "2*N*F*C (transformación) + E*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "graph convolution (Morris et al.): self and the sum of the neighbours, each its own weights",
                "es": "convolución de grafo (Morris et al.): el nodo y la suma de sus vecinos, cada uno con sus pesos"}
     flop_rule = {"en": "2 per weight multiply-accumulate, 1 per value summed over the E edges, N*C adding the "
@@ -284,8 +313,10 @@ class GraphConv(GraphLayer):
     names: ClassVar[tuple[str, str]] = ("lin_rel", "lin_root")  # (neighbours, self)
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="C: output features per node",
+                               json_schema_extra={"es": "C: características de salida por nodo"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def cost(self, nodes, features, edges):
         c = self.units
@@ -323,8 +354,16 @@ class SAGEConv(GraphConv):
     (PyG's SAGEConv: lin_r for the node, lin_l with the bias for its neighbours; no neighbour gives 0)."""
 
     kind = "sage_conv"
-    formulas = {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, C)",
+            "params": "2*F*C + C",
+            "macs": "2*N*F*C (transformación) + E*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "GraphSAGE convolution: self and the mean of the neighbours, each its own weights",
                "es": "convolución GraphSAGE: el nodo y la media de sus vecinos, cada uno con sus pesos"}
     flop_rule = {"en": "as graph_conv, plus N*F divisions for the mean",
@@ -339,10 +378,18 @@ class GATConv(GraphLayer):
     concatenated (H*C) or averaged (C), then the bias (PyG's GATConv)."""
 
     kind = "gat_conv"
-    formulas = {"shape": "(N, H*C) concatenated, (N, C) averaged",
-                "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)",
-                "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
-                "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, H*C) concatenated, (N, C) averaged",
+               "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)",
+               "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
+               "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, H*C) concatenadas, (N, C) promediadas",
+            "params": "F*H*C + 2*H*C + H*C (concatenadas) o C (media)",
+            "macs": "N*F*H*C + 2*N*H*C (transformación) + (E + N)*H*C (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     summary = {"en": "graph attention (Veličković et al.): neighbours weighted by learnt attention, per head",
                "es": "atención en grafos (Veličković et al.): vecinos ponderados por una atención aprendida, por "
                      "cabeza"}
@@ -354,11 +401,17 @@ class GATConv(GraphLayer):
                        "división), N*H*C al promediar las cabezas, el sesgo"}
 
     units: PositiveInt = Field(validation_alias=AliasChoices("units", "out_channels"),
-                               description="C: output features per node and head")
-    heads: PositiveInt = Field(default=1, description="H: independent attention heads")
-    concat: bool = Field(default=True, description="true: the heads side by side (H*C); false: their mean (C)")
-    negative_slope: float = Field(default=0.2, ge=0, description="LeakyReLU's slope in the attention scores")
-    bias: bool = Field(default=True, description="add a learnt bias per output feature")
+                               description="C: output features per node and head",
+                               json_schema_extra={"es": "C: características de salida por nodo y cabeza"})
+    heads: PositiveInt = Field(default=1, description="H: independent attention heads",
+                               json_schema_extra={"es": "H: cabezas de atención independientes"})
+    concat: bool = Field(default=True, description="true: the heads side by side (H*C); false: their mean (C)",
+                         json_schema_extra={"es": "true: las cabezas una junto a otra (H*C); false: su media (C)"})
+    negative_slope: float = Field(default=0.2, ge=0, description="LeakyReLU's slope in the attention scores",
+                                  json_schema_extra={"es": "la pendiente de la LeakyReLU en las puntuaciones de "
+                                                           "atención"})
+    bias: bool = Field(default=True, description="add a learnt bias per output feature",
+                       json_schema_extra={"es": "sumar un sesgo aprendido por característica de salida"})
 
     def letters(self):
         return {"C": self.units, "H": self.heads}
@@ -418,13 +471,23 @@ class GINConv(GraphLayer):
                      "its MLP follows as dense layers",
                "es": "agregación de isomorfismo de grafos (Xu et al.): (1 + eps) * el nodo + la suma de sus vecinos; "
                      "su MLP sigue como capas densas"}
-    formulas = {"shape": "(N, F): unchanged", "params": "0 (eps a buffer), 1 with train_eps",
-                "macs": "N*F (transform: (1 + eps)*x) + E*F (aggregation)", "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(N, F): unchanged", "params": "0 (eps a buffer), 1 with train_eps",
+               "macs": "N*F (transform: (1 + eps)*x) + E*F (aggregation)", "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(N, F): sin cambios",
+            "params": "0 (eps un búfer), 1 con train_eps",
+            "macs": "N*F (transformación: (1 + eps)*x) + E*F (agregación)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     flop_rule = {"en": "1 per value summed over the E edges, 2*N*F for (1 + eps)*x added",
                  "es": "1 por valor sumado por las E aristas, 2*N*F para sumar (1 + eps)*x"}
 
-    eps: float = Field(default=0.0, description="eps: the node's own weight is 1 + eps")
-    train_eps: bool = Field(default=False, description="learn eps (a parameter) instead of holding it (a buffer)")
+    eps: float = Field(default=0.0, description="eps: the node's own weight is 1 + eps",
+                       json_schema_extra={"es": "eps: el peso del propio nodo es 1 + eps"})
+    train_eps: bool = Field(default=False, description="learn eps (a parameter) instead of holding it (a buffer)",
+                            json_schema_extra={"es": "aprender eps (un parámetro) en vez de fijarlo (un búfer)"})
 
     def buffer_count(self) -> int:
         return 0 if self.train_eps else 1
@@ -455,7 +518,15 @@ class GlobalNodePool(Layer):
     """One vector per graph: a reduction over the nodes, (N, F) -> (F,) (PyG's global_*_pool with
     one graph per sample of the batch)."""
 
-    formulas = {"shape": "(F,)", "params": "0", "macs": "0 (no weights)", "receptive_field": "the whole graph"}
+    formulas = {
+        "en": {"shape": "(F,)", "params": "0", "macs": "0 (no weights)", "receptive_field": "the whole graph"},
+        "es": {
+            "shape": "(F,)",
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "el grafo entero",
+        },
+    }
     reduction: ClassVar[str]
 
     def infer(self, inputs, check):
@@ -471,7 +542,7 @@ class GlobalNodePool(Layer):
 class GlobalMeanPool(GlobalNodePool):
     kind = "global_mean_pool"
     summary = {"en": "global mean pooling over the nodes: one vector per graph",
-               "es": "global mean pooling sobre los nodos: un vector por grafo"}
+               "es": "agrupación global por media sobre los nodos: un vector por grafo"}
     flop_rule = {"en": "N per feature (N - 1 additions, 1 division)", "es": "N por característica (N - 1 sumas, "
                  "1 división)"}
     reduction = "mean"
@@ -480,7 +551,7 @@ class GlobalMeanPool(GlobalNodePool):
 class GlobalAddPool(GlobalNodePool):
     kind = "global_add_pool"
     summary = {"en": "global sum pooling over the nodes: one vector per graph",
-               "es": "global sum pooling sobre los nodos: un vector por grafo"}
+               "es": "agrupación global por suma sobre los nodos: un vector por grafo"}
     flop_rule = {"en": "N - 1 additions per feature", "es": "N - 1 sumas por característica"}
     reduction = "sum"
 
@@ -488,6 +559,6 @@ class GlobalAddPool(GlobalNodePool):
 class GlobalMaxPool(GlobalNodePool):
     kind = "global_max_pool"
     summary = {"en": "global max pooling over the nodes: one vector per graph",
-               "es": "global max pooling sobre los nodos: un vector por grafo"}
+               "es": "agrupación global por máximo sobre los nodos: un vector por grafo"}
     flop_rule = {"en": "N - 1 comparisons per feature", "es": "N - 1 comparaciones por característica"}
     reduction = "max"

@@ -43,7 +43,15 @@ class Add(Layer):
     min_inputs, max_inputs = 2, None
     summary = {"en": "add: element-wise sum of branches of equal shape",
                "es": "suma: suma elemento a elemento de ramas de igual forma"}
-    formulas = {"shape": "the common shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"}
+    formulas = {
+        "en": {"shape": "the common shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"},
+        "es": {
+            "shape": "la forma común",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "unión de las ramas",
+        },
+    }
     flop_rule = {"en": "(inputs - 1) additions per output element",
                  "es": "(entradas - 1) sumas por elemento de salida"}
 
@@ -96,7 +104,15 @@ class Multiply(Layer):
     min_inputs, max_inputs = 2, None
     summary = {"en": "multiply: element-wise product, size-1 axes broadcast",
                "es": "multiplicación elemento a elemento; los ejes de tamaño 1 se difunden"}
-    formulas = {"shape": "the broadcast shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"}
+    formulas = {
+        "en": {"shape": "the broadcast shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"},
+        "es": {
+            "shape": "la forma difundida ('broadcast')",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "unión de las ramas",
+        },
+    }
     flop_rule = {"en": "(inputs - 1) multiplications per output element",
                  "es": "(entradas - 1) multiplicaciones por elemento de salida"}
 
@@ -202,11 +218,20 @@ class Concat(Layer):
     min_inputs, max_inputs = 2, None
     summary = {"en": "concatenate branches along the channels",
                "es": "concatenar ramas a lo largo de los canales"}
-    formulas = {"shape": "(C_1 + C_2 + ..., H, W): other axes equal", "params": "0", "macs": "0",
-                "receptive_field": "union of the branches"}
+    formulas = {
+        "en": {"shape": "(C_1 + C_2 + ..., H, W): other axes equal", "params": "0", "macs": "0",
+               "receptive_field": "union of the branches"},
+        "es": {
+            "shape": "(C_1 + C_2 + ..., H, W): los demás ejes iguales",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "unión de las ramas",
+        },
+    }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
-    axis: int = Field(default=0, ge=0, description="0 = channels (in the spec's channels-first order)")
+    axis: int = Field(default=0, ge=0, description="0 = channels (in the spec's channels-first order)",
+                      json_schema_extra={"es": "0 = canales (en el orden de la especificación, canales primero)"})
 
     def infer(self, inputs, check):
         _same_rank(inputs)

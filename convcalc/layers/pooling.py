@@ -25,8 +25,12 @@ from convcalc.layers.torch_code import (
 from convcalc.symbolic import ceildiv, floordiv, is_concrete
 
 MAX_BINS = 4096  # adaptive pooling bins per axis: each is a term of the symbolic FLOP count
-POOL_SHAPE = "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, " \
-             "minus 1 if the last window would start in the right padding"
+POOL_SHAPE = {
+    "en": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S defaults to F; ceil_mode: ceil(...) + 1, "
+          "minus 1 if the last window would start in the right padding",
+    "es": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S por defecto F; ceil_mode: ceil(...) + 1, "
+          "menos 1 si la última ventana empezaría en el relleno derecho",
+}
 
 
 class Pool(Windowed):
@@ -34,11 +38,17 @@ class Pool(Windowed):
 
     default_stride_is_kernel = True
     takes_pytorch_same = False
-    ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)")
+    ceil_mode: bool = Field(default=False, description="round the output size up (PyTorch ceil_mode)",
+                            json_schema_extra={"es": "redondear hacia arriba el tamaño de salida (`ceil_mode` de "
+                                                     "PyTorch)"})
     padding_rule: Literal["pytorch", "onnx"] = Field(
         default="pytorch", description="pytorch: padding at most half the kernel per side (PyTorch refuses more); "
         "onnx: any padding smaller than the dilated window, as ONNX and TensorFlow pad (the padding reads -inf "
-        "for a max, and counts in a mean as count_include_pad says)")
+        "for a max, and counts in a mean as count_include_pad says)",
+        json_schema_extra={"es": "'pytorch': relleno de a lo sumo la mitad del núcleo por lado (PyTorch rechaza más); "
+                                 "'onnx': cualquier relleno menor que la ventana dilatada, como rellenan ONNX y "
+                                 "TensorFlow (el relleno vale -inf para un máximo y cuenta en una media según diga "
+                                 "count_include_pad)"})
     window_flops: ClassVar[Callable[[int], int]]  # FLOPs of one window of n elements
     flops_symbols: ClassVar[str] = "F*F - 1"  # the same, in symbols
 
@@ -164,9 +174,17 @@ class MaxPool(Pool):
     """Maximum of each window."""
 
     summary = {"en": "max pooling: the largest value of each window",
-               "es": "max pooling: el mayor valor de cada ventana"}
-    formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+               "es": "agrupación por máximo ('max pooling'): el mayor valor de cada ventana"}
+    formulas = {
+        "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+        "es": {
+            "shape": POOL_SHAPE["es"],
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+    }
     flop_rule = {"en": "F^r - 1 comparisons per output element",
                  "es": "F^r - 1 comparaciones por elemento de salida"}
     window_flops = staticmethod(lambda n: n - 1)
@@ -221,14 +239,24 @@ class AvgPool(Pool):
     A dilation spaces the taps as ONNX AveragePool's dilations (PyTorch's avg_pool has none)."""
 
     summary = {"en": "average pooling: the mean of each window",
-               "es": "average pooling: la media de cada ventana"}
-    formulas = {"shape": POOL_SHAPE, "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+               "es": "agrupación por media ('average pooling'): la media de cada ventana"}
+    formulas = {
+        "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+        "es": {
+            "shape": POOL_SHAPE["es"],
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+    }
     flop_rule = {"en": "F^r per output element (F^r - 1 additions, 1 division)",
                  "es": "F^r por elemento de salida (F^r - 1 sumas, 1 división)"}
     window_flops = staticmethod(lambda n: n)
     flops_symbols = "F*F"
-    count_include_pad: bool = Field(default=True, description="padded zeros count in the mean (PyTorch default)")
+    count_include_pad: bool = Field(default=True, description="padded zeros count in the mean (PyTorch default)",
+                                    json_schema_extra={"es": "los ceros del relleno cuentan en la media (por defecto en"
+                                                             " PyTorch)"})
 
     def infer(self, inputs, check):
         if self.rank == 3:  # PyTorch's avg_pool3d (only) also wants the unpadded input >= kernel
@@ -293,7 +321,7 @@ class AvgPool(Pool):
 class SumPool(Pool):
     """Sum of each window (the lecture notes' SUM pooling; avg pooling times F^r)."""
 
-    summary = {"en": "sum pooling: the sum of each window", "es": "sum pooling: la suma de cada ventana"}
+    summary = {"en": "sum pooling: the sum of each window", "es": "agrupación por suma: la suma de cada ventana"}
     formulas = AvgPool.formulas
     flop_rule = {"en": "F^r - 1 additions per output element",
                  "es": "F^r - 1 sumas por elemento de salida"}
@@ -345,9 +373,17 @@ class Subsample(Pool):
     summary = {"en": "trainable subsampling (LeNet-5): each window's sum times a learnt coefficient, plus a bias",
                "es": "submuestreo entrenable (LeNet-5): la suma de cada ventana por un coeficiente aprendido, más "
                      "un sesgo"}
-    formulas = {"shape": POOL_SHAPE, "params": "2*C (a coefficient and a bias per map)",
-                "macs": "C*O^r (one multiply by the coefficient per output)",
-                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"}
+    formulas = {
+        "en": {"shape": POOL_SHAPE["en"], "params": "2*C (a coefficient and a bias per map)",
+               "macs": "C*O^r (one multiply by the coefficient per output)",
+               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+        "es": {
+            "shape": POOL_SHAPE["es"],
+            "params": "2*C (un coeficiente y un sesgo por mapa de características)",
+            "macs": "C*O^r (una multiplicación por el coeficiente por salida)",
+            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
+        },
+    }
     flop_rule = {"en": "F^r + 1 per output element (F^r - 1 additions, 1 multiplication, 1 bias addition)",
                  "es": "F^r + 1 por elemento de salida (F^r - 1 sumas, 1 multiplicación, 1 suma del sesgo)"}
     window_flops = staticmethod(lambda n: n + 1)
@@ -437,13 +473,14 @@ class LPPool(Pool):
     Padding (zeros, which add nothing) and dilation as ONNX LpPool's pads and dilations."""
 
     summary = {"en": "Lp pooling: the p-norm of each window (p = 2: L2 pooling)",
-               "es": "Lp pooling: la norma p de cada ventana (p = 2: L2 pooling)"}
+               "es": "agrupación Lp: la norma p de cada ventana (p = 2: agrupación L2)"}
     formulas = AvgPool.formulas
     flop_rule = {"en": "2*F^r per output element (F^r powers, F^r - 1 additions, 1 root)",
                  "es": "2*F^r por elemento de salida (F^r potencias, F^r - 1 sumas, 1 raíz)"}
     window_flops = staticmethod(lambda n: 2 * n)
     flops_symbols = "2*F*F"
-    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
+    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p",
+                     json_schema_extra={"es": "la p de la norma"})
 
     def forward(self, arrays, params, ops):
         """As torch.nn.functional.lp_pool{1,2,3}d: (sign(a) * relu(|a|) * F^r)^(1/p), a = avg_pool(x^p)
@@ -516,9 +553,19 @@ class GlobalPool(Layer):
 
     min_inputs = max_inputs = 1
     keepdims: bool = Field(default=False, description="keep the spatial axes as size 1 (PyTorch's "
-                           "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)")
-    formulas = {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "the whole input"}
+                           "AdaptiveAvgPool2d(1)); by default a flat vector of C values (Keras)",
+                           json_schema_extra={"es": "conservar los ejes espaciales con tamaño 1 (`AdaptiveAvgPool2d(1)`"
+                                                    " de PyTorch); por defecto, un vector plano de C valores (Keras)"})
+    formulas = {
+        "en": {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "the whole input"},
+        "es": {
+            "shape": "(C,)  o (C, 1, ..., 1) con keepdims",
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "la entrada entera",
+        },
+    }
 
     extra_flops_per_window: ClassVar[int] = 0
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
@@ -540,7 +587,7 @@ class GlobalPool(Layer):
         x = inputs[0]
         positions = "*".join(["H", "W"] if self.rank == 2 else ["D", "H", "W"] if self.rank == 3 else ["L"])
         extra = f" + {self.extra_flops_per_window}" if self.extra_flops_per_window else ""
-        return [Step("shape", self.formulas["shape"], None, result.output.dims),
+        return [Step("shape", self.formulas["en"]["shape"], None, result.output.dims),
                 Step("params", "params", None, 0), Step("macs", "MACs", None, 0),
                 Step("flops", f"FLOPs = C*({positions} - 1{extra})", f"{x.channels}*({joined(x.spatial)} - 1{extra})",
                      result.flops, note=("flop_rule_note", {}))]
@@ -581,7 +628,7 @@ def _global_from_onnx(cls, node):
 
 class GlobalAvgPool(GlobalPool):
     summary = {"en": "global average pooling: the mean of each feature map",
-               "es": "global average pooling: la media de cada mapa de características"}
+               "es": "agrupación global por media: la media de cada mapa de características"}
     flop_rule = {"en": "H*W per channel (H*W - 1 additions, 1 division)",
                  "es": "H*W por canal (H*W - 1 sumas, 1 división)"}
     extra_flops_per_window = 1
@@ -598,7 +645,7 @@ class GlobalAvgPool(GlobalPool):
 
 class GlobalMaxPool(GlobalPool):
     summary = {"en": "global max pooling: the largest value of each feature map",
-               "es": "global max pooling: el mayor valor de cada mapa de características"}
+               "es": "agrupación global por máximo: el mayor valor de cada mapa de características"}
     flop_rule = {"en": "H*W - 1 comparisons per channel", "es": "H*W - 1 comparaciones por canal"}
     reduction = "max"
 
@@ -617,10 +664,11 @@ class GlobalLPPool(GlobalPool):
     window the whole map (ONNX GlobalLpPool, which sums |x|^p: the same for an even p)."""
 
     summary = {"en": "global Lp pooling: the p-norm of each feature map",
-               "es": "Lp pooling global: la norma p de cada mapa de características"}
+               "es": "agrupación Lp global: la norma p de cada mapa de características"}
     flop_rule = {"en": "2*H*W per channel (H*W powers, H*W - 1 additions, 1 root)",
                  "es": "2*H*W por canal (H*W potencias, H*W - 1 sumas, 1 raíz)"}
-    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p")
+    p: float = Field(default=2.0, gt=0, validation_alias=AliasChoices("p", "norm_type"), description="the norm's p",
+                     json_schema_extra={"es": "la p de la norma"})
 
     def infer(self, inputs, check):
         result = super().infer(inputs, check)
@@ -674,10 +722,20 @@ class AdaptivePool(Layer):
     an axis whose O is null keeps its size (PyTorch's output_size=(None, 7))."""
 
     output_size: PositiveInt | list[PositiveInt | None] = Field(
-        description="O: output size per spatial axis; null keeps that axis's size (PyTorch's None)")
-    formulas = {"shape": "(C, O, ...): constant, whatever the input size",
-                "params": "0", "macs": "0 (no weights)",
-                "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"}
+        description="O: output size per spatial axis; null keeps that axis's size (PyTorch's None)",
+        json_schema_extra={"es": "O: tamaño de salida por eje espacial; null conserva el tamaño de ese eje (`None` de "
+                                 "PyTorch)"})
+    formulas = {
+        "en": {"shape": "(C, O, ...): constant, whatever the input size",
+               "params": "0", "macs": "0 (no weights)",
+               "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"},
+        "es": {
+            "shape": "(C, O, ...): constante, sea cual sea el tamaño de entrada",
+            "params": "0",
+            "macs": "0 (sin pesos)",
+            "receptive_field": "región 0 = [0, ceil(W/O)); j = W/O",
+        },
+    }
 
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"
 
@@ -819,7 +877,7 @@ class AdaptiveAvgPool(AdaptivePool):
     onnx_ops: ClassVar[tuple[str, ...]] = ("GlobalAveragePool", "AveragePool")
 
     summary = {"en": "adaptive average pooling: the mean of O bins per axis",
-               "es": "average pooling adaptativo: la media de O regiones por eje"}
+               "es": "agrupación adaptativa por media: la media de O regiones por eje"}
     flop_rule = {"en": "per output, the elements of its bin (additions plus 1 division)",
                  "es": "por salida, los elementos de su región (sumas más 1 división)"}
     count_flops = staticmethod(lambda read, outputs: read)
@@ -829,7 +887,7 @@ class AdaptiveAvgPool(AdaptivePool):
 
 class AdaptiveMaxPool(AdaptivePool):
     summary = {"en": "adaptive max pooling: the largest value of O bins per axis",
-               "es": "max pooling adaptativo: el mayor valor de O regiones por eje"}
+               "es": "agrupación adaptativa por máximo: el mayor valor de O regiones por eje"}
     flop_rule = {"en": "per output, its bin's elements minus 1 comparisons",
                  "es": "por salida, los elementos de su región menos 1 comparaciones"}
     count_flops = staticmethod(lambda read, outputs: read - outputs)

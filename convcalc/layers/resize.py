@@ -53,10 +53,19 @@ class ZeroPad(Layer):
 
     summary = {"en": "zero padding: adds zeros around the feature maps",
                "es": "relleno con ceros: añade ceros alrededor de los mapas de características"}
-    formulas = {"shape": "O = W + P_lo + P_hi", "params": "0", "macs": "0", "receptive_field": "start moves by -P_lo"}
+    formulas = {
+        "en": {"shape": "O = W + P_lo + P_hi", "params": "0", "macs": "0", "receptive_field": "start moves by -P_lo"},
+        "es": {
+            "shape": "O = W + P_lo + P_hi",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el inicio se desplaza -P_lo",
+        },
+    }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
-    padding: Union[int, list] = Field(description="int, per axis, or [before, after] pairs")
+    padding: Union[int, list] = Field(description="int, per axis, or [before, after] pairs",
+                                      json_schema_extra={"es": "entero, por eje, o pares [antes, después]"})
 
     _pairs = field_validator("padding")(_pixel_pairs)
 
@@ -117,10 +126,19 @@ class Crop(Layer):
 
     summary = {"en": "cropping: removes pixels from the borders",
                "es": "recorte: quita píxeles de los bordes"}
-    formulas = {"shape": "O = W - C_lo - C_hi", "params": "0", "macs": "0", "receptive_field": "start moves by C_lo"}
+    formulas = {
+        "en": {"shape": "O = W - C_lo - C_hi", "params": "0", "macs": "0", "receptive_field": "start moves by C_lo"},
+        "es": {
+            "shape": "O = W - C_lo - C_hi",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el inicio se desplaza C_lo",
+        },
+    }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
-    cropping: Union[int, list] = Field(description="int, per axis, or [before, after] pairs")
+    cropping: Union[int, list] = Field(description="int, per axis, or [before, after] pairs",
+                                       json_schema_extra={"es": "entero, por eje, o pares [antes, después]"})
 
     _pairs = field_validator("cropping")(_pixel_pairs)
 
@@ -182,8 +200,16 @@ class CenterCrop(Layer):
     min_inputs = max_inputs = 2
     summary = {"en": "centre crop to the size of a reference layer (U-Net skip connections)",
                "es": "recorte central al tamaño de una capa de referencia (conexiones de U-Net)"}
-    formulas = {"shape": "spatial size of the reference; channels of the first input", "params": "0", "macs": "0",
-                "receptive_field": "start moves by floor((W - O)/2)"}
+    formulas = {
+        "en": {"shape": "spatial size of the reference; channels of the first input", "params": "0", "macs": "0",
+               "receptive_field": "start moves by floor((W - O)/2)"},
+        "es": {
+            "shape": "el tamaño espacial de la referencia; los canales de la primera entrada",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el inicio se desplaza floor((W - O)/2)",
+        },
+    }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
     def infer(self, inputs, check):
@@ -282,21 +308,38 @@ class Upsample(Layer):
                      "by a scale, to a size, or to a reference layer's size",
                "es": "sobremuestreo: vecino más cercano, bilineal, o ceros entre píxeles ('cama de clavos'); "
                      "por un factor, a un tamaño, o al tamaño de una capa de referencia"}
-    formulas = {"shape": "O = floor(W * scale), the given size, or O_ref (size: reference)", "params": "0",
-                "macs": "0", "receptive_field": "j_out = j_in/scale (scale = O/W)"}
+    formulas = {
+        "en": {"shape": "O = floor(W * scale), the given size, or O_ref (size: reference)", "params": "0",
+               "macs": "0", "receptive_field": "j_out = j_in/scale (scale = O/W)"},
+        "es": {
+            "shape": "O = floor(W * scale), el tamaño dado, u O_ref (size: 'reference')",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "j_out = j_in/scale (scale = O/W)",
+        },
+    }
     flop_rule = {"en": "nearest and zeros: 0 (copies); bilinear (linear, trilinear): 2^(r+1) - 1 per output element",
                  "es": "vecino y ceros: 0 (copias); bilineal (lineal, trilineal): 2^(r+1) - 1 por elemento de salida"}
 
     scale: Union[PositiveInt, float, str, list] | None = Field(
-        default=None, description="factor per axis: int, decimal or fraction such as '3/2'")
+        default=None, description="factor per axis: int, decimal or fraction such as '3/2'",
+        json_schema_extra={"es": "factor por eje: entero, decimal o fracción como '3/2'"})
     size: PositiveInt | list[PositiveInt] | Literal["reference"] | None = Field(
         default=None, description="fixed output size per axis, or 'reference': the spatial size of the second "
-                                  "input (inputs: [x, reference]), as F.interpolate(x, size=reference.shape[2:])")
+                                  "input (inputs: [x, reference]), as F.interpolate(x, size=reference.shape[2:])",
+        json_schema_extra={"es": "tamaño de salida fijo por eje, o 'reference': el tamaño espacial de la segunda "
+                                 "entrada (`inputs: [x, reference]`), como `F.interpolate(x, size=reference.shape[2:])`"})
     mode: Literal["nearest", "bilinear", "zeros"] = Field(
         default="nearest", description="nearest | bilinear (linear interpolation, align_corners=False) | zeros "
-                                       "(bed of nails: each value at the top-left of its block, zeros elsewhere)")
+                                       "(bed of nails: each value at the top-left of its block, zeros elsewhere)",
+        json_schema_extra={"es": "'nearest' (vecino más cercano) | 'bilinear' (interpolación lineal, `align_corners=False`)"
+                                 " | 'zeros' (cama de clavos: cada valor en la esquina superior izquierda de su bloque, "
+                                 "ceros en el resto)"})
     align_corners: bool = Field(default=False, description="bilinear only: the corner pixels of input and output "
-                                "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)")
+                                "line up, input position o*(W-1)/(O-1) (PyTorch's align_corners=True)",
+                                json_schema_extra={"es": "solo con 'bilinear': los píxeles de las esquinas de entrada y "
+                                                         "salida se alinean, posición de entrada o*(W-1)/(O-1) "
+                                                         "(`align_corners=True` de PyTorch)"})
 
     @field_validator("scale")
     @classmethod

@@ -52,17 +52,30 @@ class Split(Layer):
     kind = "split"
     summary = {"en": "split: several outputs along an axis (torch.chunk / torch.split); read one as name.0, "
                      "name.1, ...",
-               "es": "dividir: varias salidas a lo largo de un eje (torch.chunk / torch.split); cada una se lee "
+               "es": "dividir: varias salidas a lo largo de un eje (`torch.chunk` / `torch.split`); cada una se lee "
                      "como nombre.0, nombre.1, ..."}
-    formulas = {"shape": "chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
-                "params": "0", "macs": "0", "receptive_field": "unchanged (a spatial split moves each part's start)"}
+    formulas = {
+        "en": {"shape": "chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
+               "params": "0", "macs": "0", "receptive_field": "unchanged (a spatial split moves each part's start)"},
+        "es": {
+            "shape": "chunks: ceil(C/chunks) cada una, la última lo que queda; sizes: las dadas, que suman C",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios (una división espacial desplaza el inicio de cada parte)",
+        },
+    }
     flop_rule = NO_FLOPS
 
-    axis: int = Field(default=0, description="the axis split: 0 = channels, -1 = the last")
+    axis: int = Field(default=0, description="the axis split: 0 = channels, -1 = the last",
+                      json_schema_extra={"es": "el eje que se divide: 0 = canales, -1 = el último"})
     chunks: PositiveInt | None = Field(default=None, description="this many parts of ceil(size/chunks) "
-                                       "(torch.chunk); it must come out at exactly this many")
+                                       "(torch.chunk); it must come out at exactly this many",
+                                       json_schema_extra={"es": "este número de partes de ceil(tamaño/chunks) "
+                                                                "(`torch.chunk`); deben salir exactamente tantas"})
     sizes: list[PositiveInt] | None = Field(default=None, description="the parts' sizes, summing to the axis "
-                                            "(torch.split with a list)")
+                                            "(torch.split with a list)",
+                                            json_schema_extra={"es": "los tamaños de las partes, que suman el eje "
+                                                                     "(`torch.split` con una lista)"})
 
     @model_validator(mode="after")
     def _one_rule(self):
@@ -163,15 +176,28 @@ class Slice(Layer):
     summary = {"en": "slice: x[start:end:step] along one axis (negative positions count from the end)",
                "es": "recorte por índices: x[inicio:fin:paso] en un eje (las posiciones negativas cuentan desde el "
                      "final)"}
-    formulas = {"shape": "ceil((end - start)/step) along the axis, after Python's clamping", "params": "0",
-                "macs": "0", "receptive_field": "unit 0 moves by start*j; j becomes j*step"}
+    formulas = {
+        "en": {"shape": "ceil((end - start)/step) along the axis, after Python's clamping", "params": "0",
+               "macs": "0", "receptive_field": "unit 0 moves by start*j; j becomes j*step"},
+        "es": {
+            "shape": "ceil((end - start)/step) a lo largo del eje, tras el recorte de los límites que hace Python",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la unidad 0 se desplaza start*j; j pasa a ser j*step",
+        },
+    }
     flop_rule = NO_FLOPS
 
-    axis: int = Field(default=0, description="the axis sliced: 0 = channels, -1 = the last")
-    start: int = Field(default=0, description="first position kept (negative: from the end)")
+    axis: int = Field(default=0, description="the axis sliced: 0 = channels, -1 = the last",
+                      json_schema_extra={"es": "el eje que se recorta: 0 = canales, -1 = el último"})
+    start: int = Field(default=0, description="first position kept (negative: from the end)",
+                       json_schema_extra={"es": "primera posición conservada (negativa: desde el final)"})
     end: int | None = Field(default=None, description="position after the last kept (negative: from the end; "
-                            "none: to the end)")
-    step: PositiveInt = Field(default=1, description="keep every step-th position")
+                            "none: to the end)",
+                            json_schema_extra={"es": "posición tras la última conservada (negativa: desde el final; "
+                                                     "null: hasta el final)"})
+    step: PositiveInt = Field(default=1, description="keep every step-th position",
+                              json_schema_extra={"es": "conservar una de cada step posiciones"})
 
     def bounds(self, size):
         """(start, length) of the kept positions; symbolic sizes need positions inside the axis."""
@@ -246,11 +272,20 @@ class ChannelShuffle(Layer):
     kind = "channel_shuffle"
     summary = {"en": "channel shuffle: channel k*g + i of the output is channel i*(C/g) + k of the input",
                "es": "barajado de canales: el canal k*g + i de la salida es el canal i*(C/g) + k de la entrada"}
-    formulas = {"shape": "unchanged (C divisible by groups)", "params": "0", "macs": "0",
-                "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged (C divisible by groups)", "params": "0", "macs": "0",
+               "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios (C divisible por groups)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = NO_FLOPS
 
-    groups: PositiveInt = Field(description="g: the groups whose channels are interleaved")
+    groups: PositiveInt = Field(description="g: the groups whose channels are interleaved",
+                                json_schema_extra={"es": "g: los grupos cuyos canales se entrelazan"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -323,15 +358,24 @@ class Reshape(Layer):
 
     kind = "reshape"
     summary = {"en": "reshape (view): the same values, row-major, in a new per-sample shape; one size may be -1",
-               "es": "cambio de forma (view): los mismos valores, por filas, en una nueva forma por muestra; un "
+               "es": "cambio de forma (una vista): los mismos valores, por filas, en una nueva forma por muestra; un "
                      "tamaño puede ser -1"}
     in_place = True  # a view of its input in PyTorch: no values of its own
-    formulas = {"shape": "as given; -1 = (C*H*W)/(product of the others)", "params": "0", "macs": "0",
-                "receptive_field": "the whole input"}
+    formulas = {
+        "en": {"shape": "as given; -1 = (C*H*W)/(product of the others)", "params": "0", "macs": "0",
+               "receptive_field": "the whole input"},
+        "es": {
+            "shape": "la dada; -1 = (C*H*W)/(producto de las demás)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la entrada entera",
+        },
+    }
     flop_rule = NO_FLOPS
 
     shape: list[int] = Field(validation_alias=AliasChoices("shape", "target_shape"),
-                             description="the per-sample shape (no batch axis), one entry may be -1")
+                             description="the per-sample shape (no batch axis), one entry may be -1",
+                             json_schema_extra={"es": "la forma por muestra (sin eje de lote); una entrada puede ser -1"})
 
     @model_validator(mode="after")
     def _sizes(self):
@@ -410,11 +454,20 @@ class Permute(Layer):
     kind = "permute"
     summary = {"en": "permute: a sample's axes in a new order (output axis i is input axis dims[i])",
                "es": "permutar: los ejes de una muestra en otro orden (el eje i de la salida es el eje dims[i])"}
-    formulas = {"shape": "output axis i has input axis dims[i]'s size", "params": "0", "macs": "0",
-                "receptive_field": "unchanged while the channels stay first"}
+    formulas = {
+        "en": {"shape": "output axis i has input axis dims[i]'s size", "params": "0", "macs": "0",
+               "receptive_field": "unchanged while the channels stay first"},
+        "es": {
+            "shape": "el eje de salida i tiene el tamaño del eje de entrada dims[i]",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios mientras los canales sigan primero",
+        },
+    }
     flop_rule = NO_FLOPS
 
-    dims: list[int] = Field(description="a permutation of the sample's axes 0 (channels), 1, ...")
+    dims: list[int] = Field(description="a permutation of the sample's axes 0 (channels), 1, ...",
+                            json_schema_extra={"es": "una permutación de los ejes de la muestra 0 (canales), 1, ..."})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -473,12 +526,22 @@ class Transpose(Layer):
     kind = "transpose"
     summary = {"en": "transpose: two axes of a sample swapped", "es": "trasponer: dos ejes de una muestra "
                "intercambiados"}
-    formulas = {"shape": "the two axes' sizes swapped", "params": "0", "macs": "0",
-                "receptive_field": "unchanged while the channels stay first"}
+    formulas = {
+        "en": {"shape": "the two axes' sizes swapped", "params": "0", "macs": "0",
+               "receptive_field": "unchanged while the channels stay first"},
+        "es": {
+            "shape": "los tamaños de los dos ejes intercambiados",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios mientras los canales sigan primero",
+        },
+    }
     flop_rule = NO_FLOPS
 
-    dim0: int = Field(description="one axis: 0 = channels, -1 = the last")
-    dim1: int = Field(description="the other axis")
+    dim0: int = Field(description="one axis: 0 = channels, -1 = the last",
+                      json_schema_extra={"es": "un eje: 0 = canales, -1 = el último"})
+    dim1: int = Field(description="the other axis",
+                      json_schema_extra={"es": "el otro eje"})
 
     def order(self, count: int) -> list[int]:
         order = list(range(count))
@@ -522,18 +585,29 @@ class Reduce(Layer):
     kind = "reduce"
     summary = {"en": "reduce: mean, sum or maximum over axes of a sample (keepdim keeps them as size 1)",
                "es": "reducción: media, suma o máximo sobre ejes de una muestra (keepdim los deja con tamaño 1)"}
-    formulas = {"shape": "the reduced axes removed (size 1 with keepdim)", "params": "0", "macs": "0",
-                "receptive_field": "the whole input over reduced spatial axes"}
+    formulas = {
+        "en": {"shape": "the reduced axes removed (size 1 with keepdim)", "params": "0", "macs": "0",
+               "receptive_field": "the whole input over reduced spatial axes"},
+        "es": {
+            "shape": "sin los ejes reducidos (de tamaño 1 con keepdim)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "la entrada entera sobre los ejes espaciales reducidos",
+        },
+    }
     flop_rule = {"en": "sum and max: (inputs - outputs) additions or comparisons; mean: one more division per "
                        "output, so one FLOP per input element",
                  "es": "suma y máximo: (entradas - salidas) sumas o comparaciones; media: una división más por "
                        "salida, es decir un FLOP por elemento de entrada"}
 
-    op: Literal["mean", "sum", "max"] = Field(default="mean", description="what the reduced values give")
+    op: Literal["mean", "sum", "max"] = Field(default="mean", description="what the reduced values give",
+                                              json_schema_extra={"es": "lo que dan los valores reducidos"})
     axes: int | list[int] = Field(validation_alias=AliasChoices("axes", "dim", "axis"),
-                                  description="the axis or axes reduced: 0 = channels, -1 = the last")
+                                  description="the axis or axes reduced: 0 = channels, -1 = the last",
+                                  json_schema_extra={"es": "el eje o los ejes reducidos: 0 = canales, -1 = el último"})
     keepdim: bool = Field(default=False, validation_alias=AliasChoices("keepdim", "keepdims"),
-                          description="keep reduced axes as size 1")
+                          description="keep reduced axes as size 1",
+                          json_schema_extra={"es": "conservar los ejes reducidos con tamaño 1"})
 
     @field_validator("axes")
     @classmethod
@@ -627,7 +701,15 @@ class Identity(Layer):
     kind = "identity"
     summary = {"en": "identity: the input unchanged", "es": "identidad: la entrada sin cambios"}
     in_place = True  # its output is its input
-    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "0", "es": "0"}
 
     def infer(self, inputs, check):
@@ -667,12 +749,22 @@ class StochasticDepth(Layer):
                      "(what convcalc computes)",
                "es": "profundidad estocástica: descarta la rama al azar al entrenar; la identidad en inferencia "
                      "(lo que calcula convcalc)"}
-    formulas = {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
     p: float = Field(default=0.1, ge=0, le=1, validation_alias=AliasChoices("p", "rate"),
-                     description="probability of dropping while training")
-    mode: Literal["row", "batch"] = Field(default="row", description="per sample (row) or the whole batch")
+                     description="probability of dropping while training",
+                     json_schema_extra={"es": "probabilidad de descartar durante el entrenamiento"})
+    mode: Literal["row", "batch"] = Field(default="row", description="per sample (row) or the whole batch",
+                                          json_schema_extra={"es": "por muestra (fila) o el lote entero"})
 
     def infer(self, inputs, check):
         (x,) = inputs
@@ -726,11 +818,21 @@ class LayerScale(Layer):
     kind = "layer_scale"
     summary = {"en": "layer scale: each channel multiplied by its own learnt factor",
                "es": "escala por capa: cada canal multiplicado por su propio factor aprendido"}
-    formulas = {"shape": "unchanged", "params": "C", "macs": "0", "receptive_field": "unchanged"}
+    formulas = {
+        "en": {"shape": "unchanged", "params": "C", "macs": "0", "receptive_field": "unchanged"},
+        "es": {
+            "shape": "sin cambios",
+            "params": "C",
+            "macs": "0",
+            "receptive_field": "sin cambios",
+        },
+    }
     flop_rule = {"en": "1 multiplication per element", "es": "1 multiplicación por elemento"}
 
     init: float = Field(default=1e-6, description="the factors' starting value when training (ConvNeXt: "
-                        "1e-6); recorded only: run draws the factors or takes them from weights")
+                        "1e-6); recorded only: run draws the factors or takes them from weights",
+                        json_schema_extra={"es": "el valor inicial de los factores al entrenar (ConvNeXt: 1e-6); solo "
+                                                 "se registra: `run` sortea los factores o los toma de `weights`"})
 
     def infer(self, inputs, check):
         (x,) = inputs

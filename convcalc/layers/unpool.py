@@ -25,10 +25,18 @@ class MaxUnpool(Windowed):
     takes_pytorch_same = False
     summary = {"en": "max unpooling: inputs [values, the tensor the max pool read]; each value returns to its "
                      "window's maximum, zeros elsewhere",
-               "es": "desagrupación máxima: entradas [valores, el tensor que leyó el max pooling]; cada valor "
+               "es": "desagrupación máxima: entradas [valores, el tensor que leyó la agrupación por máximo]; cada valor "
                      "vuelve a la posición del máximo de su ventana, ceros en el resto"}
-    formulas = {"shape": "the second input's shape (its max pool must give the first's)", "params": "0",
-                "macs": "0", "receptive_field": "the second input's"}
+    formulas = {
+        "en": {"shape": "the second input's shape (its max pool must give the first's)", "params": "0",
+               "macs": "0", "receptive_field": "the second input's"},
+        "es": {
+            "shape": "la forma de la segunda entrada (su maxpool debe dar la de la primera)",
+            "params": "0",
+            "macs": "0",
+            "receptive_field": "el de la segunda entrada",
+        },
+    }
     flop_rule = {"en": "0: values are only placed", "es": "0: los valores solo se colocan"}
 
     @model_validator(mode="after")

@@ -33,10 +33,19 @@ def note_text(step, kind: str, lang: str) -> str | None:
     return translate(key, lang, **params)
 
 
+def formula_text(step, kind: str, lang: str) -> str | None:
+    """The step's formula in ``lang``: the layer type's own translation when the step is its
+    formula as the layer reference states it, else with the formula words translated."""
+    formulas = getattr(REGISTRY.get(kind), "formulas", {})
+    if lang in formulas and formulas["en"].get(step.figure) == step.formula:
+        return formulas[lang][step.figure]
+    return formula_in(step.formula, lang)
+
+
 def line(step, kind: str, lang: str, layout: str) -> str:
     """'O = (W - F + 2P)/S + 1 = (227 - 11 + 2*0)/4 + 1 = 55', labelled and annotated."""
     label = translate(f"fig_{step.figure}", lang) + (f" ({step.axis})" if step.axis else "")
-    parts = [part for part in (formula_in(step.formula, lang), formula_in(step.substituted, lang),
+    parts = [part for part in (formula_text(step, kind, lang), formula_in(step.substituted, lang),
                                value_text(step, lang, layout)) if part]
     text = f"{label}: " + " = ".join(parts)
     note = note_text(step, kind, lang)
