@@ -12,6 +12,7 @@ from convcalc.pipeline import analyze_document
 from convcalc.layers.base import product
 from convcalc.loading import load_document
 from convcalc.spec import parse_spec
+from convcalc.i18n import Msg
 from convcalc.units import split_sizes
 
 
@@ -39,8 +40,7 @@ def padding(text: str):
         return text
     parts = [part for part in re.split(r"[x×*,\s()\[\]]+", text.strip().lower()) if part]
     if not parts or len(parts) > 3 or not all(re.fullmatch(r"[0-9]{1,9}", part) for part in parts):
-        raise ValueError(f"'{text}': write a number of pixels (2, or 0x1 per axis), same, same_pytorch, valid "
-                         "or full")
+        raise ValueError(Msg("calc_bad_padding", value=text))
     return int(parts[0]) if len(parts) == 1 else [int(part) for part in parts]
 
 

@@ -22,7 +22,7 @@ from fractions import Fraction
 from pydantic import ValidationError
 
 from convcalc.errors import ConvcalcError, Location
-from convcalc.i18n import translate
+from convcalc.i18n import Msg, translate
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Layer
 from convcalc.loading import Document
@@ -479,25 +479,33 @@ def _copies_use_index(entry) -> bool:
 
 def _count_text(cls) -> str:
     if cls.max_inputs is None:
-        return f"{cls.min_inputs} or more"
-    return str(cls.min_inputs) if cls.min_inputs == cls.max_inputs else f"{cls.min_inputs} to {cls.max_inputs}"
+        return Msg("count_or_more", count=cls.min_inputs)
+    return str(cls.min_inputs) if cls.min_inputs == cls.max_inputs else \
+        Msg("count_to", low=cls.min_inputs, high=cls.max_inputs)
 
 
 def _reference_problem(error):
+    """What went wrong in an expression, as a catalogue message (Python's own texts are English)."""
     if isinstance(error, NumberError):
         return error.message
-    return f"unknown parameter {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
+    if isinstance(error, KeyError):
+        return Msg("expr_unknown_parameter", name=error.args[0])
+    if isinstance(error, SyntaxError):
+        return Msg("expr_syntax")
+    if isinstance(error, RecursionError):
+        return Msg("expr_too_deep")
+    return error.args[0] if error.args and isinstance(error.args[0], Msg) else str(error) or type(error).__name__
 
 
 def _divide(a, b):
     if b == 0:
-        raise ZeroDivisionError(f"{a}/{b} divides by zero")
+        raise ZeroDivisionError(Msg("expr_divides_by_zero", division=f"{a}/{b}"))
     return Fraction(a) / Fraction(b)
 
 
 def _floor_divide(a, b):
     if b == 0:
-        raise ZeroDivisionError(f"{a}//{b} divides by zero")
+        raise ZeroDivisionError(Msg("expr_divides_by_zero", division=f"{a}//{b}"))
     return a // b
 
 
@@ -508,8 +516,6 @@ _COMPARISONS = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt
                 ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
 _FUNCTIONS = {"max": max, "min": min, "floor": math.floor, "ceil": math.ceil, "round": round,
               "int": int, "abs": abs}
-_ALLOWED = "integers, decimals, parameter names, + - * / // %, comparisons, and/or/not, x if c else y, " \
-           "max, min, floor, ceil, round, int, abs and parentheses"
 
 
 def _arithmetic(text: str, params: dict):
@@ -524,7 +530,7 @@ def _arithmetic(text: str, params: dict):
     16
     """
     if len(text) > MAX_EXPRESSION:
-        raise ValueError(f"longer than {MAX_EXPRESSION} characters")
+        raise ValueError(Msg("expr_too_long", most=MAX_EXPRESSION))
     exact = {name: _rational(value) for name, value in params.items()}
     value = _evaluate(_parsed(text.strip()).body, exact)
     if isinstance(value, bool):
@@ -535,7 +541,7 @@ def _arithmetic(text: str, params: dict):
         return int(value)
     if "." in text or any(isinstance(params.get(name), float) for name in _names(text)):
         return float(value)
-    raise ValueError(f"{text.strip()} = {value} is not a whole number; floor(), ceil() or round() make one")
+    raise ValueError(Msg("expr_not_whole", equation=f"{text.strip()} = {value}"))
 
 
 def _rational(value):
@@ -560,7 +566,7 @@ def _evaluate(node, params: dict):
             raise KeyError(node.id)
         value = params[node.id]
         if not isinstance(value, (int, Fraction)):  # true and false count as 1 and 0, as in Python
-            raise ValueError(f"parameter {node.id} is {shorten(repr(value))}, not a number")
+            raise ValueError(Msg("expr_not_a_number", name=node.id, value=shorten(repr(value))))
         return value
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.left, params), _evaluate(node.right, params))
@@ -586,7 +592,7 @@ def _evaluate(node, params: dict):
             and not node.keywords and node.args and (len(node.args) == 1 or node.func.id in ("max", "min")):
         arguments = [_evaluate(argument, params) for argument in node.args]
         return _FUNCTIONS[node.func.id](*arguments)
-    raise ValueError(f"only {_ALLOWED} are allowed")
+    raise ValueError(Msg("expr_allowed"))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -82,7 +82,7 @@ def parse_shape(text) -> Given:
     try:
         numbers = tuple(int(v) for v in text) if isinstance(text, list) else tuple(split_sizes(text))
     except (TypeError, ValueError):
-        raise ValueError(f"'{text}' is not a shape: write 55x55x96 or [96, 55, 55]") from None
+        raise ValueError(Msg("not_a_shape", value=text)) from None
     return Given(numbers, Fraction(0), str(text))
 
 

@@ -199,5 +199,5 @@ def split_sizes(text, most: int | None = None) -> list[int]:
     parts = [part for part in _SEPARATORS.split(str(text).strip().lower()) if part]
     if not parts or not all(re.fullmatch(r"[0-9]{1,19}", part) and 0 < int(part) <= MAX_NUMBER for part in parts) \
             or (most and len(parts) > most):
-        raise ValueError(f"'{text}' is not a size: write e.g. 227x227x3, 3x227x227 or 227")
+        raise ValueError(Msg("not_a_size", value=text))
     return [int(part) for part in parts]

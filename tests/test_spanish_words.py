@@ -169,3 +169,14 @@ def test_usage_errors_are_one_spanish_line(args):
 
 def test_every_layer_type_reference_is_spanish():
     assert english_words(spanish("layers")) == []
+
+
+@pytest.mark.parametrize("spec", sorted((ROOT / "tests" / "bad_specs").glob("*.yaml")), ids=lambda spec: spec.stem)
+def test_every_bad_spec_is_refused_in_spanish(spec):
+    """The messages name keys, fields and budgets as the spec writes them: those are code here."""
+    from convcalc.budget import FIGURES
+    from convcalc.spec import Spec
+
+    text = re.sub(r"(válidas|disponibles aquí|sus parámetros|presupuestos|claves):[^;()\n]*", " ", spanish("analyze", spec))
+    keys = set(Spec.model_fields) | set(FIGURES) | field_names()
+    assert english_words(text, keys | {"channels", "height", "width"}) == [], text

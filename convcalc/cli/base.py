@@ -86,6 +86,16 @@ def _message_language(ctx) -> str:
     return ctx.params.get("lang") or language_from_environment()
 
 
+def said(error: Exception) -> str:
+    """An error's message in the command line's language: its catalogue message (a Msg), else its text."""
+    from convcalc.i18n import Msg, translate
+
+    message = error.args[0] if error.args else ""
+    if isinstance(message, Msg):
+        return translate(message.key, language_from_environment(), **message.params)
+    return str(error)
+
+
 def assignments(ctx, param, values):
     """--set NAME=SIZE: the size read by the one parser of counts, a whole number from 1 to 2**63."""
     from convcalc.i18n import translate

@@ -15,6 +15,7 @@ from convcalc.cli.base import (
     input_option,
     lang_option,
     main,
+    said,
     shipped_spec,
 )
 from convcalc.errors import ConvcalcError
@@ -104,7 +105,7 @@ def _calc(layer: dict, input_size, layout, channels, output_format, lang, flat: 
     try:
         analysis = analyse(layer, input_shape(input_size, layout, channels, flat), layout)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--input") from None
+        raise click.BadParameter(said(error), param_hint="--input") from None
     except ConvcalcError as error:  # about the options: the internal spec's place would mean nothing
         click.echo("convcalc calc: " + translate(error.key, lang, **error.params), err=True)
         sys.exit(EXIT_CANNOT_ANALYSE)
@@ -127,7 +128,7 @@ def _window(kernel, stride, padding, dilation="1") -> dict:
     try:
         return window(kernel, stride, padding, dilation)
     except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+        raise click.BadParameter(said(error)) from None
 
 
 SYMBOLS = {"padding": "P", "stride": "S", "kernel": "F", "dilation": "d", "input": "W"}
@@ -181,7 +182,7 @@ def _solve(kind: str, fields: dict, unknown: str, input_size, wanted, layout, ch
         try:
             shape = input_shape(input_size, layout, channels, False)
         except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--input") from None
+            raise click.BadParameter(said(error), param_hint="--input") from None
         _warn_channels_first(input_size, layout, lang)
         spatial, depth = (shape[:2], shape[2]) if layout == "hwc" else (shape[1:], shape[0])
         given = translate("solve_given", lang, given=shape_text(shape))
@@ -252,7 +253,7 @@ def _known(texts: dict, unknown: str) -> dict:
                 continue
             fields[name] = padding(text) if name == "padding" else per_axis(text)
     except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+        raise click.BadParameter(said(error)) from None
     return fields
 
 
@@ -320,14 +321,14 @@ def calc_tconv(input_size, layout, channels, filters, kernel, stride, padding, d
             if output_padding is not None:
                 fields["output_padding"] = pixels(output_padding)
         except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--output-padding") from None
+            raise click.BadParameter(said(error), param_hint="--output-padding") from None
         _solve("conv_transpose2d", fields, unknown, input_size, wanted, layout, channels, output_format, lang)
     fields = _window(kernel, stride, padding, dilation)
     try:
         if output_padding is not None:
             fields["output_padding"] = pixels(output_padding)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--output-padding") from None
+        raise click.BadParameter(said(error), param_hint="--output-padding") from None
     layer = {"conv_transpose2d": {"filters": filters, "groups": groups, "bias": bias, **fields}}
     _calc(layer, input_size, layout, channels, output_format, lang)
 
@@ -354,7 +355,7 @@ def calc_upsample(input_size, layout, channels, scale, to_size, mode, output_for
         try:
             fields["size"] = per_axis(to_size)
         except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--size") from None
+            raise click.BadParameter(said(error), param_hint="--size") from None
     _calc({"upsample2d": fields}, input_size, layout, channels, output_format, lang)
 
 

@@ -300,10 +300,10 @@ def per_axis(value: Any, rank: int, field: str, minimum: int) -> tuple[int, ...]
     """An int or a list of ``rank`` ints as a tuple of ``rank`` ints, each >= minimum."""
     values = [value] * rank if isinstance(value, int) else list(value)
     if len(values) != rank:
-        raise ValueError(f"give one integer or a list of {rank} integers for {field}")
+        raise ValueError(Msg("v_per_axis", rank=rank, field=field))
     for number in values:
         if number < minimum:
-            raise ValueError(f"{field} must be >= {minimum}")
+            raise ValueError(Msg("v_at_least", field=field, minimum=minimum))
     return tuple(values)
 
 
@@ -312,17 +312,17 @@ def padding_pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...] | str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, list)):
-        raise ValueError("give whole numbers of pixels: one, one per axis, or [before, after] pairs")
+        raise ValueError(Msg("v_padding_pixels"))
     items = [value] * rank if isinstance(value, int) else value
     if len(items) != rank:
-        raise ValueError(f"give one integer, a list of {rank} integers or of {rank} [before, after] pairs")
+        raise ValueError(Msg("v_padding_per_axis", rank=rank))
     pairs = []
     for item in items:
         pair = (item, item) if isinstance(item, int) else tuple(item) if isinstance(item, list) else ()
         if len(pair) != 2 or not all(isinstance(side, int) and not isinstance(side, bool) for side in pair):
-            raise ValueError("give whole numbers of pixels: one, one per axis, or [before, after] pairs")
+            raise ValueError(Msg("v_padding_pixels"))
         if min(pair) < 0:
-            raise ValueError("padding must be >= 0")
+            raise ValueError(Msg("v_at_least", field="padding", minimum=0))
         pairs.append(pair)
     return tuple(pairs)
 
@@ -370,11 +370,9 @@ class Windowed(Layer):
         """PyTorch refuses padding='same' for strided convolutions (torch.nn.functional.conv2d) and
         its pooling has none."""
         if self.padding == "same_pytorch" and not self.takes_pytorch_same:
-            raise FieldProblem("padding", "PyTorch's layer has no padding='same': write 'same' (TensorFlow's "
-                                          "rule) or the pixels")
+            raise FieldProblem("padding", Msg("v_no_pytorch_same"))
         if self.padding == "same_pytorch" and any(stride != 1 for stride in self.strides):
-            raise FieldProblem("padding", f"'same_pytorch' needs stride 1, as PyTorch's padding='same' (stride "
-                                          f"{list(self.strides)}); 'same' is TensorFlow's rule, which takes any stride")
+            raise FieldProblem("padding", Msg("v_pytorch_same_stride", strides=list(self.strides)))
         return self
 
     @functools.cached_property

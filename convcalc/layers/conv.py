@@ -88,7 +88,7 @@ class GroupedConv(ConvBase):
     @model_validator(mode="after")
     def _groups_divide_filters(self):
         if self.filters % self.groups:
-            raise FieldProblem("groups", f"filters ({self.filters}) must be a multiple of groups ({self.groups})")
+            raise FieldProblem("groups", Msg("v_groups_divide", filters=self.filters, groups=self.groups))
         return self
 
 
@@ -125,14 +125,12 @@ class Conv(GroupedConv):
         if self.connections is None:
             return self
         if len(self.connections) != self.filters:
-            raise FieldProblem("connections", f"give one list of input channels per filter ({self.filters}), "
-                                              f"not {len(self.connections)}")
+            raise FieldProblem("connections", Msg("v_table_rows", filters=self.filters, count=len(self.connections)))
         if self.groups != 1:
-            raise FieldProblem("connections", "a connection table replaces groups: give groups 1")
+            raise FieldProblem("connections", Msg("v_table_groups"))
         for channels in self.connections:
             if not channels or len(set(channels)) != len(channels) or min(channels) < 0:
-                raise FieldProblem("connections", "each filter reads a non-empty list of distinct input channels "
-                                                  "(0, 1, ...)")
+                raise FieldProblem("connections", Msg("v_table_channels"))
         return self
 
     @property
@@ -526,12 +524,10 @@ class ConvTranspose(GroupedConv):
     @model_validator(mode="after")
     def _output_padding_limit(self):
         if self.output_size is not None and (self.output_padding is not None or self.padding == "same"):
-            raise ValueError("output_size sets the output padding itself: give it without output_padding, "
-                             "with numeric padding")
+            raise ValueError(Msg("v_output_size_alone"))
         for extra, stride, dilation in zip(self.extras, self.strides, self.dilation):
             if extra >= max(stride, dilation):
-                raise FieldProblem("output_padding", f"output_padding must be smaller than max(stride, dilation) "
-                                                     f"= {max(stride, dilation)} (PyTorch)")
+                raise FieldProblem("output_padding", Msg("v_output_padding", bound=max(stride, dilation)))
         return self
 
     @classmethod

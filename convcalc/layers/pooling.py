@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
+from convcalc.i18n import Msg
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, NO_CHECKS, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, Windowed, axis_symbols, joined,
@@ -58,12 +59,10 @@ class Pool(Windowed):
         if isinstance(self.padding, tuple):
             for (lo, hi), kernel, span in zip(self.padding, self.kernel, self.spans):
                 if self.padding_rule == "pytorch" and max(lo, hi) > kernel // 2:
-                    raise FieldProblem("padding", f"padding ({max(lo, hi)}) must be at most half the kernel "
-                                                  f"({kernel}//2 = {kernel // 2}), as PyTorch requires; "
-                                                  "padding_rule: onnx takes ONNX's and TensorFlow's larger padding")
+                    raise FieldProblem("padding", Msg("v_pool_padding_half", padding=max(lo, hi), kernel=kernel,
+                                                      half=kernel // 2))
                 if max(lo, hi) >= span:
-                    raise FieldProblem("padding", f"padding ({max(lo, hi)}) must be smaller than the window "
-                                                  f"({span}): a window would read the padding alone")
+                    raise FieldProblem("padding", Msg("v_pool_padding_window", padding=max(lo, hi), span=span))
         return self
 
     @classmethod
@@ -744,14 +743,14 @@ class AdaptivePool(Layer):
     def _per_axis(cls, value):
         if isinstance(value, list) and None in value:
             if len(value) != cls.rank:
-                raise ValueError(f"give one integer or a list of {cls.rank} integers (or null) for output_size")
+                raise ValueError(Msg("v_output_size", rank=cls.rank))
             given = [size for size in value if size is not None]
             checked = iter(per_axis(given, len(given), "output_size", 1) if given else ())
             sizes = tuple(None if size is None else next(checked) for size in value)
         else:
             sizes = per_axis(value, cls.rank, "output_size", 1)
         if max((size for size in sizes if size is not None), default=1) > MAX_BINS:
-            raise ValueError(f"output_size may be at most {MAX_BINS} per axis")
+            raise ValueError(Msg("v_output_size_most", most=MAX_BINS))
         return sizes
 
     def bins(self, spatial) -> tuple:

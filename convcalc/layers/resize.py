@@ -17,6 +17,7 @@ from typing import ClassVar, Literal, Union
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
+from convcalc.i18n import Msg
 from convcalc.errors import FieldProblem, LayerError
 from convcalc.layers.base import (
     AXIS_NAMES, Layer, LayerResult, RFDim, ReceptiveField, Step, Tensor, joined, padding_pairs, per_axis, product,
@@ -30,7 +31,7 @@ from convcalc.units import parse_ratio
 def _pixel_pairs(cls, value):
     """Pixels per side: an int, one per axis, or [before, after] pairs (no mode names)."""
     if isinstance(value, str):
-        raise ValueError("give numbers of pixels")
+        raise ValueError(Msg("v_crop_pixels"))
     return padding_pairs(value, cls.rank)
 
 
@@ -348,13 +349,13 @@ class Upsample(Layer):
             return None
         values = [value] * cls.rank if not isinstance(value, list) else value
         if len(values) != cls.rank:
-            raise ValueError(f"give one scale or {cls.rank}")
+            raise ValueError(Msg("v_scales", rank=cls.rank))
         try:
             fractions = tuple(parse_ratio(item) for item in values)
         except ValueError:
-            raise ValueError("a scale is a number or a fraction such as 3/2, at most 2**63") from None
+            raise ValueError(Msg("v_scale_number")) from None
         if min(fractions) <= 0:
-            raise ValueError("scale must be > 0")
+            raise ValueError(Msg("v_scale_positive"))
         return fractions
 
     @field_validator("size")
@@ -365,14 +366,14 @@ class Upsample(Layer):
     @model_validator(mode="after")
     def _scale_or_size(self):
         if self.scale is None and self.size is None:
-            raise ValueError("give exactly one of scale and size")
+            raise ValueError(Msg("v_scale_or_size"))
         if self.scale is not None and self.size is not None:
-            raise FieldProblem("size", "give exactly one of scale and size")
+            raise FieldProblem("size", Msg("v_scale_or_size"))
         if self.mode == "zeros" and (self.scale is None or any(s.denominator != 1 for s in self.scale)):
             raise FieldProblem("mode" if self.scale is None else "scale",
-                               "bed-of-nails upsampling needs whole-number scales")
+                               Msg("v_zeros_whole_scales"))
         if self.align_corners and self.mode != "bilinear":
-            raise FieldProblem("align_corners", "align_corners applies to bilinear upsampling only")
+            raise FieldProblem("align_corners", Msg("v_align_corners"))
         return self
 
     def scaled_sizes(self, spatial) -> tuple:

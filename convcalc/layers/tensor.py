@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt, field_validator, model_validator
 
+from convcalc.i18n import Msg
 from convcalc.errors import LayerError
 from convcalc.layers.base import NO_CHECKS, Layer, LayerResult, ReceptiveField, RFDim, Tensor, product, torch_axis
 from convcalc.layers.torch_code import TorchCode, constructor, literal, number, torch_dim
@@ -80,9 +81,9 @@ class Split(Layer):
     @model_validator(mode="after")
     def _one_rule(self):
         if (self.chunks is None) == (self.sizes is None):
-            raise ValueError("give either chunks (equal parts) or sizes (a list), not both or neither")
+            raise ValueError(Msg("v_split_either"))
         if (self.sizes is not None and len(self.sizes) < 2) or self.chunks == 1:
-            raise ValueError("a split gives at least 2 outputs")
+            raise ValueError(Msg("v_split_two"))
         return self
 
     @property
@@ -380,7 +381,7 @@ class Reshape(Layer):
     @model_validator(mode="after")
     def _sizes(self):
         if not self.shape or self.shape.count(-1) > 1 or any(size < 1 and size != -1 for size in self.shape):
-            raise ValueError("give sizes >= 1, at most one of them -1")
+            raise ValueError(Msg("v_reshape_sizes"))
         return self
 
     def infer(self, inputs, check):
@@ -613,7 +614,7 @@ class Reduce(Layer):
     @classmethod
     def _some_axes(cls, value):
         if value == []:
-            raise ValueError("name at least one axis")
+            raise ValueError(Msg("v_axes_one"))
         return [value] if isinstance(value, int) else value
 
     def infer(self, inputs, check):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
+from convcalc.i18n import Msg
 from convcalc.errors import LayerError
 from convcalc.layers.base import NO_CHECKS, LayerResult, Tensor, Windowed, require_rank
 from convcalc.layers.torch_code import TorchCode, constructor, window_keywords, window_padding
@@ -42,9 +43,9 @@ class MaxUnpool(Windowed):
     @model_validator(mode="after")
     def _as_pytorch(self):
         if isinstance(self.padding, str) and self.padding != "valid":
-            raise ValueError("give the max pool's padding as whole numbers; 'same' and 'full' are not unpooled")
+            raise ValueError(Msg("v_unpool_padding"))
         if any(d != 1 for d in self.dilation):
-            raise ValueError("dilation must be 1: PyTorch's max unpooling has none")
+            raise ValueError(Msg("v_unpool_dilation"))
         return self
 
     def infer(self, inputs, check):
