@@ -418,7 +418,7 @@ def test_spanish_labels(tmp_path):
     path = tmp_path / "lenet.mmd"
     draw(LENET, path, "--lang", "es")
     text = path.read_text(encoding="utf-8")
-    assert "156 par#225;metros #183; 117.6k MACs" in text and "entrada" in text
+    assert "156 par#225;metros #183; 117,6k MACs" in text and "entrada" in text
 
 
 @needs_binding

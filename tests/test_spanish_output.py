@@ -112,3 +112,11 @@ def test_help_is_spanish_and_lists_options_only_under_options():
     assert "[por defecto: table]" not in text  # --format has no default shown: GitHub Actions decides
     conv = cli("calc", "conv", "--help", env={"LANGUAGE": "es"}).stdout
     assert "Número de filtros K.  [x>=1; obligatorio]" in conv and "[por defecto: 1]" in conv
+
+
+def test_a_spanish_diagram_abbreviates_counts_with_a_comma(tmp_path):
+    # ResNet-18's conv1: 64 filters of 7x7x3, no bias = 9,408 parameters; 118,013,952 MACs
+    picture = tmp_path / "net.mmd"
+    assert cli("draw", str(ROOT / "specs" / "resnet18.yaml"), "-o", str(picture), "--lang", "es").exit_code == 0
+    text = picture.read_text(encoding="utf-8")
+    assert "9,4k par" in text and "118,0M MACs" in text and "9.4k" not in text

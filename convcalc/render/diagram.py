@@ -29,7 +29,7 @@ from convcalc.graph import INPUT
 from convcalc.i18n import translate
 from convcalc.render import plain, shape_text
 from convcalc.symbolic import is_concrete
-from convcalc.text import shorten, visible
+from convcalc.text import number_in, shorten, visible
 from convcalc.units import fixed
 
 RENDERED = ("svg", "png", "pdf")  # made by the dot program; dot and mmd are text made here
@@ -149,14 +149,14 @@ def shape_label(shape) -> str:
     return "x".join(text if text.isalnum() else f"({text})" for text in texts)
 
 
-def count(value) -> str:
-    """11.7M, 1.8G, 864, or the expression (shortened) when symbolic."""
+def count(value, lang: str = "en") -> str:
+    """11.7M, 1.8G, 864 (11,7M in Spanish), or the expression (shortened) when symbolic."""
     value = plain(value)
     if not isinstance(value, int):
         return shorten(str(value), 40)
     for power, suffix in ((4, "T"), (3, "G"), (2, "M"), (1, "k")):
         if abs(value) >= 1000 ** power:
-            return fixed(Fraction(value, 1000 ** power)) + suffix
+            return number_in(fixed(Fraction(value, 1000 ** power)), lang) + suffix
     return str(value)
 
 
@@ -164,7 +164,7 @@ def _facts(box: Box, lang: str) -> str:
     """Parameters and MACs; '?' for a box with a layer that could not be analysed."""
     if not box.analysed:
         return translate("draw_figures", lang, params="?", macs="?")
-    return translate("draw_figures", lang, params=count(box.params), macs=count(box.macs))
+    return translate("draw_figures", lang, params=count(box.params, lang), macs=count(box.macs, lang))
 
 
 def _subtitle(box: Box, lang: str) -> str:
@@ -216,7 +216,7 @@ def _cluster_label(use: tuple, boxes: list[Box], lang: str) -> str:
     layers = [report for box in boxes for report in box.layers]
     params = sum((report.params for report in layers), 0)
     macs = sum((report.result.macs for report in layers if report.result and report.runs), 0)
-    return f"{name} ({kind}): " + translate("draw_figures", lang, params=count(params), macs=count(macs))
+    return f"{name} ({kind}): " + translate("draw_figures", lang, params=count(params, lang), macs=count(macs, lang))
 
 
 def _boxes_in(entries) -> list[Box]:
@@ -300,7 +300,7 @@ def _cost_ranges() -> list[str]:
 
 
 def _dot_legend(drawn: Picture, lang: str) -> str:
-    rows = [f'<TR><TD COLSPAN="2"><B>{_html(translate("draw_legend_cost", lang, macs=count(drawn.total_macs)))}'
+    rows = [f'<TR><TD COLSPAN="2"><B>{_html(translate("draw_legend_cost", lang, macs=count(drawn.total_macs, lang)))}'
             f"</B></TD></TR>"]
     if is_concrete(drawn.total_macs):
         rows += [f'<TR><TD BGCOLOR="{colour}" FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="14"> </TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>'

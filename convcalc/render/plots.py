@@ -131,7 +131,8 @@ def _draw_memory(figure, analysis: Analysis, lang: str) -> None:
     axes.fill_between(range(len(drawn)), drawn, step="mid", color=COLOURS["memory"], alpha=0.35)
     axes.step(range(len(drawn)), drawn, where="mid", color=COLOURS["memory"], linewidth=1.2)
     axes.plot([step], [drawn[step]], "o", color=COLOURS["peak"], markersize=7)
-    axes.annotate(translate("plot_peak_at", lang, size=bytes_text(alive[step]), layer=_label(names[step])),
+    peak = bytes_text(alive[step], "," if lang == "es" else ".")
+    axes.annotate(translate("plot_peak_at", lang, size=peak, layer=_label(names[step])),
                   (step, drawn[step]), xytext=(10 if step < len(drawn) * 0.6 else -10, -2), textcoords="offset points",
                   color=COLOURS["peak"], fontweight="bold", ha="left" if step < len(drawn) * 0.6 else "right", va="top")
     axes.set_ylim(0, drawn[step] * 1.08)
