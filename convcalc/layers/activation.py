@@ -52,12 +52,7 @@ class Activation(Layer):
     function: ClassVar[Callable]  # f(np, x): the NumPy rule (a method where hyperparameters enter)
     formulas = {
         "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "0", "macs": "0", "receptive_field": "sin cambios"},
     }
     in_place = True  # element by element: PyTorch's inplace=True writes f(x) over x
 
@@ -398,12 +393,8 @@ class Prelu(Activation):
     formulas = {
         "en": {"shape": "unchanged", "params": "1, or C with per_channel", "macs": "0",
                "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "1, o C con per_channel",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "1, o C con per_channel", "macs": "0",
+               "receptive_field": "sin cambios"},
     }
     per_channel: bool = Field(default=False, description="one slope per channel (num_parameters = C)",
                               json_schema_extra={"es": "una pendiente por canal (`num_parameters` = C)"})

@@ -104,12 +104,9 @@ class Conv(GroupedConv):
             "macs": "K * O^r * F^r * D/G",
             "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
         },
-        "es": {
-            "shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 cuando d = 1]",
-            "params": "(F^r * D/G + 1) * K, D la profundidad de la entrada   [el (F*F*D + 1)*K de los apuntes]",
-            "macs": "K * O^r * F^r * D/G",
-            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
-        },
+        "es": {"shape": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1   [= (W - F + 2P)/S + 1 cuando d = 1]",
+               "params": "(F^r * D/G + 1) * K, D la profundidad de la entrada   [el (F*F*D + 1)*K de los apuntes]",
+               "macs": "K * O^r * F^r * D/G", "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
     }
     flop_rule = CONV_FLOPS
 
@@ -315,12 +312,8 @@ class DepthwiseConv(ConvBase):
             "macs": "C*M * O^r * F^r",
             "receptive_field": "as conv",
         },
-        "es": {
-            "shape": "O como en conv; canales C*M",
-            "params": "C*M*F^r + C*M (sesgo)",
-            "macs": "C*M * O^r * F^r",
-            "receptive_field": "como en conv",
-        },
+        "es": {"shape": "O como en conv; canales C*M", "params": "C*M*F^r + C*M (sesgo)", "macs": "C*M * O^r * F^r",
+               "receptive_field": "como en conv"},
     }
     flop_rule = CONV_FLOPS
 
@@ -385,12 +378,8 @@ class SeparableConv(ConvBase):
             "macs": "C*M*O^r*F^r + K*O^r*C*M",
             "receptive_field": "as conv",
         },
-        "es": {
-            "shape": "O como en conv; canales K",
-            "params": "C*M*F^r + C*M*K + K (sesgo)",
-            "macs": "C*M*O^r*F^r + K*O^r*C*M",
-            "receptive_field": "como en conv",
-        },
+        "es": {"shape": "O como en conv; canales K", "params": "C*M*F^r + C*M*K + K (sesgo)",
+               "macs": "C*M*O^r*F^r + K*O^r*C*M", "receptive_field": "como en conv"},
     }
     flop_rule = CONV_FLOPS
 
@@ -480,12 +469,12 @@ class ConvTranspose(GroupedConv):
             "macs": "C_in * K/G * F^r * W^r   (over input positions, as fvcore; not O^r)",
             "receptive_field": "j_out = j_in/S",
         },
-        "es": {
-            "shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, o con output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, F' = d*(F-1) + 1; output_size: O el dado, dentro de [O_min, O_min + S - 1]]",
-            "params": "C_in * K/G * F^r + K (sesgo)",
-            "macs": "C_in * K/G * F^r * W^r   (sobre las posiciones de entrada, como fvcore; no O^r)",
-            "receptive_field": "j_out = j_in/S",
-        },
+        "es": {"shape": "O = (W - 1)*S - P_lo - P_hi + d*(F-1) + output_padding + 1   ['same': O = W*S, o con "
+                        "output_padding (Keras) O = (W - 1)*S + F' - 2*floor(F'/2) + output_padding, "
+                        "F' = d*(F-1) + 1; output_size: O el dado, dentro de [O_min, O_min + S - 1]]",
+               "params": "C_in * K/G * F^r + K (sesgo)",
+               "macs": "C_in * K/G * F^r * W^r   (sobre las posiciones de entrada, como fvcore; no O^r)",
+               "receptive_field": "j_out = j_in/S"},
     }
     flop_rule = CONV_FLOPS
 

@@ -23,12 +23,8 @@ class Flatten(Layer):
     formulas = {
         "en": {"shape": "(C*H*W,); with start/end axes the merged axes' sizes multiplied", "params": "0",
                "macs": "0", "receptive_field": "the whole input"},
-        "es": {
-            "shape": "(C*H*W,); con start_axis/end_axis, el producto de los tamaños de los ejes fusionados",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "la entrada entera",
-        },
+        "es": {"shape": "(C*H*W,); con start_axis/end_axis, el producto de los tamaños de los ejes fusionados",
+               "params": "0", "macs": "0", "receptive_field": "la entrada entera"},
     }
     flop_rule = {"en": "0: a reshape moves no data", "es": "0: un cambio de forma no mueve datos"}
 
@@ -148,12 +144,10 @@ class Dense(Layer):
         "en": {"shape": "(units,); over last_axis (..., units)", "params": "(inputs + 1) * units",
                "macs": "inputs * units (times the other positions over last_axis)",
                "receptive_field": "the whole input"},
-        "es": {
-            "shape": "(neuronas,), neuronas = `units`; con `over: last_axis`, (..., neuronas)",
-            "params": "(entradas + 1) * neuronas",
-            "macs": "entradas * neuronas (por las demás posiciones con `over: last_axis`)",
-            "receptive_field": "la entrada entera",
-        },
+        "es": {"shape": "(neuronas,), neuronas = `units`; con `over: last_axis`, (..., neuronas)",
+               "params": "(entradas + 1) * neuronas",
+               "macs": "entradas * neuronas (por las demás posiciones con `over: last_axis`)",
+               "receptive_field": "la entrada entera"},
     }
     flop_rule = {"en": "2 per multiply-accumulate, plus 1 per output for the bias",
                  "es": "2 por multiplicación-acumulación, más 1 por salida para el sesgo"}
@@ -292,12 +286,7 @@ class Dropout(Layer):
     in_place = True  # PyTorch's inplace=True (and nothing at all in eval mode)
     formulas = {
         "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "0", "macs": "0", "receptive_field": "sin cambios"},
     }
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 

@@ -152,12 +152,8 @@ class GCNConv(GraphLayer):
     formulas = {
         "en": {"shape": "(N, C)", "params": "F*C + C", "macs": "N*F*C (transform) + (E + N)*C (aggregation)",
                "receptive_field": "the whole graph"},
-        "es": {
-            "shape": "(N, C)",
-            "params": "F*C + C",
-            "macs": "N*F*C (transformación) + (E + N)*C (agregación)",
-            "receptive_field": "el grafo entero",
-        },
+        "es": {"shape": "(N, C)", "params": "F*C + C", "macs": "N*F*C (transformación) + (E + N)*C (agregación)",
+               "receptive_field": "el grafo entero"},
     }
     summary = {"en": "graph convolution (Kipf & Welling): neighbours and self, symmetrically normalised",
                "es": "convolución de grafo (Kipf y Welling): vecinos y el propio nodo, con normalización simétrica"}
@@ -206,12 +202,9 @@ class ChebConv(GraphLayer):
         "en": {"shape": "(N, C)", "params": "K*F*C + C",
                "macs": "K*N*F*C (transform) + (K - 1)*(E + N)*F (aggregation)",
                "receptive_field": "the whole graph"},
-        "es": {
-            "shape": "(N, C)",
-            "params": "K*F*C + C",
-            "macs": "K*N*F*C (transformación) + (K - 1)*(E + N)*F (agregación)",
-            "receptive_field": "el grafo entero",
-        },
+        "es": {"shape": "(N, C)", "params": "K*F*C + C",
+               "macs": "K*N*F*C (transformación) + (K - 1)*(E + N)*F (agregación)",
+               "receptive_field": "el grafo entero"},
     }
     summary = {"en": "Chebyshev spectral graph convolution (Defferrard et al.): a polynomial of order K-1 in the "
                      "Laplacian",
@@ -296,12 +289,8 @@ class GraphConv(GraphLayer):
     formulas = {
         "en": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
                "receptive_field": "the whole graph"},
-        "es": {
-            "shape": "(N, C)",
-            "params": "2*F*C + C",
-            "macs": "2*N*F*C (transformación) + E*F (agregación)",
-            "receptive_field": "el grafo entero",
-        },
+        "es": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transformación) + E*F (agregación)",
+               "receptive_field": "el grafo entero"},
     }
     summary = {"en": "graph convolution (Morris et al.): self and the sum of the neighbours, each its own weights",
                "es": "convolución de grafo (Morris et al.): el nodo y la suma de sus vecinos, cada uno con sus pesos"}
@@ -357,12 +346,8 @@ class SAGEConv(GraphConv):
     formulas = {
         "en": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transform) + E*F (aggregation)",
                "receptive_field": "the whole graph"},
-        "es": {
-            "shape": "(N, C)",
-            "params": "2*F*C + C",
-            "macs": "2*N*F*C (transformación) + E*F (agregación)",
-            "receptive_field": "el grafo entero",
-        },
+        "es": {"shape": "(N, C)", "params": "2*F*C + C", "macs": "2*N*F*C (transformación) + E*F (agregación)",
+               "receptive_field": "el grafo entero"},
     }
     summary = {"en": "GraphSAGE convolution: self and the mean of the neighbours, each its own weights",
                "es": "convolución GraphSAGE: el nodo y la media de sus vecinos, cada uno con sus pesos"}
@@ -383,12 +368,10 @@ class GATConv(GraphLayer):
                "params": "F*H*C + 2*H*C + H*C (concat) or C (mean)",
                "macs": "N*F*H*C + 2*N*H*C (transform) + (E + N)*H*C (aggregation)",
                "receptive_field": "the whole graph"},
-        "es": {
-            "shape": "(N, H*C) concatenadas, (N, C) promediadas",
-            "params": "F*H*C + 2*H*C + H*C (concatenadas) o C (media)",
-            "macs": "N*F*H*C + 2*N*H*C (transformación) + (E + N)*H*C (agregación)",
-            "receptive_field": "el grafo entero",
-        },
+        "es": {"shape": "(N, H*C) concatenadas, (N, C) promediadas",
+               "params": "F*H*C + 2*H*C + H*C (concatenadas) o C (media)",
+               "macs": "N*F*H*C + 2*N*H*C (transformación) + (E + N)*H*C (agregación)",
+               "receptive_field": "el grafo entero"},
     }
     summary = {"en": "graph attention (Veličković et al.): neighbours weighted by learnt attention, per head",
                "es": "atención en grafos (Veličković et al.): vecinos ponderados por una atención aprendida, por "
@@ -474,12 +457,8 @@ class GINConv(GraphLayer):
     formulas = {
         "en": {"shape": "(N, F): unchanged", "params": "0 (eps a buffer), 1 with train_eps",
                "macs": "N*F (transform: (1 + eps)*x) + E*F (aggregation)", "receptive_field": "the whole graph"},
-        "es": {
-            "shape": "(N, F): sin cambios",
-            "params": "0 (eps un búfer), 1 con train_eps",
-            "macs": "N*F (transformación: (1 + eps)*x) + E*F (agregación)",
-            "receptive_field": "el grafo entero",
-        },
+        "es": {"shape": "(N, F): sin cambios", "params": "0 (eps un búfer), 1 con train_eps",
+               "macs": "N*F (transformación: (1 + eps)*x) + E*F (agregación)", "receptive_field": "el grafo entero"},
     }
     flop_rule = {"en": "1 per value summed over the E edges, 2*N*F for (1 + eps)*x added",
                  "es": "1 por valor sumado por las E aristas, 2*N*F para sumar (1 + eps)*x"}
@@ -520,12 +499,7 @@ class GlobalNodePool(Layer):
 
     formulas = {
         "en": {"shape": "(F,)", "params": "0", "macs": "0 (no weights)", "receptive_field": "the whole graph"},
-        "es": {
-            "shape": "(F,)",
-            "params": "0",
-            "macs": "0 (sin pesos)",
-            "receptive_field": "el grafo entero",
-        },
+        "es": {"shape": "(F,)", "params": "0", "macs": "0 (sin pesos)", "receptive_field": "el grafo entero"},
     }
     reduction: ClassVar[str]
 

@@ -45,12 +45,7 @@ class Add(Layer):
                "es": "suma: suma elemento a elemento de ramas de igual forma"}
     formulas = {
         "en": {"shape": "the common shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"},
-        "es": {
-            "shape": "la forma común",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "unión de las ramas",
-        },
+        "es": {"shape": "la forma común", "params": "0", "macs": "0", "receptive_field": "unión de las ramas"},
     }
     flop_rule = {"en": "(inputs - 1) additions per output element",
                  "es": "(entradas - 1) sumas por elemento de salida"}
@@ -106,12 +101,8 @@ class Multiply(Layer):
                "es": "multiplicación elemento a elemento; los ejes de tamaño 1 se difunden"}
     formulas = {
         "en": {"shape": "the broadcast shape", "params": "0", "macs": "0", "receptive_field": "union of the branches"},
-        "es": {
-            "shape": "la forma difundida ('broadcast')",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "unión de las ramas",
-        },
+        "es": {"shape": "la forma difundida ('broadcast')", "params": "0", "macs": "0",
+               "receptive_field": "unión de las ramas"},
     }
     flop_rule = {"en": "(inputs - 1) multiplications per output element",
                  "es": "(entradas - 1) multiplicaciones por elemento de salida"}
@@ -221,12 +212,8 @@ class Concat(Layer):
     formulas = {
         "en": {"shape": "(C_1 + C_2 + ..., H, W): other axes equal", "params": "0", "macs": "0",
                "receptive_field": "union of the branches"},
-        "es": {
-            "shape": "(C_1 + C_2 + ..., H, W): los demás ejes iguales",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "unión de las ramas",
-        },
+        "es": {"shape": "(C_1 + C_2 + ..., H, W): los demás ejes iguales", "params": "0", "macs": "0",
+               "receptive_field": "unión de las ramas"},
     }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 

@@ -64,12 +64,9 @@ class BatchNorm(Layer):
     formulas = {
         "en": {"shape": "unchanged", "params": "trainable 2*C (gamma, beta); non-trainable 2*C (running mean, variance)",
                "macs": "0", "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "entrenables 2*C (gamma, beta); no entrenables 2*C (media y varianza móviles)",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios",
+               "params": "entrenables 2*C (gamma, beta); no entrenables 2*C (media y varianza móviles)", "macs": "0",
+               "receptive_field": "sin cambios"},
     }
     flop_rule = {"en": "2 per element at inference (statistics folded into one multiply and one add)",
                  "es": "2 por elemento en inferencia (estadísticas plegadas en una multiplicación y una suma)"}
@@ -201,12 +198,11 @@ class LayerNorm(Layer):
         "en": {"shape": "unchanged",
                "params": "2 * (normalised elements): C*H*W, C with over: channels, the last axis's size with over: last_axis",
                "macs": "0", "receptive_field": "unchanged (over: all mixes every position, last_axis those along it)"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "2 * (elementos normalizados): C*H*W, C con `over: channels`, el tamaño del último eje con `over: last_axis`",
-            "macs": "0",
-            "receptive_field": "sin cambios (`over: all` mezcla todas las posiciones; `last_axis`, las de ese eje)",
-        },
+        "es": {"shape": "sin cambios",
+               "params": "2 * (elementos normalizados): C*H*W, C con `over: channels`, el tamaño del último eje "
+                         "con `over: last_axis`",
+               "macs": "0",
+               "receptive_field": "sin cambios (`over: all` mezcla todas las posiciones; `last_axis`, las de ese eje)"},
     }
     flop_rule = STATS_FLOPS
     min_inputs = max_inputs = 1
@@ -380,12 +376,8 @@ class GroupNorm(Layer):
     formulas = {
         "en": {"shape": "unchanged", "params": "2*C (per-channel scale and shift)", "macs": "0",
                "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "2*C (escala y desplazamiento por canal)",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "2*C (escala y desplazamiento por canal)", "macs": "0",
+               "receptive_field": "sin cambios"},
     }
     flop_rule = STATS_FLOPS
 
@@ -465,12 +457,7 @@ class LocalResponseNorm(Layer):
                "es": "normalización de respuesta local entre canales vecinos (AlexNet)"}
     formulas = {
         "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "0", "macs": "0", "receptive_field": "sin cambios"},
     }
     flop_rule = {"en": "2*n + 3 per element (n squares, n - 1 additions, scale and offset 2, power 1, division 1)",
                  "es": "2*n + 3 por elemento (n cuadrados, n - 1 sumas, escala y desplazamiento 2, potencia 1, división 1)"}

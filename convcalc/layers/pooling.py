@@ -32,6 +32,13 @@ POOL_SHAPE = {
     "es": "O = floor((W + P_lo + P_hi - d*(F-1) - 1)/S) + 1, S por defecto F; ceil_mode: ceil(...) + 1, "
           "menos 1 si la última ventana empezaría en el relleno derecho",
 }
+# The formulas of max and average pooling, which share their shape and receptive-field rules.
+WINDOW_POOL_FORMULAS = {
+    "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
+           "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+    "es": {"shape": POOL_SHAPE["es"], "params": "0", "macs": "0 (sin pesos)",
+           "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
+}
 
 
 class Pool(Windowed):
@@ -174,16 +181,7 @@ class MaxPool(Pool):
 
     summary = {"en": "max pooling: the largest value of each window",
                "es": "agrupación por máximo ('max pooling'): el mayor valor de cada ventana"}
-    formulas = {
-        "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
-               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
-        "es": {
-            "shape": POOL_SHAPE["es"],
-            "params": "0",
-            "macs": "0 (sin pesos)",
-            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
-        },
-    }
+    formulas = WINDOW_POOL_FORMULAS
     flop_rule = {"en": "F^r - 1 comparisons per output element",
                  "es": "F^r - 1 comparaciones por elemento de salida"}
     window_flops = staticmethod(lambda n: n - 1)
@@ -239,16 +237,7 @@ class AvgPool(Pool):
 
     summary = {"en": "average pooling: the mean of each window",
                "es": "agrupación por media ('average pooling'): la media de cada ventana"}
-    formulas = {
-        "en": {"shape": POOL_SHAPE["en"], "params": "0", "macs": "0 (no weights)",
-               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
-        "es": {
-            "shape": POOL_SHAPE["es"],
-            "params": "0",
-            "macs": "0 (sin pesos)",
-            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
-        },
-    }
+    formulas = WINDOW_POOL_FORMULAS
     flop_rule = {"en": "F^r per output element (F^r - 1 additions, 1 division)",
                  "es": "F^r por elemento de salida (F^r - 1 sumas, 1 división)"}
     window_flops = staticmethod(lambda n: n)
@@ -376,12 +365,9 @@ class Subsample(Pool):
         "en": {"shape": POOL_SHAPE["en"], "params": "2*C (a coefficient and a bias per map)",
                "macs": "C*O^r (one multiply by the coefficient per output)",
                "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
-        "es": {
-            "shape": POOL_SHAPE["es"],
-            "params": "2*C (un coeficiente y un sesgo por mapa de características)",
-            "macs": "C*O^r (una multiplicación por el coeficiente por salida)",
-            "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S",
-        },
+        "es": {"shape": POOL_SHAPE["es"], "params": "2*C (un coeficiente y un sesgo por mapa de características)",
+               "macs": "C*O^r (una multiplicación por el coeficiente por salida)",
+               "receptive_field": "r_out = r_in + d*(F-1)*j_in;  j_out = j_in*S"},
     }
     flop_rule = {"en": "F^r + 1 per output element (F^r - 1 additions, 1 multiplication, 1 bias addition)",
                  "es": "F^r + 1 por elemento de salida (F^r - 1 sumas, 1 multiplicación, 1 suma del sesgo)"}
@@ -558,12 +544,8 @@ class GlobalPool(Layer):
     formulas = {
         "en": {"shape": "(C,)  or (C, 1, ..., 1) with keepdims", "params": "0", "macs": "0 (no weights)",
                "receptive_field": "the whole input"},
-        "es": {
-            "shape": "(C,)  o (C, 1, ..., 1) con keepdims",
-            "params": "0",
-            "macs": "0 (sin pesos)",
-            "receptive_field": "la entrada entera",
-        },
+        "es": {"shape": "(C,)  o (C, 1, ..., 1) con keepdims", "params": "0", "macs": "0 (sin pesos)",
+               "receptive_field": "la entrada entera"},
     }
 
     extra_flops_per_window: ClassVar[int] = 0
@@ -728,12 +710,8 @@ class AdaptivePool(Layer):
         "en": {"shape": "(C, O, ...): constant, whatever the input size",
                "params": "0", "macs": "0 (no weights)",
                "receptive_field": "bin 0 = [0, ceil(W/O)); j = W/O"},
-        "es": {
-            "shape": "(C, O, ...): constante, sea cual sea el tamaño de entrada",
-            "params": "0",
-            "macs": "0 (sin pesos)",
-            "receptive_field": "región 0 = [0, ceil(W/O)); j = W/O",
-        },
+        "es": {"shape": "(C, O, ...): constante, sea cual sea el tamaño de entrada", "params": "0",
+               "macs": "0 (sin pesos)", "receptive_field": "región 0 = [0, ceil(W/O)); j = W/O"},
     }
 
     reduction: ClassVar[str] = "mean"  # the NumPy reduction: "mean" or "max"

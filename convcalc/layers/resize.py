@@ -56,12 +56,8 @@ class ZeroPad(Layer):
                "es": "relleno con ceros: añade ceros alrededor de los mapas de características"}
     formulas = {
         "en": {"shape": "O = W + P_lo + P_hi", "params": "0", "macs": "0", "receptive_field": "start moves by -P_lo"},
-        "es": {
-            "shape": "O = W + P_lo + P_hi",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "el inicio se desplaza -P_lo",
-        },
+        "es": {"shape": "O = W + P_lo + P_hi", "params": "0", "macs": "0",
+               "receptive_field": "el inicio se desplaza -P_lo"},
     }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
@@ -129,12 +125,8 @@ class Crop(Layer):
                "es": "recorte: quita píxeles de los bordes"}
     formulas = {
         "en": {"shape": "O = W - C_lo - C_hi", "params": "0", "macs": "0", "receptive_field": "start moves by C_lo"},
-        "es": {
-            "shape": "O = W - C_lo - C_hi",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "el inicio se desplaza C_lo",
-        },
+        "es": {"shape": "O = W - C_lo - C_hi", "params": "0", "macs": "0",
+               "receptive_field": "el inicio se desplaza C_lo"},
     }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
@@ -204,12 +196,8 @@ class CenterCrop(Layer):
     formulas = {
         "en": {"shape": "spatial size of the reference; channels of the first input", "params": "0", "macs": "0",
                "receptive_field": "start moves by floor((W - O)/2)"},
-        "es": {
-            "shape": "el tamaño espacial de la referencia; los canales de la primera entrada",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "el inicio se desplaza floor((W - O)/2)",
-        },
+        "es": {"shape": "el tamaño espacial de la referencia; los canales de la primera entrada", "params": "0",
+               "macs": "0", "receptive_field": "el inicio se desplaza floor((W - O)/2)"},
     }
     flop_rule = {"en": "0: copies only", "es": "0: solo copia"}
 
@@ -312,12 +300,8 @@ class Upsample(Layer):
     formulas = {
         "en": {"shape": "O = floor(W * scale), the given size, or O_ref (size: reference)", "params": "0",
                "macs": "0", "receptive_field": "j_out = j_in/scale (scale = O/W)"},
-        "es": {
-            "shape": "O = floor(W * scale), el tamaño dado, u O_ref (size: 'reference')",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "j_out = j_in/scale (scale = O/W)",
-        },
+        "es": {"shape": "O = floor(W * scale), el tamaño dado, u O_ref (size: 'reference')", "params": "0",
+               "macs": "0", "receptive_field": "j_out = j_in/scale (scale = O/W)"},
     }
     flop_rule = {"en": "nearest and zeros: 0 (copies); bilinear (linear, trilinear): 2^(r+1) - 1 per output element",
                  "es": "vecino y ceros: 0 (copias); bilineal (lineal, trilineal): 2^(r+1) - 1 por elemento de salida"}

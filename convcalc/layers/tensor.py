@@ -58,12 +58,9 @@ class Split(Layer):
     formulas = {
         "en": {"shape": "chunks: ceil(C/chunks) each, the last what remains; sizes: as given, summing to C",
                "params": "0", "macs": "0", "receptive_field": "unchanged (a spatial split moves each part's start)"},
-        "es": {
-            "shape": "chunks: ceil(C/chunks) cada una, la última lo que queda; sizes: las dadas, que suman C",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios (una división espacial desplaza el inicio de cada parte)",
-        },
+        "es": {"shape": "chunks: ceil(C/chunks) cada una, la última lo que queda; sizes: las dadas, que suman C",
+               "params": "0", "macs": "0",
+               "receptive_field": "sin cambios (una división espacial desplaza el inicio de cada parte)"},
     }
     flop_rule = NO_FLOPS
 
@@ -180,12 +177,8 @@ class Slice(Layer):
     formulas = {
         "en": {"shape": "ceil((end - start)/step) along the axis, after Python's clamping", "params": "0",
                "macs": "0", "receptive_field": "unit 0 moves by start*j; j becomes j*step"},
-        "es": {
-            "shape": "ceil((end - start)/step) a lo largo del eje, tras el recorte de los límites que hace Python",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "la unidad 0 se desplaza start*j; j pasa a ser j*step",
-        },
+        "es": {"shape": "ceil((end - start)/step) a lo largo del eje, tras el recorte de los límites que hace Python",
+               "params": "0", "macs": "0", "receptive_field": "la unidad 0 se desplaza start*j; j pasa a ser j*step"},
     }
     flop_rule = NO_FLOPS
 
@@ -276,12 +269,8 @@ class ChannelShuffle(Layer):
     formulas = {
         "en": {"shape": "unchanged (C divisible by groups)", "params": "0", "macs": "0",
                "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios (C divisible por groups)",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios (C divisible por groups)", "params": "0", "macs": "0",
+               "receptive_field": "sin cambios"},
     }
     flop_rule = NO_FLOPS
 
@@ -365,12 +354,8 @@ class Reshape(Layer):
     formulas = {
         "en": {"shape": "as given; -1 = (C*H*W)/(product of the others)", "params": "0", "macs": "0",
                "receptive_field": "the whole input"},
-        "es": {
-            "shape": "la dada; -1 = (C*H*W)/(producto de las demás)",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "la entrada entera",
-        },
+        "es": {"shape": "la dada; -1 = (C*H*W)/(producto de las demás)", "params": "0", "macs": "0",
+               "receptive_field": "la entrada entera"},
     }
     flop_rule = NO_FLOPS
 
@@ -458,12 +443,8 @@ class Permute(Layer):
     formulas = {
         "en": {"shape": "output axis i has input axis dims[i]'s size", "params": "0", "macs": "0",
                "receptive_field": "unchanged while the channels stay first"},
-        "es": {
-            "shape": "el eje de salida i tiene el tamaño del eje de entrada dims[i]",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios mientras los canales sigan primero",
-        },
+        "es": {"shape": "el eje de salida i tiene el tamaño del eje de entrada dims[i]", "params": "0", "macs": "0",
+               "receptive_field": "sin cambios mientras los canales sigan primero"},
     }
     flop_rule = NO_FLOPS
 
@@ -530,12 +511,8 @@ class Transpose(Layer):
     formulas = {
         "en": {"shape": "the two axes' sizes swapped", "params": "0", "macs": "0",
                "receptive_field": "unchanged while the channels stay first"},
-        "es": {
-            "shape": "los tamaños de los dos ejes intercambiados",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios mientras los canales sigan primero",
-        },
+        "es": {"shape": "los tamaños de los dos ejes intercambiados", "params": "0", "macs": "0",
+               "receptive_field": "sin cambios mientras los canales sigan primero"},
     }
     flop_rule = NO_FLOPS
 
@@ -589,12 +566,8 @@ class Reduce(Layer):
     formulas = {
         "en": {"shape": "the reduced axes removed (size 1 with keepdim)", "params": "0", "macs": "0",
                "receptive_field": "the whole input over reduced spatial axes"},
-        "es": {
-            "shape": "sin los ejes reducidos (de tamaño 1 con keepdim)",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "la entrada entera sobre los ejes espaciales reducidos",
-        },
+        "es": {"shape": "sin los ejes reducidos (de tamaño 1 con keepdim)", "params": "0", "macs": "0",
+               "receptive_field": "la entrada entera sobre los ejes espaciales reducidos"},
     }
     flop_rule = {"en": "sum and max: (inputs - outputs) additions or comparisons; mean: one more division per "
                        "output, so one FLOP per input element",
@@ -704,12 +677,7 @@ class Identity(Layer):
     in_place = True  # its output is its input
     formulas = {
         "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "0", "macs": "0", "receptive_field": "sin cambios"},
     }
     flop_rule = {"en": "0", "es": "0"}
 
@@ -752,12 +720,7 @@ class StochasticDepth(Layer):
                      "(lo que calcula convcalc)"}
     formulas = {
         "en": {"shape": "unchanged", "params": "0", "macs": "0", "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "0", "macs": "0", "receptive_field": "sin cambios"},
     }
     flop_rule = {"en": "0: the identity at inference", "es": "0: la identidad en inferencia"}
 
@@ -821,12 +784,7 @@ class LayerScale(Layer):
                "es": "escala por capa: cada canal multiplicado por su propio factor aprendido"}
     formulas = {
         "en": {"shape": "unchanged", "params": "C", "macs": "0", "receptive_field": "unchanged"},
-        "es": {
-            "shape": "sin cambios",
-            "params": "C",
-            "macs": "0",
-            "receptive_field": "sin cambios",
-        },
+        "es": {"shape": "sin cambios", "params": "C", "macs": "0", "receptive_field": "sin cambios"},
     }
     flop_rule = {"en": "1 multiplication per element", "es": "1 multiplicación por elemento"}
 

@@ -31,12 +31,8 @@ class MaxUnpool(Windowed):
     formulas = {
         "en": {"shape": "the second input's shape (its max pool must give the first's)", "params": "0",
                "macs": "0", "receptive_field": "the second input's"},
-        "es": {
-            "shape": "la forma de la segunda entrada (su maxpool debe dar la de la primera)",
-            "params": "0",
-            "macs": "0",
-            "receptive_field": "el de la segunda entrada",
-        },
+        "es": {"shape": "la forma de la segunda entrada (su maxpool debe dar la de la primera)", "params": "0",
+               "macs": "0", "receptive_field": "el de la segunda entrada"},
     }
     flop_rule = {"en": "0: values are only placed", "es": "0: los valores solo se colocan"}
 
