@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,3 +68,17 @@ class LayerError(Exception):
         super().__init__(key)
         self.key = key
         self.params = params
+
+
+_READING_REASONS = {errno.ENOENT: "reason_no_such_file", errno.ENOTDIR: "reason_not_directory",
+                    errno.EACCES: "reason_permission", errno.EPERM: "reason_permission",
+                    errno.EISDIR: "reason_is_directory"}
+
+
+def reading_reason(error: OSError):
+    """Why a file could not be read, as a catalogue message where the system's reason is a common
+    one (the system's own text is in its locale's language, usually English), else that text."""
+    from convcalc.i18n import Msg
+
+    key = _READING_REASONS.get(error.errno)
+    return Msg(key) if key else error.strerror or str(error)

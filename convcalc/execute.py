@@ -199,9 +199,11 @@ def graph_edges(analysis: Analysis, seed: int) -> np.ndarray | None:
 
 
 def _bytes(size: int) -> str:
+    """Bytes in binary units, in the message's language (EnglishNumber): 1.4 MiB, 1,4 MiB."""
+    from convcalc.text import EnglishNumber
     from convcalc.units import bytes_text
 
-    return bytes_text(size)
+    return EnglishNumber(bytes_text(size))
 
 
 def _parameter_shapes(analysis: Analysis) -> list[dict]:

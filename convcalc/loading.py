@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from convcalc.errors import ConvcalcError, Location
+from convcalc.errors import ConvcalcError, Location, reading_reason
 from convcalc.i18n import Msg, PerLanguage
 from convcalc.text import VALUE_LIMIT, shorten
 
@@ -169,7 +169,7 @@ def read_text(path: Path, shown: str) -> str:
     except IsADirectoryError:
         raise ConvcalcError("file_is_directory", Location(shown)) from None
     except OSError as error:
-        raise ConvcalcError("file_unreadable", Location(shown), reason=error.strerror or str(error)) from None
+        raise ConvcalcError("file_unreadable", Location(shown), reason=reading_reason(error)) from None
     mode = os.fstat(descriptor).st_mode
     if not stat.S_ISREG(mode):
         os.close(descriptor)
@@ -186,7 +186,7 @@ def read_bounded(stream, shown: str) -> bytes:
     try:
         raw = stream.read(MAX_BYTES + 1)
     except OSError as error:
-        raise ConvcalcError("file_unreadable", Location(shown), reason=error.strerror or str(error)) from None
+        raise ConvcalcError("file_unreadable", Location(shown), reason=reading_reason(error)) from None
     if len(raw) > MAX_BYTES:
         raise ConvcalcError("file_too_large", Location(shown, 1, 1), limit=f"{MAX_BYTES // 2**20} MiB")
     return raw

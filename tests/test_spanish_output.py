@@ -120,3 +120,11 @@ def test_a_spanish_diagram_abbreviates_counts_with_a_comma(tmp_path):
     assert cli("draw", str(ROOT / "specs" / "resnet18.yaml"), "-o", str(picture), "--lang", "es").exit_code == 0
     text = picture.read_text(encoding="utf-8")
     assert "9,4k par" in text and "118,0M MACs" in text and "9.4k" not in text
+
+
+def test_system_reasons_and_run_bounds_are_in_the_language_asked(tmp_path):
+    missing = cli("import", str(tmp_path / "none.onnx"), "--lang", "es")
+    assert missing.exit_code == 2 and missing.stderr.endswith(": no se puede leer el archivo: el archivo no existe\n")
+    # LeNet-5's predicted peak, 284,456 B = 277.8 KiB; 1.5 x that + 1 MiB = 1,475,260 B = 1.4 MiB
+    bound = cli("run", str(ROOT / "specs" / "lenet5.yaml"), "--max-memory", "1KiB", "--lang", "es")
+    assert bound.exit_code == 2 and "1,4 MiB" in bound.stderr and "277,8 KiB" in bound.stderr

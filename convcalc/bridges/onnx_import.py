@@ -23,7 +23,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from convcalc.errors import ConvcalcError, Location
+from convcalc.errors import ConvcalcError, Location, reading_reason
 from convcalc.i18n import Msg
 from convcalc.loading import Document, load_document
 from convcalc.symbolic import is_concrete, symbol
@@ -59,7 +59,7 @@ def _load(path: str):
     try:
         size = os.path.getsize(path)
     except OSError as error:
-        raise ConvcalcError("file_unreadable", where, reason=error.strerror or str(error)) from None
+        raise ConvcalcError("file_unreadable", where, reason=reading_reason(error)) from None
     if size > PROTOBUF_LIMIT:
         raise ConvcalcError("onnx_too_large", where, size=size)
     try:

@@ -207,6 +207,7 @@ MESSAGES = {
     "output_exists": "{path} exists; choose another file or add --force to replace it",
     "output_unwritable": "cannot write: {reason}",
     "output_symlink": "cannot write: it is a symbolic link, and convcalc never writes through one; remove it or choose another file",
+    "reason_no_such_file": "the file does not exist",
     "reason_no_directory": "the directory does not exist",
     "reason_not_directory": "a part of the path is a file, not a directory",
     "reason_permission": "permission denied",

@@ -239,6 +239,7 @@ MESSAGES = {
     "output_exists": "{path} ya existe; elige otro archivo o añade --force para reemplazarlo",
     "output_unwritable": "no se puede escribir: {reason}",
     "output_symlink": "no se puede escribir: es un enlace simbólico, y convcalc nunca escribe a través de uno; bórralo o elige otro archivo",
+    "reason_no_such_file": "el archivo no existe",
     "reason_no_directory": "el directorio no existe",
     "reason_not_directory": "una parte de la ruta es un archivo, no un directorio",
     "reason_permission": "permiso denegado",
