@@ -63,8 +63,10 @@ def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanati
         dims = report.result.output.dims
         units = product(dims)
         symbols = display(("C", *AXIS_NAMES.get(len(dims) - 1, ())), analysis.spec.layout) if len(dims) > 1 else ()
+        maps = ("feature_maps_note", {"count": dims[0], "size": "x".join(map(str, dims[1:]))}) \
+            if len(dims) > 1 and analysis.spec.graph is None and all(isinstance(dim, int) for dim in dims) else None
         unit_step = Step("units", "units = " + "*".join(symbols) if symbols else "units",
-                         joined(display(dims, analysis.spec.layout)), units)
+                         joined(display(dims, analysis.spec.layout)), units, note=maps)
         if report.result.outputs is not None:  # several outputs: their units added
             sizes = [product(tensor.dims) for tensor in report.result.outputs]
             unit_step = Step("units", "units = " + " + ".join(f"units_{i}" for i in range(len(sizes))),

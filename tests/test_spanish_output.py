@@ -128,3 +128,11 @@ def test_system_reasons_and_run_bounds_are_in_the_language_asked(tmp_path):
     # LeNet-5's predicted peak, 284,456 B = 277.8 KiB; 1.5 x that + 1 MiB = 1,475,260 B = 1.4 MiB
     bound = cli("run", str(ROOT / "specs" / "lenet5.yaml"), "--max-memory", "1KiB", "--lang", "es")
     assert bound.exit_code == 2 and "1,4 MiB" in bound.stderr and "277,8 KiB" in bound.stderr
+
+
+def test_a_layers_output_is_named_as_feature_maps_in_the_notes_words():
+    # LeNet-5's c1: 6 filters of 5x5 over 32x32, (32 - 5)/1 + 1 = 28: six 28x28 maps
+    spanish = cli("explain", str(ROOT / "specs" / "lenet5.yaml"), "--layer", "c1", "--lang", "es").stdout
+    assert "neuronas = C*H*W = 6*28*28 = 4\u00a0704  [6 mapas de características de 28x28]" in spanish
+    english = cli("explain", str(ROOT / "specs" / "lenet5.yaml"), "--layer", "c1").stdout
+    assert "[6 feature maps of 28x28]" in english

@@ -68,6 +68,7 @@ MESSAGES = {
     "bad_symbol_value": "--set {name}={value}: sizes must be >= 1",
     # inconsistencies found by the analysis
     "block_use": "{name} ({kind}, line {line})",
+    "feature_maps_note": "{count} feature maps of {size}",
     "in_block": "{message} (in {block}; the layer is written at line {line} of the block)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "expects an input with {expected} spatial axes, got {received}",

@@ -98,6 +98,7 @@ MESSAGES = {
     "bad_symbol_value": "--set {name}={value}: los tamaños deben ser >= 1",
     # incoherencias detectadas por el análisis
     "block_use": "{name} ({kind}, línea {line})",
+    "feature_maps_note": "{count} mapas de características de {size}",
     "in_block": "{message} (en {block}; la capa está escrita en la línea {line} del bloque)",
     "at_layer": "{layer}: {message}",
     "wrong_rank": "espera una entrada con {expected} ejes espaciales, pero recibe {received}",
