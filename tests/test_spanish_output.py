@@ -136,3 +136,11 @@ def test_a_layers_output_is_named_as_feature_maps_in_the_notes_words():
     assert "neuronas = C*H*W = 6*28*28 = 4\u00a0704  [6 mapas de características de 28x28]" in spanish
     english = cli("explain", str(ROOT / "specs" / "lenet5.yaml"), "--layer", "c1").stdout
     assert "[6 feature maps of 28x28]" in english
+
+
+def test_lang_before_the_command_reaches_it_and_the_groups_usage_errors_are_one_line():
+    result = cli("--lang", "es", "analyze", ALEXNET)
+    assert result.exit_code == 0 and "Parámetros: 61\u00a0100\u00a0840" in result.stdout
+    wrong = cli("--lang", "es", "--nosuch")
+    assert wrong.exit_code == 2 and wrong.stderr == "convcalc: No existe la opción '--nosuch'. (consulta convcalc --help)\n"
+    assert cli("--nosuch").stderr == "convcalc: No such option '--nosuch'. (see convcalc --help)\n"

@@ -67,6 +67,19 @@ class _Group(_Translated, click.Group):
         with messages_in(requested_language(args)):
             return super().main(args, **extra)
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        """The group's own usage errors (convcalc --nosuch) are one line too; bare `convcalc`
+        still shows the help."""
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except getattr(click.exceptions, "NoArgsIsHelpError", ()):
+            raise
+        except click.UsageError as error:
+            message = " ".join(error.format_message().split())
+            hint = cli_text("(see {command} --help)").format(command=info_name)
+            click.echo(visible(shorten(f"{info_name}: {message} {hint}", TEXT_LIMIT)), err=True)
+            sys.exit(error.exit_code)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -268,6 +281,7 @@ lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
-def main():
+@lang_option
+def main(lang):  # --lang here reaches every command: the group reads it before parsing (requested_language)
     """convcalc: shapes, parameters, MACs/FLOPs, memory and receptive fields of CNN
     architectures, computed statically from a YAML spec (sizes may be symbols such as H, W)."""
