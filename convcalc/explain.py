@@ -18,6 +18,14 @@ class LayerExplanation:
     steps: list[Step]
 
 
+def axis_symbols(analysis: Analysis, rank: int) -> tuple[str, ...]:
+    """The letters of a tensor's axes in the spec's layout: C*H*W, H*W*C, C*L; N*F for a graph
+    network's node features (N nodes of F features, PyTorch Geometric's x)."""
+    if analysis.spec.graph is not None and rank == 2:
+        return ("N", "F")
+    return tuple(display(("C", *AXIS_NAMES.get(rank - 1, ())), analysis.spec.layout)[:rank])
+
+
 def network_memory(analysis: Analysis) -> list[Step]:
     """The memory figures courses ask for, per batch: the input tensor, every layer's output, the
     same with the layers that may run in place (ReLU, dropout: PyTorch's inplace=True) writing over
@@ -32,8 +40,7 @@ def network_memory(analysis: Analysis) -> list[Step]:
     kept = outputs - overwritten
     forward = (units * batch + kept) * dtype
     return [
-        Step("input_units", "input = " + "*".join(display(("C", *AXIS_NAMES.get(len(dims) - 1, ())),
-                                                           analysis.spec.layout)[:len(dims)]),
+        Step("input_units", "input = " + "*".join(axis_symbols(analysis, len(dims))),
              joined(dims), units),
         Step("input_memory", "bytes = input * batch * dtype bytes", f"{joined((units,))}*{batch}*{dtype}",
              units * batch * dtype),
@@ -62,7 +69,7 @@ def explain(analysis: Analysis, layer: str | None = None) -> list[LayerExplanati
         steps = report.node.layer.derivation(report.node.read(tensors), report.result)
         dims = report.result.output.dims
         units = product(dims)
-        symbols = display(("C", *AXIS_NAMES.get(len(dims) - 1, ())), analysis.spec.layout) if len(dims) > 1 else ()
+        symbols = axis_symbols(analysis, len(dims)) if len(dims) > 1 else ()
         maps = ("feature_maps_note", {"count": dims[0], "size": "x".join(map(str, dims[1:]))}) \
             if len(dims) > 1 and analysis.spec.graph is None and all(isinstance(dim, int) for dim in dims) else None
         unit_step = Step("units", "units = " + "*".join(symbols) if symbols else "units",

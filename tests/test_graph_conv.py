@@ -273,3 +273,14 @@ def test_an_edge_to_a_node_past_the_input_is_an_error(tmp_path):
     result = CliRunner().invoke(main, ["analyze", str(path)])
     assert result.exit_code == 1
     assert "names node 4, but the input has 4 nodes" in result.output
+
+
+def test_explain_names_a_graph_networks_axes_nodes_by_features():
+    """Cora: 2,708 nodes of 1,433 features (Kipf and Welling 2017, table 1); GCN's first layer gives 16 per node."""
+    from click.testing import CliRunner
+
+    from convcalc.cli import main
+
+    text = CliRunner().invoke(main, ["explain", "gcn_cora", "--lang", "en"]).stdout
+    assert "input = N*F = 2708*1433 = 3,880,564" in text and "units = N*F = 2708*16 = 43,328" in text
+    assert "C*L" not in text and "feature maps" not in text
