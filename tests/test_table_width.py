@@ -96,3 +96,11 @@ def test_below_the_narrowest_layout_the_table_still_prints():
     text = analyze("resnet50", columns="30")
     assert max(cell_len(line) for line in text.splitlines()) <= 30 and "Parameters: 25,557,032" in text.replace(
         "\n", " ")
+
+
+def test_a_spanish_total_never_splits_a_grouped_figure_at_80_columns():
+    """ResNet-18: 11,689,512 parameters and 9,600 batch-norm statistics, 11,699,112 in Keras's total."""
+    lines = analyze("resnet18", "--lang", "es", columns="80").splitlines()
+    totals = "\n".join(lines[lines.index(next(line for line in lines if line.startswith("Parámetros:"))):][:3])
+    assert "11\u00a0699\u00a0112)" in totals and all(len(line) <= 80 for line in totals.splitlines())
+    assert all(not line.rstrip().endswith(("11\u00a0699", "11")) for line in totals.splitlines())

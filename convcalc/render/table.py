@@ -69,6 +69,13 @@ def _table(title, kept, header_texts, rows, fold) -> Table:
     return table
 
 
+def _lines(text: str, width: int, indent: str = "") -> str:
+    """``text`` wrapped to ``width`` at ordinary spaces only (textwrap's rule, unlike rich's): a
+    figure grouped with no-break spaces, Spanish's 11 699 112, never splits across lines."""
+    return "\n".join(textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=False,
+                                   break_on_hyphens=False)) or text
+
+
 def _wrapped(header: str, cells: list[str]) -> str:
     """A column's title on as many lines as it takes to be no wider than its cells (words whole)."""
     width = max([cell_len(cell) for cell in cells] + [cell_len(word) for word in header.split()])
@@ -101,10 +108,11 @@ def write(results, lang, stream, depth=None, quiet=False) -> None:
                                                     layout=data["layout"], batch=data["batch"], dtype=data["dtype"])
         console.print(fitted(console, data, lang, title, depth))
         for label, value in total_lines(data, lang):
-            console.print(f"[bold]{escape(label)}:[/bold] {escape(value)}")
+            text = _lines(f"{label}: {value}", console.width)
+            console.print(f"[bold]{escape(label)}:[/bold]{escape(text[len(label) + 1:])}", soft_wrap=True)
         for title, lines in notes(data, lang):
             style = {"errors": "bold red", "warnings": "yellow", "notes": "cyan"}.get(title, "bold")
             console.print(f"\n[{style}]{escape(translate(title, lang))}[/{style}]")
             for line in lines:
-                console.print(f"  • {escape(line)}", soft_wrap=False)
+                console.print(escape(_lines(f"  • {line}", console.width, "    ")), soft_wrap=True)
         console.print()
