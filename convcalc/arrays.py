@@ -210,6 +210,8 @@ def _guarded(read, where: Location, label):
 
 
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: Location, label):
+    """An archive member opened for reading. zipfile raises NotImplementedError for a compression
+    method it cannot read, RuntimeError for an encrypted member: both are a damaged member here."""
     try:
         return archive.open(info)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError):
